@@ -1,0 +1,319 @@
+"""The catalogue: every version of every definition, resolved by version pin or collection year.
+
+Collection-year resolution follows the Data to Insight year chain: the pack in force for year N is
+the pack of the previous year plus the definitions ``added_or_changed`` in year N, minus those
+``removed`` (files in ``definitions/packs/``). An id that no pack mentions (a council's local
+indicator loaded without packs) is in force in the years its own ``valid_from``/``valid_to`` allow,
+at its highest version valid that year.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from .errors import DefinitionError, SchemaIssue, UnknownDefinitionError
+from .loader import YearPack, read_definition, read_pack
+from .model import Family, IndicatorDefinition, Version
+from .resources import bundled_definitions
+
+__all__ = ["Catalogue", "load_catalogue"]
+
+
+class Catalogue:
+    """An immutable set of definitions and year packs. Build it with :func:`load_catalogue`."""
+
+    def __init__(
+        self, definitions: Iterable[IndicatorDefinition], packs: Iterable[YearPack] = ()
+    ) -> None:
+        by_id: dict[str, dict[Version, IndicatorDefinition]] = {}
+        for d in definitions:
+            versions = by_id.setdefault(d.id, {})
+            if d.version in versions:
+                other = versions[d.version].source_file
+                raise DefinitionError(
+                    str(d.source_file),
+                    [SchemaIssue("$.version", f"{d.key} is defined twice (also in {other})")],
+                )
+            versions[d.version] = d
+        self._by_id = {k: dict(sorted(v.items())) for k, v in sorted(by_id.items())}
+        self._packs = tuple(sorted(packs, key=lambda p: p.year))
+        self._chain = self._build_chain()
+
+    # --- the year chain -------------------------------------------------------------------------
+
+    def _build_chain(self) -> dict[int, dict[str, IndicatorDefinition]]:
+        chain: dict[int, dict[str, IndicatorDefinition]] = {}
+        current: dict[str, IndicatorDefinition] = {}
+        for year in sorted({p.year for p in self._packs}):
+            added_here: dict[str, YearPack] = {}
+            for pack in (p for p in self._packs if p.year == year):
+                issues: list[SchemaIssue] = []
+                for i, ident in enumerate(pack.removed):
+                    if ident not in current:
+                        issues.append(
+                            SchemaIssue(
+                                f"$.removed[{i}]",
+                                f"{ident!r} is not in force before {year}, so it cannot be removed",
+                            )
+                        )
+                    current.pop(ident, None)
+                for i, (ident, version) in enumerate(pack.added_or_changed):
+                    d = self._by_id.get(ident, {}).get(version)
+                    if d is None:
+                        issues.append(
+                            SchemaIssue(
+                                f"$.added_or_changed[{i}]",
+                                f"no definition {ident}@{version}" + self._hint(ident),
+                            )
+                        )
+                    elif ident in added_here:
+                        issues.append(
+                            SchemaIssue(
+                                f"$.added_or_changed[{i}]",
+                                f"{ident} is also changed for {year} by {added_here[ident].source_file}",
+                            )
+                        )
+                    else:
+                        added_here[ident] = pack
+                        current[ident] = d
+                if issues:
+                    raise DefinitionError(str(pack.source_file), issues)
+            chain[year] = dict(current)
+        self._check_validity(chain)
+        return chain
+
+    def _check_validity(self, chain: dict[int, dict[str, IndicatorDefinition]]) -> None:
+        years = sorted(chain)
+        for i, year in enumerate(years):
+            last = years[i + 1] - 1 if i + 1 < len(years) else None
+            pack_file = ", ".join(str(p.source_file) for p in self._packs if p.year == year)
+            for d in chain[year].values():
+                if not d.valid_in(year) or (last is not None and not d.valid_in(last)):
+                    span = f"{year}" if last == year else f"{year} to {last if last else 'now'}"
+                    valid = f"{d.valid_from} to {d.valid_to or 'now'}"
+                    raise DefinitionError(
+                        pack_file,
+                        [
+                            SchemaIssue(
+                                "$.added_or_changed",
+                                f"the chain puts {d.key} in force {span}, outside its valid years {valid}",
+                            )
+                        ],
+                    )
+                if last is None and d.valid_to is not None:
+                    raise DefinitionError(
+                        pack_file,
+                        [
+                            SchemaIssue(
+                                "$.added_or_changed",
+                                f"{d.key} ends in {d.valid_to} but no later pack removes or replaces it",
+                            )
+                        ],
+                    )
+
+    def _hint(self, ident: str) -> str:
+        if ident in self._by_id:
+            return f"; versions held: {', '.join(map(str, self._by_id[ident]))}"
+        close = difflib.get_close_matches(ident, self._by_id, n=3)
+        return f"; did you mean: {', '.join(close)}?" if close else ""
+
+    def _chained_ids(self) -> set[str]:
+        return {ident for p in self._packs for ident, _ in p.added_or_changed}
+
+    def in_force(self, year: int) -> dict[str, IndicatorDefinition]:
+        """Every definition in force for collection ``year``, by id (the year chain)."""
+        out: dict[str, IndicatorDefinition] = {}
+        chain_years = [y for y in self._chain if y <= year]
+        if chain_years:
+            out.update(self._chain[max(chain_years)])
+        chained = self._chained_ids()
+        for ident, versions in self._by_id.items():
+            if ident in chained:
+                continue
+            valid = [d for d in versions.values() if d.valid_in(year)]
+            if valid:
+                out[ident] = valid[-1]
+        return dict(sorted(out.items()))
+
+    # --- look-ups -------------------------------------------------------------------------------
+
+    def get(
+        self, id: str, *, version: str | int | None = None, year: int | None = None
+    ) -> IndicatorDefinition:
+        """One definition: the latest version, a pinned ``version`` ("1", "1.0.0"), or the version
+        in force for collection ``year``.
+
+        Raises :class:`UnknownDefinitionError` (a ``KeyError``) listing close matches.
+        """
+        if version is not None and year is not None:
+            msg = "give either version= or year=, not both"
+            raise ValueError(msg)
+        versions = self._versions(id)
+        if year is not None:
+            found = self.in_force(int(year)).get(id)
+            if found is None:
+                held = ", ".join(
+                    f"{d.version} ({d.valid_from}-{d.valid_to or 'now'})" for d in versions.values()
+                )
+                raise UnknownDefinitionError(
+                    f"{id!r} is not in force in collection year {year}; versions: {held}"
+                )
+            return found
+        if version is None:
+            return next(reversed(versions.values()))
+        pin = Version.parse_pin(version)
+        matching = [d for v, d in versions.items() if v.matches(pin)]
+        if not matching:
+            raise UnknownDefinitionError(
+                f"{id!r} has no version {version!r}", [str(v) for v in versions]
+            )
+        return matching[-1]
+
+    def _versions(self, id: str) -> dict[Version, IndicatorDefinition]:
+        try:
+            return self._by_id[id]
+        except KeyError:
+            close = difflib.get_close_matches(id, self._by_id, n=5, cutoff=0.5)
+            if not close:
+                close = [i for i in self._by_id if id.lower() in i][:5]
+            raise UnknownDefinitionError(f"no definition with id {id!r}", close) from None
+
+    def history(self, id: str) -> list[IndicatorDefinition]:
+        """Every version of ``id``, oldest first."""
+        return list(self._versions(id).values())
+
+    def list(
+        self,
+        *,
+        family: str | Family | None = None,
+        topic: str | None = None,
+        keyword: str | None = None,
+        year: int | None = None,
+    ) -> list[IndicatorDefinition]:
+        """Latest versions (or those in force in ``year``), filtered by family, topic, keyword."""
+        pool = (
+            list(self.in_force(year).values())
+            if year is not None
+            else [next(reversed(v.values())) for v in self._by_id.values()]
+        )
+        fam = Family(family) if isinstance(family, str) else family
+        return [
+            d
+            for d in pool
+            if (fam is None or d.family is fam)
+            and (topic is None or d.topic == topic)
+            and (keyword is None or _matches(d, keyword))
+        ]
+
+    def search(self, text: str) -> list[IndicatorDefinition]:
+        """Latest versions whose id, title, description, keywords or provenance mention ``text``."""
+        return self.list(keyword=text)
+
+    @property
+    def ids(self) -> list[str]:
+        """Every id held, sorted."""
+        return list(self._by_id)
+
+    @property
+    def packs(self) -> tuple[YearPack, ...]:
+        """The year packs, oldest first."""
+        return self._packs
+
+    def to_frame(self, *, year: int | None = None) -> pl.DataFrame:
+        """A one-row-per-definition summary (latest versions, or those in force in ``year``)."""
+        rows = [
+            {
+                "id": d.id,
+                "version": str(d.version),
+                "title": d.title,
+                "family": d.family.value,
+                "topic": d.topic,
+                "unit": str(d.unit),
+                "polarity": d.polarity.value,
+                "period_type": d.period_type.value,
+                "decimal_places": d.presentation.decimal_places,
+                "valid_from": d.valid_from,
+                "valid_to": d.valid_to,
+            }
+            for d in self.list(year=year)
+        ]
+        return pl.DataFrame(rows, schema_overrides={"valid_to": pl.Int64})
+
+    def __iter__(self) -> Iterator[IndicatorDefinition]:
+        for versions in self._by_id.values():
+            yield from versions.values()
+
+    def __len__(self) -> int:
+        return sum(len(v) for v in self._by_id.values())
+
+    def __contains__(self, id: object) -> bool:
+        return id in self._by_id
+
+    def __repr__(self) -> str:
+        return f"<Catalogue: {len(self._by_id)} ids, {len(self)} versions, {len(self._packs)} year packs>"
+
+
+def _matches(d: IndicatorDefinition, keyword: str) -> bool:
+    needle = keyword.lower()
+    hay = " ".join(
+        [
+            d.id,
+            d.title,
+            d.description,
+            *d.keywords,
+            d.topic,
+            d.family.value,
+            d.provenance.lait_short_name or "",
+            d.provenance.national_indicator or "",
+        ]
+    ).lower()
+    return needle in hay
+
+
+def _read_folder(folder: Path) -> tuple[list[IndicatorDefinition], list[YearPack]]:
+    if not folder.is_dir():
+        msg = f"definitions folder {str(folder)!r} does not exist"
+        raise FileNotFoundError(msg)
+    definitions: list[IndicatorDefinition] = []
+    packs: list[YearPack] = []
+    for path in sorted(folder.rglob("*.toml")):
+        if "packs" in path.relative_to(folder).parts[:-1]:
+            packs.append(read_pack(path))
+        else:
+            definitions.append(read_definition(path))
+    return definitions, packs
+
+
+@cache
+def _bundled() -> tuple[tuple[IndicatorDefinition, ...], tuple[YearPack, ...]]:
+    definitions, packs = _read_folder(bundled_definitions())
+    return tuple(definitions), tuple(packs)
+
+
+def load_catalogue(*folders: str | Path, bundled: bool = True) -> Catalogue:
+    """Load the bundled catalogue and, optionally, a council's own definitions folders.
+
+    Every file is checked against the JSON Schema in ``validation/`` exactly like the bundled
+    ones; a file that breaks it raises :class:`DefinitionError` naming the file, the field path,
+    the line and what is wrong. Files under a ``packs/`` folder are year packs.
+
+    >>> cat = load_catalogue()
+    >>> cat.get("cla_rate_per_10k").unit
+    <Unit('per_10000')>
+    """
+    definitions: list[IndicatorDefinition] = []
+    packs: list[YearPack] = []
+    if bundled:
+        d, p = _bundled()
+        definitions.extend(d)
+        packs.extend(p)
+    for folder in folders:
+        d2, p2 = _read_folder(Path(folder))
+        definitions.extend(d2)
+        packs.extend(p2)
+    return Catalogue(definitions, packs)

@@ -1,0 +1,140 @@
+"""Reading definition and year-pack files: safe TOML parsing, schema checks, located errors.
+
+Every problem in a file is reported at once, each with its field path (``$.numerator.column``) and,
+where the text allows, its line. No file can run code: TOML is parsed by the standard library's
+``tomllib`` and only plain values come out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jsonschema
+
+from .errors import DefinitionError, SchemaIssue
+from .model import IndicatorDefinition, Version
+from .resources import bundled_schema
+
+__all__ = ["YearPack", "read_definition", "read_pack", "read_toml"]
+
+_TOML_LINE = re.compile(r"at line (\d+)")
+
+
+@attrs.frozen(kw_only=True)
+class YearPack:
+    """The changes one collection year makes to the catalogue (the year chain)."""
+
+    year: int
+    added_or_changed: tuple[tuple[str, Version], ...] = ()
+    removed: tuple[str, ...] = ()
+    note: str | None = None
+    source_file: str | None = attrs.field(default=None, eq=False)
+
+
+@cache
+def _validator(name: str) -> jsonschema.protocols.Validator:
+    schema = json.loads(bundled_schema(name).read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file; a syntax error becomes a :class:`DefinitionError` with its line."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DefinitionError(str(path), [SchemaIssue("$", f"not UTF-8 text: {exc}")]) from exc
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        m = _TOML_LINE.search(str(exc))
+        line = int(m[1]) if m else None
+        raise DefinitionError(str(path), [SchemaIssue("$", f"invalid TOML: {exc}", line)]) from exc
+
+
+def _json_path(parts: Sequence[object]) -> str:
+    out = "$"
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def locate(text: str, parts: Sequence[object]) -> int | None:
+    """The line of the TOML text that best matches a field path (longest prefix), or None."""
+    table: tuple[object, ...] = ()
+    counts: dict[tuple[object, ...], int] = {}
+    best: tuple[int, int] | None = None
+    target = tuple(parts)
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[["):
+            name = tuple(line[2 : line.find("]]")].strip().split("."))
+            counts[name] = counts.get(name, -1) + 1
+            table = (*name, counts[name])
+            here = table
+        elif line.startswith("["):
+            table = tuple(line[1 : line.find("]")].strip().split("."))
+            here = table
+        elif "=" in line:
+            key = line.split("=", 1)[0].strip().strip('"')
+            here = (*table, *key.split("."))
+        else:
+            continue
+        if target[: len(here)] == here and (best is None or len(here) > best[0]):
+            best = (len(here), number)
+    return best[1] if best else None
+
+
+def _schema_issues(doc: dict[str, Any], text: str, schema: str) -> list[SchemaIssue]:
+    errors = sorted(
+        _validator(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
+    )
+    return [
+        SchemaIssue(_json_path(e.absolute_path), e.message, locate(text, list(e.absolute_path)))
+        for e in errors
+    ]
+
+
+def read_definition(path: Path) -> IndicatorDefinition:
+    """Read, schema-check and build one definition file; every problem is reported together."""
+    doc, text = read_toml(path)
+    issues = _schema_issues(doc, text, "indicator.schema.json")
+    if issues:
+        raise DefinitionError(str(path), issues)
+    try:
+        return IndicatorDefinition.from_mapping(doc, source_file=str(path))
+    except (ValueError, TypeError) as exc:
+        field = re.search(r"'(\w+)'", str(exc))
+        parts = [field[1]] if field else []
+        line = locate(text, parts) if parts else None
+        raise DefinitionError(str(path), [SchemaIssue(_json_path(parts), str(exc), line)]) from exc
+
+
+def read_pack(path: Path) -> YearPack:
+    """Read and schema-check one year-pack file."""
+    doc, text = read_toml(path)
+    issues = _schema_issues(doc, text, "year_pack.schema.json")
+    if issues:
+        raise DefinitionError(str(path), issues)
+    added = []
+    for item in doc.get("added_or_changed", []):
+        ident, version = item.split("@")
+        added.append((ident, Version.parse(version)))
+    return YearPack(
+        year=doc["year"],
+        added_or_changed=tuple(added),
+        removed=tuple(doc.get("removed", [])),
+        note=doc.get("note"),
+        source_file=str(path),
+    )

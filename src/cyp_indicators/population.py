@@ -1,0 +1,124 @@
+"""Population denominators: ONS mid-year estimates of children aged 0 to 17, with their vintage.
+
+DfE's rates per 10,000 for reporting year Y (the year ending 31 March Y) divide by the ONS mid-year
+estimate for mid-(Y-1): Peterborough's 2025 CLA rate uses 57,621, the mid-2024 estimate. The
+estimates are revised from time to time (a *vintage*), so a rate's provenance names the vintage it
+used; :data:`BUNDLED_VINTAGE` is the one bundled here.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import TypeVar
+
+import polars as pl
+
+from .errors import DataError
+from .resources import data_file
+from .stats.checks import check_columns, check_unique
+
+__all__ = ["BUNDLED_VINTAGE", "attach_population", "population_estimates"]
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+
+#: The vintage of the bundled estimates (see ``src/cyp_indicators/data/README.md``).
+BUNDLED_VINTAGE = "ONS mid-year estimates 0-17, mid-2012 to mid-2024 series (DfE extract, 2026-04)"
+
+ENGLAND = "E92000001"
+
+
+@cache
+def _bundled() -> pl.DataFrame:
+    raw = pl.read_csv(data_file("ons_mye_0_17.csv"), infer_schema_length=0)
+    return raw.with_columns(
+        pl.col("mid_year").cast(pl.Int64),
+        pl.col("population").cast(pl.Int64, strict=False).alias("population"),
+        pl.col("population").alias("population_text"),
+        pl.lit(BUNDLED_VINTAGE).alias("population_vintage"),
+    )
+
+
+def population_estimates(series: str = "ons_mye_0_17") -> pl.DataFrame:
+    """The bundled population estimates, one row per geography and mid-year.
+
+    Columns: ``mid_year``, ``geographic_level``, ``region_code``, ``region_name``,
+    ``old_la_code``, ``new_la_code``, ``la_name``, ``population`` (null where ONS gives no figure,
+    e.g. an authority that did not exist that year), ``population_text`` (as published, with
+    symbols), ``population_vintage``.
+    """
+    if series != "ons_mye_0_17":
+        msg = (
+            f"population series {series!r} is not bundled (only 'ons_mye_0_17'); "
+            "pass your own estimates with attach_population(..., estimates=frame)"
+        )
+        raise DataError(msg)
+    return _bundled()
+
+
+def _lookup(estimates: pl.DataFrame) -> pl.DataFrame:
+    """One row per (area_code, mid_year): LA old and new codes, region and England codes."""
+    cols = ["mid_year", "population", "population_vintage"]
+    level = pl.col("geographic_level")
+    parts = [
+        estimates.filter(level == "Local authority").select(
+            pl.col("old_la_code").alias("area_code"), *cols
+        ),
+        estimates.filter(level == "Local authority").select(
+            pl.col("new_la_code").alias("area_code"), *cols
+        ),
+        estimates.filter(level == "Regional").select(
+            pl.col("region_code").alias("area_code"), *cols
+        ),
+        estimates.filter(level == "National").select(pl.lit(ENGLAND).alias("area_code"), *cols),
+    ]
+    table = pl.concat(parts).filter(pl.col("area_code").is_not_null())
+    check_unique(table, ["area_code", "mid_year"], context="population estimates")
+    return table
+
+
+def attach_population(
+    frame: F,
+    *,
+    area: str,
+    year: str,
+    name: str = "population_0_17",
+    year_offset: int = -1,
+    estimates: pl.DataFrame | None = None,
+) -> F:
+    """Add the population denominator for each row's area and collection year.
+
+    ``area`` holds old 3-digit LA numbers ("874"), 9-character ONS codes ("E06000031"), region
+    codes ("E12000006") or England ("E92000001"); ``year`` the collection year. The estimate used is
+    for mid-(year + ``year_offset``), mid-(Y-1) by default as DfE does. Adds ``name``,
+    ``population_year`` and ``population_vintage``; rows with no estimate get nulls (a rate on them
+    is then null with the reason "denominator is missing").
+
+    ``estimates`` replaces the bundled ones: a frame with ``mid_year``, ``geographic_level``,
+    ``region_code``, ``old_la_code``, ``new_la_code``, ``population`` and ``population_vintage``.
+    """
+    schema = frame.collect_schema()
+    check_columns(schema, [(area, "area"), (year, "year")], context="attach_population")
+    for taken in (name, "population_year", "population_vintage"):
+        if taken in schema:
+            msg = f"the frame already has a column {taken!r}; attach_population would overwrite it"
+            raise DataError(msg)
+    table = _lookup(estimates if estimates is not None else population_estimates())
+    table = table.rename({"population": name})
+    joined = (
+        frame.lazy()
+        .with_columns(
+            pl.col(area).cast(pl.String).str.strip_chars().alias("__cyp_area"),
+            (pl.col(year).cast(pl.Int64) + year_offset).alias("population_year"),
+        )
+        .join(
+            table.lazy(),
+            left_on=["__cyp_area", "population_year"],
+            right_on=["area_code", "mid_year"],
+            how="left",
+            maintain_order="left",
+        )
+        .drop("__cyp_area")
+    )
+    if isinstance(frame, pl.DataFrame):
+        return joined.collect()
+    return joined

@@ -1,0 +1,84 @@
+"""Presentation: round half away from zero, apply disclosure control, show symbols.
+
+The only place values are rounded. Everything upstream keeps full precision, as DfE computes
+percentages and rates from unrounded counts.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import polars as pl
+
+from .errors import DataError
+from .model import IndicatorDefinition
+from .stats.rounding import round_half_away_expr
+from .stats.symbols import reason_symbol
+
+__all__ = ["present", "unit_label"]
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+
+_UNIT_LABELS = {
+    "per_1000": "per 1,000",
+    "per_10000": "per 10,000",
+    "per_100000": "per 100,000",
+    "percent": "%",
+    "percentage_point": "percentage points",
+    "proportion": "proportion",
+    "count": "number",
+    "day": "days",
+    "working_day": "working days",
+    "point": "points",
+}
+
+
+def unit_label(definition: IndicatorDefinition) -> str:
+    """The unit as a reader would write it: "per 10,000", "%", "working days"."""
+    return _UNIT_LABELS.get(str(definition.unit), str(definition.unit))
+
+
+def present(result: F, definition: IndicatorDefinition) -> F:
+    """Round a result for publication and apply the definition's disclosure control.
+
+    ``value`` and every ``lower_*`` / ``upper_*`` column are rounded half away from zero to the
+    definition's decimal places. Where a count the disclosure rule covers lies between 1 and the
+    threshold, the value, its interval and that count are withheld and ``reason`` says so with the
+    rule's symbol. Adds ``display``: the rounded value as text with fixed decimals, or the symbol.
+    """
+    schema = result.collect_schema()
+    missing = [c for c in ("numerator", "denominator", "value", "reason") if c not in schema]
+    if missing:
+        msg = f"present() needs a result of compute(); missing column(s): {', '.join(missing)}"
+        raise DataError(msg)
+    dps = definition.presentation.decimal_places
+    rule = definition.disclosure
+    bounds = [c for c in schema if c.startswith(("lower_", "upper_"))]
+    suppress = pl.lit(False)
+    if rule.threshold > 0:
+        for side in rule.applies_to:
+            suppress = suppress | pl.col(side).is_between(1, rule.threshold).fill_null(False)
+    note = f"{rule.symbol}: count between 1 and {rule.threshold} withheld (disclosure control)"
+    withheld = [pl.when(suppress).then(None).otherwise(pl.col(c)).alias(c) for c in rule.applies_to]
+    rounded = [
+        pl.when(suppress).then(None).otherwise(round_half_away_expr(c, dps)).alias(c)
+        for c in ["value", *bounds]
+    ]
+    lf = result.lazy().with_columns(
+        *rounded,
+        *withheld,
+        pl.when(suppress).then(None).otherwise(pl.col("method")).alias("method")
+        if "method" in schema
+        else pl.lit(None, pl.String).alias("method"),
+        pl.when(suppress).then(pl.lit(note)).otherwise(pl.col("reason")).alias("reason"),
+    )
+    text = pl.col("value").map_elements(lambda v: f"{v:.{dps}f}", return_dtype=pl.String)
+    lf = lf.with_columns(
+        pl.when(pl.col("value").is_not_null())
+        .then(text)
+        .otherwise(pl.coalesce(reason_symbol(pl.col("reason")), pl.lit("x")))
+        .alias("display")
+    )
+    if isinstance(result, pl.DataFrame):
+        return lf.collect()
+    return lf

@@ -1,0 +1,90 @@
+"""The core social-care rates of one local authority: the table ``make demo`` prints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from ..catalogue import Catalogue
+from ..compute import compute
+from ..errors import DataError
+from ..population import attach_population
+from ..presentation import present, unit_label
+
+__all__ = ["CORE_INDICATORS", "core_rates_table"]
+
+#: The indicators of the table, in the order shown.
+CORE_INDICATORS = (
+    "cin_rate_per_10k",
+    "referral_rate_per_10k",
+    "re_referral_within_12_months_pct",
+    "cpp_rate_per_10k",
+    "cpp_second_or_subsequent_pct",
+    "cla_rate_per_10k",
+    "cla_starts_rate_per_10k",
+    "cla_ceased_rate_per_10k",
+)
+
+
+def core_rates_table(
+    counts: pl.DataFrame,
+    catalogue: Catalogue,
+    *,
+    la: str = "874",
+    years: int = 5,
+    indicators: Sequence[str] = CORE_INDICATORS,
+) -> pl.DataFrame:
+    """One LA's core rates for its latest ``years`` collection years, presented.
+
+    ``counts`` has DfE's layout (see :func:`cyp_indicators.datasets.csc_counts`); ``la`` is an old
+    3-digit LA number or a 9-character ONS code. Each row: indicator, definition version (the one in
+    force that year), year, count, denominator, value as published (rounded half away from zero),
+    95 % interval, unit and the population vintage of rate denominators.
+    """
+    code = la.strip()
+    rows = counts.filter(
+        (pl.col("geographic_level") == "Local authority")
+        & ((pl.col("old_la_code") == code) | (pl.col("new_la_code") == code))
+    )
+    if rows.is_empty():
+        known = counts.filter(pl.col("geographic_level") == "Local authority")[
+            "old_la_code"
+        ].unique()
+        msg = f"no local authority {la!r} in the counts; codes run from {known.min()} to {known.max()}"
+        raise DataError(msg)
+    latest = rows["year"].max()
+    assert isinstance(latest, int)
+    rows = rows.filter(pl.col("year") > latest - years)
+    rows = attach_population(rows, area="old_la_code", year="year")
+    pieces: list[pl.DataFrame] = []
+    for ident in indicators:
+        for year in sorted(rows["year"].unique().to_list()):
+            definition = catalogue.get(ident, year=year)
+            one = rows.filter(pl.col("year") == year)
+            num = definition.numerator.column
+            if num not in one.columns or one[num].is_null().all():
+                continue
+            result = present(compute(definition, one), definition)
+            vintage = (
+                result["population_vintage"]
+                if definition.denominator is not None and definition.denominator.population
+                else pl.Series([None] * result.height, dtype=pl.String)
+            )
+            pieces.append(
+                result.select(
+                    pl.col("la_name"),
+                    pl.lit(definition.title).alias("indicator"),
+                    pl.col("indicator_id"),
+                    pl.col("indicator_version").alias("version"),
+                    pl.col("year"),
+                    pl.col("numerator").cast(pl.Int64).alias("count"),
+                    pl.col("denominator").cast(pl.Int64),
+                    pl.col("display").alias("value"),
+                    pl.lit(unit_label(definition)).alias("unit"),
+                    pl.col("lower_95"),
+                    pl.col("upper_95"),
+                    pl.col("reason"),
+                ).with_columns(vintage.alias("population_vintage"))
+            )
+    return pl.concat(pieces, how="vertical_relaxed")

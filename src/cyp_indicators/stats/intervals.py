@@ -1,0 +1,155 @@
+"""Confidence-interval expressions: Wilson for proportions, Byar's and exact Poisson for counts.
+
+Pure polars expressions over count columns; they know nothing of definitions or frames.
+Formulas (clean-room, from the literature):
+
+* Wilson score interval (Wilson 1927) for x events out of n:
+  ``(2x + z^2 -/+ z sqrt(z^2 + 4x(1 - x/n))) / (2(n + z^2))``
+* Byar's approximation to the Poisson interval for a count O (Breslow & Day 1987):
+  lower ``O (1 - 1/(9O) - z/(3 sqrt O))^3``, upper ``(O+1)(1 - 1/(9(O+1)) + z/(3 sqrt(O+1)))^3``
+* Exact Poisson interval via chi-square (Armitage & Berry 2002):
+  lower ``chi2_{a/2}(2O) / 2`` (0 when O = 0), upper ``chi2_{1-a/2}(2O + 2) / 2``
+
+``z`` is the standard normal quantile for the two-sided level (1.959963984540054 at 95 %).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+
+import numpy as np
+import polars as pl
+from scipy import stats as _scipy_stats
+
+__all__ = [
+    "EXACT_BELOW",
+    "byars_interval",
+    "confidence_label",
+    "exact_poisson_interval",
+    "normalise_confidence",
+    "wilson_interval",
+    "z_value",
+]
+
+#: Counts below this use the exact Poisson interval in a crude rate; from here up, Byar's.
+EXACT_BELOW = 10
+
+
+def normalise_confidence(confidence: float | Sequence[float] | None) -> tuple[float, ...]:
+    """Return confidence levels as a tuple of floats in (0, 1), duplicates removed, order kept.
+
+    Raises ``ValueError`` for a level outside (0, 1), e.g. 95 instead of 0.95.
+    """
+    if confidence is None:
+        return ()
+    levels = (confidence,) if isinstance(confidence, int | float) else tuple(confidence)
+    out: list[float] = []
+    for level in levels:
+        if isinstance(level, bool) or not isinstance(level, int | float):
+            msg = f"confidence must be a number between 0 and 1 (e.g. 0.95), got {level!r}"
+            raise TypeError(msg)
+        if not 0 < level < 1:
+            msg = f"confidence must be between 0 and 1 (e.g. 0.95 or 0.998), got {level!r}"
+            raise ValueError(msg)
+        if float(level) not in out:
+            out.append(float(level))
+    return tuple(out)
+
+
+def confidence_label(confidence: float) -> str:
+    """Column suffix for a level: 0.95 -> "95", 0.998 -> "99_8"."""
+    return f"{confidence * 100:.10g}".replace(".", "_")
+
+
+@cache
+def z_value(confidence: float) -> float:
+    """Two-sided standard normal quantile: 0.95 -> 1.959963984540054."""
+    return float(_scipy_stats.norm.ppf(1 - (1 - confidence) / 2))
+
+
+def _col(x: pl.Expr | str) -> pl.Expr:
+    return pl.col(x) if isinstance(x, str) else x
+
+
+def wilson_interval(
+    events: pl.Expr | str, total: pl.Expr | str, confidence: float
+) -> tuple[pl.Expr, pl.Expr]:
+    """Wilson score limits for the proportion ``events / total`` (as a proportion of 1).
+
+    ``events == 0`` gives a lower limit of exactly 0 and ``events == total`` an upper limit of
+    exactly 1. Rows with a null or zero total give nulls.
+    """
+    x = _col(events).cast(pl.Float64)
+    n = _col(total).cast(pl.Float64)
+    z = z_value(confidence)
+    z2 = z * z
+    root = z * (z2 + 4 * x * (1 - x / n)).sqrt()
+    denominator = 2 * (n + z2)
+    valid = n > 0
+    lower = pl.when(valid & (x == 0)).then(0.0).when(valid).then((2 * x + z2 - root) / denominator)
+    upper = pl.when(valid & (x == n)).then(1.0).when(valid).then((2 * x + z2 + root) / denominator)
+    return lower, upper
+
+
+def byars_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Expr, pl.Expr]:
+    """Byar's limits for a Poisson count.
+
+    The approximation breaks down for very small counts: where its lower limit would be negative
+    (a count of 1 at 99.8 %) the lower limit is null. :func:`exact_poisson_interval` is exact there.
+    """
+    o = _col(count).cast(pl.Float64)
+    z = z_value(confidence)
+    o1 = o + 1
+    lower_raw = o * (1 - 1 / (9 * o) - z / (3 * o.sqrt())) ** 3
+    lower = pl.when(o == 0).then(0.0).when(lower_raw >= 0).then(lower_raw)
+    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * o1.sqrt())) ** 3
+    return lower, upper
+
+
+@cache
+def _exact_table(confidence: float, below: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    alpha = 1 - confidence
+    counts = np.arange(below, dtype=float)
+    with np.errstate(invalid="ignore"):
+        lower = _scipy_stats.chi2.ppf(alpha / 2, 2 * counts) / 2
+    lower[0] = 0.0
+    upper = _scipy_stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+    return tuple(float(v) for v in lower), tuple(float(v) for v in upper)
+
+
+def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Series:
+    alpha = 1 - confidence
+    values = series.cast(pl.Float64).to_numpy()
+    with np.errstate(invalid="ignore"):
+        if upper:
+            out = _scipy_stats.chi2.ppf(1 - alpha / 2, 2 * values + 2) / 2
+        else:
+            out = np.where(values == 0, 0.0, _scipy_stats.chi2.ppf(alpha / 2, 2 * values) / 2)
+    return pl.Series(series.name, out, dtype=pl.Float64).fill_nan(None)
+
+
+def exact_poisson_interval(
+    count: pl.Expr | str, confidence: float, *, small_only: bool = False
+) -> tuple[pl.Expr, pl.Expr]:
+    """Exact (chi-square) limits for a Poisson count.
+
+    With ``small_only=True`` only integer counts below :data:`EXACT_BELOW` are answered (from a
+    table computed once per level); other rows are null. That is what a crude rate needs and costs
+    nothing per row. Otherwise every row is computed with scipy's chi-square quantiles.
+    """
+    o = _col(count)
+    if small_only:
+        lower_t, upper_t = _exact_table(confidence, EXACT_BELOW)
+        keys = list(range(EXACT_BELOW))
+        small = o.cast(pl.Int64, strict=False)
+        lower = small.replace_strict(keys, list(lower_t), default=None, return_dtype=pl.Float64)
+        upper = small.replace_strict(keys, list(upper_t), default=None, return_dtype=pl.Float64)
+        return lower, upper
+    lower = o.map_batches(
+        lambda s: _exact_batch(s, confidence, upper=False), return_dtype=pl.Float64
+    )
+    upper = o.map_batches(
+        lambda s: _exact_batch(s, confidence, upper=True), return_dtype=pl.Float64
+    )
+    return lower, upper

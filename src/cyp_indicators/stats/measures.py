@@ -1,0 +1,378 @@
+"""Rates and proportions with confidence intervals, over polars frames.
+
+Both functions take a DataFrame or LazyFrame and return the same kind, keeping every caller column
+and appending the public result columns, in this order::
+
+    numerator, denominator, value, lower_<level>, upper_<level> (per level), method, reason
+
+``numerator`` and ``denominator`` are the counts used (Float64; GSS symbols read as null),
+``value`` is ``numerator / denominator * multiplier``, ``method`` names the interval used
+("wilson", "byars" or "exact"), and ``reason`` is null unless ``value`` is null, when it says why,
+opening with a GSS symbol: ``"z: denominator is zero"``, ``"c: numerator is 'c' (confidential,
+...)"``, ``"x: numerator is missing"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, TypeVar
+
+import polars as pl
+
+from ..errors import DataError
+from .checks import check_columns, check_unique, raise_for_rows
+from .intervals import (
+    EXACT_BELOW,
+    byars_interval,
+    confidence_label,
+    exact_poisson_interval,
+    normalise_confidence,
+    wilson_interval,
+)
+from .symbols import Symbol, split_numbers_and_symbols
+
+__all__ = ["RESULT_COLUMNS", "RateMethod", "count", "proportion", "rate", "result_columns"]
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+RateMethod = Literal["byar_exact", "exact"]
+
+#: The result columns that do not depend on the confidence levels.
+RESULT_COLUMNS = ("numerator", "denominator", "value", "method", "reason")
+
+_NUM, _NUM_SYM, _DEN, _DEN_SYM = "__cyp_num", "__cyp_num_sym", "__cyp_den", "__cyp_den_sym"
+_TEMP = (_NUM, _NUM_SYM, _DEN, _DEN_SYM)
+
+
+def result_columns(confidence: float | Sequence[float] | None) -> list[str]:
+    """The names of the result columns for these confidence levels, in order."""
+    bounds = [
+        f"{side}_{confidence_label(c)}"
+        for c in normalise_confidence(confidence)
+        for side in ("lower", "upper")
+    ]
+    return ["numerator", "denominator", "value", *bounds, "method", "reason"]
+
+
+def rate(
+    frame: F,
+    numerator: str,
+    denominator: str,
+    *,
+    multiplier: float = 10_000,
+    confidence: float | Sequence[float] | None = 0.95,
+    method: RateMethod = "byar_exact",
+    by: Sequence[str] | None = None,
+    keys: Sequence[str] | None = None,
+    context: str = "",
+) -> F:
+    """Crude rate ``numerator / denominator * multiplier`` with Poisson confidence intervals.
+
+    Parameters
+    ----------
+    frame
+        Counts, one row per area/period (or many rows per group, with ``by``).
+    numerator, denominator
+        Column names: the event count (a whole number, >= 0) and the population (>= 0). Text
+        columns may hold GSS symbols (``c``, ``x``, ``z``, ``low``, ``u`` and legacy forms).
+    multiplier
+        Rate base; 10,000 gives "per 10,000 children" (the default).
+    confidence
+        One level or several (``[0.95, 0.998]``); ``None`` for no interval.
+    method
+        ``"byar_exact"`` (default; PHE practice): the exact chi-square interval for counts
+        below 10, Byar's approximation from 10 up; ``"exact"``: exact for every count.
+    by
+        Group columns: numerators and denominators are summed within groups first, and the
+        result has one row per group (a group holding a symbol or a missing count gives null).
+    keys
+        Columns that must identify one row each; duplicates raise :class:`DuplicateKeyError`.
+    context
+        Named in error messages (``compute`` passes the definition id).
+
+    Returns
+    -------
+    The same kind of frame, with the result columns appended (see the module docstring).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> counts = pl.DataFrame({"la": ["874"], "cla": [416], "pop": [57621]})
+    >>> rate(counts, "cla", "pop", confidence=None)["value"].round(3).to_list()
+    [72.196]
+    """
+    if method not in ("byar_exact", "exact"):
+        msg = f"method must be one of {{'byar_exact', 'exact'}}, got {method!r}"
+        raise ValueError(msg)
+    return _measure(
+        frame,
+        numerator,
+        denominator,
+        kind="rate",
+        multiplier=multiplier,
+        confidence=confidence,
+        rate_method=method,
+        by=by,
+        keys=keys,
+        context=context,
+    )
+
+
+def proportion(
+    frame: F,
+    numerator: str,
+    denominator: str,
+    *,
+    multiplier: float = 100,
+    confidence: float | Sequence[float] | None = 0.95,
+    by: Sequence[str] | None = None,
+    keys: Sequence[str] | None = None,
+    context: str = "",
+) -> F:
+    """Proportion (or conversion rate) ``numerator / denominator * multiplier`` with Wilson CIs.
+
+    ``multiplier`` defaults to 100 (a percentage); use 1 for a proportion of 1. The numerator may
+    not exceed the denominator; counts need not be whole numbers (weighted counts are accepted).
+    Other parameters and the result are as for :func:`rate`; ``method`` is "wilson".
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"re_referrals": [139_080], "referrals": [621_880]})
+    >>> proportion(f, "re_referrals", "referrals")["value"].round(2).to_list()
+    [22.36]
+    """
+    return _measure(
+        frame,
+        numerator,
+        denominator,
+        kind="proportion",
+        multiplier=multiplier,
+        confidence=confidence,
+        rate_method="byar_exact",
+        by=by,
+        keys=keys,
+        context=context,
+    )
+
+
+def count(
+    frame: F,
+    numerator: str,
+    *,
+    by: Sequence[str] | None = None,
+    keys: Sequence[str] | None = None,
+    context: str = "",
+) -> F:
+    """A count as a result: ``value`` is the count (summed within ``by`` groups).
+
+    The result has the same columns as :func:`rate` without intervals: ``denominator`` and
+    ``method`` are null. Counts must be whole numbers >= 0; text may hold GSS symbols.
+    """
+    return _measure(
+        frame,
+        numerator,
+        None,
+        kind="count",
+        multiplier=1,
+        confidence=None,
+        rate_method="byar_exact",
+        by=by,
+        keys=keys,
+        context=context,
+    )
+
+
+def _parsed(column: str, dtype: pl.DataType, num: str, sym: str) -> list[pl.Expr]:
+    if dtype == pl.String:
+        number, symbol, _ = split_numbers_and_symbols(column, name=column)
+        return [number.alias(num), symbol.alias(sym)]
+    return [pl.col(column).cast(pl.Float64).alias(num), pl.lit(None, pl.String).alias(sym)]
+
+
+def _check_dtype(column: str, dtype: pl.DataType, role: str) -> None:
+    if not (dtype.is_numeric() or dtype == pl.String or dtype == pl.Null):
+        msg = f"{role} column {column!r} must hold numbers (or text with GSS symbols), got {dtype}"
+        raise DataError(msg)
+
+
+def _validate(
+    frame: pl.LazyFrame,
+    numerator: str,
+    denominator: str | None,
+    schema: pl.Schema,
+    *,
+    kind: str,
+) -> None:
+    checks: list[tuple[pl.Expr, str, str]] = []
+    sides = [(numerator, "numerator", _NUM)]
+    if denominator is not None:
+        sides.append((denominator, "denominator", _DEN))
+    for column, role, temp in sides:
+        if schema[column] == pl.String:
+            _, _, unreadable = split_numbers_and_symbols(column, name=column)
+            checks.append((unreadable, column, f"{role} text is neither a number nor a GSS symbol"))
+        checks.append((~pl.col(temp).is_finite(), column, f"{role} must be a finite number"))
+        checks.append((pl.col(temp) < 0, column, f"{role} must not be negative"))
+    if kind in ("rate", "count"):
+        checks.append(
+            (pl.col(_NUM) != pl.col(_NUM).floor(), numerator, "a count must be a whole number")
+        )
+    if kind == "proportion" and denominator is not None:
+        checks.append(
+            (
+                pl.col(_NUM) > pl.col(_DEN),
+                numerator,
+                f"numerator must not exceed the denominator ({denominator!r}) in a proportion",
+            )
+        )
+    flags = frame.select(
+        [cond.fill_null(False).any().alias(f"__check{i}") for i, (cond, _, _) in enumerate(checks)]
+    ).collect()
+    for i, (cond, column, rule) in enumerate(checks):
+        if flags[f"__check{i}"][0]:
+            raise_for_rows(frame, cond.fill_null(False), column=column, rule=rule)
+
+
+def _reason(role: str, value: str, symbol: str, *, grouped: bool) -> pl.Expr:
+    verb = "includes" if grouped else "is"
+    text = pl.lit(f"{role} {verb} '")
+    meanings = [s.meaning for s in Symbol]
+    meaning = pl.col(symbol).replace_strict(
+        [s.value for s in Symbol], meanings, default=None, return_dtype=pl.String
+    )
+    return (
+        pl.when(pl.col(symbol).is_not_null())
+        .then(
+            pl.concat_str(
+                pl.col(symbol),
+                pl.lit(": "),
+                text,
+                pl.col(symbol),
+                pl.lit("' ("),
+                meaning,
+                pl.lit(")"),
+            )
+        )
+        .when(pl.col(value).is_null())
+        .then(
+            pl.lit(
+                f"x: {role} is missing" if not grouped else f"x: {role} includes a missing value"
+            )
+        )
+    )
+
+
+def _measure(
+    frame: F,
+    numerator: str,
+    denominator: str | None,
+    *,
+    kind: Literal["rate", "proportion", "count"],
+    multiplier: float,
+    confidence: float | Sequence[float] | None,
+    rate_method: RateMethod,
+    by: Sequence[str] | None,
+    keys: Sequence[str] | None,
+    context: str,
+) -> F:
+    if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
+        msg = f"frame must be a polars DataFrame or LazyFrame, got {type(frame).__name__}"
+        raise TypeError(msg)
+    if not multiplier > 0:
+        msg = f"multiplier must be > 0, got {multiplier!r}"
+        raise ValueError(msg)
+    levels = normalise_confidence(confidence)
+    schema = frame.collect_schema()
+    group_cols = list(by or [])
+    check_columns(
+        schema,
+        [
+            (numerator, "numerator"),
+            (denominator, "denominator"),
+            *((g, "group") for g in group_cols),
+        ],
+        context=context,
+    )
+    _check_dtype(numerator, schema[numerator], "numerator")
+    _check_dtype(denominator, schema[denominator], "denominator")
+    if keys:
+        check_unique(frame, keys, context=context)
+
+    outputs = result_columns(levels)
+    kept = group_cols if group_cols else list(schema)
+    replaceable = {numerator} & {"numerator"} | {denominator} & {"denominator"}
+    clashes = [c for c in outputs if c in kept and c not in replaceable]
+    if clashes:
+        msg = (
+            f"the frame already has result column(s) {', '.join(map(repr, clashes))}; "
+            "rename them before computing"
+        )
+        raise DataError(msg)
+
+    den_columns = (
+        _parsed(denominator, schema[denominator], _DEN, _DEN_SYM)
+        if denominator is not None
+        else [pl.lit(None, pl.Float64).alias(_DEN), pl.lit(None, pl.String).alias(_DEN_SYM)]
+    )
+    lf = frame.lazy().with_columns(
+        *_parsed(numerator, schema[numerator], _NUM, _NUM_SYM), *den_columns
+    )
+    _validate(lf, numerator, denominator, schema, kind=kind)
+
+    grouped = bool(group_cols)
+    if grouped:
+        lf = lf.group_by(group_cols, maintain_order=True).agg(
+            *(
+                pl.when(pl.col(c).null_count() == 0).then(pl.col(c).sum()).alias(c)
+                for c in (_NUM, _DEN)
+            ),
+            *(pl.col(s).drop_nulls().first().alias(s) for s in (_NUM_SYM, _DEN_SYM)),
+        )
+
+    reasons = [_reason("numerator", _NUM, _NUM_SYM, grouped=grouped)]
+    if kind != "count":
+        reasons += [
+            _reason("denominator", _DEN, _DEN_SYM, grouped=grouped),
+            pl.when(pl.col(_DEN) == 0).then(pl.lit("z: denominator is zero")),
+        ]
+    reason = pl.coalesce(*reasons).alias("reason")
+    lf = lf.with_columns(reason)
+    ok = pl.col("reason").is_null()
+    num, den = pl.col(_NUM), pl.col(_DEN)
+
+    columns: list[pl.Expr] = [
+        num.alias("numerator"),
+        den.alias("denominator"),
+        pl.when(ok).then(num if kind == "count" else num / den * multiplier).alias("value"),
+    ]
+    for level in levels:
+        label = confidence_label(level)
+        if kind == "proportion":
+            lower, upper = wilson_interval(num, den, level)
+        elif rate_method == "exact":
+            lower, upper = exact_poisson_interval(num, level)
+        else:
+            small = num < EXACT_BELOW
+            ex_lo, ex_hi = exact_poisson_interval(num, level, small_only=True)
+            by_lo, by_hi = byars_interval(num, level)
+            lower = pl.when(small).then(ex_lo).otherwise(by_lo)
+            upper = pl.when(small).then(ex_hi).otherwise(by_hi)
+        scale = multiplier if kind == "proportion" else pl.lit(multiplier) / den
+        columns.append(pl.when(ok).then(lower * scale).alias(f"lower_{label}"))
+        columns.append(pl.when(ok).then(upper * scale).alias(f"upper_{label}"))
+    if not levels:
+        method_expr: pl.Expr = pl.lit(None, pl.String)
+    elif kind == "proportion":
+        method_expr = pl.lit("wilson")
+    elif rate_method == "exact":
+        method_expr = pl.lit("exact")
+    else:
+        method_expr = pl.when(num < EXACT_BELOW).then(pl.lit("exact")).otherwise(pl.lit("byars"))
+    columns.append(pl.when(ok).then(method_expr).cast(pl.String).alias("method"))
+    columns.append(pl.col("reason"))
+
+    base = [c for c in kept if c not in outputs]
+    result = lf.select(*(pl.col(c) for c in base), *columns)
+    if isinstance(frame, pl.DataFrame):
+        return result.collect()
+    return result

@@ -1,0 +1,36 @@
+"""Presentation rounding: half away from zero, as DfE publishes.
+
+Python's ``round`` and polars' default ``Expr.round`` round half to even (``round(2.5) == 2``);
+DfE rounds half away from zero (2.5 -> 3, -2.5 -> -3). A value is scaled by ``10**decimals`` and
+nudged by DfE's tolerance of sqrt(machine epsilon) before truncation, so a figure such as 1.005,
+stored in binary as 1.00499999..., presents as 1.01 exactly as DfE's own tools give it.
+Round only at presentation; every calculation runs on unrounded values.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+__all__ = ["TOLERANCE", "round_half_away", "round_half_away_expr"]
+
+#: DfE's nudge on the scaled value (sqrt of double machine epsilon).
+TOLERANCE = math.sqrt(2.220446049250313e-16)
+
+
+def round_half_away(value: float, decimals: int = 0) -> float:
+    """Round a Python number half away from zero to ``decimals`` places (negative: tens, ...)."""
+    if math.isnan(value) or math.isinf(value):
+        return value
+    scale = 10.0**decimals
+    magnitude = math.trunc(abs(value) * scale + 0.5 + TOLERANCE) / scale
+    return math.copysign(magnitude, value) if magnitude != 0 else 0.0
+
+
+def round_half_away_expr(expr: pl.Expr | str, decimals: int = 0) -> pl.Expr:
+    """The polars expression of :func:`round_half_away` (null stays null)."""
+    e = pl.col(expr) if isinstance(expr, str) else expr
+    scale = 10.0**decimals
+    magnitude = ((e.abs() * scale) + 0.5 + TOLERANCE).floor() / scale
+    return pl.when((e < 0) & (magnitude > 0)).then(-magnitude).otherwise(magnitude)

@@ -1,0 +1,108 @@
+"""DfE/GSS symbols: a value that is not a number carries a typed reason instead.
+
+Explore Education Statistics uses ``c`` (confidential), ``x`` (unavailable), ``z`` (not applicable),
+``low`` (rounds to 0 but is not 0) and ``u`` (low reliability). Older tables use ``:`` and ``..`` for
+unavailable, ``~`` and ``k`` for low, ``-`` for nil or negligible and ``.`` for not applicable.
+This module reads them from inputs as :class:`Symbol` values; they are never turned into numbers.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+
+import polars as pl
+
+__all__ = [
+    "LEGACY_SYMBOLS",
+    "Symbol",
+    "parse_symbol",
+    "reason_symbol",
+    "split_numbers_and_symbols",
+]
+
+
+class Symbol(enum.Enum):
+    """A GSS symbol standing where a number would be."""
+
+    CONFIDENTIAL = "c"
+    UNAVAILABLE = "x"
+    NOT_APPLICABLE = "z"
+    LOW = "low"
+    LOW_RELIABILITY = "u"
+
+    @property
+    def meaning(self) -> str:
+        """The symbol's meaning in DfE's words."""
+        return _MEANINGS[self]
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_MEANINGS = {
+    Symbol.CONFIDENTIAL: "confidential, suppressed to protect individuals",
+    Symbol.UNAVAILABLE: "unavailable",
+    Symbol.NOT_APPLICABLE: "not applicable",
+    Symbol.LOW: "rounds to 0 but is not 0",
+    Symbol.LOW_RELIABILITY: "low reliability",
+}
+
+#: Legacy tokens still met in the wild, with the current symbol each stands for.
+LEGACY_SYMBOLS: dict[str, Symbol] = {
+    ":": Symbol.UNAVAILABLE,
+    "..": Symbol.UNAVAILABLE,
+    "~": Symbol.LOW,
+    "k": Symbol.LOW,
+    "-": Symbol.LOW,
+    ".": Symbol.NOT_APPLICABLE,
+}
+
+_TOKENS: dict[str, Symbol] = {s.value: s for s in Symbol} | LEGACY_SYMBOLS
+_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
+_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
+def parse_symbol(text: str) -> Symbol | None:
+    """Return the symbol ``text`` stands for (current or legacy, any case), or None."""
+    return _TOKENS.get(text.strip().lower())
+
+
+def split_numbers_and_symbols(column: str, *, name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Expressions that split a text column into a number, a symbol and a "bad text" flag.
+
+    Returns ``(number, symbol, unreadable)``: ``number`` is Float64 (null where the cell is a symbol,
+    empty or unreadable), ``symbol`` the canonical symbol text or null, ``unreadable`` true where the
+    cell is neither a number, a known symbol nor empty. Numbers may use thousands separators
+    ("1,234"). ``name`` prefixes the output names.
+    """
+    text = pl.col(column).str.strip_chars()
+    lowered = text.str.to_lowercase()
+    tokens = list(_TOKENS)
+    canonical = [_TOKENS[t].value for t in tokens]
+    is_number = text.str.contains(f"^(?:{_NUMBER})$")
+    is_thousands = text.str.contains(f"^(?:{_THOUSANDS})$")
+    cleaned = (
+        pl.when(is_thousands).then(text.str.replace_all(",", "", literal=True)).otherwise(text)
+    )
+    number = (
+        pl.when(is_number | is_thousands)
+        .then(cleaned.cast(pl.Float64, strict=False))
+        .otherwise(None)
+        .alias(f"{name}_number")
+    )
+    symbol = lowered.replace_strict(tokens, canonical, default=None, return_dtype=pl.String).alias(
+        f"{name}_symbol"
+    )
+    unreadable = (
+        text.is_not_null() & (text != "") & ~is_number & ~is_thousands & ~lowered.is_in(tokens)
+    ).alias(f"{name}_unreadable")
+    return number, symbol, unreadable
+
+
+_REASON_SYMBOL = re.compile(r"^(c|x|z|low|u):")
+
+
+def reason_symbol(reason: pl.Expr) -> pl.Expr:
+    """The GSS symbol that opens a result's ``reason`` ("z: denominator is zero" gives "z")."""
+    return reason.str.extract(_REASON_SYMBOL.pattern, 1)
