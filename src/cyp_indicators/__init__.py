@@ -19,6 +19,7 @@ from .errors import (
     SchemaIssue,
     UnknownDefinitionError,
 )
+from .io import read_table
 from .loader import YearPack
 from .model import (
     CIMethod,
@@ -72,6 +73,7 @@ __all__ = [
     "present",
     "proportion",
     "rate",
+    "read_table",
     "registry",
     "result_columns",
     "round_half_away",

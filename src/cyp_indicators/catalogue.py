@@ -9,6 +9,7 @@ at its highest version valid that year.
 
 from __future__ import annotations
 
+import builtins
 import difflib
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -183,7 +184,7 @@ class Catalogue:
                 close = [i for i in self._by_id if id.lower() in i][:5]
             raise UnknownDefinitionError(f"no definition with id {id!r}", close) from None
 
-    def history(self, id: str) -> list[IndicatorDefinition]:
+    def history(self, id: str) -> builtins.list[IndicatorDefinition]:
         """Every version of ``id``, oldest first."""
         return list(self._versions(id).values())
 
@@ -194,7 +195,7 @@ class Catalogue:
         topic: str | None = None,
         keyword: str | None = None,
         year: int | None = None,
-    ) -> list[IndicatorDefinition]:
+    ) -> builtins.list[IndicatorDefinition]:
         """Latest versions (or those in force in ``year``), filtered by family, topic, keyword."""
         pool = (
             list(self.in_force(year).values())
@@ -210,14 +211,14 @@ class Catalogue:
             and (keyword is None or _matches(d, keyword))
         ]
 
-    def search(self, text: str) -> list[IndicatorDefinition]:
+    def search(self, text: str) -> builtins.list[IndicatorDefinition]:
         """Latest versions whose id, title, description, keywords or provenance mention ``text``."""
         return self.list(keyword=text)
 
     @property
-    def ids(self) -> list[str]:
+    def ids(self) -> builtins.list[str]:
         """Every id held, sorted."""
-        return list(self._by_id)
+        return builtins.list(self._by_id)
 
     @property
     def packs(self) -> tuple[YearPack, ...]:

@@ -9,7 +9,7 @@ import polars as pl
 
 from .errors import DataError
 from .model import CIMethod, Family, IndicatorDefinition
-from .stats.measures import count, proportion, rate
+from .stats.measures import RateMethod, count, proportion, rate
 
 __all__ = ["compute"]
 
@@ -56,7 +56,7 @@ def compute(
             raise DataError(msg)
         den = denominator or definition.denominator.column
         if family is Family.RATE:
-            method = "exact" if definition.ci_method is CIMethod.EXACT else "byar_exact"
+            method: RateMethod = "exact" if definition.ci_method is CIMethod.EXACT else "byar_exact"
             result = rate(
                 frame,
                 num,

@@ -53,7 +53,7 @@ def present(result: F, definition: IndicatorDefinition) -> F:
         raise DataError(msg)
     dps = definition.presentation.decimal_places
     rule = definition.disclosure
-    bounds = [c for c in schema if c.startswith(("lower_", "upper_"))]
+    bounds: list[str] = [c for c in schema if c.startswith(("lower_", "upper_"))]
     suppress = pl.lit(False)
     if rule.threshold > 0:
         for side in rule.applies_to:

@@ -33,6 +33,14 @@ def _tuple_of_str(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+def _tuple_of_float(value: Any) -> tuple[float, ...]:
+    return tuple(float(v) for v in value)
+
+
+def _version(value: str | Version) -> Version:
+    return Version.parse(value)
+
+
 @attrs.frozen(kw_only=True)
 class PopulationSpec:
     """A population denominator: the series and the year offset from the collection year.
@@ -111,9 +119,13 @@ class Provenance:
 class ChangelogEntry:
     """One entry of a definition's own history."""
 
-    version: Version = attrs.field(converter=Version.parse)
+    version: Version = attrs.field(converter=_version)
     date: str
     change: str
+
+
+def _changelog(value: Any) -> tuple[ChangelogEntry, ...]:
+    return tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -126,7 +138,7 @@ class IndicatorDefinition:
     """
 
     id: str
-    version: Version = attrs.field(converter=Version.parse)
+    version: Version = attrs.field(converter=_version)
     title: str
     description: str
     topic: str
@@ -140,7 +152,7 @@ class IndicatorDefinition:
     period_type: PeriodType = attrs.field(converter=PeriodType)
     ci_method: CIMethod = attrs.field(converter=CIMethod)
     confidence_levels: tuple[float, ...] = attrs.field(
-        default=(0.95, 0.998), converter=lambda v: tuple(float(x) for x in v)
+        default=(0.95, 0.998), converter=_tuple_of_float
     )
     presentation: Presentation
     disclosure: Disclosure
@@ -149,7 +161,7 @@ class IndicatorDefinition:
     keywords: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     provenance: Provenance = attrs.field(factory=Provenance)
     caveats: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
-    changelog: tuple[ChangelogEntry, ...] = attrs.field(default=(), converter=tuple)
+    changelog: tuple[ChangelogEntry, ...] = attrs.field(default=(), converter=_changelog)
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -287,4 +299,8 @@ class IndicatorDefinition:
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if v is not None and v != []}
+    return {
+        k: list(v) if isinstance(v, tuple) else v
+        for k, v in d.items()
+        if v is not None and v not in ([], ())
+    }

@@ -48,10 +48,9 @@ def core_rates_table(
         & ((pl.col("old_la_code") == code) | (pl.col("new_la_code") == code))
     )
     if rows.is_empty():
-        known = counts.filter(pl.col("geographic_level") == "Local authority")[
-            "old_la_code"
-        ].unique()
-        msg = f"no local authority {la!r} in the counts; codes run from {known.min()} to {known.max()}"
+        las = counts.filter(pl.col("geographic_level") == "Local authority")["old_la_code"]
+        known = sorted(str(c) for c in las.drop_nulls().unique())
+        msg = f"no local authority {la!r} in the counts; codes run from {known[0]} to {known[-1]}"
         raise DataError(msg)
     latest = rows["year"].max()
     assert isinstance(latest, int)

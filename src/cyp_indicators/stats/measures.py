@@ -283,18 +283,14 @@ def _measure(
         raise ValueError(msg)
     levels = normalise_confidence(confidence)
     schema = frame.collect_schema()
-    group_cols = list(by or [])
-    check_columns(
-        schema,
-        [
-            (numerator, "numerator"),
-            (denominator, "denominator"),
-            *((g, "group") for g in group_cols),
-        ],
-        context=context,
-    )
+    group_cols: list[str] = list(by or [])
+    required = [(numerator, "numerator"), *((g, "group") for g in group_cols)]
+    if denominator is not None:
+        required.insert(1, (denominator, "denominator"))
+    check_columns(schema, required, context=context)
     _check_dtype(numerator, schema[numerator], "numerator")
-    _check_dtype(denominator, schema[denominator], "denominator")
+    if denominator is not None:
+        _check_dtype(denominator, schema[denominator], "denominator")
     if keys:
         check_unique(frame, keys, context=context)
 

@@ -2,7 +2,8 @@
 
 Explore Education Statistics uses ``c`` (confidential), ``x`` (unavailable), ``z`` (not applicable),
 ``low`` (rounds to 0 but is not 0) and ``u`` (low reliability). Older tables use ``:`` and ``..`` for
-unavailable, ``~`` and ``k`` for low, ``-`` for nil or negligible and ``.`` for not applicable.
+unavailable, ``~`` and ``k`` for low, ``.`` for not applicable, and ``-`` for "no figure" (LAIT
+writes it wherever DfE's source has no number, so it is read as unavailable, never as zero).
 This module reads them from inputs as :class:`Symbol` values; they are never turned into numbers.
 """
 
@@ -54,7 +55,7 @@ LEGACY_SYMBOLS: dict[str, Symbol] = {
     "..": Symbol.UNAVAILABLE,
     "~": Symbol.LOW,
     "k": Symbol.LOW,
-    "-": Symbol.LOW,
+    "-": Symbol.UNAVAILABLE,
     ".": Symbol.NOT_APPLICABLE,
 }
 

@@ -1,0 +1,204 @@
+"""Bad input fails loudly and precisely: column, rows, file, field, or a typed reason."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import cyp_indicators as cyp
+
+
+@pytest.fixture
+def definition(catalogue: cyp.Catalogue) -> cyp.IndicatorDefinition:
+    """The CLA rate definition."""
+    return catalogue.get("cla_rate_per_10k")
+
+
+def test_missing_column_names_the_column_and_the_definition(
+    definition: cyp.IndicatorDefinition,
+) -> None:
+    """A misnamed column is reported with its role, the definition and the columns present."""
+    frame = pl.DataFrame({"la": ["874"], "cla": [416], "popn": [57621]})
+
+    with pytest.raises(cyp.MissingColumnError) as info:
+        cyp.compute(definition, frame, numerator="cla", denominator="pop")
+
+    message = str(info.value)
+    assert "denominator column 'pop' not found" in message
+    assert "cla_rate_per_10k@1.0.0" in message
+    assert "'popn'" in message
+    assert isinstance(info.value, KeyError | ValueError)
+
+
+def test_default_columns_come_from_the_definition(definition: cyp.IndicatorDefinition) -> None:
+    """Without column names compute() reads the columns the definition expects."""
+    frame = pl.DataFrame({"cla": [416], "pop": [57621]})
+
+    with pytest.raises(cyp.MissingColumnError, match="numerator column 'cla_at_31_march'"):
+        cyp.compute(definition, frame)
+
+
+def test_counts_as_strings_with_symbols_give_typed_reasons() -> None:
+    """Suppressed counts in text columns become null values with a reason, never numbers."""
+    frame = pl.DataFrame(
+        {
+            "la": ["a", "b", "c", "d", "e"],
+            "n": ["12", "c", "low", ":", "1,204"],
+            "pop": ["1000", "1000", "1000", "1000", "9000"],
+        }
+    )
+
+    out = cyp.rate(frame, "n", "pop")
+
+    assert out["value"].to_list()[0] == pytest.approx(120.0)
+    assert out["value"].to_list()[1:4] == [None, None, None]
+    assert out["reason"].to_list()[1].startswith("c: numerator is 'c'")
+    assert out["reason"].to_list()[2].startswith("low: numerator is 'low'")
+    assert out["reason"].to_list()[3].startswith("x: numerator is 'x'")
+    assert out["numerator"].to_list() == [12.0, None, None, None, 1204.0]
+    assert out["n"].to_list() == frame["n"].to_list()  # the caller's column is untouched
+
+
+def test_unreadable_text_names_the_rows() -> None:
+    """Text that is neither a number nor a GSS symbol is an error naming rows and values."""
+    frame = pl.DataFrame({"n": ["12", "twelve", "5", "n/a"], "pop": [100, 100, 100, 100]})
+
+    with pytest.raises(cyp.InvalidValueError) as info:
+        cyp.rate(frame, "n", "pop")
+
+    assert info.value.rows == (1, 3)
+    assert "'twelve'" in str(info.value)
+    assert "column 'n'" in str(info.value)
+
+
+def test_negative_counts_name_the_rows() -> None:
+    """Negative counts are rejected with their row positions."""
+    frame = pl.DataFrame({"n": [5, -1, 3, -7], "pop": [100, 100, 100, 100]})
+
+    with pytest.raises(cyp.InvalidValueError, match="must not be negative") as info:
+        cyp.rate(frame, "n", "pop")
+
+    assert info.value.rows == (1, 3)
+
+
+def test_negative_denominator_is_rejected() -> None:
+    """A negative population is an error on the denominator column."""
+    frame = pl.DataFrame({"n": [5], "pop": [-100]})
+
+    with pytest.raises(
+        cyp.InvalidValueError, match="column 'pop': denominator must not be negative"
+    ):
+        cyp.proportion(frame, "n", "pop")
+
+
+def test_non_integer_counts_are_rejected_for_rates() -> None:
+    """A Poisson rate needs whole-number counts; the rows are named."""
+    frame = pl.DataFrame({"n": [5.0, 2.5, 7.0], "pop": [100, 100, 100]})
+
+    with pytest.raises(cyp.InvalidValueError, match="whole number") as info:
+        cyp.rate(frame, "n", "pop")
+
+    assert info.value.rows == (1,)
+
+
+def test_numerator_above_denominator_in_a_proportion_names_the_rows() -> None:
+    """A proportion cannot exceed 100 %; a rate may (PHE's 250 per 220)."""
+    frame = pl.DataFrame({"x": [5, 12, 3], "n": [10, 10, 10]})
+
+    with pytest.raises(cyp.InvalidValueError, match="must not exceed the denominator") as info:
+        cyp.proportion(frame, "x", "n")
+
+    assert info.value.rows == (1,)
+    assert cyp.rate(frame, "x", "n")["value"][1] == pytest.approx(12_000)
+
+
+@pytest.mark.parametrize("denominator", [0, None])
+def test_zero_or_null_denominator_gives_null_with_reason(denominator: int | None) -> None:
+    """No division error and no infinity: the value is null and the reason says why."""
+    frame = pl.DataFrame({"x": [3], "n": [denominator]}, schema={"x": pl.Int64, "n": pl.Int64})
+
+    for out in (
+        cyp.rate(frame, "x", "n"),
+        cyp.proportion(frame.with_columns(pl.col("x") * 0), "x", "n"),
+    ):
+        assert out["value"][0] is None
+        assert out["lower_95"][0] is None
+        expected = "z: denominator is zero" if denominator == 0 else "x: denominator is missing"
+        assert out["reason"][0] == expected
+
+
+def test_bom_in_csv_header_is_handled(tmp_path: pytest.TempPathFactory) -> None:
+    """A UTF-8 byte-order mark before the first column name does not hide that column."""
+    path = tmp_path / "counts.csv"  # type: ignore[operator]
+    path.write_bytes("\ufeffla,cla,pop\n874,416,57621\n".encode())
+
+    frame = cyp.read_table(path)
+
+    assert frame.columns == ["la", "cla", "pop"]
+    out = cyp.rate(frame, "cla", "pop")
+    assert out["la"].to_list() == ["874"]
+
+
+def test_duplicate_keys_are_an_error() -> None:
+    """Where one row per key is expected, repeated keys are listed."""
+    frame = pl.DataFrame(
+        {
+            "la": ["874", "874", "873"],
+            "year": [2025, 2025, 2025],
+            "n": [1, 2, 3],
+            "pop": [10, 10, 10],
+        }
+    )
+
+    with pytest.raises(cyp.DuplicateKeyError) as info:
+        cyp.rate(frame, "n", "pop", keys=["la", "year"])
+
+    assert info.value.duplicates == (("874", 2025),)
+    assert "la='874', year=2025" in str(info.value)
+
+
+def test_result_columns_already_present_are_an_error() -> None:
+    """A frame that already has a `value` column is not silently overwritten."""
+    frame = pl.DataFrame({"n": [1], "pop": [10], "value": [9.0]})
+
+    with pytest.raises(cyp.DataError, match="'value'"):
+        cyp.rate(frame, "n", "pop")
+
+
+def test_confidence_given_as_percent_is_rejected() -> None:
+    """95 instead of 0.95 is a clear error, not a silently odd interval."""
+    frame = pl.DataFrame({"n": [1], "pop": [10]})
+
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        cyp.rate(frame, "n", "pop", confidence=95)
+
+
+def test_non_numeric_columns_are_rejected() -> None:
+    """A date column given as a count is an error naming it."""
+    frame = pl.DataFrame({"n": [True], "pop": [10]})
+
+    with pytest.raises(cyp.DataError, match="numerator column 'n' must hold numbers"):
+        cyp.rate(frame, "n", "pop")
+
+
+def test_unknown_id_lists_close_matches(catalogue: cyp.Catalogue) -> None:
+    """A misspelt id suggests the ids it may have meant."""
+    with pytest.raises(cyp.UnknownDefinitionError) as info:
+        catalogue.get("cla_rate_per_10000")
+
+    assert "cla_rate_per_10k" in info.value.suggestions
+    assert "did you mean" in str(info.value)
+
+
+def test_unknown_version_lists_the_versions_held(catalogue: cyp.Catalogue) -> None:
+    """A pin that matches no version lists those there are."""
+    with pytest.raises(cyp.UnknownDefinitionError) as info:
+        catalogue.get("cla_rate_per_10k", version="7")
+
+    assert "1.0.0" in info.value.suggestions
+
+
+def test_unknown_year_says_which_years_are_valid(catalogue: cyp.Catalogue) -> None:
+    """A collection year before the definition existed is an error with the valid years."""
+    with pytest.raises(cyp.UnknownDefinitionError, match="not in force in collection year 1995"):
+        catalogue.get("cla_rate_per_10k", year=1995)
