@@ -16,8 +16,8 @@ demo: $(STAMP)
 	$(BIN)/cyp-indicators demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples
-	$(BIN)/ruff format --check src tests examples
+	$(BIN)/ruff check src tests examples tools
+	$(BIN)/ruff format --check src tests examples tools
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -93,3 +93,15 @@ def test_demo_reports_an_unknown_la_as_a_data_problem() -> None:
     )
     assert done.returncode == 1
     assert "no local authority '999'" in done.stderr
+
+
+def test_bundled_counts_match_the_core_definitions(catalogue: cyp.Catalogue) -> None:
+    """Every core indicator's default numerator column is in the bundled counts."""
+    from cyp_indicators.reports.core_rates import CORE_INDICATORS
+
+    columns = set(cyp.csc_counts().columns)
+    for ident in CORE_INDICATORS:
+        d = catalogue.get(ident)
+        assert d.numerator.column in columns, ident
+        assert d.denominator is not None
+        assert d.denominator.column in columns | {"population_0_17"}, ident

@@ -42,7 +42,8 @@ def test_the_first_catalogue_is_complete(catalogue: cyp.Catalogue) -> None:
     assert sorted(FIRST_CATALOGUE) == sorted(catalogue.ids)
     for ident in FIRST_CATALOGUE:
         d = catalogue.get(ident)
-        assert d.description and d.title
+        assert d.description
+        assert d.title
         assert d.provenance.dfe_release or d.provenance.notes
         assert d.presentation.decimal_places >= 0
         assert d.changelog[-1].version == d.version
@@ -167,7 +168,8 @@ def test_a_council_folder_loads_and_validates_like_the_bundled_one(tmp_path: Pat
     folder = _local(tmp_path, _local_text())
     cat = cyp.load_catalogue(folder)
     d = cat.get("local_cla_rate_per_10k", year=2020)
-    assert d.source_file and d.source_file.endswith("local.toml")
+    assert d.source_file
+    assert d.source_file.endswith("local.toml")
     assert "cla_rate_per_10k" in cat
     only_local = cyp.load_catalogue(folder, bundled=False)
     assert only_local.ids == ["local_cla_rate_per_10k"]
@@ -264,8 +266,13 @@ def test_a_pack_that_keeps_an_expired_version_is_refused(tmp_path: Path) -> None
     (folder / "packs" / "2008.toml").write_text(
         'year = 2008\nadded_or_changed = ["local_cla_rate_per_10k@1.0.0"]\n'
     )
-    with pytest.raises(cyp.DefinitionError, match="no later pack removes or replaces it"):
+    with pytest.raises(cyp.DefinitionError) as info:
         cyp.load_catalogue(folder)
+    assert info.value.file.endswith("2008.toml")
+    assert "keeps local_cla_rate_per_10k@1.0.0 in force" in str(info.value)
+    assert "outside its valid years 2008 to 2019: a later pack must remove or replace it" in str(
+        info.value
+    )
 
 
 def test_a_pack_naming_an_unknown_definition_is_refused(tmp_path: Path) -> None:

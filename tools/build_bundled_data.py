@@ -16,7 +16,15 @@ import polars as pl
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "src" / "cyp_indicators" / "data"
-GEO = ["time_period", "geographic_level", "region_code", "region_name", "old_la_code", "new_la_code", "la_name"]
+GEO = [
+    "time_period",
+    "geographic_level",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "la_name",
+]
 
 
 def _read(path: Path) -> pl.DataFrame:
@@ -50,7 +58,7 @@ def main(ref: Path) -> None:
     d3 = _read(csc / "d3_cpps_subsequent_plan_2013_to_2025.csv").select(
         *GEO,
         pl.col("CPP_start").alias("cpp_starts"),
-        pl.col("CPP_subsequent").alias("cpp_second_or_subsequent"),
+        pl.col("CPP_subsequent").alias("cpp_starts_second_or_subsequent"),
     )
     cla = _read(csc / "cla_number_and_rate_per_10k_children.csv")
     names = {
@@ -69,8 +77,12 @@ def main(ref: Path) -> None:
     counts = counts.rename({"time_period": "year"}).with_columns(pl.col("year").cast(pl.Int64))
     order = {"National": 0, "Regional": 1, "Local authority": 2}
     counts.sort(
-        pl.col("year"), pl.col("geographic_level").replace_strict(order), "region_code", "old_la_code",
-        descending=[True, False, False, False], nulls_last=True,
+        pl.col("year"),
+        pl.col("geographic_level").replace_strict(order),
+        "region_code",
+        "old_la_code",
+        descending=[True, False, False, False],
+        nulls_last=True,
     ).write_csv(OUT / "csc_counts.csv")
     print(f"wrote {OUT / 'ons_mye_0_17.csv'} and {OUT / 'csc_counts.csv'} ({counts.height} rows)")
 

@@ -50,6 +50,7 @@ class Catalogue:
     def _build_chain(self) -> dict[int, dict[str, IndicatorDefinition]]:
         chain: dict[int, dict[str, IndicatorDefinition]] = {}
         current: dict[str, IndicatorDefinition] = {}
+        added_by: dict[str, YearPack] = {}
         for year in sorted({p.year for p in self._packs}):
             added_here: dict[str, YearPack] = {}
             for pack in (p for p in self._packs if p.year == year):
@@ -81,41 +82,42 @@ class Catalogue:
                         )
                     else:
                         added_here[ident] = pack
+                        added_by[d.key] = pack
                         current[ident] = d
                 if issues:
                     raise DefinitionError(str(pack.source_file), issues)
             chain[year] = dict(current)
-        self._check_validity(chain)
+        self._check_validity(chain, added_by)
         return chain
 
-    def _check_validity(self, chain: dict[int, dict[str, IndicatorDefinition]]) -> None:
+    def _check_validity(
+        self, chain: dict[int, dict[str, IndicatorDefinition]], added_by: dict[str, YearPack]
+    ) -> None:
+        """Every definition must be valid in every year the chain keeps it in force."""
         years = sorted(chain)
         for i, year in enumerate(years):
             last = years[i + 1] - 1 if i + 1 < len(years) else None
-            pack_file = ", ".join(str(p.source_file) for p in self._packs if p.year == year)
             for d in chain[year].values():
-                if not d.valid_in(year) or (last is not None and not d.valid_in(last)):
-                    span = f"{year}" if last == year else f"{year} to {last if last else 'now'}"
-                    valid = f"{d.valid_from} to {d.valid_to or 'now'}"
-                    raise DefinitionError(
-                        pack_file,
-                        [
-                            SchemaIssue(
-                                "$.added_or_changed",
-                                f"the chain puts {d.key} in force {span}, outside its valid years {valid}",
-                            )
-                        ],
-                    )
-                if last is None and d.valid_to is not None:
-                    raise DefinitionError(
-                        pack_file,
-                        [
-                            SchemaIssue(
-                                "$.added_or_changed",
-                                f"{d.key} ends in {d.valid_to} but no later pack removes or replaces it",
-                            )
-                        ],
-                    )
+                if d.valid_in(year) and (d.valid_in(last) if last else d.valid_to is None):
+                    continue
+                span = f"{year}" if last == year else f"{year} to {last or 'later years'}"
+                valid = f"{d.valid_from} to {d.valid_to or 'now'}"
+                fix = (
+                    "a later pack must remove or replace it"
+                    if d.valid_in(year)
+                    else "it is added before its valid_from"
+                )
+                pack = added_by[f"{d.key}"]
+                raise DefinitionError(
+                    str(pack.source_file),
+                    [
+                        SchemaIssue(
+                            "$.added_or_changed",
+                            f"the year chain keeps {d.key} in force {span}, outside its valid years "
+                            f"{valid}: {fix}",
+                        )
+                    ],
+                )
 
     def _hint(self, ident: str) -> str:
         if ident in self._by_id:

@@ -21,9 +21,7 @@ def _demo(args: argparse.Namespace) -> int:
     table = core_rates_table(csc_counts(), load_catalogue(), la=args.la, years=args.years)
     name = table["la_name"][0]
     print(f"Core children's social care rates: {name} ({args.la}), latest {args.years} years")
-    print(
-        "Values rounded half away from zero to DfE's published precision; 95% intervals unrounded."
-    )
+    print("Values and 95% intervals rounded half away from zero to DfE's published precision.")
     print(f"Population denominators: {table['population_vintage'].drop_nulls()[0]}\n")
     with pl.Config(
         tbl_rows=-1,
@@ -32,7 +30,6 @@ def _demo(args: argparse.Namespace) -> int:
         fmt_str_lengths=60,
         tbl_hide_dataframe_shape=True,
         tbl_hide_column_data_types=True,
-        float_precision=1,
     ):
         for indicator in table["indicator"].unique(maintain_order=True):
             part = table.filter(pl.col("indicator") == indicator)
@@ -44,8 +41,7 @@ def _demo(args: argparse.Namespace) -> int:
                     "count",
                     "denominator",
                     "value",
-                    "lower_95",
-                    "upper_95",
+                    "ci_95",
                     "reason",
                 )
             )
@@ -77,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CypIndicatorsError as exc:
         print(f"cyp-indicators: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
     return code
 
 

@@ -21,7 +21,7 @@ COUNT_COLUMNS = (
     "re_referrals",
     "cpp_at_31_march",
     "cpp_starts",
-    "cpp_second_or_subsequent",
+    "cpp_starts_second_or_subsequent",
     "cla_at_31_march",
     "cla_starts",
     "cla_ceased",

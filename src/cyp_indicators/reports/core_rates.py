@@ -40,7 +40,7 @@ def core_rates_table(
     ``counts`` has DfE's layout (see :func:`cyp_indicators.datasets.csc_counts`); ``la`` is an old
     3-digit LA number or a 9-character ONS code. Each row: indicator, definition version (the one in
     force that year), year, count, denominator, value as published (rounded half away from zero),
-    95 % interval, unit and the population vintage of rate denominators.
+    95 % interval (``ci_95``, rounded likewise), unit and the population vintage of rate denominators.
     """
     code = la.strip()
     rows = counts.filter(
@@ -62,7 +62,10 @@ def core_rates_table(
             definition = catalogue.get(ident, year=year)
             one = rows.filter(pl.col("year") == year)
             num = definition.numerator.column
-            if num not in one.columns or one[num].is_null().all():
+            if num not in one.columns:
+                msg = f"the counts have no column {num!r} for {definition.key}"
+                raise DataError(msg)
+            if one[num].is_null().all():  # not collected that year (CLA counts start in 2021)
                 continue
             result = present(compute(definition, one), definition)
             vintage = (
@@ -81,9 +84,19 @@ def core_rates_table(
                     pl.col("denominator").cast(pl.Int64),
                     pl.col("display").alias("value"),
                     pl.lit(unit_label(definition)).alias("unit"),
-                    pl.col("lower_95"),
-                    pl.col("upper_95"),
+                    _interval_text(definition.presentation.decimal_places).alias("ci_95"),
                     pl.col("reason"),
                 ).with_columns(vintage.alias("population_vintage"))
             )
     return pl.concat(pieces, how="vertical_relaxed")
+
+
+def _interval_text(dps: int) -> pl.Expr:
+    """The presented 95 % interval as text, "65 to 79", null where there is none."""
+
+    def fmt(column: str) -> pl.Expr:
+        return pl.col(column).map_elements(lambda v: f"{v:.{dps}f}", return_dtype=pl.String)
+
+    return pl.when(pl.col("lower_95").is_not_null()).then(
+        pl.concat_str(fmt("lower_95"), pl.lit(" to "), fmt("upper_95"))
+    )

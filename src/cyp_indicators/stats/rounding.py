@@ -32,5 +32,8 @@ def round_half_away_expr(expr: pl.Expr | str, decimals: int = 0) -> pl.Expr:
     """The polars expression of :func:`round_half_away` (null stays null)."""
     e = pl.col(expr) if isinstance(expr, str) else expr
     scale = 10.0**decimals
-    magnitude = ((e.abs() * scale) + 0.5 + TOLERANCE).floor() / scale
+    # floor() gives the exact count of units; the final round() only snaps the quotient to the
+    # nearest double of the decimal (the engine may divide by multiplying with 1/scale).
+    units = ((e.abs() * scale) + 0.5 + TOLERANCE).floor()
+    magnitude = (units / scale).round(max(decimals, 0), mode="half_away_from_zero")
     return pl.when((e < 0) & (magnitude > 0)).then(-magnitude).otherwise(magnitude)
