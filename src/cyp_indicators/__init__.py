@@ -19,7 +19,7 @@ from .errors import (
     SchemaIssue,
     UnknownDefinitionError,
 )
-from .io import read_table
+from .io import from_dfe_sentinels, read_table
 from .loader import YearPack
 from .model import (
     CIMethod,
@@ -66,6 +66,7 @@ __all__ = [
     "count",
     "csc_counts",
     "exact_poisson_interval",
+    "from_dfe_sentinels",
     "gap",
     "load_catalogue",
     "parse_symbol",

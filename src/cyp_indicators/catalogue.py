@@ -285,7 +285,10 @@ def _read_folder(folder: Path) -> tuple[list[IndicatorDefinition], list[YearPack
     definitions: list[IndicatorDefinition] = []
     packs: list[YearPack] = []
     for path in sorted(folder.rglob("*.toml")):
-        if "packs" in path.relative_to(folder).parts[:-1]:
+        folders = path.relative_to(folder).parts[:-1]
+        if "comparators" in folders:  # comparator sets: see cyp_indicators.compare
+            continue
+        if "packs" in folders:
             packs.append(read_pack(path))
         else:
             definitions.append(read_definition(path))

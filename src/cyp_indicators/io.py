@@ -12,7 +12,10 @@ import polars as pl
 
 from .errors import DataError
 
-__all__ = ["read_table"]
+__all__ = ["DFE_SENTINELS", "from_dfe_sentinels", "read_table"]
+
+#: Negative numbers the DfE CSC dashboard stores in place of symbols, so tables sort.
+DFE_SENTINELS = {-100.0: "c", -200.0: "low", -250.0: "u", -300.0: "x", -400.0: "z"}
 
 _BOM = "\ufeff"
 
@@ -62,3 +65,29 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
         msg = f"{str(p)!r}: could not be read as {suffix}: {exc}"
         raise DataError(msg) from exc
     return _clean_names(frame)
+
+
+def from_dfe_sentinels(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Turn the DfE dashboard's negative sentinels back into symbols, as text columns.
+
+    ``-100`` becomes ``c``, ``-200`` ``low``, ``-250`` ``u``, ``-300`` ``x``, ``-400`` ``z``; any
+    other negative number is an error naming the column and value, since a rate or count cannot be
+    negative. The statistics and comparison functions then read the symbols as typed reasons.
+    """
+    out = []
+    for column in columns:
+        if column not in frame.columns:
+            msg = (
+                f"column {column!r} not found; the frame has {', '.join(map(repr, frame.columns))}"
+            )
+            raise DataError(msg)
+        number = frame[column].cast(pl.Float64, strict=False)
+        odd = frame.filter((number < 0) & ~number.is_in(list(DFE_SENTINELS)))[column]
+        if odd.len():
+            msg = f"column {column!r}: negative value(s) {odd.unique().to_list()[:5]} are not DfE sentinels"
+            raise DataError(msg)
+        symbol = number.replace_strict(
+            list(DFE_SENTINELS), list(DFE_SENTINELS.values()), default=None, return_dtype=pl.String
+        )
+        out.append(pl.coalesce(pl.lit(symbol), frame[column].cast(pl.String)).alias(column))
+    return frame.with_columns(out)

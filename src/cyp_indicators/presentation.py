@@ -15,7 +15,7 @@ from .model import IndicatorDefinition
 from .stats.rounding import round_half_away_expr
 from .stats.symbols import reason_symbol
 
-__all__ = ["present", "unit_label"]
+__all__ = ["format_fixed", "present", "unit_label"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
@@ -31,6 +31,12 @@ _UNIT_LABELS = {
     "working_day": "working days",
     "point": "points",
 }
+
+
+def format_fixed(expr: pl.Expr | str, decimals: int) -> pl.Expr:
+    """Numbers as text with exactly ``decimals`` places ("450.0"); round first, this only formats."""
+    e = pl.col(expr) if isinstance(expr, str) else expr
+    return e.map_elements(lambda v: f"{v:.{decimals}f}", return_dtype=pl.String)
 
 
 def unit_label(definition: IndicatorDefinition) -> str:
@@ -72,7 +78,7 @@ def present(result: F, definition: IndicatorDefinition) -> F:
         else pl.lit(None, pl.String).alias("method"),
         pl.when(suppress).then(pl.lit(note)).otherwise(pl.col("reason")).alias("reason"),
     )
-    text = pl.col("value").map_elements(lambda v: f"{v:.{dps}f}", return_dtype=pl.String)
+    text = format_fixed("value", dps)
     lf = lf.with_columns(
         pl.when(pl.col("value").is_not_null())
         .then(text)

@@ -10,7 +10,7 @@ from ..catalogue import Catalogue
 from ..compute import compute
 from ..errors import DataError
 from ..population import attach_population
-from ..presentation import present, unit_label
+from ..presentation import format_fixed, present, unit_label
 
 __all__ = ["CORE_INDICATORS", "core_rates_table"]
 
@@ -93,10 +93,6 @@ def core_rates_table(
 
 def _interval_text(dps: int) -> pl.Expr:
     """The presented 95 % interval as text, "65 to 79", null where there is none."""
-
-    def fmt(column: str) -> pl.Expr:
-        return pl.col(column).map_elements(lambda v: f"{v:.{dps}f}", return_dtype=pl.String)
-
     return pl.when(pl.col("lower_95").is_not_null()).then(
-        pl.concat_str(fmt("lower_95"), pl.lit(" to "), fmt("upper_95"))
+        pl.concat_str(format_fixed("lower_95", dps), pl.lit(" to "), format_fixed("upper_95", dps))
     )

@@ -1,0 +1,33 @@
+"""Reading a value column that may hold DfE symbols, shared by the comparison functions."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..errors import DataError
+from ..stats.symbols import split_numbers_and_symbols
+
+__all__ = ["parsed_value", "rank_direction"]
+
+
+def parsed_value(column: str, dtype: pl.DataType, *, alias: str) -> list[pl.Expr]:
+    """``alias`` (Float64, null for symbols) and ``alias_symbol`` from a numeric or text column."""
+    if dtype == pl.String:
+        number, symbol, _ = split_numbers_and_symbols(column, name=column)
+        return [number.alias(alias), symbol.alias(f"{alias}_symbol")]
+    if dtype.is_numeric() or dtype == pl.Null:
+        return [
+            pl.col(column).cast(pl.Float64).alias(alias),
+            pl.lit(None, pl.String).alias(f"{alias}_symbol"),
+        ]
+    msg = f"value column {column!r} must hold numbers (or text with GSS symbols), got {dtype}"
+    raise DataError(msg)
+
+
+def rank_direction(polarity: str) -> tuple[bool, str]:
+    """``(descending, label)``: high is good ranks the highest first, low is good the lowest."""
+    if polarity == "low_is_good":
+        return False, "1 = best (low is good)"
+    if polarity == "high_is_good":
+        return True, "1 = best (high is good)"
+    return True, "1 = highest (no polarity)"

@@ -1,0 +1,258 @@
+"""Aggregating a comparator group: mean (LAIT), median (DfE CSC dashboard), pooled, weighted.
+
+DfE's own tools disagree: LAIT shows the unweighted mean of the statistical neighbours' values, the
+CSC Outcomes and Enablers dashboard their median. Neither pools counts. The method is therefore
+always named, and every aggregate says how many members had data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, TypeVar
+
+import polars as pl
+
+from ..errors import DataError, DuplicateKeyError
+from ..model import IndicatorDefinition, Polarity
+from ..stats.checks import check_columns
+from ..stats.intervals import confidence_label, normalise_confidence
+from ..stats.measures import proportion, rate
+from ._values import parsed_value, rank_direction
+from .codes import canonical_expr, is_aggregate_code
+from .groups import ComparatorSet
+
+__all__ = ["AggregationMethod", "aggregate_neighbours"]
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+AggregationMethod = Literal["mean", "median", "pooled", "weighted_mean"]
+_METHODS = ("mean", "median", "pooled", "weighted_mean")
+
+
+def _polarity(polarity: Polarity | str | None, definition: IndicatorDefinition | None) -> str:
+    if polarity is not None:
+        return Polarity(polarity).value if isinstance(polarity, str) else polarity.value
+    if definition is not None:
+        return definition.polarity.value
+    return Polarity.NOT_APPLICABLE.value
+
+
+def aggregate_neighbours(
+    rates: F,
+    sn: ComparatorSet,
+    *,
+    method: AggregationMethod = "median",
+    la: str = "la_code",
+    year: str = "year",
+    value: str = "value",
+    numerator: str | None = None,
+    denominator: str | None = None,
+    weight: str | None = None,
+    definition: IndicatorDefinition | None = None,
+    polarity: Polarity | str | None = None,
+    multiplier: float | None = None,
+    pooled_as: Literal["rate", "proportion"] | None = None,
+    confidence: float | Sequence[float] | None = 0.95,
+    unit: str | None = None,
+) -> F:
+    """Each LA's value beside the aggregate of its comparator group, for every year.
+
+    Parameters
+    ----------
+    rates
+        One row per (LA, year); rows for England or regions may be present and are kept. ``value``
+        may be text holding DfE symbols: such neighbours leave the aggregate and are listed in
+        ``sn_missing``.
+    sn
+        The comparator set (:func:`neighbour_set` or a council's own).
+    method
+        ``"median"`` (DfE CSC dashboard; an even count averages the middle two), ``"mean"`` (LAIT,
+        unweighted), ``"pooled"`` (sum of numerators / sum of denominators x multiplier, with a
+        confidence interval; needs ``numerator`` and ``denominator``) or ``"weighted_mean"``
+        (weighted by ``weight``, e.g. the 0-17 population).
+    definition, polarity
+        Polarity for ranks (``polarity`` overrides the definition's). Rank 1 is best; with no
+        polarity rank 1 is the highest value. For ``pooled`` the definition also gives the
+        multiplier and whether counts pool as a rate or a proportion.
+    unit
+        A column naming each row's unit; more than one unit in the frame is an error.
+
+    Returns
+    -------
+    The caller's rows and columns, plus: ``sn_value``, ``sn_method``, ``sn_set`` (id@version),
+    ``sn_n`` (members with data), ``sn_of`` (members in the group), ``sn_min``, ``sn_max``,
+    ``sn_missing`` (members without a value that year), ``sn_rank`` and ``sn_rank_of`` (the LA among
+    itself and its members with data, ties by minimum: "4/11"), ``sn_rank_order``, ``sn_reason``
+    (null unless ``sn_value`` is null) and, for ``pooled``, ``sn_lower_<level>``/``sn_upper_<level>``.
+    """
+    if method not in _METHODS:
+        msg = f"method must be one of {set(_METHODS)}, got {method!r}"
+        raise ValueError(msg)
+    schema: pl.Schema = rates.collect_schema()
+    required = [(la, "LA"), (year, "year"), (value, "value")]
+    if method == "pooled":
+        if numerator is None or denominator is None:
+            msg = "method='pooled' needs numerator= and denominator= columns"
+            raise ValueError(msg)
+        required += [(numerator, "numerator"), (denominator, "denominator")]
+    if method == "weighted_mean":
+        if weight is None:
+            msg = "method='weighted_mean' needs a weight= column (e.g. the 0-17 population)"
+            raise ValueError(msg)
+        required.append((weight, "weight"))
+    if unit is not None:
+        required.append((unit, "unit"))
+    check_columns(schema, required, context=f"comparison with {sn.key}")
+
+    base = rates.lazy().with_columns(
+        canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
+    )
+    _check_codes(base, la, sn)
+    _check_unique(base, year)
+    if unit is not None:
+        units = base.select(pl.col(unit).drop_nulls().unique()).collect()[unit].to_list()
+        if len(units) > 1:
+            msg = f"values in one comparison must share a unit; column {unit!r} has {sorted(map(str, units))}"
+            raise DataError(msg)
+
+    pol = _polarity(polarity, definition)
+    descending, order_label = rank_direction(pol)
+    extra: list[pl.Expr] = []
+    inputs = {
+        "pooled": (("__num", numerator), ("__den", denominator)),
+        "weighted_mean": (("__w", weight),),
+    }.get(method, ())
+    for alias, column in inputs:
+        if column is not None:
+            extra += parsed_value(column, schema[column], alias=alias)
+    own = base.filter(pl.col("__la").is_not_null()).select("__la", pl.col(year), "__v", *extra)
+
+    groups = (
+        sn.to_frame().lazy().select(pl.col("la").alias("__la"), pl.col("member").alias("__member"))
+    )
+    years = own.select(pl.col(year)).unique()
+    members = (
+        groups.join(years, how="cross")
+        .join(
+            own.rename({"__la": "__member"}),
+            on=["__member", year],
+            how="left",
+        )
+        .join(own.select("__la", year, pl.col("__v").alias("__own")), on=["__la", year], how="left")
+    )
+    better = pl.col("__v") > pl.col("__own") if descending else pl.col("__v") < pl.col("__own")
+    has = pl.col("__v").is_not_null()
+    aggs: list[pl.Expr] = [
+        pl.len().alias("sn_of"),
+        has.sum().cast(pl.Int64).alias("sn_n"),
+        pl.col("__v").min().alias("sn_min"),
+        pl.col("__v").max().alias("sn_max"),
+        pl.col("__member").filter(~has).alias("sn_missing"),
+        (better & has).sum().cast(pl.Int64).alias("__better"),
+    ]
+    if method == "mean":
+        aggs.append(pl.col("__v").mean().alias("sn_value"))
+    elif method == "median":
+        aggs.append(pl.col("__v").median().alias("sn_value"))
+    elif method == "weighted_mean":
+        ok = has & pl.col("__w").is_not_null()
+        aggs.append(
+            (
+                (pl.col("__v") * pl.col("__w")).filter(ok).sum() / pl.col("__w").filter(ok).sum()
+            ).alias("sn_value")
+        )
+    else:
+        ok = pl.col("__num").is_not_null() & pl.col("__den").is_not_null()
+        aggs += [
+            pl.col("__num").filter(ok).sum().alias("__pn"),
+            pl.col("__den").filter(ok).sum().alias("__pd"),
+            ok.sum().cast(pl.Int64).alias("__pooled_n"),
+        ]
+    summary = members.group_by("__la", year).agg(aggs)
+    pooled_cols: list[str] = []
+    if method == "pooled":
+        summary, pooled_cols = _pooled(summary, definition, multiplier, pooled_as, confidence)
+
+    joined = base.join(summary, on=["__la", year], how="left")
+    in_set = pl.col("sn_of").is_not_null()
+    own_has = pl.col("__v").is_not_null()
+    sn_value_ok = pl.col("sn_value").is_not_null()
+    result = joined.with_columns(
+        pl.lit(method).alias("sn_method"),
+        pl.lit(sn.key).alias("sn_set"),
+        pl.when(in_set & own_has).then(pl.col("__better") + 1).alias("sn_rank"),
+        pl.when(in_set & own_has).then(pl.col("sn_n") + 1).alias("sn_rank_of"),
+        pl.lit(order_label).alias("sn_rank_order"),
+        pl.when(~in_set)
+        .then(pl.lit(f"z: not an LA with a group in {sn.key}"))
+        .when(~sn_value_ok)
+        .then(pl.lit("x: no member of the group has a value"))
+        .alias("sn_reason"),
+    )
+    out_cols = [
+        "sn_value", "sn_method", "sn_set", "sn_n", "sn_of", "sn_min", "sn_max", "sn_missing",
+        "sn_rank", "sn_rank_of", "sn_rank_order", *pooled_cols, "sn_reason",
+    ]  # fmt: skip
+    clashes = [c for c in out_cols if c in schema]
+    if clashes:
+        msg = f"the frame already has column(s) {', '.join(map(repr, clashes))}; rename them first"
+        raise DataError(msg)
+    final = result.select(*(pl.col(c) for c in schema), *(pl.col(c) for c in out_cols))
+    if isinstance(rates, pl.DataFrame):
+        return final.collect()
+    return final
+
+
+def _pooled(
+    summary: pl.LazyFrame,
+    definition: IndicatorDefinition | None,
+    multiplier: float | None,
+    pooled_as: Literal["rate", "proportion"] | None,
+    confidence: float | Sequence[float] | None,
+) -> tuple[pl.LazyFrame, list[str]]:
+    kind = pooled_as
+    if kind is None and definition is not None:
+        kind = "rate" if definition.family.value == "rate" else "proportion"
+    if kind is None:
+        msg = "method='pooled' needs definition= or pooled_as='rate'/'proportion'"
+        raise ValueError(msg)
+    mult = multiplier if multiplier is not None else (definition.multiplier if definition else None)
+    if mult is None:
+        msg = "method='pooled' needs definition= or multiplier="
+        raise ValueError(msg)
+    levels = normalise_confidence(confidence)
+    fn = rate if kind == "rate" else proportion
+    computed = fn(summary, "__pn", "__pd", multiplier=mult, confidence=levels)
+    bounds = [f"{side}_{confidence_label(c)}" for c in levels for side in ("lower", "upper")]
+    renamed = computed.rename({"value": "sn_value", **{b: f"sn_{b}" for b in bounds}}).drop(
+        "numerator", "denominator", "method", "reason", "__pn", "__pd", "__pooled_n"
+    )
+    return renamed, [f"sn_{b}" for b in bounds]
+
+
+def _check_codes(base: pl.LazyFrame, la: str, sn: ComparatorSet) -> None:
+    unknown = (
+        base.filter(pl.col("__la").is_null())
+        .select(pl.col(la).cast(pl.String).str.strip_chars().unique())
+        .collect()[la]
+        .to_list()
+    )
+    bad = sorted(str(c) for c in unknown if c is None or not is_aggregate_code(str(c)))
+    if bad:
+        msg = (
+            f"code(s) {', '.join(map(repr, bad))} in column {la!r} are neither LA codes nor "
+            f"England/region codes (comparing with {sn.key})"
+        )
+        raise DataError(msg)
+
+
+def _check_unique(base: pl.LazyFrame, year: str) -> None:
+    dups = (
+        base.filter(pl.col("__la").is_not_null())
+        .group_by("__la", year)
+        .len()
+        .filter(pl.col("len") > 1)
+        .sort("__la", year)
+        .collect()
+    )
+    if dups.height:
+        raise DuplicateKeyError(["la", year], [tuple(r) for r in dups.select("__la", year).rows()])

@@ -1,0 +1,271 @@
+"""The benchmark table: an LA against England, its statistical neighbours and local comparators.
+
+Two shapes of one result: ``tidy`` (one row per indicator, year and comparator row) for code and
+charts, and ``wide`` (the committee layout of the seed scrutiny pack: rows LA / England /
+Statistical neighbours / Local comparators, a column per year and a 3-year average, then the gap to
+England, its direction, the SN rank "x/11" and the quartile band).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import attrs
+import polars as pl
+
+from ..catalogue import Catalogue
+from ..compute import compute
+from ..errors import DataError, UnknownDefinitionError
+from ..model import IndicatorDefinition
+from ..population import attach_population
+from ..presentation import format_fixed
+from ..stats.rounding import round_half_away_expr
+from .aggregate import AggregationMethod, aggregate_neighbours
+from .codes import ENGLAND, canonical_la, la_name
+from .gaps import gap_direction, gap_unit_label
+from .groups import ComparatorSet, comparator_set
+from .ranks import quartile_bands, rank_among_las
+
+__all__ = ["BenchmarkTable", "benchmark_table", "indicator_results"]
+
+
+@attrs.frozen
+class BenchmarkTable:
+    """``tidy``: one row per (indicator, year, row); ``wide``: the committee layout."""
+
+    tidy: pl.DataFrame
+    wide: pl.DataFrame
+
+
+def indicator_results(
+    counts: pl.DataFrame,
+    catalogue: Catalogue,
+    indicators: Sequence[str],
+    *,
+    years: Sequence[int] | None = None,
+) -> pl.DataFrame:
+    """Compute indicators for every area of a DfE-layout counts frame (see ``csc_counts()``).
+
+    Each year uses the definition version in force that year. Returns one row per (area, year,
+    indicator) with ``area_code`` (old LA number, region code or ``E92000001``), ``area_name``,
+    ``geographic_level``, the result columns and ``indicator_id``/``indicator_version``.
+    """
+    frame = counts.with_columns(
+        pl.when(pl.col("geographic_level") == "National")
+        .then(pl.lit(ENGLAND))
+        .when(pl.col("geographic_level") == "Regional")
+        .then(pl.col("region_code"))
+        .otherwise(pl.col("old_la_code"))
+        .alias("area_code"),
+        pl.when(pl.col("geographic_level") == "National")
+        .then(pl.lit("England"))
+        .when(pl.col("geographic_level") == "Regional")
+        .then(pl.col("region_name"))
+        .otherwise(pl.col("la_name"))
+        .alias("area_name"),
+    )
+    if years is not None:
+        frame = frame.filter(pl.col("year").is_in(list(years)))
+    frame = attach_population(frame, area="area_code", year="year")
+    keep = ["area_code", "area_name", "geographic_level", "year", "population_vintage"]
+    pieces = []
+    for ident in indicators:
+        for year in sorted(frame["year"].unique().to_list()):
+            try:
+                definition = catalogue.get(ident, year=year)
+            except UnknownDefinitionError:
+                continue
+            one = frame.filter(pl.col("year") == year)
+            column = definition.numerator.column
+            if column not in one.columns:
+                msg = f"the counts have no column {column!r} for {definition.key}"
+                raise DataError(msg)
+            if one[column].is_null().all():
+                continue
+            result = compute(definition, one)
+            pieces.append(
+                result.select(*keep, "numerator", "denominator", "value", "lower_95", "upper_95",
+                              "lower_99_8", "upper_99_8", "method", "reason", "indicator_id", "indicator_version")
+            )  # fmt: skip
+    return pl.concat(pieces, how="vertical_relaxed")
+
+
+def _local_set(local: ComparatorSet | Sequence[str] | None, la: str) -> ComparatorSet | None:
+    if local is None or isinstance(local, ComparatorSet):
+        return local
+    return comparator_set("local_comparators", [(la, list(local))], kind="local_comparators")
+
+
+def benchmark_table(
+    results: pl.DataFrame,
+    *,
+    la: str,
+    sn: ComparatorSet,
+    definitions: Mapping[str, IndicatorDefinition] | Catalogue,
+    years: int | Sequence[int] = 3,
+    sn_method: AggregationMethod = "mean",
+    local_comparators: ComparatorSet | Sequence[str] | None = None,
+    average_of: Literal["presented", "unrounded"] = "presented",
+) -> BenchmarkTable:
+    """Benchmark one LA on several indicators over several years.
+
+    ``results`` has one row per (area, year, indicator): ``area_code`` (LA number or ONS code,
+    region code, ``E92000001`` for England), ``year``, ``indicator_id``, ``value`` (as from
+    :func:`indicator_results`). ``definitions`` gives each indicator's presentation and polarity
+    (a catalogue resolves the version in force each year). ``years`` is a count of latest years or
+    a list. The 3-year average averages the ``presented`` (rounded) values by default, as committee
+    tables do; ``"unrounded"`` averages full precision. Gaps to England are presented value minus
+    presented England value, in percentage points for percentages.
+
+    Raises :class:`UnknownDefinitionError` naming the LA and the SN-set version when the LA is in
+    neither the SN set nor the results.
+    """
+    code = canonical_la(la)
+    in_results = code is not None and results.filter(pl.col("area_code") == code).height > 0
+    if code is None or (code not in sn.las and not in_results):
+        msg = f"LA {la!r} is in neither comparator set {sn.key} nor the results"
+        raise UnknownDefinitionError(msg)
+    all_years = sorted(results["year"].unique().to_list())
+    chosen = all_years[-years:] if isinstance(years, int) else sorted(years)
+    local = _local_set(local_comparators, code)
+    tidy_parts: list[pl.DataFrame] = []
+    for ident in results["indicator_id"].unique(maintain_order=True).to_list():
+        rows = results.filter(pl.col("indicator_id") == ident)
+        for year in chosen:
+            one = rows.filter(pl.col("year") == year)
+            if one.is_empty():
+                continue
+            definition = (
+                definitions.get(ident, year=year)
+                if isinstance(definitions, Catalogue)
+                else definitions[ident]
+            )
+            tidy_parts.append(_one_year(one, definition, code, year, sn, sn_method, local))
+    if not tidy_parts:
+        msg = f"no results for years {chosen}"
+        raise DataError(msg)
+    tidy = pl.concat(tidy_parts, how="vertical_relaxed")
+    return BenchmarkTable(tidy=tidy, wide=_wide(tidy, chosen, average_of))
+
+
+def _one_year(
+    one: pl.DataFrame,
+    definition: IndicatorDefinition,
+    code: str,
+    year: int,
+    sn: ComparatorSet,
+    method: AggregationMethod,
+    local: ComparatorSet | None,
+) -> pl.DataFrame:
+    dps = definition.presentation.decimal_places
+    las = one.filter(
+        pl.col("area_code").map_elements(
+            lambda c: canonical_la(c) is not None, return_dtype=pl.Boolean
+        )
+    )
+    with_sn = aggregate_neighbours(
+        las, sn, method=method, la="area_code", value="value", definition=definition
+    )
+    with_sn = rank_among_las(with_sn, la="area_code", value="value", definition=definition)
+    with_sn = quartile_bands(with_sn, la="area_code", value="value", definition=definition)
+    mine = with_sn.filter(pl.col("area_code") == code)
+    england = one.filter(pl.col("area_code") == ENGLAND)
+    name = la_name(code) or code
+    base = {"indicator_id": definition.id, "indicator_version": str(definition.version), "title": definition.title, "year": year, "decimal_places": dps, "polarity": definition.polarity.value}  # fmt: skip
+    out: list[dict[str, object]] = []
+
+    def row(label: str, kind: str, value: object, **extra: object) -> None:
+        out.append({**base, "row": label, "row_kind": kind, "value": value, **extra})
+
+    m = mine.row(0, named=True) if mine.height else None
+    if m is not None:
+        row(name, "la", m["value"], sn_rank=m["sn_rank"], sn_rank_of=m["sn_rank_of"], la_rank=m["la_rank"],
+            la_rank_of=m["la_rank_of"], band=m["band"], lower_95=m.get("lower_95"), upper_95=m.get("upper_95"))  # fmt: skip
+    else:
+        row(name, "la", None)
+    row("England", "england", england["value"][0] if england.height else None)
+    if m is not None:
+        row(f"Statistical neighbours ({method})", "sn", m["sn_value"], sn_n=m["sn_n"], sn_of=m["sn_of"],
+            sn_min=m["sn_min"], sn_max=m["sn_max"], sn_set=m["sn_set"])  # fmt: skip
+    if local is not None:
+        lc = aggregate_neighbours(
+            las, local, method=method, la="area_code", value="value", definition=definition
+        )
+        lc_row = lc.filter(pl.col("area_code") == code)
+        if lc_row.height:
+            r = lc_row.row(0, named=True)
+            row(f"Local comparators ({method})", "local", r["sn_value"], sn_n=r["sn_n"], sn_of=r["sn_of"],
+                sn_min=r["sn_min"], sn_max=r["sn_max"], sn_set=r["sn_set"])  # fmt: skip
+    frame = pl.DataFrame(out, infer_schema_length=None)
+    frame = frame.with_columns(
+        pl.col("value").cast(pl.Float64),
+        round_half_away_expr(pl.col("value").cast(pl.Float64), dps).alias("presented"),
+        pl.lit(gap_unit_label(definition)).alias("gap_unit"),
+    )
+    england_presented = frame.filter(pl.col("row_kind") == "england")["presented"]
+    eng = england_presented[0] if england_presented.len() else None
+    return frame.with_columns(
+        pl.when(pl.col("row_kind") == "la")
+        .then(pl.col("presented") - pl.lit(eng, pl.Float64))
+        .alias("gap_to_england")
+    )
+
+
+def _wide(tidy: pl.DataFrame, years: Sequence[int], average_of: str) -> pl.DataFrame:
+    parts = []
+    for ident in tidy["indicator_id"].unique(maintain_order=True).to_list():
+        t = tidy.filter(pl.col("indicator_id") == ident)
+        dps = int(t["decimal_places"][0])
+        shown = t.with_columns(
+            pl.when(pl.col("presented").is_not_null())
+            .then(format_fixed("presented", dps))
+            .otherwise(pl.lit("x"))
+            .alias("text")
+        )
+        wide = shown.pivot(
+            on="year", index=["title", "row", "row_kind"], values="text", aggregate_function="first"
+        )
+        source = "presented" if average_of == "presented" else "value"
+        avg = t.group_by("row", maintain_order=True).agg(
+            pl.when(pl.col(source).count() == len(years)).then(pl.col(source).mean()).alias("avg")
+        )
+        wide = (
+            wide.join(avg, on="row", how="left")
+            .with_columns(
+                pl.when(pl.col("avg").is_not_null())
+                .then(format_fixed(round_half_away_expr("avg", dps), dps))
+                .alias(f"{len(years)}yr av.")
+            )
+            .drop("avg")
+        )
+        latest = t.filter(pl.col("year") == max(t["year"]))
+        previous = t.filter(pl.col("year") == max(t["year"]) - 1)
+        la_latest = latest.filter(pl.col("row_kind") == "la")
+        la_prev = previous.filter(pl.col("row_kind") == "la")
+        extra = {
+            "gap_to_england": la_latest["gap_to_england"][0] if la_latest.height else None,
+            "gap_unit": t["gap_unit"][0],
+            "gap_direction": (
+                pl.select(gap_direction(pl.lit(la_latest["gap_to_england"][0]), pl.lit(la_prev["gap_to_england"][0]), polarity=t["polarity"][0])).item()
+                if la_latest.height and la_prev.height else None
+            ),
+            "sn_rank": (
+                f"{la_latest['sn_rank'][0]}/{la_latest['sn_rank_of'][0]}"
+                if la_latest.height and la_latest["sn_rank"][0] is not None else None
+            ),
+            "band": la_latest["band"][0] if la_latest.height else None,
+        }  # fmt: skip
+        wide = wide.with_columns(
+            *(
+                pl.when(pl.col("row_kind") == "la").then(pl.lit(v)).alias(k)
+                for k, v in extra.items()
+            )
+        )
+        year_cols = [str(y) for y in years if str(y) in wide.columns]
+        parts.append(
+            wide.select("title", "row", *year_cols, f"{len(years)}yr av.", *extra.keys()).rename(
+                {"title": "indicator"}
+            )
+        )
+    return pl.concat(parts, how="diagonal_relaxed")

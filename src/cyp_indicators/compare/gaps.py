@@ -1,0 +1,138 @@
+"""Gaps, change and averages over years.
+
+A gap is ``value - comparator`` in the value's unit, except that a gap between two percentages is
+in percentage points. The seeds' "Gap Direction" words describe the shortfall against the
+comparator from one year to the next: Increased (further behind), Declined (closer), No change.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import polars as pl
+
+from ..errors import DataError
+from ..model import IndicatorDefinition, Polarity
+from ..presentation import unit_label
+from ..stats.checks import check_columns, check_unique
+from ..stats.rounding import round_half_away_expr
+
+__all__ = ["add_change", "add_gap", "gap_direction", "gap_unit_label", "rolling_average"]
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+
+
+def gap_unit_label(definition: IndicatorDefinition) -> str:
+    """The unit of a gap: "percentage points" for percentages, else the value's unit."""
+    return "percentage points" if str(definition.unit) == "percent" else unit_label(definition)
+
+
+def add_gap(
+    frame: F,
+    *,
+    value: str = "value",
+    comparator: str,
+    name: str | None = None,
+    definition: IndicatorDefinition | None = None,
+) -> F:
+    """Add ``name`` = value - comparator (null where either is null) and ``<name>_unit``.
+
+    ``name`` defaults to ``gap_to_<comparator>``. With a definition the unit column says
+    "percentage points" for percentages (a gap is never "%").
+    """
+    schema = frame.collect_schema()
+    check_columns(schema, [(value, "value"), (comparator, "comparator")], context="gap")
+    out = name or f"gap_to_{comparator}"
+    if out in schema:
+        msg = f"the frame already has a column {out!r}"
+        raise DataError(msg)
+    unit = gap_unit_label(definition) if definition is not None else None
+    return frame.with_columns(
+        (pl.col(value).cast(pl.Float64) - pl.col(comparator).cast(pl.Float64)).alias(out),
+        pl.lit(unit, pl.String).alias(f"{out}_unit"),
+    )
+
+
+def gap_direction(
+    now: pl.Expr | str,
+    before: pl.Expr | str,
+    *,
+    polarity: Polarity | str = Polarity.HIGH_IS_GOOD,
+    decimals: int | None = None,
+) -> pl.Expr:
+    """ "Increased", "Declined" or "No change" for gaps (value - comparator) a year apart.
+
+    The words follow the seeds' committee tables: they describe the *shortfall* against the
+    comparator in absolute terms (points, not a ratio). For high is good the shortfall is
+    comparator - value, for low is good value - comparator; "Increased" means the LA fell
+    further behind (or its lead shrank), "Declined" that it closed the gap (or extended a lead).
+    With no polarity the size of the gap is compared. ``decimals`` compares the gaps as
+    presented (rounded half away from zero), as a committee reads them.
+    """
+    pol = Polarity(polarity) if isinstance(polarity, str) else polarity
+    a = pl.col(now) if isinstance(now, str) else now
+    b = pl.col(before) if isinstance(before, str) else before
+    if decimals is not None:
+        a, b = round_half_away_expr(a, decimals), round_half_away_expr(b, decimals)
+    if pol is Polarity.HIGH_IS_GOOD:
+        size_now, size_before = -a, -b
+    elif pol is Polarity.LOW_IS_GOOD:
+        size_now, size_before = a, b
+    else:
+        size_now, size_before = a.abs(), b.abs()
+    return (
+        pl.when(a.is_null() | b.is_null())
+        .then(None)
+        .when(size_now > size_before)
+        .then(pl.lit("Increased"))
+        .when(size_now < size_before)
+        .then(pl.lit("Declined"))
+        .otherwise(pl.lit("No change"))
+    )
+
+
+def add_change(
+    frame: F, *, by: str | list[str], year: str = "year", value: str = "value", name: str = "change"
+) -> F:
+    """Add the change from the previous year (null unless the previous row is the year before)."""
+    keys: list[str] = [by] if isinstance(by, str) else list(by)
+    schema = frame.collect_schema()
+    check_columns(
+        schema, [(k, "group") for k in keys] + [(year, "year"), (value, "value")], context="change"
+    )
+    check_unique(frame, [*keys, year], context="change")
+    lf = frame.lazy().sort([*keys, year])
+    prev_year = pl.col(year).shift(1).over(keys)
+    prev = pl.col(value).cast(pl.Float64).shift(1).over(keys)
+    lf = lf.with_columns(
+        pl.when(prev_year == pl.col(year) - 1)
+        .then(pl.col(value).cast(pl.Float64) - prev)
+        .alias(name)
+    )
+    return lf.collect() if isinstance(frame, pl.DataFrame) else lf
+
+
+def rolling_average(
+    frame: F,
+    *,
+    by: str | list[str],
+    year: str = "year",
+    value: str = "value",
+    n: int = 3,
+    name: str | None = None,
+) -> F:
+    """The mean of the last ``n`` consecutive years' values (the seeds' "3yr av.").
+
+    It averages exactly the values given: pass presented (rounded) values to reproduce a table
+    that averaged what it displayed, unrounded values for the precise mean. Null unless all
+    ``n`` years are present with values.
+    """
+    keys: list[str] = [by] if isinstance(by, str) else list(by)
+    out = name or f"avg_{n}yr"
+    check_unique(frame, [*keys, year], context="rolling average")
+    lf = frame.lazy().sort([*keys, year])
+    v = pl.col(value).cast(pl.Float64)
+    span_ok = (pl.col(year) - pl.col(year).shift(n - 1).over(keys)) == n - 1
+    complete = v.is_not_null().cast(pl.Int32).rolling_sum(n).over(keys) == n
+    lf = lf.with_columns(pl.when(span_ok & complete).then(v.rolling_mean(n).over(keys)).alias(out))
+    return lf.collect() if isinstance(frame, pl.DataFrame) else lf

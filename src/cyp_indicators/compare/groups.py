@@ -1,0 +1,268 @@
+"""Comparator sets: DfE's statistical neighbours (2021, 2025) and councils' own groups.
+
+A set is versioned reference data in a TOML file checked against
+``validation/comparator_set.schema.json``. Each group belongs either to one LA (its ranked
+neighbours) or is a named group (a region, a partnership, "local comparators"). Codes may be old
+3-digit LA numbers or ONS codes; they are stored as old numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from functools import cache
+from pathlib import Path
+
+import attrs
+import jsonschema
+import polars as pl
+
+from ..errors import DefinitionError, SchemaIssue, UnknownDefinitionError
+from ..loader import locate, read_toml
+from ..resources import bundled_definitions, bundled_schema
+from .codes import canonical_la
+
+__all__ = [
+    "CLOSENESS",
+    "ComparatorGroup",
+    "ComparatorSet",
+    "comparator_set",
+    "load_comparator_set",
+    "neighbour_set",
+]
+
+#: Closeness bands of DfE's statistical neighbours, closest first.
+CLOSENESS = ("extremely close", "very close", "close", "somewhat close", "not close")
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _optional_strings(value: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class ComparatorGroup:
+    """One group: an LA's ranked comparators (``la`` set) or a named group of members."""
+
+    members: tuple[str, ...] = attrs.field(converter=_strings)
+    la: str | None = None
+    name: str | None = None
+    closeness: tuple[str, ...] | None = attrs.field(default=None, converter=_optional_strings)
+
+    @property
+    def label(self) -> str:
+        """The group's name, or "comparators of <la>"."""
+        return self.name or f"comparators of {self.la}"
+
+
+def _groups(value: Iterable[ComparatorGroup]) -> tuple[ComparatorGroup, ...]:
+    return tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class ComparatorSet:
+    """A versioned set of comparator groups.
+
+    ``version`` travels with every aggregate computed from the set (``sn_set`` column).
+    """
+
+    id: str
+    version: str
+    title: str
+    kind: str
+    groups: tuple[ComparatorGroup, ...] = attrs.field(converter=_groups)
+    published: str | None = None
+    source: str | None = None
+    source_file: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def key(self) -> str:
+        """``id@version``, e.g. ``dfe_sn@2025``."""
+        return f"{self.id}@{self.version}"
+
+    @property
+    def las(self) -> tuple[str, ...]:
+        """LAs that have their own group (old LA numbers)."""
+        return tuple(g.la for g in self.groups if g.la is not None)
+
+    def group(self, la: str) -> ComparatorGroup:
+        """The group of ``la`` (old number or ONS code); error naming the set if there is none."""
+        code = canonical_la(la) or la
+        for g in self.groups:
+            if g.la == code:
+                return g
+        named = [g for g in self.groups if g.la is None and code in g.members]
+        if named:
+            return named[0]
+        msg = f"LA {la!r} has no group in comparator set {self.key}"
+        raise UnknownDefinitionError(msg)
+
+    def neighbours(self, la: str) -> tuple[str, ...]:
+        """The comparators of ``la`` in rank order (members other than the LA itself)."""
+        g = self.group(la)
+        return tuple(m for m in g.members if m != (canonical_la(la) or la))
+
+    def to_frame(self) -> pl.DataFrame:
+        """Long form: ``la``, ``group``, ``rank`` (1 = closest), ``member``, ``closeness``.
+
+        A named group gives one row per (member LA, other member): each member's comparators
+        are the other members of its group.
+        """
+        rows: list[dict[str, object]] = []
+        for g in self.groups:
+            focal = [g.la] if g.la is not None else list(g.members)
+            for la in focal:
+                rank = 0
+                for i, member in enumerate(g.members):
+                    if member == la:
+                        continue
+                    rank += 1
+                    rows.append({
+                        "la": la,
+                        "group": g.label,
+                        "rank": rank,
+                        "member": member,
+                        "closeness": g.closeness[i] if g.closeness else None,
+                    })  # fmt: skip
+        return pl.DataFrame(
+            rows,
+            schema={
+                "la": pl.String,
+                "group": pl.String,
+                "rank": pl.Int64,
+                "member": pl.String,
+                "closeness": pl.String,
+            },
+        )
+
+
+@cache
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json.loads(bundled_schema("comparator_set.schema.json").read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    validator: jsonschema.protocols.Validator = cls(schema)
+    return validator
+
+
+def _path(parts: Iterable[object]) -> str:
+    return "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in parts)
+
+
+def load_comparator_set(path: str | Path) -> ComparatorSet:
+    """Read and validate a comparator-set file (TOML); every problem is reported together.
+
+    Raises :class:`DefinitionError` naming the file, field path and line: schema breaches,
+    unknown LA codes, closeness lists of the wrong length, an LA with two groups.
+    """
+    p = Path(path)
+    doc, text = read_toml(p)
+    issues = [
+        SchemaIssue(_path(e.absolute_path), e.message, locate(text, list(e.absolute_path)))
+        for e in sorted(
+            _validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
+        )
+    ]
+    if issues:
+        raise DefinitionError(str(p), issues)
+    groups: list[ComparatorGroup] = []
+    seen: dict[str, int] = {}
+    for i, g in enumerate(doc["groups"]):
+        where = ["groups", i]
+        codes: list[str] = []
+        for j, code in enumerate(g["members"]):
+            old = canonical_la(code)
+            if old is None:
+                issues.append(
+                    SchemaIssue(
+                        _path([*where, "members", j]),
+                        f"unknown LA code {code!r}",
+                        locate(text, [*where, "members"]),
+                    )
+                )
+            codes.append(old or code)
+        la = g.get("la")
+        if la is not None:
+            old_la = canonical_la(la)
+            if old_la is None:
+                issues.append(
+                    SchemaIssue(
+                        _path([*where, "la"]),
+                        f"unknown LA code {la!r}",
+                        locate(text, [*where, "la"]),
+                    )
+                )
+            elif old_la in seen:
+                issues.append(
+                    SchemaIssue(
+                        _path([*where, "la"]),
+                        f"LA {la!r} already has a group (groups[{seen[old_la]}])",
+                        locate(text, [*where, "la"]),
+                    )
+                )
+            else:
+                seen[old_la] = i
+            la = old_la or la
+        closeness = g.get("closeness")
+        if closeness is not None and len(closeness) != len(codes):
+            issues.append(
+                SchemaIssue(
+                    _path([*where, "closeness"]),
+                    f"{len(closeness)} closeness bands for {len(codes)} members",
+                    locate(text, [*where, "closeness"]),
+                )
+            )
+        groups.append(
+            ComparatorGroup(la=la, name=g.get("name"), members=codes, closeness=closeness)
+        )
+    if issues:
+        raise DefinitionError(str(p), issues)
+    return ComparatorSet(
+        id=doc["id"], version=doc["version"], title=doc["title"], kind=doc["kind"], groups=groups,
+        published=doc.get("published"), source=doc.get("source"), source_file=str(p),
+    )  # fmt: skip
+
+
+@cache
+def neighbour_set(version: str = "2025") -> ComparatorSet:
+    """DfE's children's services statistical neighbours: ``"2021"`` (April 2021) or ``"2025"`` (May 2025).
+
+    >>> neighbour_set("2025").neighbours("874")[:2]
+    ('331', '831')
+    """
+    path = bundled_definitions() / "comparators" / f"dfe_sn_{version}.toml"
+    if not path.is_file():
+        available = sorted(
+            p.stem.removeprefix("dfe_sn_") for p in path.parent.glob("dfe_sn_*.toml")
+        )
+        raise UnknownDefinitionError(f"no statistical-neighbour set {version!r}", available)
+    return load_comparator_set(path)
+
+
+def comparator_set(
+    id: str,
+    groups: Sequence[tuple[str | None, Sequence[str]]],
+    *,
+    version: str = "1",
+    title: str | None = None,
+    kind: str = "custom",
+) -> ComparatorSet:
+    """Build a comparator set in code: ``groups`` are ``(la_or_name, members)`` pairs.
+
+    A first item that is an LA code makes an LA's own group; any other text names a group.
+    Codes are checked exactly as in a file.
+    """
+    built: list[ComparatorGroup] = []
+    for key, members in groups:
+        codes = []
+        for code in members:
+            old = canonical_la(code)
+            if old is None:
+                msg = f"comparator set {id!r}: unknown LA code {code!r} in group {key!r}"
+                raise UnknownDefinitionError(msg)
+            codes.append(old)
+        la = canonical_la(key) if key is not None else None
+        built.append(ComparatorGroup(la=la, name=None if la else key, members=codes))
+    return ComparatorSet(id=id, version=version, title=title or id, kind=kind, groups=built)

@@ -1,0 +1,94 @@
+"""Is a value different from its comparator? Fingertips' overlapping-CI rules, and RAG on a target.
+
+Comparison with one confidence level: "similar" when the comparator lies inside the value's 95 %
+interval (bounds included), otherwise "higher" or "lower". With two levels: beyond the 99.8 %
+interval is "highest"/"lowest"-grade ("best"/"worst" once polarity is applied), between the 95 %
+and 99.8 % limits "better"/"worse". Polarity turns higher/lower into better/worse; with no
+polarity the words stay "higher"/"lower" (Fingertips' blue-orange-blue). Comparisons are made on
+unrounded values.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+from ..model import Polarity
+
+__all__ = ["compare_with", "rag"]
+
+
+def _e(x: pl.Expr | str) -> pl.Expr:
+    return pl.col(x) if isinstance(x, str) else x
+
+
+def compare_with(
+    comparator: pl.Expr | str,
+    *,
+    value: pl.Expr | str = "value",
+    lower: pl.Expr | str = "lower_95",
+    upper: pl.Expr | str = "upper_95",
+    outer_lower: pl.Expr | str | None = None,
+    outer_upper: pl.Expr | str | None = None,
+    polarity: Polarity | str = Polarity.NOT_APPLICABLE,
+) -> pl.Expr:
+    """Expression: "similar", "better"/"worse" (or "higher"/"lower"), "best"/"worst", or null.
+
+    Null (not compared) where the value, its interval or the comparator is missing. Give
+    ``outer_lower``/``outer_upper`` (e.g. the 99.8 % limits) for the two-level comparison.
+    """
+    pol = Polarity(polarity) if isinstance(polarity, str) else polarity
+    up, down = {
+        Polarity.HIGH_IS_GOOD: ("better", "worse"),
+        Polarity.LOW_IS_GOOD: ("worse", "better"),
+        Polarity.NOT_APPLICABLE: ("higher", "lower"),
+    }[pol]
+    far_up, far_down = {
+        Polarity.HIGH_IS_GOOD: ("best", "worst"),
+        Polarity.LOW_IS_GOOD: ("worst", "best"),
+        Polarity.NOT_APPLICABLE: ("highest", "lowest"),
+    }[pol]
+    c, v, lo, hi = _e(comparator), _e(value), _e(lower), _e(upper)
+    missing = c.is_null() | v.is_null() | lo.is_null() | hi.is_null()
+    expr = pl.when(missing).then(None).when((lo <= c) & (c <= hi)).then(pl.lit("similar"))
+    if outer_lower is not None and outer_upper is not None:
+        olo, ohi = _e(outer_lower), _e(outer_upper)
+        expr = expr.when(olo.is_null() | ohi.is_null()).then(None)
+        expr = expr.when(c < olo).then(pl.lit(far_up)).when(c > ohi).then(pl.lit(far_down))
+    return expr.when(c < lo).then(pl.lit(up)).otherwise(pl.lit(down))
+
+
+def rag(
+    value: pl.Expr | str,
+    target: pl.Expr | str | float,
+    *,
+    polarity: Polarity | str,
+    amber_within: float,
+    amber_mode: Literal["absolute", "relative"] = "absolute",
+) -> pl.Expr:
+    """Expression: "G" when the target is met, "A" when short of it by no more than ``amber_within``
+    (in the value's unit, or a fraction of the target with ``amber_mode="relative"``), else "R".
+
+    Polarity says which side of the target meets it; a target needs a polarity.
+    """
+    pol = Polarity(polarity) if isinstance(polarity, str) else polarity
+    if pol is Polarity.NOT_APPLICABLE:
+        msg = "a RAG rating needs a polarity (high_is_good or low_is_good)"
+        raise ValueError(msg)
+    if amber_within < 0:
+        msg = f"amber_within must be >= 0, got {amber_within}"
+        raise ValueError(msg)
+    v = _e(value)
+    t = pl.lit(target) if isinstance(target, int | float) else _e(target)
+    shortfall = (t - v) if pol is Polarity.HIGH_IS_GOOD else (v - t)
+    tolerance = pl.lit(amber_within) if amber_mode == "absolute" else t.abs() * amber_within
+    return (
+        pl.when(v.is_null() | t.is_null())
+        .then(None)
+        .when(shortfall <= 0)
+        .then(pl.lit("G"))
+        .when(shortfall <= tolerance)
+        .then(pl.lit("A"))
+        .otherwise(pl.lit("R"))
+    )
