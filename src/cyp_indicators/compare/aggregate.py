@@ -127,7 +127,13 @@ def aggregate_neighbours(
     own = base.filter(pl.col("__la").is_not_null()).select("__la", pl.col(year), "__v", *extra)
 
     groups = (
-        sn.to_frame().lazy().select(pl.col("la").alias("__la"), pl.col("member").alias("__member"))
+        sn.to_frame()
+        .lazy()
+        .select(
+            pl.col("la").alias("__la"),
+            pl.col("member").alias("__member"),
+            pl.col("rank").alias("__rank"),
+        )
     )
     years = own.select(pl.col(year)).unique()
     members = (
@@ -142,11 +148,14 @@ def aggregate_neighbours(
     better = pl.col("__v") > pl.col("__own") if descending else pl.col("__v") < pl.col("__own")
     has = pl.col("__v").is_not_null()
     aggs: list[pl.Expr] = [
-        pl.len().alias("sn_of"),
+        pl.len().cast(pl.Int64).alias("sn_of"),
         has.sum().cast(pl.Int64).alias("sn_n"),
         pl.col("__v").min().alias("sn_min"),
         pl.col("__v").max().alias("sn_max"),
-        pl.col("__member").filter(~has).alias("sn_missing"),
+        pl.col("__member")
+        .sort_by("__rank")
+        .filter((~has).sort_by(pl.col("__rank")))
+        .alias("sn_missing"),
         (better & has).sum().cast(pl.Int64).alias("__better"),
     ]
     if method == "mean":
@@ -172,7 +181,7 @@ def aggregate_neighbours(
     if method == "pooled":
         summary, pooled_cols = _pooled(summary, definition, multiplier, pooled_as, confidence)
 
-    joined = base.join(summary, on=["__la", year], how="left")
+    joined = base.join(summary, on=["__la", year], how="left", maintain_order="left")
     in_set = pl.col("sn_of").is_not_null()
     own_has = pl.col("__v").is_not_null()
     sn_value_ok = pl.col("sn_value").is_not_null()

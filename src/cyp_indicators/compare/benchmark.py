@@ -231,7 +231,7 @@ def _wide(tidy: pl.DataFrame, years: Sequence[int], average_of: str) -> pl.DataF
             pl.when(pl.col(source).count() == len(years)).then(pl.col(source).mean()).alias("avg")
         )
         wide = (
-            wide.join(avg, on="row", how="left")
+            wide.join(avg, on="row", how="left", maintain_order="left")
             .with_columns(
                 pl.when(pl.col("avg").is_not_null())
                 .then(format_fixed(round_half_away_expr("avg", dps), dps))

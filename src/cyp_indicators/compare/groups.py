@@ -73,7 +73,7 @@ class ComparatorSet:
     version: str
     title: str
     kind: str
-    groups: tuple[ComparatorGroup, ...] = attrs.field(converter=_groups)
+    groups: tuple[ComparatorGroup, ...] = attrs.field(converter=_groups, repr=False)
     published: str | None = None
     source: str | None = None
     source_file: str | None = attrs.field(default=None, eq=False)

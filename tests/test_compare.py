@@ -1,0 +1,351 @@
+"""Comparisons: neighbour sets, aggregation choices, ranks, gaps, RAG, the benchmark table, bad input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import cyp_indicators as cyp
+
+EXAMPLE_GROUPS = (
+    Path(__file__).resolve().parents[1]
+    / "examples" / "local_definitions" / "comparators" / "peterborough_local_comparators.toml"
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def cin_2021_2025() -> pl.DataFrame:
+    """Every LA's CIN rate 2021-2025, computed from the bundled counts."""
+    results = cyp.indicator_results(
+        cyp.csc_counts(), cyp.load_catalogue(), ["cin_rate_per_10k"], years=range(2021, 2026)
+    )
+    return results.filter(pl.col("geographic_level") == "Local authority")
+
+
+class TestNeighbourSets:
+    def test_peterborough_2025_in_rank_order_with_closeness(self) -> None:
+        """May 2025: Coventry and Derby very close, then eight close neighbours."""
+        sn = cyp.neighbour_set("2025")
+        assert sn.neighbours("874") == (
+            "331",
+            "831",
+            "312",
+            "350",
+            "852",
+            "335",
+            "821",
+            "354",
+            "336",
+            "883",
+        )
+        assert sn.group("874").closeness == ("very close",) * 2 + ("close",) * 8
+        assert sn.key == "dfe_sn@2025"
+
+    def test_peterborough_2021_and_ons_codes(self) -> None:
+        """April 2021, looked up by ONS code: Derby first, all very close (capitalisation normalised)."""
+        sn = cyp.neighbour_set("2021")
+        assert sn.neighbours("E06000031") == (
+            "831",
+            "894",
+            "887",
+            "335",
+            "879",
+            "852",
+            "851",
+            "373",
+            "350",
+            "372",
+        )
+        assert set(sn.group("874").closeness or ()) == {"very close"}
+
+    def test_sets_cover_every_la(self) -> None:
+        """158 LAs in 2025 (with pre-reorganisation rows), 156 in 2021, ten neighbours each."""
+        for version, count in (("2025", 158), ("2021", 156)):
+            sn = cyp.neighbour_set(version)
+            assert len(sn.las) == count
+            assert all(len(g.members) == 10 for g in sn.groups)
+            assert all(set(g.closeness or ()) <= set(cyp.CLOSENESS) for g in sn.groups)
+
+    def test_unknown_version_lists_those_bundled(self) -> None:
+        """An unknown set version says which exist."""
+        with pytest.raises(cyp.UnknownDefinitionError) as info:
+            cyp.neighbour_set("2019")
+        assert set(info.value.suggestions) == {"2021", "2025"}
+
+    def test_a_council_group_file_loads(self) -> None:
+        """A council's own group, with ONS codes among the members, in the same shape."""
+        local = cyp.load_comparator_set(EXAMPLE_GROUPS)
+        assert local.neighbours("874") == ("873", "919", "881", "882")
+        assert local.key == "peterborough_local_comparators@2026.1"
+        assert local.group("883").name == "East of England unitaries"
+        assert local.neighbours("883") == ("821", "822", "874", "882")
+
+    def test_comparator_files_are_not_read_as_indicators(self) -> None:
+        """load_catalogue skips a comparators/ folder in a council's definitions."""
+        cat = cyp.load_catalogue(EXAMPLE_GROUPS.parent.parent)
+        assert "contacts_to_early_help_pct" in cat
+
+    def test_bad_group_files_name_file_field_and_line(self, tmp_path: Path) -> None:
+        """Unknown LA codes and closeness lists of the wrong length are reported with lines."""
+        path = tmp_path / "groups.toml"
+        path.write_text(
+            'id = "mine"\nversion = "1"\ntitle = "Mine"\nkind = "custom"\n\n[[groups]]\nla = "874"\n'
+            'members = ["873", "999"]\ncloseness = ["close"]\n'
+        )
+        with pytest.raises(cyp.DefinitionError) as info:
+            cyp.load_comparator_set(path)
+        issues = {i.path: i for i in info.value.issues}
+        assert issues["$.groups[0].members[1]"].message == "unknown LA code '999'"
+        assert issues["$.groups[0].members[1]"].line == 8
+        assert issues["$.groups[0].closeness"].message == "1 closeness bands for 2 members"
+
+    def test_schema_breaches_are_reported(self, tmp_path: Path) -> None:
+        """A group with neither an LA nor a name, and an unknown kind, break the schema."""
+        path = tmp_path / "groups.toml"
+        path.write_text(
+            'id = "mine"\nversion = "1"\ntitle = "Mine"\nkind = "club"\n\n[[groups]]\nmembers = ["873"]\n'
+        )
+        with pytest.raises(cyp.DefinitionError) as info:
+            cyp.load_comparator_set(path)
+        paths = {i.path for i in info.value.issues}
+        assert paths == {"$.kind", "$.groups[0]"}
+
+
+class TestAggregation:
+    def test_methods_are_named_and_differ(self, cin_2021_2025: pl.DataFrame) -> None:
+        """mean, median, pooled and weighted mean of Peterborough's 2025 neighbours."""
+        sn = cyp.neighbour_set("2025")
+        d = cyp.load_catalogue().get("cin_rate_per_10k")
+        year = cin_2021_2025.filter(pl.col("year") == 2025).with_columns(
+            pl.col("denominator").alias("population")
+        )
+        got = {}
+        for method in ("mean", "median", "pooled", "weighted_mean"):
+            out = cyp.aggregate_neighbours(
+                year, sn, method=method, la="area_code", numerator="numerator", denominator="denominator",
+                weight="population", definition=d,
+            ).filter(pl.col("area_code") == "874")  # fmt: skip
+            row = out.row(0, named=True)
+            assert row["sn_method"] == method
+            assert row["sn_set"] == "dfe_sn@2025"
+            assert (row["sn_n"], row["sn_of"]) == (10, 10)
+            assert row["sn_min"] <= row["sn_value"] <= row["sn_max"]
+            got[method] = row
+        # 366.15 from LAIT's 1-dp published rates (reference-data README); 366.16 from unrounded ones
+        assert got["mean"]["sn_value"] == pytest.approx(366.16, abs=0.005)
+        assert got["pooled"]["sn_value"] == pytest.approx(got["weighted_mean"]["sn_value"])
+        assert (
+            got["pooled"]["sn_lower_95"] < got["pooled"]["sn_value"] < got["pooled"]["sn_upper_95"]
+        )
+        assert got["mean"]["sn_rank"] == 3
+        assert got["mean"]["sn_rank_of"] == 11
+
+    def test_reorganisation_leaves_fewer_neighbours_and_says_which(
+        self, cin_2021_2025: pl.DataFrame
+    ) -> None:
+        """West Northamptonshire has no 2021 figure: its neighbours' groups count 9 of 10 that year."""
+        out = cyp.aggregate_neighbours(cin_2021_2025, cyp.neighbour_set("2025"), la="area_code")
+        row = out.filter((pl.col("area_code") == "822") & (pl.col("year") == 2021)).row(
+            0, named=True
+        )
+        assert "941" in cyp.neighbour_set("2025").neighbours("822")
+        assert (row["sn_n"], row["sn_of"]) == (9, 10)
+        assert row["sn_missing"] == ["941"]
+        later = out.filter((pl.col("area_code") == "822") & (pl.col("year") == 2022)).row(
+            0, named=True
+        )
+        assert later["sn_n"] == 10
+
+    def test_symbols_leave_the_aggregate(self) -> None:
+        """Neighbours given as c or x are not counted, and the count and list say so."""
+        sn = cyp.comparator_set("g", [("874", ["873", "881", "882", "883"])])
+        frame = pl.DataFrame(
+            {
+                "la_code": ["874", "873", "881", "882", "883"],
+                "year": [2025] * 5,
+                "value": ["50", "10", "c", "30", "x"],
+            }
+        )
+        row = (
+            cyp.aggregate_neighbours(frame, sn, method="mean")
+            .filter(pl.col("la_code") == "874")
+            .row(0, named=True)
+        )
+        assert row["sn_value"] == 20
+        assert (row["sn_n"], row["sn_of"]) == (2, 4)
+        assert row["sn_missing"] == ["881", "883"]
+
+    def test_no_member_with_data_gives_a_reasoned_null(self) -> None:
+        """All neighbours suppressed: null with a reason, not a crash."""
+        sn = cyp.comparator_set("g", [("874", ["873", "881"])])
+        frame = pl.DataFrame(
+            {"la_code": ["874", "873", "881"], "year": [2025] * 3, "value": ["50", "c", "c"]}
+        )
+        row = (
+            cyp.aggregate_neighbours(frame, sn)
+            .filter(pl.col("la_code") == "874")
+            .row(0, named=True)
+        )
+        assert row["sn_value"] is None
+        assert row["sn_reason"] == "x: no member of the group has a value"
+
+    def test_england_and_regions_are_kept_unaggregated(self, cin_2021_2025: pl.DataFrame) -> None:
+        """Aggregate rows pass through with a reason."""
+        frame = pl.DataFrame(
+            {"la_code": ["E92000001", "874"], "year": [2025, 2025], "value": [330.0, 414.6]}
+        )
+        out = cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025"))
+        assert out["sn_reason"][0] == "z: not an LA with a group in dfe_sn@2025"
+
+    def test_unknown_codes_are_named(self) -> None:
+        """A code that is neither an LA nor England/region is an error naming it and the set."""
+        frame = pl.DataFrame({"la_code": ["874", "123"], "year": [2025, 2025], "value": [1.0, 2.0]})
+        with pytest.raises(cyp.DataError, match=r"'123'.*dfe_sn@2025"):
+            cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025"))
+
+    def test_duplicate_la_year_rows_are_an_error(self) -> None:
+        """One row per (LA, year); an LA given by old and new code twice is caught too."""
+        frame = pl.DataFrame(
+            {"la_code": ["874", "E06000031"], "year": [2025, 2025], "value": [1.0, 2.0]}
+        )
+        with pytest.raises(cyp.DuplicateKeyError, match="la='874', year=2025"):
+            cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025"))
+
+    def test_mixed_units_are_an_error(self) -> None:
+        """Rows in different units cannot be compared."""
+        frame = pl.DataFrame(
+            {
+                "la_code": ["874", "873"],
+                "year": [2025, 2025],
+                "value": [1.0, 2.0],
+                "unit": ["percent", "per_10000"],
+            }
+        )
+        with pytest.raises(cyp.DataError, match="share a unit"):
+            cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025"), unit="unit")
+
+    def test_pooled_needs_counts(self) -> None:
+        """Pooling without numerator and denominator columns is refused clearly."""
+        frame = pl.DataFrame({"la_code": ["874"], "year": [2025], "value": [1.0]})
+        with pytest.raises(ValueError, match="numerator= and denominator="):
+            cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025"), method="pooled")
+
+    def test_lazy_in_lazy_out(self) -> None:
+        """A LazyFrame stays lazy."""
+        frame = pl.LazyFrame({"la_code": ["874", "831"], "year": [2025, 2025], "value": [1.0, 2.0]})
+        assert isinstance(cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025")), pl.LazyFrame)
+
+
+class TestRanksAndBands:
+    def test_too_few_values_for_quartiles_or_deciles(self) -> None:
+        """Fewer than 4 LAs: no band; fewer than 10: no decile; each with a reason."""
+        frame = pl.DataFrame(
+            {"la_code": ["874", "873", "881"], "year": [2025] * 3, "value": [1.0, 2.0, 3.0]}
+        )
+        bands = cyp.quartile_bands(frame, polarity="low_is_good")
+        assert bands["band"].null_count() == 3
+        assert set(bands["band_reason"]) == {"x: fewer than 4 LAs have a value"}
+        deciles = cyp.phe_quantiles(frame, n=10)
+        assert deciles["quantile"].null_count() == 3
+        assert set(deciles["quantile_reason"]) == {"x: fewer than 10 LAs have a value"}
+
+    def test_rank_among_all_las_ignores_aggregates(self, cin_2021_2025: pl.DataFrame) -> None:
+        """England's row is not ranked; LA ranks run to the number of LAs with a value."""
+        frame = cin_2021_2025.filter(pl.col("year") == 2025)
+        out = cyp.rank_among_las(frame, la="area_code", polarity="low_is_good")
+        assert out["la_rank"].min() == 1
+        assert out["la_rank_of"][0] == out["value"].drop_nulls().len()
+        assert set(out["la_rank_order"]) == {"1 = best (low is good)"}
+
+
+class TestGapsChangeAndRag:
+    def test_gap_between_percentages_is_in_percentage_points(self) -> None:
+        """add_gap labels a percentage gap in percentage points."""
+        d = cyp.load_catalogue().get("re_referral_within_12_months_pct")
+        frame = pl.DataFrame({"value": [19.8], "england": [22.6]})
+        out = cyp.add_gap(frame, comparator="england", definition=d)
+        assert out["gap_to_england"][0] == pytest.approx(-2.8)
+        assert out["gap_to_england_unit"][0] == "percentage points"
+
+    def test_change_needs_consecutive_years(self) -> None:
+        """Year-on-year change is null across a gap in the years."""
+        frame = pl.DataFrame(
+            {"la": ["a", "a", "a"], "year": [2021, 2022, 2024], "value": [10.0, 12.0, 9.0]}
+        )
+        out = cyp.add_change(frame, by="la")
+        assert out["change"].to_list() == [None, 2.0, None]
+
+    def test_rolling_average_needs_every_year(self) -> None:
+        """A 3-year average is null unless three consecutive years have values."""
+        frame = pl.DataFrame(
+            {"la": ["a"] * 4, "year": [2021, 2022, 2023, 2025], "value": [1.0, 2.0, 6.0, 4.0]}
+        )
+        out = cyp.rolling_average(frame, by="la")
+        assert out["avg_3yr"].to_list() == [None, None, 3.0, None]
+
+    def test_rag_against_a_target(self) -> None:
+        """G meets the target, A within tolerance, R beyond; polarity decides the side."""
+        frame = pl.DataFrame({"v": [76.0, 74.0, 70.0]})
+        got = (
+            frame.select(cyp.rag("v", 75, polarity="high_is_good", amber_within=2))
+            .to_series()
+            .to_list()
+        )
+        assert got == ["G", "A", "R"]
+        low = frame.select(
+            cyp.rag("v", 75, polarity="low_is_good", amber_within=0.02, amber_mode="relative")
+        ).to_series()
+        assert low.to_list() == ["A", "G", "G"]
+        with pytest.raises(ValueError, match="needs a polarity"):
+            cyp.rag("v", 75, polarity="not_applicable", amber_within=1)
+
+
+class TestBenchmarkTable:
+    def test_committee_layout(self) -> None:
+        """Rows LA / England / SN / local comparators; years, 3yr av., gap, direction, rank, band."""
+        cat = cyp.load_catalogue()
+        results = cyp.indicator_results(
+            cyp.csc_counts(),
+            cat,
+            ["cin_rate_per_10k", "re_referral_within_12_months_pct"],
+            years=range(2021, 2026),
+        )
+        table = cyp.benchmark_table(
+            results, la="874", sn=cyp.neighbour_set("2025"), definitions=cat,
+            local_comparators=cyp.load_comparator_set(EXAMPLE_GROUPS),
+        )  # fmt: skip
+        wide = table.wide
+        assert wide.columns == [
+            "indicator", "row", "2023", "2024", "2025", "3yr av.", "gap_to_england", "gap_unit",
+            "gap_direction", "sn_rank", "band",
+        ]  # fmt: skip
+        cin = wide.filter(pl.col("indicator").str.starts_with("Children in need"))
+        assert cin["row"].to_list() == [
+            "Peterborough",
+            "England",
+            "Statistical neighbours (mean)",
+            "Local comparators (mean)",
+        ]
+        assert cin["2025"][0] == "414.6"
+        assert cin["sn_rank"][0] == "3/11"
+        assert cin["3yr av."][0] == "379.0"  # mean of 318.2, 404.2, 414.6 as displayed
+        re_ref = wide.filter(pl.col("indicator").str.starts_with("Re-referrals")).row(0, named=True)
+        assert re_ref["gap_unit"] == "percentage points"
+        assert re_ref["gap_to_england"] == pytest.approx(19.8 - 22.6)
+        assert re_ref["band"] in {"A", "B", "C", "D"}
+        tidy = table.tidy
+        assert {"indicator_id", "indicator_version", "year", "row", "value", "presented"} <= set(
+            tidy.columns
+        )
+        assert tidy.filter(pl.col("row_kind") == "sn")["sn_set"].unique().to_list() == [
+            "dfe_sn@2025"
+        ]
+
+    def test_unknown_la_names_itself_and_the_set(self) -> None:
+        """An LA in neither the SN set nor the results is an error naming both."""
+        cat = cyp.load_catalogue()
+        results = cyp.indicator_results(cyp.csc_counts(), cat, ["cin_rate_per_10k"], years=[2025])
+        with pytest.raises(cyp.UnknownDefinitionError, match=r"'999'.*dfe_sn@2025"):
+            cyp.benchmark_table(results, la="999", sn=cyp.neighbour_set("2025"), definitions=cat)
