@@ -69,7 +69,7 @@ def test_camden_2021_proves_sentinels_must_become_symbols() -> None:
 
     Taken as a number, -300 would pull Camden's SN median below the published 404.
     """
-    las, medians = _dashboard("cin_rates.csv", "CIN_rate")
+    las, _medians = _dashboard("cin_rates.csv", "CIN_rate")
     assert (
         las.filter((pl.col("la_name") == "Hackney") & (pl.col("time_period") == 2021))["CIN_rate"][
             0
@@ -114,11 +114,8 @@ def _independent_sn_means(measure: str) -> dict[tuple[str, int], float]:
     values: dict[tuple[str, int], float] = {}
     with (REFERENCE / "lait" / "lait_bds_csc_items_long.csv").open(encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            if row["short_desc"] == measure:
-                try:
-                    values[(row["la_number"], int(row["years"]))] = float(row["value"])
-                except ValueError:
-                    pass  # "-": no value
+            if row["short_desc"] == measure and row["value"] != "-":  # "-": LAIT's "no value"
+                values[(row["la_number"], int(row["years"]))] = float(row["value"])
     years = {y for _, y in values}
     means = {}
     for la, members in neighbours.items():
