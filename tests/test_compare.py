@@ -349,3 +349,56 @@ class TestBenchmarkTable:
         results = cyp.indicator_results(cyp.csc_counts(), cat, ["cin_rate_per_10k"], years=[2025])
         with pytest.raises(cyp.UnknownDefinitionError, match=r"'999'.*dfe_sn@2025"):
             cyp.benchmark_table(results, la="999", sn=cyp.neighbour_set("2025"), definitions=cat)
+
+
+def test_benchmark_table_takes_pupil_group_rows() -> None:
+    """Optional rows (pupil groups, children in care) join the layout below the comparators."""
+    cat = cyp.load_catalogue()
+    results = cyp.indicator_results(
+        cyp.csc_counts(), cat, ["cin_rate_per_10k"], years=range(2023, 2026)
+    )
+    extra = pl.DataFrame(
+        {
+            "indicator_id": ["cin_rate_per_10k"] * 3,
+            "year": [2023, 2024, 2025],
+            "row": ["Boys"] * 3,
+            "value": [320.04, 410.0, 420.05],
+        }
+    )
+    wide = cyp.benchmark_table(
+        results, la="874", sn=cyp.neighbour_set("2025"), definitions=cat, extra_rows=extra
+    ).wide
+    assert wide["row"].to_list()[-1] == "Boys"
+    assert wide.row(-1, named=True)["2025"] == "420.1"
+
+
+def test_trend_markers_per_la_with_polarity() -> None:
+    """trend_markers runs the test per group and reads the direction through polarity."""
+    frame = pl.DataFrame(
+        {
+            "la": ["a"] * 5 + ["b"] * 4,
+            "year": [2014, 2015, 2016, 2017, 2018, 2015, 2016, 2017, 2018],
+            "numerator": [994, 1023, 1199, 1332, 1367, 10, 11, 12, 13],
+            "denominator": [40299, 41527, 42811, 44064, 44701, 100, 100, 100, 100],
+        }
+    ).with_columns((pl.col("numerator") / pl.col("denominator") * 100).alias("value"))
+    out = cyp.trend_markers(frame, by="la", method="counts", polarity="low_is_good")
+    a, b = out.row(0, named=True), out.row(1, named=True)
+    assert (a["trend"], a["trend_assessment"]) == ("increasing", "getting worse")
+    assert a["trend_chi2"] == pytest.approx(47.8967, abs=1e-4)
+    assert b["trend"] is None
+    assert b["trend_reason"] == "x: fewer than 5 recent points with valid values"
+
+
+def test_funnel_position_of_values() -> None:
+    """Values beyond the 99.8 % or 95 % limits are labelled; strict inequalities."""
+    limits = cyp.funnel_limits([100, 100, 100, 100], kind="proportion", average=50)
+    frame = limits.with_columns(pl.Series("value", [50.0, 61.0, 34.0, 100.0]))
+    got = frame.select(cyp.funnel_position("value")).to_series().to_list()
+    assert got == ["within", "high (95 %)", "low (99.8 %)", "high (99.8 %)"]
+
+
+def test_comparison_without_polarity_says_higher_or_lower() -> None:
+    """With no polarity, a significant difference is "higher"/"lower", never better/worse."""
+    frame = pl.DataFrame({"c": [3.0], "value": [3.3], "lower_95": [3.2], "upper_95": [3.5]})
+    assert frame.select(cyp.compare_with("c")).item() == "higher"

@@ -107,6 +107,7 @@ def benchmark_table(
     sn_method: AggregationMethod = "mean",
     local_comparators: ComparatorSet | Sequence[str] | None = None,
     average_of: Literal["presented", "unrounded"] = "presented",
+    extra_rows: pl.DataFrame | None = None,
 ) -> BenchmarkTable:
     """Benchmark one LA on several indicators over several years.
 
@@ -116,7 +117,8 @@ def benchmark_table(
     (a catalogue resolves the version in force each year). ``years`` is a count of latest years or
     a list. The 3-year average averages the ``presented`` (rounded) values by default, as committee
     tables do; ``"unrounded"`` averages full precision. Gaps to England are presented value minus
-    presented England value, in percentage points for percentages.
+    presented England value, in percentage points for percentages. ``extra_rows`` adds rows such
+    as pupil groups (columns ``indicator_id``, ``year``, ``row``, ``value``) below the others.
 
     Raises :class:`UnknownDefinitionError` naming the LA and the SN-set version when the LA is in
     neither the SN set nor the results.
@@ -141,12 +143,42 @@ def benchmark_table(
                 if isinstance(definitions, Catalogue)
                 else definitions[ident]
             )
-            tidy_parts.append(_one_year(one, definition, code, year, sn, sn_method, local))
+            part = _one_year(one, definition, code, year, sn, sn_method, local)
+            if extra_rows is not None:
+                part = _with_extra(part, extra_rows, ident, year, definition)
+            tidy_parts.append(part)
     if not tidy_parts:
         msg = f"no results for years {chosen}"
         raise DataError(msg)
     tidy = pl.concat(tidy_parts, how="vertical_relaxed")
     return BenchmarkTable(tidy=tidy, wide=_wide(tidy, chosen, average_of))
+
+
+def _with_extra(
+    part: pl.DataFrame, extra: pl.DataFrame, ident: str, year: int, definition: IndicatorDefinition
+) -> pl.DataFrame:
+    missing = {"indicator_id", "year", "row", "value"} - set(extra.columns)
+    if missing:
+        msg = f"extra_rows needs columns indicator_id, year, row, value; missing {sorted(missing)}"
+        raise DataError(msg)
+    rows = extra.filter((pl.col("indicator_id") == ident) & (pl.col("year") == year))
+    if rows.is_empty():
+        return part
+    first = part.row(0, named=True)
+    dps = definition.presentation.decimal_places
+    added = rows.select(
+        *(
+            pl.lit(first[c]).alias(c)
+            for c in ("indicator_id", "indicator_version", "title", "decimal_places", "polarity")
+        ),
+        pl.col("year").cast(pl.Int64),
+        pl.col("row").cast(pl.String),
+        pl.lit("group").alias("row_kind"),
+        pl.col("value").cast(pl.Float64),
+        round_half_away_expr(pl.col("value").cast(pl.Float64), dps).alias("presented"),
+        pl.lit(first["gap_unit"]).alias("gap_unit"),
+    )
+    return pl.concat([part, added], how="diagonal_relaxed")
 
 
 def _one_year(
