@@ -402,3 +402,19 @@ def test_comparison_without_polarity_says_higher_or_lower() -> None:
     """With no polarity, a significant difference is "higher"/"lower", never better/worse."""
     frame = pl.DataFrame({"c": [3.0], "value": [3.3], "lower_95": [3.2], "upper_95": [3.5]})
     assert frame.select(cyp.compare_with("c")).item() == "higher"
+
+
+def test_unreadable_values_name_their_rows() -> None:
+    """Text that is neither a number nor a symbol is an error, as in the statistics core."""
+    frame = pl.DataFrame(
+        {
+            "la_code": ["874", "873", "881", "882"],
+            "year": [2025] * 4,
+            "value": ["1", "n/a", "3", "12%"],
+        }
+    )
+    with pytest.raises(cyp.InvalidValueError) as info:
+        cyp.rank_among_las(frame)
+    assert info.value.rows == (1, 3)
+    with pytest.raises(cyp.InvalidValueError, match="'n/a'"):
+        cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025"))

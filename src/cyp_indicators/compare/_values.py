@@ -5,9 +5,22 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import DataError
+from ..stats.checks import raise_for_rows
 from ..stats.symbols import split_numbers_and_symbols
 
-__all__ = ["parsed_value", "rank_direction"]
+__all__ = ["check_readable", "parsed_value", "rank_direction"]
+
+
+def check_readable(frame: pl.DataFrame | pl.LazyFrame, column: str, dtype: pl.DataType) -> None:
+    """Text that is neither a number nor a GSS symbol is an error naming the rows."""
+    if dtype == pl.String:
+        _, _, unreadable = split_numbers_and_symbols(column, name=column)
+        raise_for_rows(
+            frame,
+            unreadable.fill_null(False),
+            column=column,
+            rule="text is neither a number nor a GSS symbol",
+        )
 
 
 def parsed_value(column: str, dtype: pl.DataType, *, alias: str) -> list[pl.Expr]:

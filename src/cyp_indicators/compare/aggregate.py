@@ -17,7 +17,7 @@ from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
-from ._values import parsed_value, rank_direction
+from ._values import check_readable, parsed_value, rank_direction
 from .codes import canonical_expr, is_aggregate_code
 from .groups import ComparatorSet
 
@@ -103,6 +103,9 @@ def aggregate_neighbours(
         required.append((unit, "unit"))
     check_columns(schema, required, context=f"comparison with {sn.key}")
 
+    for column in (value, numerator, denominator, weight):
+        if column is not None:
+            check_readable(rates, column, schema[column])
     base = rates.lazy().with_columns(
         canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
     )

@@ -12,7 +12,7 @@ import polars as pl
 
 from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns
-from ._values import parsed_value, rank_direction
+from ._values import check_readable, parsed_value, rank_direction
 from .codes import canonical_expr
 
 __all__ = ["phe_quantiles", "quartile_bands", "rank_among_las"]
@@ -29,6 +29,7 @@ def _pol(polarity: Polarity | str | None, definition: IndicatorDefinition | None
 def _prepare(frame: pl.DataFrame | pl.LazyFrame, la: str, year: str, value: str) -> pl.LazyFrame:
     schema = frame.collect_schema()
     check_columns(schema, [(la, "LA"), (year, "year"), (value, "value")], context="ranking")
+    check_readable(frame, value, schema[value])
     return frame.lazy().with_columns(
         canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
     )
