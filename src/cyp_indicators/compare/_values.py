@@ -5,10 +5,11 @@ from __future__ import annotations
 import polars as pl
 
 from ..errors import DataError
+from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import raise_for_rows
 from ..stats.symbols import split_numbers_and_symbols
 
-__all__ = ["check_readable", "parsed_value", "rank_direction"]
+__all__ = ["check_readable", "parsed_value", "rank_direction", "resolve_polarity"]
 
 
 def check_readable(frame: pl.DataFrame | pl.LazyFrame, column: str, dtype: pl.DataType) -> None:
@@ -44,3 +45,14 @@ def rank_direction(polarity: str) -> tuple[bool, str]:
     if polarity == "high_is_good":
         return True, "1 = best (high is good)"
     return True, "1 = highest (no polarity)"
+
+
+def resolve_polarity(
+    polarity: Polarity | str | None, definition: IndicatorDefinition | None
+) -> str:
+    """The polarity for this use: ``polarity`` if given, else the definition's, else none."""
+    if polarity is not None:
+        return Polarity(polarity).value if isinstance(polarity, str) else polarity.value
+    if definition is not None:
+        return definition.polarity.value
+    return Polarity.NOT_APPLICABLE.value

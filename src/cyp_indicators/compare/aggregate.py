@@ -17,7 +17,7 @@ from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
-from ._values import check_readable, parsed_value, rank_direction
+from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
 from .codes import canonical_expr, is_aggregate_code
 from .groups import ComparatorSet
 
@@ -26,14 +26,6 @@ __all__ = ["AggregationMethod", "aggregate_neighbours"]
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 AggregationMethod = Literal["mean", "median", "pooled", "weighted_mean"]
 _METHODS = ("mean", "median", "pooled", "weighted_mean")
-
-
-def _polarity(polarity: Polarity | str | None, definition: IndicatorDefinition | None) -> str:
-    if polarity is not None:
-        return Polarity(polarity).value if isinstance(polarity, str) else polarity.value
-    if definition is not None:
-        return definition.polarity.value
-    return Polarity.NOT_APPLICABLE.value
 
 
 def aggregate_neighbours(
@@ -117,7 +109,7 @@ def aggregate_neighbours(
             msg = f"values in one comparison must share a unit; column {unit!r} has {sorted(map(str, units))}"
             raise DataError(msg)
 
-    pol = _polarity(polarity, definition)
+    pol = resolve_polarity(polarity, definition)
     descending, order_label = rank_direction(pol)
     extra: list[pl.Expr] = []
     inputs = {

@@ -12,18 +12,12 @@ import polars as pl
 
 from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns
-from ._values import check_readable, parsed_value, rank_direction
+from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
 from .codes import canonical_expr
 
 __all__ = ["phe_quantiles", "quartile_bands", "rank_among_las"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
-
-
-def _pol(polarity: Polarity | str | None, definition: IndicatorDefinition | None) -> str:
-    if polarity is not None:
-        return Polarity(polarity).value if isinstance(polarity, str) else polarity.value
-    return definition.polarity.value if definition is not None else Polarity.NOT_APPLICABLE.value
 
 
 def _prepare(frame: pl.DataFrame | pl.LazyFrame, la: str, year: str, value: str) -> pl.LazyFrame:
@@ -55,7 +49,7 @@ def rank_among_las(
     Adds ``la_rank``, ``la_rank_of`` (LAs with a value) and ``la_rank_order`` ("1 = best (low is
     good)"; with no polarity, 1 is the highest value).
     """
-    descending, label = rank_direction(_pol(polarity, definition))
+    descending, label = rank_direction(resolve_polarity(polarity, definition))
     lf = _prepare(frame, la, year, value)
     is_la = pl.col("__la").is_not_null() & pl.col("__v").is_not_null()
     ranked = lf.with_columns(
@@ -88,7 +82,7 @@ def quartile_bands(
     LAs have a value. Adds ``band``, ``band_q1``, ``band_q2``, ``band_q3``, ``band_method``,
     ``band_reason``.
     """
-    pol = _pol(polarity, definition)
+    pol = resolve_polarity(polarity, definition)
     lf = _prepare(frame, la, year, value)
     is_la = pl.col("__la").is_not_null() & pl.col("__v").is_not_null()
     la_v = pl.when(is_la).then(pl.col("__v"))
