@@ -418,3 +418,37 @@ def test_unreadable_values_name_their_rows() -> None:
     assert info.value.rows == (1, 3)
     with pytest.raises(cyp.InvalidValueError, match="'n/a'"):
         cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025"))
+
+
+def test_the_comparisons_example_runs_as_written() -> None:
+    """The issue's call, with a frame named as in its example."""
+    counts = cyp.csc_counts().filter(
+        (pl.col("geographic_level") == "Local authority") & (pl.col("year") >= 2024)
+    )
+    d = cyp.load_catalogue().get("cla_rate_per_10k")
+    rates = cyp.compute(d, cyp.attach_population(counts, area="old_la_code", year="year")).select(
+        pl.col("old_la_code").alias("la_code"), "year", pl.col("value").alias("rate")
+    )
+    sn = cyp.neighbour_set("2025")
+    agg = cyp.aggregate_neighbours(
+        rates, sn, method="median", la="la_code", year="year", value="rate", definition=d
+    )
+    row = agg.filter((pl.col("la_code") == "874") & (pl.col("year") == 2025)).row(0, named=True)
+    assert {
+        "rate",
+        "sn_value",
+        "sn_method",
+        "sn_set",
+        "sn_n",
+        "sn_min",
+        "sn_max",
+        "sn_rank",
+        "sn_rank_of",
+    } <= row.keys()
+    assert (row["sn_method"], row["sn_set"], row["sn_n"], row["sn_rank_of"]) == (
+        "median",
+        "dfe_sn@2025",
+        10,
+        11,
+    )
+    assert agg.height == rates.height
