@@ -39,7 +39,7 @@ def test_schemas_are_valid_draft_2020_12() -> None:
 
 def test_the_first_catalogue_is_complete(catalogue: cyp.Catalogue) -> None:
     """Every id the foundation promises is there, with text, polarity, unit, dps, provenance."""
-    assert sorted(FIRST_CATALOGUE) == sorted(catalogue.ids)
+    assert set(FIRST_CATALOGUE) <= set(catalogue.ids)
     for ident in FIRST_CATALOGUE:
         d = catalogue.get(ident)
         assert d.description

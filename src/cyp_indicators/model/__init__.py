@@ -10,6 +10,7 @@ from .definition import (
     Provenance,
 )
 from .enums import CIMethod, Family, PeriodType, Polarity
+from .matrix import MatrixAxis, Outcome, ProgressMatrix, normalise_code
 from .version import Version
 
 __all__ = [
@@ -18,11 +19,15 @@ __all__ = [
     "Disclosure",
     "Family",
     "IndicatorDefinition",
+    "MatrixAxis",
     "Measure",
+    "Outcome",
     "PeriodType",
     "Polarity",
     "PopulationSpec",
     "Presentation",
+    "ProgressMatrix",
     "Provenance",
     "Version",
+    "normalise_code",
 ]

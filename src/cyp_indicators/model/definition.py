@@ -14,6 +14,7 @@ import attrs
 
 from ..units import Quantity, parse_unit
 from .enums import CIMethod, Family, PeriodType, Polarity
+from .matrix import ProgressMatrix
 from .version import Version
 
 __all__ = [
@@ -26,7 +27,7 @@ __all__ = [
     "Provenance",
 ]
 
-_RATE_FAMILIES = {Family.RATE, Family.PROPORTION, Family.CONVERSION}
+_RATE_FAMILIES = {Family.RATE, Family.PROPORTION, Family.CONVERSION, Family.EXPECTED_PROGRESS}
 
 
 def _tuple_of_str(value: Any) -> tuple[str, ...]:
@@ -162,6 +163,7 @@ class IndicatorDefinition:
     provenance: Provenance = attrs.field(factory=Provenance)
     caveats: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     changelog: tuple[ChangelogEntry, ...] = attrs.field(default=(), converter=_changelog)
+    matrix: ProgressMatrix | None = None
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -193,6 +195,17 @@ class IndicatorDefinition:
             CIMethod.NONE,
         }:
             msg = f"'ci_method' {self.ci_method.value!r} does not suit a {self.family.value}; use wilson"
+            raise ValueError(msg)
+        if (self.family is Family.EXPECTED_PROGRESS) != (self.matrix is not None):
+            msg = "'matrix' is required for an expected_progress definition and only there"
+            raise ValueError(msg)
+        if self.family is Family.EXPECTED_PROGRESS and self.ci_method not in {
+            CIMethod.WILSON,
+            CIMethod.NONE,
+        }:
+            msg = (
+                f"'ci_method' {self.ci_method.value!r} does not suit expected progress; use wilson"
+            )
             raise ValueError(msg)
         if self.valid_to is not None and self.valid_to < self.valid_from:
             msg = f"'valid_to' {self.valid_to} is before 'valid_from' {self.valid_from}"
@@ -256,6 +269,7 @@ class IndicatorDefinition:
             provenance=Provenance(**doc["provenance"]),
             caveats=doc.get("caveats", ()),
             changelog=[ChangelogEntry(**e) for e in doc["changelog"]],
+            matrix=ProgressMatrix.from_mapping(doc["matrix"]) if doc.get("matrix") else None,
             source_file=source_file,
         )
 
@@ -295,6 +309,8 @@ class IndicatorDefinition:
         out["changelog"] = [
             {"version": str(e.version), "date": e.date, "change": e.change} for e in self.changelog
         ]
+        if self.matrix is not None:
+            out["matrix"] = self.matrix.to_mapping()
         return out
 
 

@@ -1,0 +1,66 @@
+"""The percentage of pupils making expected progress, by any grouping, with Wilson intervals."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+import polars as pl
+
+from ..errors import DataError
+from ..model import IndicatorDefinition
+from ..presentation import present
+from ..stats.checks import check_columns
+from ..stats.measures import proportion
+
+__all__ = ["progress_rates"]
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+
+
+def progress_rates(
+    classified: F,
+    by: Sequence[str] = (),
+    *,
+    confidence: float | Sequence[float] | None = (0.95,),
+    definition: IndicatorDefinition | None = None,
+    caution_below: int = 30,
+    suppress: bool = False,
+) -> F:
+    """Per group: pupils, made, not made, not included, and % made with Wilson intervals.
+
+    ``classified`` is the output of :func:`classify_progress`. "Not included" pupils leave the
+    denominator (``included`` = made + not made) but are counted (``not_included``). Groups whose
+    ``included`` is below ``caution_below`` carry ``caution = True`` (small cohorts swing). With
+    ``suppress=True`` and a ``definition``, its disclosure rule withholds small groups and values
+    are presented (rounded) as the definition says.
+
+    Returns ``by`` columns, ``pupils``, ``made``, ``not_made``, ``not_included``, ``included``, then
+    the statistics core's columns (``value`` in percent, ``lower_95``, ...), and ``caution``.
+    """
+    schema = classified.collect_schema()
+    check_columns(
+        schema, [("progress", "progress (from classify_progress)"), *((b, "group") for b in by)]
+    )
+    if suppress and definition is None:
+        msg = "suppress=True needs the definition whose disclosure rule applies"
+        raise DataError(msg)
+    keys = list(by)
+    counts = (
+        classified.lazy()
+        .group_by(keys or pl.lit(1).alias("__all"), maintain_order=True)
+        .agg(
+            pl.len().alias("pupils"),
+            (pl.col("progress") == "made").sum().alias("made"),
+            (pl.col("progress") == "not_made").sum().alias("not_made"),
+            (pl.col("progress") == "not_included").sum().alias("not_included"),
+        )
+    )
+    if not keys:
+        counts = counts.drop("__all")
+    counts = counts.with_columns((pl.col("made") + pl.col("not_made")).alias("included"))
+    result = proportion(counts, "made", "included", multiplier=100, confidence=confidence)
+    result = result.with_columns((pl.col("included") < caution_below).alias("caution"))
+    if suppress and definition is not None:
+        result = present(result, definition)
+    return result.collect() if isinstance(classified, pl.DataFrame) else result

@@ -1,0 +1,179 @@
+"""Transition matrices: counts and row percentages of prior bands against outcome grades.
+
+Every prior x outcome combination is present (absent cells are 0), with row totals; percentages
+are of the row total, presented to 1 dp half away from zero as DfE publishes them. Suppression
+follows DfE's 16-18 matrix practice: a row with a single non-zero cell would reveal it through the
+row total, so the row is withheld (primary); then, while any row or column holds exactly one
+withheld cell, the smallest visible non-zero cell in that line is withheld too (secondary), so
+no withheld cell can be unpicked from published totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from ..errors import DataError
+from ..stats.checks import check_columns
+from ..stats.rounding import round_half_away_expr
+
+__all__ = ["suppress_transition", "transition_from_counts", "transition_matrix"]
+
+
+def _complete(
+    counts: pl.DataFrame, prior: str, outcome: str, by: list[str],
+    prior_order: Sequence[str] | None, outcome_order: Sequence[str] | None,
+) -> pl.DataFrame:  # fmt: skip
+    priors = (
+        pl.DataFrame({prior: list(prior_order)})
+        if prior_order
+        else counts.select(prior).unique(maintain_order=True)
+    )
+    outcomes = (
+        pl.DataFrame({outcome: list(outcome_order)})
+        if outcome_order
+        else counts.select(outcome).unique(maintain_order=True)
+    )
+    frame = priors.join(outcomes, how="cross")
+    if by:
+        frame = counts.select(by).unique(maintain_order=True).join(frame, how="cross")
+    keys = [*by, prior, outcome]
+    full = frame.with_columns(pl.col(c).cast(counts.schema[c]) for c in keys).join(
+        counts, on=keys, how="left", maintain_order="left"
+    )
+    full = full.with_columns(pl.col("count").fill_null(0))
+    if prior_order or outcome_order:
+        extra = counts.join(frame, on=keys, how="anti")
+        if extra.height:
+            msg = f"codes outside the given orders: {extra.select(prior, outcome).unique().rows()[:5]}"
+            raise DataError(msg)
+    return full
+
+
+def transition_from_counts(
+    counts: pl.DataFrame,
+    *,
+    prior: str,
+    outcome: str,
+    count: str = "count",
+    by: Sequence[str] = (),
+    prior_order: Sequence[str] | None = None,
+    outcome_order: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """A transition matrix from aggregated counts (one row per group, prior and outcome).
+
+    Returns ``by`` columns, ``prior``, ``outcome``, ``count``, ``row_total``, ``percent``
+    (unrounded row percentage, null where the row is empty) and ``percent_shown`` (1 dp).
+    """
+    keys = [*by, prior, outcome]
+    check_columns(counts.collect_schema(), [(c, "transition") for c in [*keys, count]])
+    dups = counts.group_by(keys).len().filter(pl.col("len") > 1)
+    if dups.height:
+        msg = f"counts must have one row per ({', '.join(keys)}); {dups.height} repeat"
+        raise DataError(msg)
+    base = counts.select(*keys, pl.col(count).cast(pl.Int64).alias("count"))
+    if base["count"].lt(0).any():
+        msg = "counts must not be negative"
+        raise DataError(msg)
+    full = _complete(base, prior, outcome, list(by), prior_order, outcome_order)
+    row = [*by, prior]
+    return (
+        full.with_columns(pl.col("count").sum().over(row).alias("row_total"))
+        .with_columns(
+            pl.when(pl.col("row_total") > 0)
+            .then(pl.col("count") / pl.col("row_total") * 100)
+            .alias("percent")
+        )
+        .with_columns(round_half_away_expr("percent", 1).alias("percent_shown"))
+    )
+
+
+def transition_matrix(
+    pupils: pl.DataFrame | pl.LazyFrame,
+    *,
+    prior: str,
+    outcome: str,
+    by: Sequence[str] = (),
+    prior_order: Sequence[str] | None = None,
+    outcome_order: Sequence[str] | None = None,
+) -> pl.DataFrame:
+    """A transition matrix from pupil rows: counts of each prior band x outcome grade.
+
+    Missing prior or outcome values are counted in a "missing" band/grade so no pupil is lost.
+    See :func:`transition_from_counts` for the result.
+    """
+    keys = [*by, prior, outcome]
+    check_columns(pupils.collect_schema(), [(c, "transition") for c in keys])
+    counts = (
+        pupils.lazy()
+        .with_columns(
+            pl.col(prior).cast(pl.String).fill_null("missing"),
+            pl.col(outcome).cast(pl.String).fill_null("missing"),
+        )
+        .group_by(keys)
+        .agg(pl.len().alias("count"))
+        .collect()
+    )
+    return transition_from_counts(
+        counts,
+        prior=prior,
+        outcome=outcome,
+        by=by,
+        prior_order=prior_order,
+        outcome_order=outcome_order,
+    )
+
+
+def suppress_transition(
+    matrix: pl.DataFrame, *, prior: str, outcome: str, by: Sequence[str] = ()
+) -> pl.DataFrame:
+    """Withhold cells so that no suppressed value can be recovered from row or column totals.
+
+    Adds ``suppressed`` (bool) and ``count_shown``/``percent_text`` as text ("c" where withheld).
+    Row and column totals are left as published.
+    """
+    keys = [*by, prior, outcome]
+    check_columns(matrix.collect_schema(), [(c, "transition") for c in [*keys, "count"]])
+    groups = matrix.partition_by(list(by), maintain_order=True) if by else [matrix]
+    out = []
+    for g in groups:
+        grid = g.select(prior, outcome, "count").rows()
+        cells = {(p, o): c for p, o, c in grid}
+        rows = list(dict.fromkeys(p for p, _, _ in grid))
+        cols = list(dict.fromkeys(o for _, o, _ in grid))
+        hidden: set[tuple[object, object]] = set()
+        for p in rows:
+            nonzero = [o for o in cols if cells[(p, o)] > 0]
+            if len(nonzero) == 1:
+                hidden.update((p, o) for o in cols)
+        changed = True
+        while changed:
+            changed = False
+            lines = [[(p, o) for o in cols] for p in rows] + [[(p, o) for p in rows] for o in cols]
+            for line in lines:
+                if sum(c in hidden for c in line) == 1:
+                    visible = [c for c in line if c not in hidden]
+                    candidates = sorted(
+                        (cells[c], i) for i, c in enumerate(visible) if cells[c] > 0
+                    ) or sorted((cells[c], i) for i, c in enumerate(visible))
+                    if candidates:
+                        hidden.add(visible[candidates[0][1]])
+                        changed = True
+        flag = pl.Series("suppressed", [(p, o) in hidden for p, o, _ in grid])
+        out.append(g.with_columns(flag))
+    result = pl.concat(out)
+    return result.with_columns(
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit("c"))
+        .otherwise(pl.col("count").cast(pl.String))
+        .alias("count_shown"),
+        pl.when(pl.col("suppressed"))
+        .then(pl.lit("c"))
+        .otherwise(
+            pl.col("percent_shown").map_elements(lambda v: f"{v:.1f}", return_dtype=pl.String)
+        )
+        .alias("percent_text")
+        if "percent_shown" in result.columns
+        else pl.lit(None, pl.String).alias("percent_text"),
+    )
