@@ -9,7 +9,7 @@ import polars as pl
 
 from .errors import DataError
 from .model import CIMethod, Family, IndicatorDefinition
-from .stats.measures import RateMethod, count, proportion, rate
+from .stats.measures import RateMethod, count, mean, proportion, rate
 
 __all__ = ["compute"]
 
@@ -50,7 +50,13 @@ def compute(
     family = definition.family
     if family is Family.COUNT:
         result = count(frame, num, by=by, keys=keys, context=context)
-    elif family in (Family.RATE, Family.PROPORTION, Family.CONVERSION):
+    elif family in (Family.MEAN, Family.POINTS) and definition.denominator is not None:
+        sd = definition.spread.column if definition.spread and levels else None
+        result = mean(
+            frame, num, denominator or definition.denominator.column, sd=sd,
+            confidence=levels, by=by, keys=keys, context=context,
+        )  # fmt: skip
+    elif family in (Family.RATE, Family.PROPORTION, Family.CONVERSION, Family.EXPECTED_PROGRESS):
         if definition.denominator is None:  # guarded by the model; kept for type narrowing
             msg = f"{context} has no denominator"
             raise DataError(msg)
@@ -81,7 +87,8 @@ def compute(
             )
     else:
         msg = (
-            f"compute() calculates rate, proportion, conversion and count definitions; "
+            f"compute() calculates rate, proportion, conversion, expected-progress, count, mean "
+            f"and points definitions; "
             f"{definition.key} is a {family.value} definition"
         )
         raise DataError(msg)

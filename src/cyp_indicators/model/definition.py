@@ -146,6 +146,7 @@ class IndicatorDefinition:
     family: Family = attrs.field(converter=Family)
     numerator: Measure
     denominator: Measure | None = None
+    spread: Measure | None = None
     unit: Any = attrs.field(converter=parse_unit, eq=str, hash=False)
     multiplier: float
     polarity: Polarity = attrs.field(converter=Polarity)
@@ -207,6 +208,16 @@ class IndicatorDefinition:
                 f"'ci_method' {self.ci_method.value!r} does not suit expected progress; use wilson"
             )
             raise ValueError(msg)
+        means = {Family.MEAN, Family.POINTS}
+        if self.family in means and self.denominator is None:
+            msg = f"'denominator' (the number of pupils) is required for a {self.family.value} definition"
+            raise ValueError(msg)
+        if self.family in means and self.ci_method not in {CIMethod.NORMAL, CIMethod.NONE}:
+            msg = f"'ci_method' {self.ci_method.value!r} does not suit a mean; use normal or none"
+            raise ValueError(msg)
+        if self.ci_method is CIMethod.NORMAL and (self.family not in means or self.spread is None):
+            msg = "'ci_method' normal is for means and needs 'spread' (the standard deviation)"
+            raise ValueError(msg)
         if self.valid_to is not None and self.valid_to < self.valid_from:
             msg = f"'valid_to' {self.valid_to} is before 'valid_from' {self.valid_from}"
             raise ValueError(msg)
@@ -254,6 +265,7 @@ class IndicatorDefinition:
             family=doc["family"],
             numerator=Measure.from_mapping(doc["numerator"]),
             denominator=Measure.from_mapping(den) if den else None,
+            spread=Measure.from_mapping(doc["spread"]) if doc.get("spread") else None,
             unit=doc["unit"],
             multiplier=float(doc["multiplier"]),
             polarity=doc["polarity"],
@@ -287,6 +299,8 @@ class IndicatorDefinition:
         }
         if self.denominator is not None:
             out["denominator"] = self.denominator.to_mapping()
+        if self.spread is not None:
+            out["spread"] = self.spread.to_mapping()
         out |= {
             "unit": str(self.unit),
             "multiplier": self.multiplier,

@@ -72,9 +72,11 @@ class CIMethod(enum.Enum):
     """How the confidence interval is computed.
 
     ``BYAR_EXACT``: exact Poisson below a count of 10, Byar's from 10 (PHE practice for rates).
+    ``NORMAL``: a mean -/+ z x standard deviation / sqrt(n) (DfE's Progress 8 intervals).
     """
 
     WILSON = "wilson"
     BYAR_EXACT = "byar_exact"
     EXACT = "exact"
+    NORMAL = "normal"
     NONE = "none"

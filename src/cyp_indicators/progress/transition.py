@@ -1,7 +1,9 @@
 """Transition matrices: counts and row percentages of prior bands against outcome grades.
 
 Every prior x outcome combination is present (absent cells are 0), with row totals; percentages
-are of the row total, presented to 1 dp half away from zero as DfE publishes them. Suppression
+are of the row total, presented to 1 dp half up as DfE publishes them: DfE's transition-matrix
+code adds no tolerance for binary representation, so a percentage computed as 14.2499999...
+(399 of 2,800) shows as 14.2; ``rounding_tolerance`` changes that. Suppression
 follows DfE's 16-18 matrix practice: a row with a single non-zero cell would reveal it through the
 row total, so the row is withheld (primary); then, while any row or column holds exactly one
 withheld cell, the smallest visible non-zero cell in that line is withheld too (secondary), so
@@ -60,6 +62,7 @@ def transition_from_counts(
     by: Sequence[str] = (),
     prior_order: Sequence[str] | None = None,
     outcome_order: Sequence[str] | None = None,
+    rounding_tolerance: float = 0.0,
 ) -> pl.DataFrame:
     """A transition matrix from aggregated counts (one row per group, prior and outcome).
 
@@ -85,7 +88,9 @@ def transition_from_counts(
             .then(pl.col("count") / pl.col("row_total") * 100)
             .alias("percent")
         )
-        .with_columns(round_half_away_expr("percent", 1).alias("percent_shown"))
+        .with_columns(
+            round_half_away_expr("percent", 1, tolerance=rounding_tolerance).alias("percent_shown")
+        )
     )
 
 
@@ -97,6 +102,7 @@ def transition_matrix(
     by: Sequence[str] = (),
     prior_order: Sequence[str] | None = None,
     outcome_order: Sequence[str] | None = None,
+    rounding_tolerance: float = 0.0,
 ) -> pl.DataFrame:
     """A transition matrix from pupil rows: counts of each prior band x outcome grade.
 
@@ -122,6 +128,7 @@ def transition_matrix(
         by=by,
         prior_order=prior_order,
         outcome_order=outcome_order,
+        rounding_tolerance=rounding_tolerance,
     )
 
 

@@ -28,10 +28,11 @@ from .intervals import (
     exact_poisson_interval,
     normalise_confidence,
     wilson_interval,
+    z_value,
 )
 from .symbols import Symbol, split_numbers_and_symbols
 
-__all__ = ["RESULT_COLUMNS", "RateMethod", "count", "proportion", "rate", "result_columns"]
+__all__ = ["RESULT_COLUMNS", "RateMethod", "count", "mean", "proportion", "rate", "result_columns"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 RateMethod = Literal["byar_exact", "exact"]
@@ -40,6 +41,7 @@ RateMethod = Literal["byar_exact", "exact"]
 RESULT_COLUMNS = ("numerator", "denominator", "value", "method", "reason")
 
 _NUM, _NUM_SYM, _DEN, _DEN_SYM = "__cyp_num", "__cyp_num_sym", "__cyp_den", "__cyp_den_sym"
+_SD = "__cyp_sd"
 _TEMP = (_NUM, _NUM_SYM, _DEN, _DEN_SYM)
 
 
@@ -182,6 +184,39 @@ def count(
     )
 
 
+def mean(
+    frame: F,
+    total: str,
+    pupils: str,
+    *,
+    sd: str | None = None,
+    confidence: float | Sequence[float] | None = 0.95,
+    by: Sequence[str] | None = None,
+    keys: Sequence[str] | None = None,
+    context: str = "",
+) -> F:
+    """A mean from aggregated inputs: ``total`` (sum of scores or points) / ``pupils``.
+
+    With ``sd`` (the standard deviation of the pupil-level scores; for Progress 8 DfE uses the
+    national one) the interval is ``mean -/+ z sd / sqrt(pupils)`` and ``method`` is "normal";
+    without it there is no interval. Totals may be negative (Progress 8); pupils must be whole.
+    With ``by``, totals and pupils are summed within groups (no interval then).
+    """
+    return _measure(
+        frame,
+        total,
+        pupils,
+        kind="mean",
+        multiplier=1,
+        confidence=confidence,
+        rate_method="byar_exact",
+        by=by,
+        keys=keys,
+        context=context,
+        sd=sd,
+    )
+
+
 def _parsed(column: str, dtype: pl.DataType, num: str, sym: str) -> list[pl.Expr]:
     if dtype == pl.String:
         number, symbol, _ = split_numbers_and_symbols(column, name=column)
@@ -202,17 +237,29 @@ def _validate(
     schema: pl.Schema,
     *,
     kind: str,
+    sd: str | None = None,
 ) -> None:
     checks: list[tuple[pl.Expr, str, str]] = []
     sides = [(numerator, "numerator", _NUM)]
     if denominator is not None:
         sides.append((denominator, "denominator", _DEN))
+    if sd is not None:
+        sides.append((sd, "standard deviation", _SD))
     for column, role, temp in sides:
         if schema[column] == pl.String:
             _, _, unreadable = split_numbers_and_symbols(column, name=column)
             checks.append((unreadable, column, f"{role} text is neither a number nor a GSS symbol"))
         checks.append((~pl.col(temp).is_finite(), column, f"{role} must be a finite number"))
-        checks.append((pl.col(temp) < 0, column, f"{role} must not be negative"))
+        if not (kind == "mean" and role == "numerator"):  # a total of scores may be negative
+            checks.append((pl.col(temp) < 0, column, f"{role} must not be negative"))
+    if kind == "mean" and denominator is not None:
+        checks.append(
+            (
+                pl.col(_DEN) != pl.col(_DEN).floor(),
+                denominator,
+                "a number of pupils must be a whole number",
+            )
+        )
     if kind in ("rate", "count"):
         checks.append(
             (pl.col(_NUM) != pl.col(_NUM).floor(), numerator, "a count must be a whole number")
@@ -267,13 +314,14 @@ def _measure(
     numerator: str,
     denominator: str | None,
     *,
-    kind: Literal["rate", "proportion", "count"],
+    kind: Literal["rate", "proportion", "count", "mean"],
     multiplier: float,
     confidence: float | Sequence[float] | None,
     rate_method: RateMethod,
     by: Sequence[str] | None,
     keys: Sequence[str] | None,
     context: str,
+    sd: str | None = None,
 ) -> F:
     if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
         msg = f"frame must be a polars DataFrame or LazyFrame, got {type(frame).__name__}"
@@ -282,11 +330,18 @@ def _measure(
         msg = f"multiplier must be > 0, got {multiplier!r}"
         raise ValueError(msg)
     levels = normalise_confidence(confidence)
+    if kind == "mean" and sd is None:
+        levels = ()  # an interval for a mean needs the standard deviation
     schema = frame.collect_schema()
     group_cols: list[str] = list(by or [])
+    if kind == "mean" and sd is not None and group_cols:
+        msg = "a grouped mean's interval needs pupil-level data; compute each group's mean and SD first"
+        raise DataError(msg)
     required = [(numerator, "numerator"), *((g, "group") for g in group_cols)]
     if denominator is not None:
         required.insert(1, (denominator, "denominator"))
+    if sd is not None:
+        required.append((sd, "standard deviation"))
     check_columns(schema, required, context=context)
     _check_dtype(numerator, schema[numerator], "numerator")
     if denominator is not None:
@@ -310,10 +365,11 @@ def _measure(
         if denominator is not None
         else [pl.lit(None, pl.Float64).alias(_DEN), pl.lit(None, pl.String).alias(_DEN_SYM)]
     )
+    sd_columns = _parsed(sd, schema[sd], _SD, "__cyp_sd_sym")[:1] if sd is not None else []
     lf = frame.lazy().with_columns(
-        *_parsed(numerator, schema[numerator], _NUM, _NUM_SYM), *den_columns
+        *_parsed(numerator, schema[numerator], _NUM, _NUM_SYM), *den_columns, *sd_columns
     )
-    _validate(lf, numerator, denominator, schema, kind=kind)
+    _validate(lf, numerator, denominator, schema, kind=kind, sd=sd)
 
     grouped = bool(group_cols)
     if grouped:
@@ -343,6 +399,11 @@ def _measure(
     ]
     for level in levels:
         label = confidence_label(level)
+        if kind == "mean":
+            half = z_value(level) * pl.col(_SD) / den.sqrt()
+            columns.append(pl.when(ok).then(num / den - half).alias(f"lower_{label}"))
+            columns.append(pl.when(ok).then(num / den + half).alias(f"upper_{label}"))
+            continue
         if kind == "proportion":
             lower, upper = wilson_interval(num, den, level)
         elif rate_method == "exact":
@@ -358,6 +419,8 @@ def _measure(
         columns.append(pl.when(ok).then(upper * scale).alias(f"upper_{label}"))
     if not levels:
         method_expr: pl.Expr = pl.lit(None, pl.String)
+    elif kind == "mean":
+        method_expr = pl.lit("normal")
     elif kind == "proportion":
         method_expr = pl.lit("wilson")
     elif rate_method == "exact":

@@ -19,21 +19,28 @@ __all__ = ["TOLERANCE", "round_half_away", "round_half_away_expr"]
 TOLERANCE = math.sqrt(2.220446049250313e-16)
 
 
-def round_half_away(value: float, decimals: int = 0) -> float:
-    """Round a Python number half away from zero to ``decimals`` places (negative: tens, ...)."""
+def round_half_away(value: float, decimals: int = 0, *, tolerance: float = TOLERANCE) -> float:
+    """Round a Python number half away from zero to ``decimals`` places (negative: tens, ...).
+
+    ``tolerance`` is added to the scaled value before truncation: DfE's ``round_five_up`` uses
+    sqrt(machine epsilon) (the default); DfE's transition-matrix code uses none (``0.0``), so
+    399/2800 = 14.2499999... presents as 14.2 there.
+    """
     if math.isnan(value) or math.isinf(value):
         return value
     scale = 10.0**decimals
-    magnitude = math.trunc(abs(value) * scale + 0.5 + TOLERANCE) / scale
+    magnitude = math.trunc(abs(value) * scale + 0.5 + tolerance) / scale
     return math.copysign(magnitude, value) if magnitude != 0 else 0.0
 
 
-def round_half_away_expr(expr: pl.Expr | str, decimals: int = 0) -> pl.Expr:
+def round_half_away_expr(
+    expr: pl.Expr | str, decimals: int = 0, *, tolerance: float = TOLERANCE
+) -> pl.Expr:
     """The polars expression of :func:`round_half_away` (null stays null)."""
     e = pl.col(expr) if isinstance(expr, str) else expr
     scale = 10.0**decimals
     # floor() gives the exact count of units; the final round() only snaps the quotient to the
     # nearest double of the decimal (the engine may divide by multiplying with 1/scale).
-    units = ((e.abs() * scale) + 0.5 + TOLERANCE).floor()
+    units = ((e.abs() * scale) + 0.5 + tolerance).floor()
     magnitude = (units / scale).round(max(decimals, 0), mode="half_away_from_zero")
     return pl.when((e < 0) & (magnitude > 0)).then(-magnitude).otherwise(magnitude)
