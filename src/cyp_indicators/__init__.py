@@ -74,7 +74,7 @@ from .progress import (
     transition_matrix,
 )
 from .stats.intervals import byars_interval, exact_poisson_interval, wilson_interval, z_value
-from .stats.measures import count, proportion, rate, result_columns
+from .stats.measures import count, mean, proportion, rate, result_columns
 from .stats.rounding import round_half_away, round_half_away_expr
 from .stats.symbols import Symbol, parse_symbol
 from .units import Quantity, gap, registry
@@ -137,6 +137,7 @@ __all__ = [
     "la_name",
     "load_catalogue",
     "load_comparator_set",
+    "mean",
     "neighbour_set",
     "normalise_code",
     "parse_symbol",
