@@ -68,6 +68,7 @@ from .population import BUNDLED_VINTAGE, attach_population, population_estimates
 from .presentation import format_fixed, present, unit_label
 from .progress import (
     classify_progress,
+    compute_from_pupils,
     progress_rates,
     suppress_transition,
     transition_from_counts,
@@ -122,6 +123,7 @@ __all__ = [
     "comparator_set",
     "compare_with",
     "compute",
+    "compute_from_pupils",
     "count",
     "csc_counts",
     "exact_poisson_interval",

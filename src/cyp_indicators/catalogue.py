@@ -104,7 +104,7 @@ class Catalogue:
                 valid = f"{d.valid_from} to {d.valid_to or 'now'}"
                 fix = (
                     "a later pack must remove or replace it"
-                    if d.valid_in(year)
+                    if year >= d.valid_from
                     else "it is added before its valid_from"
                 )
                 pack = added_by[f"{d.key}"]
