@@ -59,6 +59,8 @@ def test_every_cell_is_present_with_totals() -> None:
     )
     assert tm.height == 2 * 2 * 3
     assert tm["count"].sum() == 3
+    nine = tm.filter(pl.col("fsm").not_() & (pl.col("grade") == "9"))
+    assert nine["column_total"].to_list() == [1, 1]  # grade 9 column of the non-FSM matrix
     low_fsm = tm.filter(pl.col("fsm") & (pl.col("band") == "low"))
     assert low_fsm["count"].to_list() == [1, 1, 0]
     assert low_fsm["percent_shown"].to_list() == [50.0, 50.0, 0.0]

@@ -66,7 +66,7 @@ def transition_from_counts(
 ) -> pl.DataFrame:
     """A transition matrix from aggregated counts (one row per group, prior and outcome).
 
-    Returns ``by`` columns, ``prior``, ``outcome``, ``count``, ``row_total``, ``percent``
+    Returns ``by`` columns, ``prior``, ``outcome``, ``count``, ``row_total``, ``column_total``, ``percent``
     (unrounded row percentage, null where the row is empty) and ``percent_shown`` (1 dp).
     """
     keys = [*by, prior, outcome]
@@ -82,7 +82,10 @@ def transition_from_counts(
     full = _complete(base, prior, outcome, list(by), prior_order, outcome_order)
     row = [*by, prior]
     return (
-        full.with_columns(pl.col("count").sum().over(row).alias("row_total"))
+        full.with_columns(
+            pl.col("count").sum().over(row).alias("row_total"),
+            pl.col("count").sum().over([*by, outcome]).alias("column_total"),
+        )
         .with_columns(
             pl.when(pl.col("row_total") > 0)
             .then(pl.col("count") / pl.col("row_total") * 100)
