@@ -1,0 +1,48 @@
+"""Row accounting: every input record is counted or excluded with a reason, never lost.
+
+Readers and derivations return an exclusions frame with this schema; kept + excluded rows equal
+the input rows, table by table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import polars as pl
+
+__all__ = ["EXCLUSION_SCHEMA", "REASONS", "exclusions_frame"]
+
+EXCLUSION_SCHEMA: dict[str, pl.DataType] = {
+    "table": pl.String(),
+    "source_file": pl.String(),
+    "source_row": pl.Int64(),
+    "child": pl.String(),
+    "column": pl.String(),
+    "value": pl.String(),
+    "reason": pl.String(),
+}
+
+#: Reason codes; each exclusion's ``reason`` starts with one, then ": " and words.
+REASONS = (
+    "impossible_date",
+    "missing_date",
+    "end_before_start",
+    "duplicate",
+    "unknown_code",
+    "child_without_header",
+    "outside_period",
+    "overlapping_episode",
+    "conflicting_dob",
+    "not_counted",
+)
+
+
+def exclusions_frame(rows: Iterable[Mapping[str, object]] | pl.DataFrame = ()) -> pl.DataFrame:
+    """An exclusions frame from dicts (or a frame with some of the columns), in the fixed schema."""
+    if isinstance(rows, pl.DataFrame):
+        frame = rows
+    else:
+        frame = pl.DataFrame(list(rows), schema=EXCLUSION_SCHEMA) if rows else pl.DataFrame(schema=EXCLUSION_SCHEMA)
+    missing = [pl.lit(None, dtype).alias(name) for name, dtype in EXCLUSION_SCHEMA.items() if name not in frame.columns]
+    frame = frame.with_columns(missing)
+    return frame.select(pl.col(name).cast(dtype) for name, dtype in EXCLUSION_SCHEMA.items())
