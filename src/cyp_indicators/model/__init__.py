@@ -2,6 +2,7 @@
 
 from .definition import (
     ChangelogEntry,
+    DerivationRef,
     Disclosure,
     IndicatorDefinition,
     Measure,
@@ -16,6 +17,7 @@ from .version import Version
 __all__ = [
     "CIMethod",
     "ChangelogEntry",
+    "DerivationRef",
     "Disclosure",
     "Family",
     "IndicatorDefinition",

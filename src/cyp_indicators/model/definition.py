@@ -19,6 +19,7 @@ from .version import Version
 
 __all__ = [
     "ChangelogEntry",
+    "DerivationRef",
     "Disclosure",
     "IndicatorDefinition",
     "Measure",
@@ -116,6 +117,24 @@ class Provenance:
     notes: str | None = None
 
 
+def _params(value: Any) -> tuple[tuple[str, Any], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple(sorted((str(k), tuple(v) if isinstance(v, list) else v) for k, v in items))
+
+
+@attrs.frozen(kw_only=True)
+class DerivationRef:
+    """A record-level derivation of the library's registry, named with its parameters (data)."""
+
+    name: str
+    parameters: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_params)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters as a dict (lists where the file gave lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.parameters}
+
+
 @attrs.frozen(kw_only=True)
 class ChangelogEntry:
     """One entry of a definition's own history."""
@@ -165,6 +184,7 @@ class IndicatorDefinition:
     caveats: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     changelog: tuple[ChangelogEntry, ...] = attrs.field(default=(), converter=_changelog)
     matrix: ProgressMatrix | None = None
+    derivation: DerivationRef | None = None
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -282,6 +302,7 @@ class IndicatorDefinition:
             caveats=doc.get("caveats", ()),
             changelog=[ChangelogEntry(**e) for e in doc["changelog"]],
             matrix=ProgressMatrix.from_mapping(doc["matrix"]) if doc.get("matrix") else None,
+            derivation=DerivationRef(**doc["derivation"]) if doc.get("derivation") else None,
             source_file=source_file,
         )
 
@@ -325,6 +346,8 @@ class IndicatorDefinition:
         ]
         if self.matrix is not None:
             out["matrix"] = self.matrix.to_mapping()
+        if self.derivation is not None:
+            out["derivation"] = {"name": self.derivation.name, "parameters": self.derivation.params}
         return out
 
 

@@ -1,1 +1,27 @@
 """Record-level data: readers for the CIN census and SSDA903, periods, working days, derivations."""
+
+from .accounting import EXCLUSION_SCHEMA, exclusions_frame
+from .derive import Derivation, derive
+from .periods import Period, PeriodSeries, age_on
+from .readers import SSDA903, CINCensus, read_cin_census, read_cin_tables, read_ssda903
+from .registry import DERIVATIONS
+from .workdays import WorkingDayCalendar, add_working_days_expr, working_days_between_expr
+
+__all__ = [
+    "DERIVATIONS",
+    "EXCLUSION_SCHEMA",
+    "SSDA903",
+    "CINCensus",
+    "Derivation",
+    "Period",
+    "PeriodSeries",
+    "WorkingDayCalendar",
+    "add_working_days_expr",
+    "age_on",
+    "derive",
+    "exclusions_frame",
+    "read_cin_census",
+    "read_cin_tables",
+    "read_ssda903",
+    "working_days_between_expr",
+]

@@ -42,7 +42,15 @@ def exclusions_frame(rows: Iterable[Mapping[str, object]] | pl.DataFrame = ()) -
     if isinstance(rows, pl.DataFrame):
         frame = rows
     else:
-        frame = pl.DataFrame(list(rows), schema=EXCLUSION_SCHEMA) if rows else pl.DataFrame(schema=EXCLUSION_SCHEMA)
-    missing = [pl.lit(None, dtype).alias(name) for name, dtype in EXCLUSION_SCHEMA.items() if name not in frame.columns]
+        frame = (
+            pl.DataFrame(list(rows), schema=EXCLUSION_SCHEMA)
+            if rows
+            else pl.DataFrame(schema=EXCLUSION_SCHEMA)
+        )
+    missing = [
+        pl.lit(None, dtype).alias(name)
+        for name, dtype in EXCLUSION_SCHEMA.items()
+        if name not in frame.columns
+    ]
     frame = frame.with_columns(missing)
     return frame.select(pl.col(name).cast(dtype) for name, dtype in EXCLUSION_SCHEMA.items())

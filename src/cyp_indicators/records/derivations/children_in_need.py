@@ -1,0 +1,392 @@
+"""Referrals, assessments, section 47 enquiries, conferences and child protection plans.
+
+Counting rules from the CIN census guidance and LAIT's definitions, stated in the definitions:
+
+* Referrals in a period: CINreferralDate in the period; every referral counts (a child may have
+  several). Re-referrals: referrals in the period that came within 12 months of the child's
+  previous referral (previous date on or after the referral date minus 12 months).
+* Referral to assessment: referrals in the period with an assessment started in the same CIN
+  episode (optionally within N calendar days of the referral).
+* Assessments within N working days: assessments authorised in the period; timely when the
+  authorisation date is no more than N working days (45) after the referral date (or, by
+  parameter, the assessment start).
+* Section 47 enquiries: S47ActualStartDate in the period; conversion: of those, the ones with an
+  initial child protection conference. ICPCs: DateOfInitialCPC in the period (a conference in the
+  section 47 record, or in the CIN episode when no section 47 record holds it), each child and date
+  once; timely: within N working days (15) of the start of the section 47 enquiry.
+* Plans at a date: CPPstartDate on or before the date and no CPPendDate, or one after it (distinct
+  children). Second or subsequent: plans starting in the period whose child had an earlier plan,
+  however long ago (an earlier plan in the records, or NumberOfPreviousCPP above 0). Duration:
+  days from start to end counting both (LAIT: "more than 729 calendar days including days of
+  cessation" is 730 or more).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import polars as pl
+
+from ...errors import DataError
+from ..registry import Counted, derivation
+from ..workdays import WorkingDayCalendar, working_days_between_expr
+from ._common import PERIOD_COLS, accounting, per_period, share_counts
+
+__all__: list[str] = []
+
+CHILD = "LAchildID"
+
+
+def _table(records: Any, name: str) -> pl.DataFrame:
+    table = getattr(records, name, None)
+    if not isinstance(table, pl.DataFrame):
+        msg = f"this derivation needs CIN census records with a {name} table (read_cin_census)"
+        raise DataError(msg)
+    return table.with_row_index("__row")
+
+
+def _in_period(col: str) -> pl.Expr:
+    return (pl.col(col) >= pl.col("period_start")) & (pl.col(col) <= pl.col("period_end"))
+
+
+def _rows(hits: pl.DataFrame, periods: pl.DataFrame, name: str) -> pl.DataFrame:
+    counted = hits.group_by(PERIOD_COLS).agg(pl.len().cast(pl.Int64).alias(name))
+    return (
+        periods.select(PERIOD_COLS)
+        .join(counted, on=PERIOD_COLS, how="left", maintain_order="left")
+        .with_columns(pl.col(name).fill_null(0))
+    )
+
+
+def _outside(column: str, words: str) -> pl.Expr:
+    return (
+        pl.when(pl.col(column).is_null())
+        .then(pl.lit(f"missing_date: no {column}"))
+        .otherwise(pl.lit(f"outside_period: {words}"))
+    )
+
+
+def _calendar(params: Mapping[str, Any]) -> WorkingDayCalendar:
+    import datetime as dt
+
+    closures = [dt.date.fromisoformat(str(d)) for d in params.get("closure_days", [])]
+    return WorkingDayCalendar(extra_closures=closures)
+
+
+@derivation("referrals", tables=("cin_details",))
+def referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Referrals received in each period."""
+    table = _table(records, "cin_details")
+    hits = per_period(table, periods).filter(_in_period("CINreferralDate"))
+    reason = _outside("CINreferralDate", "referral not in any period")
+    return Counted(
+        counts=_rows(hits, periods, "numerator"),
+        records=accounting("cin_details", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation("re_referrals_within_12_months", tables=("cin_details",), parameters={"months": 12})
+def re_referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Referrals in each period within N months of the child's previous referral."""
+    table = _table(records, "cin_details")
+    ordered = table.sort(CHILD, "CINreferralDate").with_columns(
+        pl.col("CINreferralDate").shift(1).over(CHILD).alias("__previous")
+    )
+    window_start = pl.col("CINreferralDate").dt.offset_by(f"-{int(params['months'])}mo")
+    ordered = ordered.with_columns(
+        (pl.col("__previous").is_not_null() & (pl.col("__previous") >= window_start)).alias("__re")
+    )
+    hits = per_period(ordered, periods).filter(_in_period("CINreferralDate"))
+    denominator = _rows(hits, periods, "denominator")
+    numerator = _rows(hits.filter(pl.col("__re")), periods, "numerator")
+    reason = _outside("CINreferralDate", "referral not in any period")
+    return Counted(
+        counts=share_counts(numerator, denominator),
+        records=accounting("cin_details", ordered, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation(
+    "referral_to_assessment", tables=("cin_details", "assessments"), parameters={"within_days": -1}
+)
+def referral_to_assessment(
+    records: Any, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> Counted:
+    """Referrals in each period that went on to an assessment (within N days if N >= 0)."""
+    table = _table(records, "cin_details")
+    assessments = _table(records, "assessments")
+    firsts = assessments.group_by(CHILD, "CINdetailsID").agg(
+        pl.col("AssessmentActualStartDate").min().alias("__first")
+    )
+    joined = table.join(firsts, on=[CHILD, "CINdetailsID"], how="left", maintain_order="left")
+    within = int(params["within_days"])
+    converted = pl.col("__first").is_not_null() & (pl.col("__first") >= pl.col("CINreferralDate"))
+    if within >= 0:
+        converted = converted & (
+            (pl.col("__first") - pl.col("CINreferralDate")).dt.total_days() <= within
+        )
+    hits = per_period(joined, periods).filter(_in_period("CINreferralDate"))
+    numerator = _rows(hits.filter(converted), periods, "numerator")
+    denominator = _rows(hits, periods, "denominator")
+    reason = _outside("CINreferralDate", "referral not in any period")
+    return Counted(
+        counts=share_counts(numerator, denominator),
+        records=accounting("cin_details", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation(
+    "assessments_within_working_days",
+    tables=("assessments",),
+    parameters={"working_days": 45, "from": "referral", "closure_days": []},
+)
+def assessments_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Assessments authorised in each period, and those within N working days."""
+    assessments = _table(records, "assessments")
+    details = getattr(records, "cin_details", None)
+    if params["from"] == "referral":
+        if not isinstance(details, pl.DataFrame):
+            msg = "from='referral' needs the cin_details table"
+            raise DataError(msg)
+        table = assessments.join(
+            details.select(CHILD, "CINdetailsID", pl.col("CINreferralDate").alias("__from")),
+            on=[CHILD, "CINdetailsID"], how="left", maintain_order="left",
+        )  # fmt: skip
+    elif params["from"] == "start":
+        table = assessments.with_columns(pl.col("AssessmentActualStartDate").alias("__from"))
+    else:
+        msg = f"parameter 'from' must be 'referral' or 'start', got {params['from']!r}"
+        raise DataError(msg)
+    calendar = _calendar(params)
+    hits = per_period(table, periods).filter(_in_period("AssessmentAuthorisationDate"))
+    taken = working_days_between_expr("__from", "AssessmentAuthorisationDate", calendar)
+    hits = hits.with_columns(taken.alias("__days"))
+    timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
+    reason = _outside("AssessmentAuthorisationDate", "assessment not authorised in any period")
+    return Counted(
+        counts=share_counts(
+            _rows(timely, periods, "numerator"), _rows(hits, periods, "denominator")
+        ),
+        records=accounting("assessments", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation("section47_enquiries", tables=("section47",))
+def section47_enquiries(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Section 47 enquiries started in each period."""
+    table = _table(records, "section47")
+    hits = per_period(table, periods).filter(_in_period("S47ActualStartDate"))
+    reason = _outside("S47ActualStartDate", "enquiry not started in any period")
+    return Counted(
+        counts=_rows(hits, periods, "numerator"),
+        records=accounting("section47", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation("section47_to_icpc", tables=("section47",))
+def section47_to_icpc(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Section 47 enquiries started in each period, and those leading to an ICPC."""
+    table = _table(records, "section47")
+    hits = per_period(table, periods).filter(_in_period("S47ActualStartDate"))
+    numerator = _rows(hits.filter(pl.col("DateOfInitialCPC").is_not_null()), periods, "numerator")
+    reason = _outside("S47ActualStartDate", "enquiry not started in any period")
+    return Counted(
+        counts=share_counts(numerator, _rows(hits, periods, "denominator")),
+        records=accounting("section47", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+def _conferences(records: Any) -> pl.DataFrame:
+    """Every record that may hold an ICPC: section 47 rows, then CIN episodes (``__dup`` marks a
+    CIN-episode conference already held in a section 47 record)."""
+    s47 = _table(records, "section47").select(
+        "__row", pl.lit("section47").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
+        "S47ActualStartDate",
+    )  # fmt: skip
+    frames = [s47.with_columns(pl.lit(False).alias("__dup"))]
+    details = getattr(records, "cin_details", None)
+    if isinstance(details, pl.DataFrame) and "DateOfInitialCPC" in details.columns:
+        held = (
+            s47.filter(pl.col("__icpc").is_not_null())
+            .select(CHILD, "__icpc")
+            .unique()
+            .with_columns(pl.lit(True).alias("__dup"))
+        )
+        det = details.with_row_index("__row").select(
+            "__row", pl.lit("cin_details").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
+            pl.lit(None, pl.Date).alias("S47ActualStartDate"),
+        ).join(held, on=[CHILD, "__icpc"], how="left", maintain_order="left")  # fmt: skip
+        frames.append(det.with_columns(pl.col("__dup").fill_null(False)))
+    return pl.concat(frames)
+
+
+def _conference_accounting(conf: pl.DataFrame, hits: pl.DataFrame, outside: str) -> pl.DataFrame:
+    counted = hits.select("__table", "__row").unique().with_columns(pl.lit(True).alias("__hit"))
+    marked = conf.join(counted, on=["__table", "__row"], how="left", maintain_order="left")
+    hit = pl.col("__hit").fill_null(False)
+    return marked.select(
+        pl.col("__table").alias("table"),
+        (pl.col("__row") + 1).cast(pl.Int64).alias("source_row"),
+        pl.col(CHILD).cast(pl.String).alias("child"),
+        hit.alias("counted"),
+        pl.when(hit).then(None)
+        .when(pl.col("__icpc").is_null()).then(pl.lit("missing_date: no DateOfInitialCPC"))
+        .when(pl.col("__dup")).then(pl.lit("duplicate: the conference is held in the section 47 record"))
+        .otherwise(pl.lit(f"outside_period: {outside}")).alias("reason"),
+    )  # fmt: skip
+
+
+@derivation("icpcs", tables=("section47", "cin_details"))
+def icpcs(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Initial child protection conferences held in each period (each child and date once)."""
+    conf = _conferences(records)
+    candidates = conf.filter(pl.col("__icpc").is_not_null() & ~pl.col("__dup"))
+    hits = per_period(candidates, periods).filter(_in_period("__icpc"))
+    return Counted(
+        counts=_rows(hits, periods, "numerator"),
+        records=_conference_accounting(conf, hits, "conference not held in any period"),
+    )
+
+
+@derivation(
+    "icpc_within_working_days",
+    tables=("section47",),
+    parameters={"working_days": 15, "closure_days": []},
+)
+def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """ICPCs in each period after a section 47 enquiry, and those within N working days of its start."""
+    table = _table(records, "section47")
+    calendar = _calendar(params)
+    hits = per_period(table, periods).filter(
+        _in_period("DateOfInitialCPC") & pl.col("S47ActualStartDate").is_not_null()
+    )
+    hits = hits.with_columns(
+        working_days_between_expr("S47ActualStartDate", "DateOfInitialCPC", calendar).alias(
+            "__days"
+        )
+    )
+    timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
+    reason = (
+        pl.when(pl.col("DateOfInitialCPC").is_null()).then(pl.lit("missing_date: no DateOfInitialCPC"))
+        .when(pl.col("S47ActualStartDate").is_null()).then(pl.lit("missing_date: no S47ActualStartDate"))
+        .otherwise(pl.lit("outside_period: conference not held in any period"))
+    )  # fmt: skip
+    return Counted(
+        counts=share_counts(
+            _rows(timely, periods, "numerator"), _rows(hits, periods, "denominator")
+        ),
+        records=accounting("section47", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+def _plans(records: Any) -> pl.DataFrame:
+    return _table(records, "cp_plans")
+
+
+def _open_at_end() -> pl.Expr:
+    return (pl.col("CPPstartDate") <= pl.col("period_end")) & (
+        pl.col("CPPendDate").is_null() | (pl.col("CPPendDate") > pl.col("period_end"))
+    )
+
+
+@derivation("cp_plans_at_date", tables=("cp_plans",))
+def cp_plans_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Children subject to a child protection plan at the end of each period."""
+    table = _plans(records)
+    hits = per_period(table, periods).filter(_open_at_end())
+    counted = hits.group_by(PERIOD_COLS).agg(
+        pl.col(CHILD).n_unique().cast(pl.Int64).alias("numerator")
+    )
+    counts = (
+        periods.select(PERIOD_COLS)
+        .join(counted, on=PERIOD_COLS, how="left", maintain_order="left")
+        .with_columns(pl.col("numerator").fill_null(0))
+    )
+    reason = _outside("CPPstartDate", "plan not open at the end of any period")
+    return Counted(
+        counts=counts,
+        records=accounting("cp_plans", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation("cp_plans_second_or_subsequent", tables=("cp_plans",))
+def cp_second(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Plans starting in each period, and those for a child with an earlier plan."""
+    plans = _plans(records)
+    previous = (
+        pl.col("NumberOfPreviousCPP").fill_null(0) > 0
+        if "NumberOfPreviousCPP" in plans.columns
+        else pl.lit(False)
+    )
+    table = plans.sort(CHILD, "CPPstartDate").with_columns(
+        ((pl.col("CPPstartDate").rank("ordinal").over(CHILD) > 1) | previous).alias("__subsequent")
+    )
+    hits = per_period(table, periods).filter(_in_period("CPPstartDate"))
+    numerator = _rows(hits.filter(pl.col("__subsequent")), periods, "numerator")
+    reason = _outside("CPPstartDate", "plan did not start in any period")
+    return Counted(
+        counts=share_counts(numerator, _rows(hits, periods, "denominator")),
+        records=accounting("cp_plans", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+def _length_days(end: pl.Expr) -> pl.Expr:
+    """Days on the plan counting the first and the last day."""
+    return (end - pl.col("CPPstartDate")).dt.total_days() + 1
+
+
+@derivation("cp_plans_ceased_lasting", tables=("cp_plans",), parameters={"min_days": 730})
+def cp_ceased_lasting(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Plans ceasing in each period, and those that lasted at least ``min_days`` (both days counted)."""
+    table = _plans(records)
+    hits = per_period(table, periods).filter(_in_period("CPPendDate"))
+    long = hits.filter(_length_days(pl.col("CPPendDate")) >= int(params["min_days"]))
+    reason = _outside("CPPendDate", "plan did not cease in any period")
+    return Counted(
+        counts=share_counts(_rows(long, periods, "numerator"), _rows(hits, periods, "denominator")),
+        records=accounting("cp_plans", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation(
+    "cp_plans_open_longer_than",
+    tables=("cp_plans",),
+    parameters={"min_days": 0, "min_months": 0, "as_share": True},
+)
+def cp_open_longer(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
+    """Plans open at the end of each period that had lasted at least ``min_days`` (both days
+    counted) or more than ``min_months`` months; with ``as_share`` also all plans open then."""
+    table = _plans(records)
+    hits = per_period(table, periods).filter(_open_at_end())
+    months = int(params["min_months"])
+    if months > 0:
+        long_expr = pl.col("CPPstartDate").dt.offset_by(f"{months}mo") < pl.col("period_end")
+    else:
+        long_expr = _length_days(pl.col("period_end")) >= int(params["min_days"])
+    long = hits.filter(long_expr)
+    reason = _outside("CPPstartDate", "plan not open at the end of any period")
+    numerator = long.group_by(PERIOD_COLS).agg(
+        pl.col(CHILD).n_unique().cast(pl.Int64).alias("numerator")
+    )
+    numerator = (
+        periods.select(PERIOD_COLS)
+        .join(numerator, on=PERIOD_COLS, how="left", maintain_order="left")
+        .with_columns(pl.col("numerator").fill_null(0))
+    )
+    if params["as_share"]:
+        denominator = hits.group_by(PERIOD_COLS).agg(
+            pl.col(CHILD).n_unique().cast(pl.Int64).alias("denominator")
+        )
+        denominator = (
+            periods.select(PERIOD_COLS)
+            .join(denominator, on=PERIOD_COLS, how="left", maintain_order="left")
+            .with_columns(pl.col("denominator").fill_null(0))
+        )
+        counts = share_counts(numerator, denominator)
+    else:
+        counts = numerator
+    return Counted(
+        counts=counts,
+        records=accounting("cp_plans", table, hits["__row"].unique(), reason, child=CHILD),
+    )

@@ -1,0 +1,185 @@
+"""``derive``: a catalogue definition computed from child-level records for any period.
+
+The same definition gives DfE's annual figure (``Period.financial_year(2017)``) and the council's
+monthly one (``Period.monthly(...)``): the definition names a derivation of the registry and its
+parameters; ``derive`` runs it over every period in one pass over the records, attaches the
+population for rates, and computes values and intervals with the statistics core.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+import attrs
+import polars as pl
+
+from ..compute import compute
+from ..errors import DataError
+from ..model import Family, IndicatorDefinition
+from . import derivations as _registered  # noqa: F401  (registers the derivations)
+from .accounting import exclusions_frame
+from .registry import DERIVATIONS
+
+__all__ = ["Derivation", "derive"]
+
+
+class _PeriodLike(Protocol):
+    def to_frame(self) -> pl.DataFrame: ...
+
+
+@attrs.frozen
+class Derivation:
+    """The result of :func:`derive`.
+
+    ``values``: one row per period (``period_label``, ``period_start``, ``period_end``) with the
+    statistics core's columns (``numerator``, ``denominator``, ``value``, intervals, ``method``,
+    ``reason``) and ``indicator_id``/``indicator_version``. ``exclusions``: every input record
+    not counted, with the reason (reader exclusions included). ``accounting``: per table, rows
+    in, counted and excluded (counted + excluded = in).
+    """
+
+    definition: IndicatorDefinition
+    values: pl.DataFrame
+    exclusions: pl.DataFrame
+    accounting: pl.DataFrame
+
+
+def _periods(period: Any) -> pl.DataFrame:
+    frame: pl.DataFrame
+    if hasattr(period, "to_frame"):
+        frame = period.to_frame()
+    elif all(hasattr(period, a) for a in ("start", "end", "label")):
+        frame = pl.DataFrame(
+            {
+                "period_label": [period.label],
+                "period_start": [period.start],
+                "period_end": [period.end],
+            }
+        )
+    else:
+        msg = f"period must be a Period or PeriodSeries, got {type(period).__name__}"
+        raise TypeError(msg)
+    return frame.select(
+        pl.col("period_label").cast(pl.String),
+        pl.col("period_start").cast(pl.Date),
+        pl.col("period_end").cast(pl.Date),
+    )
+
+
+def _collection_year(end: dt.date) -> int:
+    """The collection year a date falls in: the year ending 31 March."""
+    return end.year + 1 if end.month > 3 else end.year
+
+
+def _population(
+    counts: pl.DataFrame, definition: IndicatorDefinition, population: Any
+) -> pl.DataFrame:
+    if population is None:
+        return counts.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
+    if isinstance(population, int | float):
+        return counts.with_columns(pl.lit(float(population)).alias("denominator"))
+    if isinstance(population, pl.DataFrame):
+        if not {"mid_year", "population"} <= set(population.columns):
+            msg = "population frame needs columns mid_year and population (e.g. population_estimates() for one LA)"
+            raise DataError(msg)
+        offset = (
+            definition.denominator.population.year_offset
+            if definition.denominator is not None and definition.denominator.population is not None
+            else -1
+        )
+        years = counts.with_columns(
+            pl.col("period_end")
+            .map_elements(_collection_year, return_dtype=pl.Int64)
+            .alias("__year")
+        ).with_columns((pl.col("__year") + offset).alias("__mid"))
+        if population.group_by("mid_year").len()["len"].max() not in (None, 1):
+            msg = "population frame must have one row per mid_year (filter it to one area)"
+            raise DataError(msg)
+        pop = population.select(
+            pl.col("mid_year").cast(pl.Int64).alias("__mid"),
+            pl.col("population").cast(pl.Float64).alias("denominator"),
+        )
+        return years.join(pop, on="__mid", how="left", maintain_order="left").drop(
+            "__year", "__mid"
+        )
+    msg = f"population must be a number, a frame (mid_year, population) or None, got {type(population).__name__}"
+    raise TypeError(msg)
+
+
+def derive(
+    definition: IndicatorDefinition,
+    records: Any,
+    *,
+    period: _PeriodLike | Any,
+    population: float | pl.DataFrame | None = None,
+    confidence: float | list[float] | bool | None = True,
+) -> Derivation:
+    """Compute ``definition`` from child-level ``records`` for each period of ``period``.
+
+    ``records`` come from :func:`read_ssda903` or :func:`read_cin_census`. ``period`` is a
+    :class:`Period` or a :class:`PeriodSeries` (every period in one pass). ``population`` is the
+    denominator of a rate: a number, or a frame of ``mid_year`` and ``population`` for the LA
+    (the definition's year offset picks mid-(Y-1) for collection year Y); without it a rate has
+    counts only (null value, reason "denominator is missing").
+    """
+    ref = definition.derivation
+    if ref is None:
+        msg = f"{definition.key} names no record-level derivation; compute it from counts with compute()"
+        raise DataError(msg)
+    spec = DERIVATIONS.get(ref.name)
+    if spec is None:
+        msg = f"{definition.key} names derivation {ref.name!r}, which this version of the library does not have"
+        raise DataError(msg)
+    params = {**spec.parameters, **ref.params}
+    unknown = set(ref.params) - set(spec.parameters)
+    if unknown:
+        msg = f"{definition.key}: derivation {ref.name!r} has no parameter(s) {sorted(unknown)}; it takes {sorted(spec.parameters)}"
+        raise DataError(msg)
+    periods = _periods(period)
+    counted = spec.function(records, periods, params)
+    counts = counted.counts
+    if definition.family is Family.RATE:
+        counts = _population(counts.drop("denominator", strict=False), definition, population)
+    values = compute(
+        definition, counts, numerator="numerator", denominator="denominator", confidence=confidence
+    )
+    values = values.select(
+        "period_label",
+        "period_start",
+        "period_end",
+        *[c for c in values.columns if not c.startswith("period_")],
+    )
+    reader = getattr(records, "exclusions", None)
+    tables = set(spec.tables)
+    reader_excl = (
+        reader.filter(pl.col("table").is_in(list(tables)))
+        if isinstance(reader, pl.DataFrame) and reader.height
+        else exclusions_frame()
+    )
+    not_counted = counted.records.filter(~pl.col("counted")).select(
+        "table", pl.lit(None, pl.String).alias("source_file"), "source_row", "child",
+        pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
+    )  # fmt: skip
+    exclusions = pl.concat([exclusions_frame(reader_excl), exclusions_frame(not_counted)])
+    per_table = counted.records.group_by("table").agg(
+        pl.col("counted").sum().cast(pl.Int64).alias("counted"),
+        (~pl.col("counted")).sum().cast(pl.Int64).alias("not_counted"),
+    )
+    read_out = reader_excl.group_by("table").agg(
+        pl.len().cast(pl.Int64).alias("excluded_on_reading")
+    )
+    accounting = (
+        per_table.join(read_out, on="table", how="full", coalesce=True)
+        .with_columns(pl.col("counted", "not_counted", "excluded_on_reading").fill_null(0))
+        .with_columns(
+            (pl.col("counted") + pl.col("not_counted") + pl.col("excluded_on_reading")).alias(
+                "rows_in"
+            )
+        )
+        .select("table", "rows_in", "counted", "not_counted", "excluded_on_reading")
+        .sort("table")
+    )
+    return Derivation(
+        definition=definition, values=values, exclusions=exclusions, accounting=accounting
+    )

@@ -1,0 +1,638 @@
+"""Shared machinery of the readers: table specs, typing, row checks, duplicates and CSV files.
+
+Every reader turns its input into *raw* frames first: one String column per field (list columns
+stay lists), plus ``source_file``, ``source_row`` and the private ``__file`` (the position of the
+file in the order read). :func:`type_rows` then types the columns and moves rows that cannot be
+used to the exclusions frame; the ``drop_*`` helpers remove duplicates. Each step returns the rows
+kept and the rows excluded, so kept + excluded == read, table by table.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+import attrs
+import polars as pl
+
+from ...errors import DataError, MissingColumnError
+from ..accounting import EXCLUSION_SCHEMA, exclusions_frame
+
+Kind = Literal["id", "code", "text", "date", "int", "bool", "list"]
+
+#: The polars dtype of each kind of column.
+DTYPES: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "code": pl.String(),
+    "text": pl.String(),
+    "date": pl.Date(),
+    "int": pl.Int64(),
+    "bool": pl.Boolean(),
+    "list": pl.List(pl.String()),
+}
+
+#: Columns every reader adds after the data columns.
+SOURCE_SCHEMA: dict[str, pl.DataType] = {"source_file": pl.String(), "source_row": pl.Int64()}
+
+FILE = "__file"
+_REASON, _COLUMN, _VALUE = "__reason", "__column", "__value"
+
+_DMY = r"^\d{1,2}/\d{1,2}/\d{4}$"
+_YMD = r"^\d{4}-\d{1,2}-\d{1,2}$"
+_MIDNIGHT = r"(?:[ T]00:00(?::00(?:\.0+)?)?)$"
+_TRUE = ("true", "1", "y", "yes", "t")
+_FALSE = ("false", "0", "n", "no", "f")
+
+
+@attrs.frozen
+class Column:
+    """One field of a table.
+
+    ``required`` columns must be in every file (else :class:`MissingColumnError`); the others
+    are filled with nulls when absent. ``needed`` dates must hold a value on every row (else the
+    row is excluded as ``missing_date``). ``aliases`` are other names the field goes by.
+    """
+
+    name: str
+    kind: Kind = "code"
+    required: bool = False
+    needed: bool = False
+    aliases: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class TableSpec:
+    """A table: its name, child-id column, fields and (start, end) date pairs."""
+
+    name: str
+    child: str
+    columns: tuple[Column, ...]
+    ends: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def names(self) -> list[str]:
+        """The data column names, in order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def schema(self) -> dict[str, pl.DataType]:
+        """Data columns then ``source_file``, ``source_row``: the schema of the typed frame."""
+        return {c.name: DTYPES[c.kind] for c in self.columns} | SOURCE_SCHEMA
+
+    def empty(self) -> pl.DataFrame:
+        """A frame with no rows and this table's schema."""
+        return pl.DataFrame(schema=self.schema)
+
+    @property
+    def raw_schema(self) -> dict[str, pl.DataType]:
+        """The schema of a raw frame: String (or list of String) data columns and the sources."""
+        data = {
+            c.name: (pl.List(pl.String()) if c.kind == "list" else pl.String())
+            for c in self.columns
+        }
+        return data | SOURCE_SCHEMA | {FILE: pl.Int64()}
+
+
+def strings(value: Iterable[str]) -> tuple[str, ...]:
+    """A tuple of the strings (an attrs converter)."""
+    return tuple(value)
+
+
+def normalise_name(name: str) -> str:
+    """A column or file name reduced to lower-case letters and digits (BOM and spaces dropped)."""
+    return re.sub(r"[^0-9a-z]", "", name.lower())
+
+
+# --- raw frames -------------------------------------------------------------------------------
+
+
+def conform(
+    frame: pl.DataFrame,
+    spec: TableSpec,
+    *,
+    where: str,
+    source_file: str | None,
+    file_index: int,
+    row_base: int = 1,
+) -> pl.DataFrame:
+    """Rename, check and order the columns of ``frame`` into the raw schema of ``spec``.
+
+    Column names match whatever their case, spaces and underscores (``place provider`` is
+    ``PLACE_PROVIDER``). Columns of other types are turned to text (dates as yyyy-mm-dd) so
+    that one code path types everything. Columns the spec does not name are dropped.
+
+    Raises
+    ------
+    MissingColumnError
+        A required column is absent; ``context`` names ``where`` (the file or frame).
+    """
+    lookup: dict[str, str] = {}
+    for col in frame.columns:
+        lookup.setdefault(normalise_name(col), col)
+    selected: list[pl.Expr] = []
+    for column in spec.columns:
+        found = next(
+            (lookup[k] for k in map(normalise_name, (column.name, *column.aliases)) if k in lookup),
+            None,
+        )
+        if found is None:
+            if column.required:
+                raise MissingColumnError(
+                    column.name,
+                    role=f"required {spec.name}",
+                    available=frame.columns,
+                    context=where,
+                )
+            kind = pl.List(pl.String()) if column.kind == "list" else pl.String()
+            selected.append(pl.lit(None, kind).alias(column.name))
+            continue
+        selected.append(_as_text(frame.schema[found], pl.col(found), column).alias(column.name))
+    n = frame.height
+    return frame.select(
+        *selected,
+        pl.lit(source_file, pl.String()).alias("source_file"),
+        pl.int_range(row_base, n + row_base, dtype=pl.Int64).alias("source_row"),
+        pl.lit(file_index, pl.Int64()).alias(FILE),
+    )
+
+
+def _as_text(dtype: pl.DataType, expr: pl.Expr, column: Column) -> pl.Expr:
+    if column.kind == "list":
+        if isinstance(dtype, pl.List):
+            return expr.cast(pl.List(pl.String()))
+        text = expr.cast(pl.String())
+        return (
+            text.str.strip_chars()
+            .str.split(",")
+            .list.eval(pl.element().str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
+        )
+    if dtype == pl.String():
+        return expr
+    if dtype in (pl.Date(),) or isinstance(dtype, pl.Datetime):
+        return expr.dt.strftime("%Y-%m-%d")
+    return expr.cast(pl.String())
+
+
+def concat_raw(
+    frames: Sequence[pl.DataFrame],
+    spec: TableSpec,
+    extra: Mapping[str, pl.DataType] | None = None,
+) -> pl.DataFrame:
+    """The raw frames of one table stacked in order (an empty raw frame when there are none).
+
+    ``extra`` are private columns (``__`` names) to carry along, null where a frame lacks one.
+    """
+    schema = dict(spec.raw_schema) | dict(extra or {})
+    if not frames:
+        return pl.DataFrame(schema=schema)
+    return pl.concat(
+        [
+            f.select(
+                pl.col(n) if n in f.columns else pl.lit(None, d).alias(n) for n, d in schema.items()
+            )
+            for f in frames
+        ],
+        how="vertical",
+    )
+
+
+# --- typing and row checks ---------------------------------------------------------------------
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Strip spaces; an empty string becomes null."""
+    stripped = expr.str.strip_chars()
+    return pl.when(stripped == "").then(None).otherwise(stripped)
+
+
+def clean_code(expr: pl.Expr) -> pl.Expr:
+    """:func:`clean_text`, and a whole number written as a float ("1.0") loses its ".0"."""
+    return clean_text(expr).str.replace(r"^(\d+)\.0+$", "${1}")
+
+
+def parse_date(text: pl.Expr) -> pl.Expr:
+    """Dates from cleaned text in dd/mm/yyyy or yyyy-mm-dd (an optional midnight time allowed).
+
+    Anything else, including impossible dates (31/02/2012) and two-digit years, gives null.
+    """
+    bare = text.str.replace(_MIDNIGHT, "")
+    return (
+        pl.when(bare.str.contains(_DMY))
+        .then(bare.str.strptime(pl.Date(), "%d/%m/%Y", strict=False))
+        .when(bare.str.contains(_YMD))
+        .then(bare.str.strptime(pl.Date(), "%Y-%m-%d", strict=False))
+        .otherwise(None)
+    )
+
+
+def _typed(column: Column, raw: pl.Expr) -> pl.Expr:
+    if column.kind == "list":
+        return raw.list.eval(pl.element().str.strip_chars()).list.eval(
+            pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))
+        )
+    if column.kind == "text":
+        return clean_text(raw)
+    if column.kind in ("id", "code"):
+        return clean_code(raw)
+    if column.kind == "date":
+        return parse_date(clean_text(raw))
+    if column.kind == "int":
+        return clean_code(raw).cast(pl.Int64(), strict=False)
+    lowered = clean_text(raw).str.to_lowercase()
+    return (
+        pl.when(lowered.is_in(_TRUE))
+        .then(pl.lit(True))
+        .when(lowered.is_in(_FALSE))
+        .then(pl.lit(False))
+        .otherwise(None)
+    )
+
+
+def _iso(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.strftime("%Y-%m-%d")
+
+
+def type_rows(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Type the raw rows of ``spec``; rows that cannot be used go to the exclusions.
+
+    A row is excluded (first reason only, in this order) when it is blank (``not_counted``),
+    has no child id (``not_counted``), holds a date that is not a date (``impossible_date``,
+    the first such column), lacks a needed date (``missing_date``), or ends before it starts
+    (``end_before_start``). Returns ``(kept, exclusions)``; ``kept`` keeps the private
+    columns (``__file`` and any ``__`` link columns) for the later steps.
+    """
+    private = [c for c in raw.columns if c.startswith("__")]
+    typed_cols = {c.name: _typed(c, pl.col(c.name)) for c in spec.columns}
+    frame = raw.with_columns(
+        [e.alias(f"__t_{n}") for n, e in typed_cols.items()]
+        + [
+            clean_text(pl.col(c.name)).alias(f"__c_{c.name}")
+            for c in spec.columns
+            if c.kind != "list"
+        ]
+    )
+    checks: list[tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]] = []
+    scalar = [c for c in spec.columns if c.kind != "list"]
+    blank = pl.all_horizontal([pl.col(f"__c_{c.name}").is_null() for c in scalar])
+    checks.append((blank, pl.lit("not_counted: the row is blank"), pl.lit(None), pl.lit(None)))
+    checks.append(
+        (
+            pl.col(f"__c_{spec.child}").is_null(),
+            pl.lit(f"not_counted: the row has no {spec.child} (child id)"),
+            pl.lit(spec.child),
+            pl.lit(None),
+        )
+    )
+    dates = [c for c in spec.columns if c.kind == "date"]
+    for c in dates:
+        text, parsed = pl.col(f"__c_{c.name}"), pl.col(f"__t_{c.name}")
+        checks.append(
+            (
+                text.is_not_null() & parsed.is_null(),
+                pl.format(
+                    "impossible_date: {} '{}' is not a date (dd/mm/yyyy or yyyy-mm-dd)",
+                    pl.lit(c.name),
+                    text,
+                ),
+                pl.lit(c.name),
+                text,
+            )
+        )
+    for c in dates:
+        if c.needed:
+            checks.append(
+                (
+                    pl.col(f"__c_{c.name}").is_null(),
+                    pl.lit(f"missing_date: {c.name} is empty"),
+                    pl.lit(c.name),
+                    pl.lit(None),
+                )
+            )
+    for start, end in spec.ends:
+        s, e = pl.col(f"__t_{start}"), pl.col(f"__t_{end}")
+        checks.append(
+            (
+                e < s,
+                pl.format(
+                    "end_before_start: {} {} is before {} {}",
+                    pl.lit(end),
+                    _iso(e),
+                    pl.lit(start),
+                    _iso(s),
+                ),
+                pl.lit(end),
+                pl.col(f"__c_{end}"),
+            )
+        )
+    frame = frame.with_columns(
+        _first_match(checks, 1).alias(_REASON),
+        _first_match(checks, 2).alias(_COLUMN),
+        _first_match(checks, 3).alias(_VALUE),
+    )
+    bad = frame.filter(pl.col(_REASON).is_not_null())
+    excluded = _exclusions(
+        bad.with_columns(pl.col(f"__c_{spec.child}").alias("__child")), spec.name
+    )
+    kept = frame.filter(pl.col(_REASON).is_null()).select(
+        *[pl.col(f"__t_{n}").alias(n) for n in spec.names],
+        "source_file",
+        "source_row",
+        *private,
+    )
+    return kept, excluded
+
+
+def _first_match(checks: Sequence[tuple[pl.Expr, pl.Expr, pl.Expr, pl.Expr]], i: int) -> pl.Expr:
+    """Item ``i`` of the first check whose condition holds (null when none does)."""
+    expr: pl.Expr = pl.lit(None, pl.String())
+    for check in reversed(checks):
+        expr = pl.when(check[0].fill_null(False)).then(check[i].cast(pl.String())).otherwise(expr)
+    return expr
+
+
+def _exclusions(frame: pl.DataFrame, table: str) -> pl.DataFrame:
+    """Exclusion rows from a frame holding ``__child``, ``__reason``, ``__column``, ``__value``."""
+    return exclusions_frame(
+        frame.select(
+            pl.lit(table, pl.String()).alias("table"),
+            pl.col("source_file"),
+            pl.col("source_row"),
+            pl.col("__child").cast(pl.String()).alias("child"),
+            pl.col(_COLUMN).cast(pl.String()).alias("column"),
+            pl.col(_VALUE).cast(pl.String()).alias("value"),
+            pl.col(_REASON).alias("reason"),
+        )
+    )
+
+
+def split(
+    frame: pl.DataFrame,
+    spec: TableSpec,
+    reason: pl.Expr,
+    column: pl.Expr | None = None,
+    value: pl.Expr | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows where ``reason`` is null are kept; the others become exclusions of ``spec``."""
+    marked = frame.with_columns(
+        reason.cast(pl.String()).alias(_REASON),
+        (pl.lit(None, pl.String()) if column is None else column.cast(pl.String())).alias(_COLUMN),
+        (pl.lit(None, pl.String()) if value is None else value.cast(pl.String())).alias(_VALUE),
+    )
+    kept = marked.filter(pl.col(_REASON).is_null()).drop(_REASON, _COLUMN, _VALUE)
+    bad = marked.filter(pl.col(_REASON).is_not_null()).with_columns(
+        pl.col(spec.child).alias("__child")
+    )
+    return kept, _exclusions(bad, spec.name)
+
+
+def _where(file: pl.Expr, row: pl.Expr) -> pl.Expr:
+    """``file row n`` (or ``row n`` for frames not read from a file)."""
+    return (
+        pl.when(file.is_null())
+        .then(pl.format("row {}", row))
+        .otherwise(pl.format("{} row {}", file, row))
+    )
+
+
+def _key(spec: TableSpec, columns: Iterable[str]) -> pl.Expr:
+    kinds = {c.name: c.kind for c in spec.columns}
+    parts = [pl.col(n).list.join("\x1f") if kinds[n] == "list" else pl.col(n) for n in columns]
+    return pl.struct(parts)
+
+
+def drop_exact_duplicates(
+    frame: pl.DataFrame, spec: TableSpec, *, ignore: Sequence[str] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows equal in every data column to an earlier row are excluded as ``duplicate``.
+
+    ``frame`` must be in the order read; the first row of each set is kept.
+    """
+    columns = [n for n in spec.names if n not in ignore]
+    key = _key(spec, columns)
+    first_file = pl.col("source_file").first().over(key)
+    first_row = pl.col("source_row").first().over(key)
+    reason = (
+        pl.when(key.is_first_distinct())
+        .then(None)
+        .otherwise(
+            pl.format(
+                "duplicate: the same row as {} (the first is kept)", _where(first_file, first_row)
+            )
+        )
+    )
+    return split(frame, spec, reason)
+
+
+def drop_later_files(
+    frame: pl.DataFrame, spec: TableSpec, key: Sequence[str], what: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Of rows sharing ``key`` that come from several files, only the latest file's are kept.
+
+    The others are excluded as ``duplicate``: the same record sent again in a later year's
+    return, where it is more complete (an episode open at 31 March gains its end date).
+    """
+    latest = pl.col(FILE).max().over(key)
+    latest_name = pl.col("source_file").filter(pl.col(FILE) == latest).first().over(key)
+    reason = (
+        pl.when(pl.col(FILE) >= latest)
+        .then(None)
+        .otherwise(
+            pl.format(
+                "duplicate: the same {} ({}) is in a later file, {} (the latest is kept)",
+                pl.lit(what),
+                pl.lit(", ".join(key)),
+                latest_name.fill_null("(a later frame)"),
+            )
+        )
+    )
+    return split(frame, spec, reason)
+
+
+def drop_repeated_children(
+    frame: pl.DataFrame, spec: TableSpec, dob: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep one row per child: the first read that has a date of birth (else the first).
+
+    A later row whose ``dob`` differs from the kept row's is excluded as ``conflicting_dob``;
+    any other later row as ``duplicate``. ``frame`` must be in the order read.
+    """
+    child = spec.child
+    ordered = frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__pos"))
+    rank = pl.struct(pl.col(dob).is_null(), pl.col("__pos")).rank("ordinal").over(child)
+    ordered = ordered.with_columns(rank.alias("__rank"))
+    kept_dob = pl.col(dob).filter(pl.col("__rank") == 1).first().over(child)
+    kept_where = _where(
+        pl.col("source_file").filter(pl.col("__rank") == 1).first().over(child),
+        pl.col("source_row").filter(pl.col("__rank") == 1).first().over(child),
+    )
+    conflict = pl.col(dob).is_not_null() & kept_dob.is_not_null() & (pl.col(dob) != kept_dob)
+    reason = (
+        pl.when(pl.col("__rank") == 1)
+        .then(None)
+        .when(conflict)
+        .then(
+            pl.format(
+                "conflicting_dob: {} {} has {} {} here but {} in the row kept ({})",
+                pl.lit(child),
+                pl.col(child),
+                pl.lit(dob),
+                _iso(pl.col(dob)),
+                _iso(kept_dob),
+                kept_where,
+            )
+        )
+        .otherwise(
+            pl.format(
+                "duplicate: {} {} already has a row ({}, which is kept)",
+                pl.lit(child),
+                pl.col(child),
+                kept_where,
+            )
+        )
+    )
+    column = pl.when(conflict & (pl.col("__rank") != 1)).then(pl.lit(dob))
+    value = pl.when(conflict & (pl.col("__rank") != 1)).then(_iso(pl.col(dob)))
+    kept, excluded = split(ordered, spec, reason, column, value)
+    return kept.drop("__pos", "__rank"), excluded
+
+
+def drop_children_without(
+    frame: pl.DataFrame, spec: TableSpec, children: pl.Series, parent: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows whose child is not in ``children`` are excluded as ``child_without_header``."""
+    reason = (
+        pl.when(pl.col(spec.child).is_in(children.implode()))
+        .then(None)
+        .otherwise(
+            pl.format(
+                "child_without_header: {} {} has no usable row in {}",
+                pl.lit(spec.child),
+                pl.col(spec.child),
+                pl.lit(parent),
+            )
+        )
+    )
+    return split(frame, spec, reason, pl.lit(spec.child), pl.col(spec.child))
+
+
+def finish(frame: pl.DataFrame, spec: TableSpec) -> pl.DataFrame:
+    """The public frame: data columns then ``source_file``, ``source_row``, typed, in read order."""
+    if FILE in frame.columns:
+        frame = frame.sort(FILE, "source_row", maintain_order=True)
+    return frame.select(pl.col(n).cast(d) for n, d in spec.schema.items())
+
+
+def stack_exclusions(parts: Iterable[pl.DataFrame]) -> pl.DataFrame:
+    """All exclusion frames in one, in the accounting schema."""
+    frames = [p for p in parts if p.height]
+    if not frames:
+        return exclusions_frame()
+    return pl.concat(frames, how="vertical").select(
+        pl.col(n).cast(d) for n, d in EXCLUSION_SCHEMA.items()
+    )
+
+
+def accounting_frame(
+    tables: Sequence[str],
+    get: Callable[[str], pl.DataFrame],
+    exclusions: pl.DataFrame,
+    rows_read: Mapping[str, int],
+) -> pl.DataFrame:
+    """The accounting frame shared by the readers' classes."""
+    excluded = dict(exclusions.group_by("table").len().iter_rows())
+    rows = []
+    for t in tables:
+        kept = get(t).height
+        rows.append({
+            "table": t,
+            "read": rows_read.get(t, 0),
+            "kept": kept,
+            "excluded": excluded.get(t, 0),
+        })  # fmt: skip
+    return pl.DataFrame(
+        rows,
+        schema={"table": pl.String, "read": pl.Int64, "kept": pl.Int64, "excluded": pl.Int64},
+    )
+
+
+# --- CSV files ---------------------------------------------------------------------------------
+
+_EMPTY_PROBE = 4096
+
+
+def read_csv_raw(path: Path, spec: TableSpec, file_index: int) -> pl.DataFrame:
+    """One CSV file as a raw frame of ``spec`` (every value text; dates are typed later).
+
+    Raises
+    ------
+    DataError
+        The file is empty (not even a header row) or is not readable as CSV; the message names it.
+    MissingColumnError
+        A required column is absent; names the column and the file.
+    """
+    name = str(path)
+    size = path.stat().st_size
+    if size == 0:
+        raise DataError(f"{name}: the file is empty (not even a header row)")
+    if size <= _EMPTY_PROBE:
+        head = path.read_bytes()
+        if not head.removeprefix(b"\xef\xbb\xbf").strip():
+            raise DataError(f"{name}: the file is empty (not even a header row)")
+    try:
+        frame = pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(f"{name}: cannot be read as CSV ({exc})") from exc
+    frame = frame.rename({c: c.removeprefix("\ufeff").strip() for c in frame.columns})
+    return conform(frame, spec, where=f"file {name}", source_file=name, file_index=file_index)
+
+
+def files_in(
+    source: str | Path | Sequence[str | Path], suffixes: Sequence[str]
+) -> list[tuple[Path, bool]]:
+    """The files of ``source`` and whether each was found in a folder (rather than named).
+
+    A folder gives its files with one of ``suffixes`` (sorted by name); a file gives itself; a
+    list gives each item in the order given. A file met twice is read once.
+
+    Raises
+    ------
+    FileNotFoundError
+        A path that does not exist.
+    """
+    items: Sequence[str | Path] = [source] if isinstance(source, str | Path) else source
+    out: list[tuple[Path, bool]] = []
+    seen: set[Path] = set()
+    for item in items:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                (p for p in path.iterdir() if p.is_file() and p.suffix.lower() in suffixes),
+                key=lambda p: p.name,
+            )
+            pairs = [(p, True) for p in found]
+        elif path.exists():
+            pairs = [(path, False)]
+        else:
+            raise FileNotFoundError(f"no such file or folder: {path}")
+        for p, in_folder in pairs:
+            resolved = p.resolve()
+            if resolved not in seen:
+                seen.add(resolved)
+                out.append((p, in_folder))
+    return out
+
+
+def match_table(path: Path, names: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+    """The table a file holds, from its name: the first ``(table, tokens)`` with a token in it.
+
+    Tokens are matched on the lower-case stem with ``-`` and spaces read as ``_``; list longer
+    tokens first (``sw_episodes`` before ``episodes``).
+    """
+    stem = re.sub(r"[\s\-]+", "_", path.stem.lower())
+    for table, tokens in names:
+        if any(token in stem for token in tokens):
+            return table
+    return None

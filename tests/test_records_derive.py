@@ -1,0 +1,231 @@
+"""Record-level derivations on hand-built fixtures whose answers follow from DfE's definition text."""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import polars as pl
+import pytest
+
+import cyp_indicators as cyp
+from cyp_indicators.records.accounting import exclusions_frame
+from cyp_indicators.records.derive import derive
+from cyp_indicators.records.periods import Period
+from cyp_indicators.records.registry import DERIVATIONS
+
+D = dt.date
+FY17 = Period.financial_year(2017)  # 1 April 2016 to 31 March 2017
+
+
+def _episodes(
+    rows: list[tuple[str, dt.date, str, str, str, dt.date | None, str | None]],
+) -> SimpleNamespace:
+    frame = pl.DataFrame(
+        rows, schema=["CHILD", "DECOM", "RNE", "LS", "PLACE", "DEC", "REC"], orient="row"
+    ).with_columns(pl.col("DECOM", "DEC").cast(pl.Date))
+    header = pl.DataFrame(
+        {"CHILD": sorted({r[0] for r in rows}), "DOB": [D(2008, 6, 1)] * len({r[0] for r in rows})}
+    )
+    return SimpleNamespace(episodes=frame, header=header, exclusions=exclusions_frame())
+
+
+def _one(ident: str, records: SimpleNamespace, **kwargs: object) -> dict[str, object]:
+    result = derive(cyp.load_catalogue().get(ident), records, period=FY17, **kwargs)  # type: ignore[arg-type]
+    _balances(result)
+    return result.values.row(0, named=True)
+
+
+def _balances(result: object) -> None:
+    """Row accounting: every input row is counted or excluded, per table."""
+    acc = result.accounting  # type: ignore[attr-defined]
+    assert (
+        acc["counted"] + acc["not_counted"] + acc["excluded_on_reading"] == acc["rows_in"]
+    ).all()
+
+
+def test_looked_after_at_31_march_edges() -> None:
+    """Counted: started on 31 March; not counted: left on 31 March, short breaks, started 1 April."""
+    records = _episodes([
+        ("a", D(2017, 3, 31), "S", "C2", "U1", None, None),         # starts on the day: looked after
+        ("b", D(2016, 1, 1), "S", "C2", "U1", D(2017, 3, 31), "E11"),  # leaves on the day: not
+        ("c", D(2016, 1, 1), "S", "V3", "U1", None, None),          # short breaks: not
+        ("d", D(2017, 4, 1), "S", "C2", "U1", None, None),          # starts after: not
+        ("e", D(2015, 1, 1), "S", "C2", "U1", D(2016, 5, 1), "X1"),  # X1 then a new episode
+        ("e", D(2016, 5, 1), "P", "C2", "U2", None, None),
+    ])  # fmt: skip
+    row = _one("cla_rate_per_10k", records, population=10_000)
+    assert row["numerator"] == 2  # a and e
+    assert row["value"] == pytest.approx(2.0)
+
+
+def test_x1_is_a_change_not_a_cessation() -> None:
+    """An episode ending X1 is a change of placement; only the real end of care counts as ceased."""
+    records = _episodes([
+        ("e", D(2015, 1, 1), "S", "C2", "U1", D(2016, 5, 1), "X1"),
+        ("e", D(2016, 5, 1), "P", "C2", "U2", D(2016, 9, 1), "E13"),
+        ("f", D(2016, 4, 1), "S", "C2", "U1", D(2016, 4, 2), "X1"),
+        ("f", D(2016, 4, 2), "L", "C1", "U1", None, None),
+    ])  # fmt: skip
+    assert _one("cla_ceased_rate_per_10k", records)["numerator"] == 1  # e, once
+    assert (
+        _one("cla_starts_rate_per_10k", records)["numerator"] == 1
+    )  # f started (RNE S) in the year
+
+
+def test_three_or_more_placements_and_adoption_by_existing_carers() -> None:
+    """The 1 April placement counts; T into A3 (adoption by the foster carers) is not a move."""
+    records = _episodes([
+        # g: placement held on 1 April, then two moves: three placements
+        ("g", D(2015, 6, 1), "S", "C2", "U1", D(2016, 6, 1), "X1"),
+        ("g", D(2016, 6, 1), "P", "C2", "U2", D(2016, 11, 1), "X1"),
+        ("g", D(2016, 11, 1), "P", "C2", "U3", None, None),
+        # h: two placements and a placement for adoption with the same carers: two
+        ("h", D(2015, 6, 1), "S", "C2", "U1", D(2016, 6, 1), "X1"),
+        ("h", D(2016, 6, 1), "P", "C2", "U4", D(2017, 1, 1), "X1"),
+        ("h", D(2017, 1, 1), "T", "E1", "A3", None, None),
+        # i: three placements but left care before 31 March: not in the denominator
+        ("i", D(2016, 4, 5), "S", "C2", "U1", D(2016, 5, 1), "X1"),
+        ("i", D(2016, 5, 1), "P", "C2", "U2", D(2016, 6, 1), "X1"),
+        ("i", D(2016, 6, 1), "P", "C2", "U3", D(2016, 7, 1), "E13"),
+    ])  # fmt: skip
+    row = _one("cla_three_or_more_placements_pct", records)
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+
+
+def _cin(**tables: pl.DataFrame) -> SimpleNamespace:
+    return SimpleNamespace(exclusions=exclusions_frame(), **tables)
+
+
+def _plans(rows: list[tuple[str, dt.date, dt.date | None, int]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema=["LAchildID", "CPPstartDate", "CPPendDate", "NumberOfPreviousCPP"],
+        orient="row",
+    ).with_columns(
+        pl.lit(1).alias("CINdetailsID"), pl.col("CPPstartDate", "CPPendDate").cast(pl.Date)
+    )
+
+
+def test_729_versus_730_days() -> None:
+    """A plan of 730 days counting both ends lasted two years; one of 729 did not (LAIT 98)."""
+    plans = _plans([
+        ("a", D(2014, 8, 2), D(2016, 7, 31), 0),  # 730 days including the day of cessation
+        ("b", D(2014, 8, 3), D(2016, 7, 31), 0),  # 729 days
+    ])  # fmt: skip
+    row = _one("cpp_ceased_lasting_2_years_or_more_pct", _cin(cp_plans=plans))
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+
+
+def test_second_or_subsequent_plans_regardless_of_how_long_ago() -> None:
+    """A plan for a child with any earlier plan is a repeat; the earlier may be long before."""
+    plans = _plans([
+        ("a", D(2005, 1, 1), D(2005, 6, 1), 0),
+        ("a", D(2016, 9, 1), None, 0),  # earlier plan in the records
+        ("b", D(2016, 10, 1), None, 2),  # earlier plans declared
+        ("c", D(2016, 11, 1), None, 0),
+    ])  # fmt: skip
+    row = _one("cpp_second_or_subsequent_pct", _cin(cp_plans=plans))
+    assert (row["numerator"], row["denominator"]) == (2, 3)
+
+
+def test_bank_holidays_inside_a_15_working_day_window() -> None:
+    """An s47 begun on Thursday 6 April 2017: Good Friday and Easter Monday push day 15 to 2 May."""
+    s47 = pl.DataFrame(
+        {
+            "LAchildID": ["a", "b"],
+            "CINdetailsID": [1, 1],
+            "S47ActualStartDate": [D(2017, 4, 6), D(2017, 4, 6)],
+            "DateOfInitialCPC": [D(2017, 5, 2), D(2017, 5, 3)],
+        }
+    )
+    result = derive(
+        cyp.load_catalogue().get("icpc_within_15_working_days_pct"),
+        _cin(section47=s47),
+        period=Period.financial_year(2018),
+    )
+    row = result.values.row(0, named=True)
+    # 7 April (1), 10-13 April (2-5), 18-21 April (6-9), 24-28 April (10-14), 2 May (15): 1 May is a bank holiday
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+    _balances(result)
+
+
+def test_referral_conversion_and_re_referrals() -> None:
+    """Re-referral: within 12 months of the previous referral; conversion: an assessment in the episode."""
+    details = pl.DataFrame(
+        {
+            "LAchildID": ["a", "a", "b", "b", "c"],
+            "CINdetailsID": [1, 2, 1, 2, 1],
+            "CINreferralDate": [
+                D(2015, 6, 1),
+                D(2016, 6, 1),
+                D(2015, 5, 31),
+                D(2016, 6, 1),
+                D(2016, 12, 1),
+            ],
+        }
+    )
+    assessments = pl.DataFrame(
+        {
+            "LAchildID": ["a", "c"],
+            "CINdetailsID": [2, 1],
+            "AssessmentActualStartDate": [D(2016, 6, 5), D(2016, 12, 20)],
+        }
+    )
+    records = _cin(cin_details=details, assessments=assessments)
+    re_ref = _one("re_referral_within_12_months_pct", records)
+    assert (re_ref["numerator"], re_ref["denominator"]) == (
+        1,
+        3,
+    )  # a: exactly 12 months; b: 12 months and a day
+    conv = _one("referral_to_assessment_conversion", records)
+    assert (conv["numerator"], conv["denominator"]) == (2, 3)
+
+
+def test_monthly_series_in_one_pass() -> None:
+    """A year-to-date series gives each month's cumulative count."""
+    details = pl.DataFrame(
+        {
+            "LAchildID": ["a", "b", "c"],
+            "CINdetailsID": [1, 1, 1],
+            "CINreferralDate": [D(2016, 4, 3), D(2016, 5, 9), D(2016, 5, 20)],
+        }
+    )
+    series = Period.monthly(D(2016, 4, 30), D(2016, 6, 30), kind="year_to_date")
+    result = derive(
+        cyp.load_catalogue().get("referral_rate_per_10k"),
+        _cin(cin_details=details),
+        period=series,
+        population=5_000,
+    )
+    assert result.values["numerator"].to_list() == [1.0, 3.0, 3.0]
+    assert result.values["value"].to_list() == pytest.approx([2.0, 6.0, 6.0])
+
+
+def test_counts_only_without_population() -> None:
+    """Without a population a rate has its count and a reasoned null value."""
+    details = pl.DataFrame(
+        {"LAchildID": ["a"], "CINdetailsID": [1], "CINreferralDate": [D(2016, 4, 3)]}
+    )
+    row = _one("referral_rate_per_10k", _cin(cin_details=details))
+    assert row["numerator"] == 1
+    assert row["value"] is None
+    assert row["reason"] == "x: denominator is missing"
+
+
+def test_definitions_without_a_derivation_are_refused() -> None:
+    """An aggregated-only definition says to use compute()."""
+    with pytest.raises(cyp.DataError, match="compute"):
+        derive(cyp.load_catalogue().get("cin_rate_per_10k"), _cin(), period=FY17)
+
+
+def test_every_registered_derivation_is_used_and_in_the_schema() -> None:
+    """The registry, the schema's list of names and the bundled definitions agree."""
+    import json
+
+    from cyp_indicators.resources import bundled_schema
+
+    schema = json.loads(bundled_schema("indicator.schema.json").read_text())
+    assert set(schema["$defs"]["derivation"]["properties"]["name"]["enum"]) == set(DERIVATIONS)
+    used = {d.derivation.name for d in cyp.load_catalogue() if d.derivation is not None}
+    assert used == set(DERIVATIONS)
