@@ -17,8 +17,6 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
-from scipy import optimize
-from scipy import stats as _stats
 
 from ..errors import DataError
 from ..stats.intervals import z_value
@@ -36,6 +34,9 @@ def _proportion_limits(p: float, n: np.ndarray, conf: float) -> tuple[np.ndarray
 
 def _count_for(lam: float, alpha: float, *, lower: bool) -> float:
     """The continuous count E whose exact Poisson bound equals lam."""
+    from scipy import optimize
+    from scipy import stats as _stats
+
     if lower:  # upper bound of E equals lam
 
         def f(e: float) -> float:

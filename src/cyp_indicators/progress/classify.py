@@ -9,7 +9,7 @@ error naming the value and the pupils' rows, never a silent "not made".
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -32,20 +32,35 @@ def _matrix(definition: IndicatorDefinition | ProgressMatrix) -> ProgressMatrix:
     return definition.matrix
 
 
-def _codes(frame: pl.DataFrame, column: str, lookup: dict[str, str], role: str) -> pl.Series:
-    raw = frame[column].cast(pl.String)
-    keys = raw.map_elements(normalise_code, return_dtype=pl.String, skip_nulls=False).fill_null("")
-    mapped = keys.replace_strict(
-        list(lookup), list(lookup.values()), default=None, return_dtype=pl.String
-    )
-    bad = mapped.is_null()
-    if bad.any():
-        rows = [i for i, b in enumerate(bad.to_list()) if b]
-        values = raw.filter(bad).to_list()
+def _code_map(
+    frame: pl.LazyFrame, column: str, lookup: dict[str, str], role: str
+) -> dict[str, str]:
+    """Raw text -> matrix code for every distinct value of ``column`` (normalised once each).
+
+    Raises :class:`InvalidValueError` naming the unknown values and their rows.
+    """
+    raw = pl.col(column).cast(pl.String).fill_null("")
+    distinct = frame.select(raw.unique().alias("v")).collect()["v"].to_list()
+    mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    for value in distinct:
+        code = lookup.get(normalise_code(value))
+        if code is None:
+            unknown.append(value)
+        else:
+            mapping[value] = code
+    if unknown:
+        bad = (
+            frame.with_row_index("__row")
+            .filter(raw.is_in(unknown))
+            .select("__row", pl.col(column).cast(pl.String))
+            .collect()
+        )
         expected = ", ".join(sorted(set(lookup.values())))
-        rule = f"unknown {role} code(s) {sorted({str(v) for v in values})[:10]}; the matrix knows {expected}"
-        raise InvalidValueError(column, rule, rows, values)
-    return mapped
+        shown = sorted(repr(v) if v else "missing" for v in unknown)[:10]
+        rule = f"unknown {role} code(s) {', '.join(shown)}; the matrix knows {expected}"
+        raise InvalidValueError(column, rule, bad["__row"].to_list(), bad[column].to_list())
+    return mapping
 
 
 def classify_progress(
@@ -61,7 +76,9 @@ def classify_progress(
     Keeps every pupil column and adds ``prior_code`` and ``outcome_code`` (the matrix's row and
     column codes), ``progress`` ("made", "not_made" or "not_included"), ``progress_reason`` (the
     cell, in words: "Level 4 -> C: made") and ``levels_of_progress`` (outcome level
-    minus prior level, null where either has no level). ``pupil_id``, if given, must be unique.
+    minus prior level, null where either has no level). The code, ``progress`` and reason columns
+    are polars Enums (compare them with strings as usual). ``pupil_id``, if given, must be unique.
+    A LazyFrame stays lazy: only the distinct codes are read ahead, to normalise each once.
 
     >>> import polars as pl, cyp_indicators as cyp
     >>> m = cyp.load_catalogue().get("ks2_ks4_expected_progress", year=2011)
@@ -80,49 +97,64 @@ def classify_progress(
     if clashes:
         msg = f"the frame already has column(s) {', '.join(map(repr, clashes))}"
         raise DataError(msg)
-    frame = pupils.collect() if isinstance(pupils, pl.LazyFrame) else pupils
+    lf = pupils.lazy()
     if pupil_id is not None:
-        dups = frame.group_by(pupil_id).len().filter(pl.col("len") > 1)
+        dups = lf.group_by(pupil_id).len().filter(pl.col("len") > 1).collect()
         if dups.height:
             raise DuplicateKeyError(
                 [pupil_id], [tuple(r) for r in dups.select(pupil_id).sort(pupil_id).rows()]
             )
-    rows = _codes(frame, prior, matrix.lookup("rows"), "prior attainment")
-    cols = _codes(frame, outcome, matrix.lookup("columns"), "outcome")
-    table = pl.DataFrame(
-        matrix.as_table(), schema=["prior_code", "outcome_code", "progress"], orient="row"
+    rows = _code_map(lf, prior, matrix.lookup("rows"), "prior attainment")
+    cols = _code_map(lf, outcome, matrix.lookup("columns"), "outcome")
+    # Pupils are looked up by position: raw text -> row/column index -> cell index, and every added
+    # column is gathered from a small per-cell series (no per-pupil strings are built).
+    row_codes = [a.code for a in matrix.rows]
+    col_codes = [a.code for a in matrix.columns]
+    n_cols = len(col_codes)
+    row_index = {raw: row_codes.index(code) for raw, code in rows.items()}
+    col_index = {raw: col_codes.index(code) for raw, code in cols.items()}
+    cells = [(r, c) for r in range(len(row_codes)) for c in range(n_cols)]
+    outcome_of = [matrix.cells[r][c].value for r, c in cells]
+    reasons = [
+        f"{matrix.rows[r].label} -> {matrix.columns[c].label}: {outcome_of[i].replace('_', ' ')}"
+        for i, (r, c) in enumerate(cells)
+    ]
+    levels = [
+        (matrix.columns[c].level - matrix.rows[r].level)  # type: ignore[operator]
+        if matrix.columns[c].level is not None and matrix.rows[r].level is not None
+        else None
+        for r, c in cells
+    ]
+    progress_enum = pl.Enum(["made", "not_made", "not_included"])
+
+    def pick(values: list[Any], dtype: pl.DataType, index: str) -> pl.Expr:
+        return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col(index))
+
+    r_idx = (
+        pl.col(prior)
+        .cast(pl.String)
+        .fill_null("")
+        .replace_strict(row_index, return_dtype=pl.UInt32)
     )
-    labels = pl.DataFrame(
-        {
-            "prior_code": [r.code for r in matrix.rows],
-            "__prior_label": [r.label for r in matrix.rows],
-            "__prior_level": [r.level for r in matrix.rows],
-        },
-        schema_overrides={"__prior_level": pl.Float64},
-    )
-    col_labels = pl.DataFrame(
-        {
-            "outcome_code": [c.code for c in matrix.columns],
-            "__outcome_label": [c.label for c in matrix.columns],
-            "__outcome_level": [c.level for c in matrix.columns],
-        },
-        schema_overrides={"__outcome_level": pl.Float64},
+    c_idx = (
+        pl.col(outcome)
+        .cast(pl.String)
+        .fill_null("")
+        .replace_strict(col_index, return_dtype=pl.UInt32)
     )
     out = (
-        frame.with_columns(rows.alias("prior_code"), cols.alias("outcome_code"))
-        .join(table, on=["prior_code", "outcome_code"], how="left", maintain_order="left")
-        .join(labels, on="prior_code", how="left", maintain_order="left")
-        .join(col_labels, on="outcome_code", how="left", maintain_order="left")
+        lf.with_columns(r_idx.alias("__r"), c_idx.alias("__c"))
+        .with_columns((pl.col("__r") * n_cols + pl.col("__c")).alias("__cell"))
         .with_columns(
-            pl.concat_str(
-                pl.col("__prior_label"), pl.lit(" -> "), pl.col("__outcome_label"), pl.lit(": "),
-                pl.col("progress").str.replace("_", " "),
-            ).alias("progress_reason"),
-            (pl.col("__outcome_level") - pl.col("__prior_level")).alias("levels_of_progress"),
+            pick(row_codes, pl.Enum(list(dict.fromkeys(row_codes))), "__r").alias("prior_code"),
+            pick(col_codes, pl.Enum(list(dict.fromkeys(col_codes))), "__c").alias("outcome_code"),
+            pick(outcome_of, progress_enum, "__cell").alias("progress"),
+            pick(reasons, pl.Enum(list(dict.fromkeys(reasons))), "__cell").alias("progress_reason"),
+            pick(levels, pl.Float64(), "__cell").alias("levels_of_progress"),
         )
-        .drop("__prior_label", "__prior_level", "__outcome_label", "__outcome_level")
-    )  # fmt: skip
-    return out.lazy() if isinstance(pupils, pl.LazyFrame) else out
+        .drop("__r", "__c", "__cell")
+    )
+    return out if isinstance(pupils, pl.LazyFrame) else out.collect()
 
 
 def progress_columns() -> Sequence[str]:

@@ -30,7 +30,6 @@ from datetime import date, timedelta
 
 import attrs
 import polars as pl
-from holidays import country_holidays
 
 from ..errors import DataError
 from .periods import _as_date
@@ -50,7 +49,12 @@ CALENDAR_END = date(2100, 12, 31)
 
 _EPOCH = date(1970, 1, 1)  # polars stores a Date as days since this day
 _OFFSET = (CALENDAR_START - _EPOCH).days
-_SUBDIVISIONS: tuple[str, ...] = tuple(country_holidays("GB").subdivisions)
+_SUBDIVISIONS: tuple[str, ...] = (
+    "ENG",
+    "NIR",
+    "SCT",
+    "WLS",
+)  # the UK nations of the holidays package
 
 
 def _closures(value: Iterable[date]) -> frozenset[date]:
@@ -92,6 +96,8 @@ def _as_count(n: object, name: str) -> int:
 @functools.cache
 def _bank_holidays(subdiv: str, year: int) -> tuple[tuple[date, str], ...]:
     """The bank holidays of one nation and year, in date order (cached: at most 4 x 111)."""
+    from holidays import country_holidays  # imported on first use: it is slow to import
+
     found = country_holidays("GB", subdiv=subdiv, years=year)
     return tuple((d, str(name)) for d, name in sorted(found.items()) if d.year == year)
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from typing import Any
 
 import numpy as np
 import polars as pl
-from scipy import stats as _scipy_stats
 
 __all__ = [
     "EXACT_BELOW",
@@ -62,10 +62,17 @@ def confidence_label(confidence: float) -> str:
     return f"{confidence * 100:.10g}".replace(".", "_")
 
 
+def _stats() -> Any:
+    """scipy.stats, imported on first use (it costs half a second; importing the package need not)."""
+    from scipy import stats
+
+    return stats
+
+
 @cache
 def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile: 0.95 -> 1.959963984540054."""
-    return float(_scipy_stats.norm.ppf(1 - (1 - confidence) / 2))
+    return float(_stats().norm.ppf(1 - (1 - confidence) / 2))
 
 
 def _col(x: pl.Expr | str) -> pl.Expr:
@@ -112,9 +119,9 @@ def _exact_table(confidence: float, below: int) -> tuple[tuple[float, ...], tupl
     alpha = 1 - confidence
     counts = np.arange(below, dtype=float)
     with np.errstate(invalid="ignore"):
-        lower = _scipy_stats.chi2.ppf(alpha / 2, 2 * counts) / 2
+        lower = _stats().chi2.ppf(alpha / 2, 2 * counts) / 2
     lower[0] = 0.0
-    upper = _scipy_stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+    upper = _stats().chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
     return tuple(float(v) for v in lower), tuple(float(v) for v in upper)
 
 
@@ -123,9 +130,9 @@ def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Ser
     values = series.cast(pl.Float64).to_numpy()
     with np.errstate(invalid="ignore"):
         if upper:
-            out = _scipy_stats.chi2.ppf(1 - alpha / 2, 2 * values + 2) / 2
+            out = _stats().chi2.ppf(1 - alpha / 2, 2 * values + 2) / 2
         else:
-            out = np.where(values == 0, 0.0, _scipy_stats.chi2.ppf(alpha / 2, 2 * values) / 2)
+            out = np.where(values == 0, 0.0, _stats().chi2.ppf(alpha / 2, 2 * values) / 2)
     return pl.Series(series.name, out, dtype=pl.Float64).fill_nan(None)
 
 
