@@ -42,6 +42,7 @@ RESULT_COLUMNS = ("numerator", "denominator", "value", "method", "reason")
 
 _NUM, _NUM_SYM, _DEN, _DEN_SYM = "__cyp_num", "__cyp_num_sym", "__cyp_den", "__cyp_den_sym"
 _SD = "__cyp_sd"
+_DEN_OK = "__cyp_den_ok"
 _TEMP = (_NUM, _NUM_SYM, _DEN, _DEN_SYM)
 
 
@@ -381,28 +382,41 @@ def _measure(
             *(pl.col(s).drop_nulls().first().alias(s) for s in (_NUM_SYM, _DEN_SYM)),
         )
 
-    reasons = [_reason("numerator", _NUM, _NUM_SYM, grouped=grouped)]
+    text_input = schema[numerator] == pl.String or (
+        denominator is not None and schema[denominator] == pl.String
+    )
+    if text_input or grouped:
+        reasons = [_reason("numerator", _NUM, _NUM_SYM, grouped=grouped)]
+        if kind != "count":
+            reasons.append(_reason("denominator", _DEN, _DEN_SYM, grouped=grouped))
+    else:  # numbers only: no symbols to report, so the cheap form
+        reasons = [pl.when(pl.col(_NUM).is_null()).then(pl.lit("x: numerator is missing"))]
+        if kind != "count":
+            reasons.append(
+                pl.when(pl.col(_DEN).is_null()).then(pl.lit("x: denominator is missing"))
+            )
     if kind != "count":
-        reasons += [
-            _reason("denominator", _DEN, _DEN_SYM, grouped=grouped),
-            pl.when(pl.col(_DEN) == 0).then(pl.lit("z: denominator is zero")),
-        ]
+        reasons.append(pl.when(pl.col(_DEN) == 0).then(pl.lit("z: denominator is zero")))
     reason = pl.coalesce(*reasons).alias("reason")
-    lf = lf.with_columns(reason)
-    ok = pl.col("reason").is_null()
-    num, den = pl.col(_NUM), pl.col(_DEN)
+    # Rows without a value are those with a missing count or a zero denominator; arithmetic on a
+    # null propagates, so only a zero denominator needs masking (no per-column conditions).
+    if kind != "count":
+        lf = lf.with_columns(pl.when(pl.col(_DEN) != 0).then(pl.col(_DEN)).alias(_DEN_OK))
+    num = pl.col(_NUM)
+    den = pl.col(_DEN_OK) if kind != "count" else pl.col(_DEN)
+    ok = num.is_not_null() & (den.is_not_null() if kind != "count" else pl.lit(True))
 
     columns: list[pl.Expr] = [
         num.alias("numerator"),
-        den.alias("denominator"),
-        pl.when(ok).then(num if kind == "count" else num / den * multiplier).alias("value"),
+        pl.col(_DEN).alias("denominator"),
+        (num if kind == "count" else num / den * multiplier).alias("value"),
     ]
     for level in levels:
         label = confidence_label(level)
         if kind == "mean":
             half = z_value(level) * pl.col(_SD) / den.sqrt()
-            columns.append(pl.when(ok).then(num / den - half).alias(f"lower_{label}"))
-            columns.append(pl.when(ok).then(num / den + half).alias(f"upper_{label}"))
+            columns.append((num / den - half).alias(f"lower_{label}"))
+            columns.append((num / den + half).alias(f"upper_{label}"))
             continue
         if kind == "proportion":
             lower, upper = wilson_interval(num, den, level)
@@ -415,8 +429,8 @@ def _measure(
             lower = pl.when(small).then(ex_lo).otherwise(by_lo)
             upper = pl.when(small).then(ex_hi).otherwise(by_hi)
         scale = multiplier if kind == "proportion" else pl.lit(multiplier) / den
-        columns.append(pl.when(ok).then(lower * scale).alias(f"lower_{label}"))
-        columns.append(pl.when(ok).then(upper * scale).alias(f"upper_{label}"))
+        columns.append((lower * scale).alias(f"lower_{label}"))
+        columns.append((upper * scale).alias(f"upper_{label}"))
     if not levels:
         method_expr: pl.Expr = pl.lit(None, pl.String)
     elif kind == "mean":
@@ -428,7 +442,7 @@ def _measure(
     else:
         method_expr = pl.when(num < EXACT_BELOW).then(pl.lit("exact")).otherwise(pl.lit("byars"))
     columns.append(pl.when(ok).then(method_expr).cast(pl.String).alias("method"))
-    columns.append(pl.col("reason"))
+    columns.append(reason)
 
     base = [c for c in kept if c not in outputs]
     result = lf.select(*(pl.col(c) for c in base), *columns)
