@@ -229,3 +229,33 @@ def test_every_registered_derivation_is_used_and_in_the_schema() -> None:
     assert set(schema["$defs"]["derivation"]["properties"]["name"]["enum"]) == set(DERIVATIONS)
     used = {d.derivation.name for d in cyp.load_catalogue() if d.derivation is not None}
     assert used == set(DERIVATIONS)
+
+
+def test_codes_outside_dfe_lists_are_excluded_with_the_reason() -> None:
+    """An RNE or REC that DfE does not define is excluded, named, and still accounted for."""
+    records = _episodes([
+        ("a", D(2016, 5, 1), "S", "C2", "U1", None, None),
+        ("b", D(2016, 5, 1), "Q", "C2", "U1", None, None),      # no such RNE
+        ("c", D(2016, 5, 1), "S", "C2", "U1", D(2016, 9, 1), "E99X"),  # no such REC
+    ])  # fmt: skip
+    result = derive(cyp.load_catalogue().get("cla_rate_per_10k"), records, period=FY17)
+    assert result.values["numerator"][0] == 1
+    reasons = set(result.exclusions["reason"])
+    assert "unknown_code: RNE 'Q' is not a DfE code" in reasons
+    assert "unknown_code: REC 'E99X' is not a DfE code" in reasons
+    _balances(result)
+    assert result.accounting["rows_in"][0] == 3
+
+
+def test_overlapping_episodes_count_the_child_once() -> None:
+    """Two open episodes for one child at 31 March: the child counts once, the overlap is named."""
+    records = _episodes([
+        ("a", D(2016, 5, 1), "S", "C2", "U1", None, None),
+        ("a", D(2016, 8, 1), "P", "C2", "U2", None, None),
+    ])  # fmt: skip
+    result = derive(cyp.load_catalogue().get("cla_rate_per_10k"), records, period=FY17)
+    assert result.values["numerator"][0] == 1
+    assert "overlapping_episode: the child is already counted at this date" in set(
+        result.exclusions["reason"]
+    )
+    _balances(result)

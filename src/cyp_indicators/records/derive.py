@@ -21,7 +21,107 @@ from . import derivations as _registered  # noqa: F401  (registers the derivatio
 from .accounting import exclusions_frame
 from .registry import DERIVATIONS
 
-__all__ = ["Derivation", "derive"]
+__all__ = ["DFE_CODES", "Derivation", "derive"]
+
+#: DfE's code lists for the SSDA903 episode fields the derivations read (2024-25 return).
+DFE_CODES: dict[str, dict[str, frozenset[str]]] = {
+    "episodes": {
+        "RNE": frozenset({"S", "L", "P", "T", "B", "U"}),
+        "LS": frozenset(
+            {"C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"}
+        ),
+        "REC": frozenset(
+            {
+                "E11",
+                "E12",
+                "E13",
+                "E14",
+                "E15",
+                "E16",
+                "E17",
+                "E2",
+                "E3",
+                "E41",
+                "E43",
+                "E44",
+                "E45",
+                "E46",
+                "E47",
+                "E48",
+                "E4A",
+                "E4B",
+                "E5",
+                "E6",
+                "E7",
+                "E8",
+                "E9",
+                "E99",
+                "X1",
+            }
+        ),
+    }
+}
+
+
+def _screen_codes(records: Any, tables: tuple[str, ...]) -> tuple[Any, pl.DataFrame]:
+    """Move records with codes outside DfE's lists to exclusions ("unknown_code")."""
+    excluded: list[pl.DataFrame] = []
+    replacements: dict[str, pl.DataFrame] = {}
+    for table in tables:
+        frame = getattr(records, table, None)
+        lists = DFE_CODES.get(table)
+        if not isinstance(frame, pl.DataFrame) or not lists:
+            continue
+        bad = pl.lit(None, pl.String)
+        for column, allowed in reversed(list(lists.items())):
+            if column in frame.columns:
+                wrong = pl.col(column).is_not_null() & ~pl.col(column).is_in(sorted(allowed))
+                bad = (
+                    pl.when(wrong)
+                    .then(
+                        pl.format(
+                            f"unknown_code: {column} '{{}}' is not a DfE code", pl.col(column)
+                        )
+                    )
+                    .otherwise(bad)
+                )
+        marked = frame.with_columns(bad.alias("__bad"))
+        if marked["__bad"].null_count() == marked.height:
+            continue
+        wrong_rows = marked.filter(pl.col("__bad").is_not_null())
+        excluded.append(
+            exclusions_frame(
+                wrong_rows.select(
+                    pl.lit(table).alias("table"),
+                    (
+                        pl.col("source_file")
+                        if "source_file" in frame.columns
+                        else pl.lit(None, pl.String)
+                    ).alias("source_file"),
+                    (
+                        pl.col("source_row")
+                        if "source_row" in frame.columns
+                        else pl.lit(None, pl.Int64)
+                    ).alias("source_row"),
+                    pl.col("CHILD").cast(pl.String).alias("child")
+                    if "CHILD" in frame.columns
+                    else pl.lit(None, pl.String).alias("child"),
+                    pl.lit(None, pl.String).alias("column"),
+                    pl.lit(None, pl.String).alias("value"),
+                    pl.col("__bad").alias("reason"),
+                )
+            )
+        )
+        replacements[table] = marked.filter(pl.col("__bad").is_null()).drop("__bad")
+    if not replacements:
+        return records, exclusions_frame()
+    if attrs.has(type(records)):
+        records = attrs.evolve(records, **replacements)
+    else:
+        from types import SimpleNamespace
+
+        records = SimpleNamespace(**{**vars(records), **replacements})
+    return records, pl.concat(excluded)
 
 
 class _PeriodLike(Protocol):
@@ -36,7 +136,8 @@ class Derivation:
     statistics core's columns (``numerator``, ``denominator``, ``value``, intervals, ``method``,
     ``reason``) and ``indicator_id``/``indicator_version``. ``exclusions``: every input record
     not counted, with the reason (reader exclusions included). ``accounting``: per table, rows
-    in, counted and excluded (counted + excluded = in).
+    in, counted, not counted, and excluded on reading or for a code outside DfE's lists
+    (``excluded_on_reading``); they add up to rows in.
     """
 
     definition: IndicatorDefinition
@@ -137,6 +238,7 @@ def derive(
         msg = f"{definition.key}: derivation {ref.name!r} has no parameter(s) {sorted(unknown)}; it takes {sorted(spec.parameters)}"
         raise DataError(msg)
     periods = _periods(period)
+    records, code_exclusions = _screen_codes(records, spec.tables)
     counted = spec.function(records, periods, params)
     counts = counted.counts
     if definition.family is Family.RATE:
@@ -152,10 +254,13 @@ def derive(
     )
     reader = getattr(records, "exclusions", None)
     tables = set(spec.tables)
-    reader_excl = (
-        reader.filter(pl.col("table").is_in(list(tables)))
-        if isinstance(reader, pl.DataFrame) and reader.height
-        else exclusions_frame()
+    reader_excl = pl.concat(
+        [
+            exclusions_frame(reader.filter(pl.col("table").is_in(list(tables))))
+            if isinstance(reader, pl.DataFrame) and reader.height
+            else exclusions_frame(),
+            code_exclusions,
+        ]
     )
     not_counted = counted.records.filter(~pl.col("counted")).select(
         "table", pl.lit(None, pl.String).alias("source_file"), "source_row", "child",
