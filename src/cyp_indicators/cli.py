@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import polars as pl
 
 from . import __version__
-from .catalogue import load_catalogue
+from .catalogue import Catalogue, load_catalogue
+from .compare.aggregate import aggregate_neighbours
+from .compare.groups import load_comparator_set, neighbour_set
+from .compute import compute
 from .datasets import csc_counts
-from .errors import CypIndicatorsError
+from .errors import CypIndicatorsError, DataError
+from .io import read_table
+from .model import IndicatorDefinition
+from .presentation import present
 from .reports.core_rates import core_rates_table
 
 __all__ = ["main"]
@@ -49,6 +57,137 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _catalogue(args: argparse.Namespace) -> Catalogue:
+    folders = getattr(args, "definitions", None) or []
+    return load_catalogue(*folders)
+
+
+def _definition(args: argparse.Namespace) -> IndicatorDefinition:
+    cat = _catalogue(args)
+    if getattr(args, "version", None) is not None:
+        return cat.get(args.id, version=args.version)
+    if getattr(args, "year", None) is not None:
+        return cat.get(args.id, year=args.year)
+    return cat.get(args.id)
+
+
+def _write(frame: pl.DataFrame, output: str | None) -> None:
+    if output is None:
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=80):
+            print(frame)
+        return
+    path = Path(output)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            frame.write_csv(path)
+        elif suffix == ".parquet":
+            frame.write_parquet(path)
+        elif suffix == ".json":
+            path.write_text(json.dumps(frame.to_dicts(), default=str, indent=2), encoding="utf-8")
+        elif suffix == ".xlsx":
+            frame.write_excel(path)
+        else:
+            msg = f"{output!r}: unsupported output type {suffix!r}; use .csv, .parquet, .xlsx or .json"
+            raise DataError(msg)
+    except ModuleNotFoundError as exc:
+        msg = f"{output!r}: writing {suffix} needs {exc.name!r} (pip install xlsxwriter)"
+        raise DataError(msg) from exc
+    except OSError as exc:
+        msg = f"cannot write {output!r}: {exc.strerror or exc}"
+        raise DataError(msg) from exc
+    print(f"wrote {path}", file=sys.stderr)
+
+
+def _list(args: argparse.Namespace) -> int:
+    cat = _catalogue(args)
+    rows = cat.list(family=args.family, topic=args.topic, keyword=args.keyword, year=args.year)
+    frame = pl.DataFrame(
+        [
+            {"id": d.id, "version": str(d.version), "family": d.family.value, "title": d.title}
+            for d in rows
+        ],
+        schema={"id": pl.String, "version": pl.String, "family": pl.String, "title": pl.String},
+    )
+    if args.json:
+        print(json.dumps(frame.to_dicts(), indent=2))
+    else:
+        _write(frame, None)
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    d = _definition(args)
+    doc = d.to_mapping()
+    if args.json:
+        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        return 0
+    print(f"{d.title}  [{d.key}]")
+    print(f"  {d.description}")
+    for key in (
+        "family",
+        "unit",
+        "multiplier",
+        "polarity",
+        "period_type",
+        "ci_method",
+        "valid_from",
+        "valid_to",
+    ):
+        print(f"  {key}: {doc.get(key)}")
+    print(
+        f"  numerator: {d.numerator.meaning} (column {d.numerator.column!r}; {d.numerator.source})"
+    )
+    if d.denominator is not None:
+        print(
+            f"  denominator: {d.denominator.meaning} (column {d.denominator.column!r}; {d.denominator.source})"
+        )
+    for caveat in d.caveats:
+        print(f"  caveat: {caveat}")
+    for entry in d.changelog:
+        print(f"  {entry.version} ({entry.date}): {entry.change}")
+    return 0
+
+
+def _compute(args: argparse.Namespace) -> int:
+    d = _definition(args)
+    frame = read_table(args.input)
+    result = compute(d, frame, numerator=args.numerator, denominator=args.denominator)
+    _write(present(result, d) if args.present else result, args.output)
+    return 0
+
+
+def _compare(args: argparse.Namespace) -> int:
+    d = _definition(args)
+    frame = read_table(args.input)
+    sn = load_comparator_set(args.groups) if args.groups else neighbour_set(args.sn)
+    result = aggregate_neighbours(
+        frame,
+        sn,
+        method=args.method,
+        la=args.la_column,
+        year=args.year_column,
+        value=args.value,
+        definition=d,
+    )
+    if args.la:
+        from .compare.codes import canonical_la
+
+        code = canonical_la(args.la)
+        if code is None:
+            msg = f"LA code {args.la!r} does not exist"
+            raise DataError(msg)
+        result = result.filter(pl.col(args.la_column).cast(pl.String).is_in([args.la, code]))
+    _write(result, args.output)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    cat = load_catalogue(args.folder, bundled=not args.alone)
+    print(f"{args.folder}: valid ({cat})")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cyp-indicators",
@@ -62,6 +201,69 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--years", type=int, default=5, help="how many latest years (default 5)")
     demo.set_defaults(func=_demo)
+
+    def with_definitions(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--definitions",
+            action="append",
+            metavar="DIR",
+            help="also load a folder of your own definitions",
+        )
+
+    def with_pin(p: argparse.ArgumentParser) -> None:
+        pin = p.add_mutually_exclusive_group()
+        pin.add_argument("--version", dest="version", help="a version pin: 1, 1.2 or 1.2.3")
+        pin.add_argument("--year", type=int, help="the version in force for this collection year")
+
+    ls = sub.add_parser("list", help="list definitions (filter by family, topic, keyword, year)")
+    ls.add_argument("--family")
+    ls.add_argument("--topic")
+    ls.add_argument("--keyword")
+    ls.add_argument("--year", type=int)
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    with_definitions(ls)
+    ls.set_defaults(func=_list)
+
+    show = sub.add_parser("show", help="show one definition in full")
+    show.add_argument("id")
+    with_pin(show)
+    show.add_argument("--json", action="store_true", help="print the definition as JSON")
+    with_definitions(show)
+    show.set_defaults(func=_show)
+
+    comp = sub.add_parser("compute", help="compute a definition on a table of counts")
+    comp.add_argument("id")
+    comp.add_argument("--input", required=True, help="CSV, Parquet or XLSX with the counts")
+    comp.add_argument("--numerator", help="numerator column (default: the definition's)")
+    comp.add_argument("--denominator", help="denominator column (default: the definition's)")
+    comp.add_argument("--present", action="store_true", help="round and apply disclosure control")
+    comp.add_argument(
+        "--output", help="write to .csv, .parquet, .xlsx or .json instead of printing"
+    )
+    with_pin(comp)
+    with_definitions(comp)
+    comp.set_defaults(func=_compute)
+
+    cmp_ = sub.add_parser("compare", help="each LA against its statistical neighbours")
+    cmp_.add_argument("id")
+    cmp_.add_argument("--input", required=True, help="a table of values: LA code, year, value")
+    cmp_.add_argument("--la", help="show only this LA (old number or ONS code)")
+    cmp_.add_argument("--sn", default="2025", help="DfE statistical-neighbour set: 2021 or 2025")
+    cmp_.add_argument("--groups", help="a comparator-set TOML file of your own instead")
+    cmp_.add_argument("--method", default="median", choices=["median", "mean"], help="aggregation")
+    cmp_.add_argument("--la-column", default="la_code")
+    cmp_.add_argument("--year-column", default="year")
+    cmp_.add_argument("--value", default="value", help="the value column")
+    cmp_.add_argument("--output")
+    with_pin(cmp_)
+    with_definitions(cmp_)
+    cmp_.set_defaults(func=_compare)
+
+    val = sub.add_parser("validate", help="check a folder of definitions against the schema")
+    val.add_argument("folder")
+    val.add_argument("--alone", action="store_true", help="without the bundled catalogue")
+    val.set_defaults(func=_validate)
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
     return parser
 
 
@@ -70,7 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         code: int = args.func(args)
-    except CypIndicatorsError as exc:
+    except (CypIndicatorsError, FileNotFoundError) as exc:
+        if args.debug:
+            raise
         print(f"cyp-indicators: {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # output piped into `head` and closed early

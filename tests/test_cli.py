@@ -1,0 +1,125 @@
+"""The command line: subcommands, outputs, exit codes and one-line errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from cyp_indicators.cli import main
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "local_definitions"
+
+
+def test_list_filters_and_prints_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """`list --family rate --json` prints the rate definitions."""
+    assert main(["list", "--family", "rate", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {"cla_rate_per_10k", "cin_rate_per_10k"} <= {r["id"] for r in rows}
+    assert {r["family"] for r in rows} == {"rate"}
+
+
+def test_show_a_pinned_version_as_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """`show ID --version 1 --json` prints the definition document."""
+    assert main(["show", "referral_to_assessment_conversion", "--version", "1", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["version"] == "1.0.0"
+    assert doc["valid_to"] == 2013
+
+
+def test_show_in_words(capsys: pytest.CaptureFixture[str]) -> None:
+    """`show ID --year` prints the definition a reader can check."""
+    assert main(["show", "cla_rate_per_10k", "--year", "2020"]) == 0
+    out = capsys.readouterr().out
+    assert "cla_rate_per_10k@1.0.0" in out
+    assert "numerator:" in out
+
+
+def test_compute_writes_each_output_type(tmp_path: Path) -> None:
+    """`compute` reads a CSV and writes CSV, Parquet and JSON, presented when asked."""
+    counts = tmp_path / "counts.csv"
+    counts.write_text(
+        "la,cla_at_31_march,population_0_17\n874,416,57621\n873,c,150000\n", encoding="utf-8"
+    )
+    for suffix in (".csv", ".parquet", ".json"):
+        out = tmp_path / f"out{suffix}"
+        assert (
+            main(
+                [
+                    "compute",
+                    "cla_rate_per_10k",
+                    "--input",
+                    str(counts),
+                    "--present",
+                    "--output",
+                    str(out),
+                ]
+            )
+            == 0
+        )
+        assert out.exists()
+    frame = pl.read_parquet(tmp_path / "out.parquet")
+    assert frame["display"].to_list() == ["72", "c"]
+
+
+def test_compare_one_la(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`compare` prints an LA's value beside its neighbours' median."""
+    values = tmp_path / "values.csv"
+    values.write_text(
+        "la_code,year,value\n874,2025,72\n331,2025,80\n831,2025,79\n", encoding="utf-8"
+    )
+    assert main(["compare", "cla_rate_per_10k", "--input", str(values), "--la", "874"]) == 0
+    out = capsys.readouterr().out
+    assert "79.5" in out
+
+
+def test_validate_a_council_folder(capsys: pytest.CaptureFixture[str]) -> None:
+    """`validate DIR` loads a council's folder exactly as the bundled one."""
+    assert main(["validate", str(EXAMPLES)]) == 0
+    assert "valid" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["show", "cla_rate_per_10000"], "did you mean: cla_rate_per_10k"),
+        (["compute", "cla_rate_per_10k", "--input", "/no/such/file.csv"], "no such file"),
+        (
+            ["compare", "cla_rate_per_10k", "--input", "{values}", "--la", "999"],
+            "LA code '999' does not exist",
+        ),
+        (
+            [
+                "compute",
+                "cla_rate_per_10k",
+                "--input",
+                "{counts}",
+                "--output",
+                "/no/such/folder/out.csv",
+            ],
+            "cannot write",
+        ),
+    ],
+)
+def test_problems_are_one_line_on_stderr_with_exit_1(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Data problems print one line on stderr and exit 1, never a traceback."""
+    (tmp_path / "values.csv").write_text("la_code,year,value\n874,2025,72\n", encoding="utf-8")
+    (tmp_path / "counts.csv").write_text(
+        "cla_at_31_march,population_0_17\n416,57621\n", encoding="utf-8"
+    )
+    argv = [a.format(values=tmp_path / "values.csv", counts=tmp_path / "counts.csv") for a in argv]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_usage_errors_exit_2() -> None:
+    """A wrong subcommand is a usage error (exit 2)."""
+    with pytest.raises(SystemExit) as info:
+        main(["frobnicate"])
+    assert info.value.code == 2
