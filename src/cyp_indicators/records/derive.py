@@ -263,7 +263,7 @@ def derive(
         ]
     )
     not_counted = counted.records.filter(~pl.col("counted")).select(
-        "table", pl.lit(None, pl.String).alias("source_file"), "source_row", "child",
+        "table", "source_file", "source_row", "child",
         pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
     )  # fmt: skip
     exclusions = pl.concat([exclusions_frame(reader_excl), exclusions_frame(not_counted)])

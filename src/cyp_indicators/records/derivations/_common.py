@@ -53,8 +53,10 @@ def accounting(
     """
     counted = set(pl.Series(counted_rows).to_list())
     source = pl.col("source_row") if "source_row" in records.columns else pl.col("__row") + 1
+    file = pl.col("source_file") if "source_file" in records.columns else pl.lit(None, pl.String)
     return records.select(
         pl.lit(table).alias("table"),
+        file.cast(pl.String).alias("source_file"),
         source.cast(pl.Int64).alias("source_row"),
         pl.col(child).cast(pl.String).alias("child"),
         pl.col("__row").is_in(list(counted)).alias("counted"),

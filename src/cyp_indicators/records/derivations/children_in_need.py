@@ -116,24 +116,44 @@ def referral_to_assessment(
     """Referrals in each period that went on to an assessment (within N days if N >= 0)."""
     table = _table(records, "cin_details")
     assessments = _table(records, "assessments")
-    firsts = assessments.group_by(CHILD, "CINdetailsID").agg(
-        pl.col("AssessmentActualStartDate").min().alias("__first")
-    )
-    joined = table.join(firsts, on=[CHILD, "CINdetailsID"], how="left", maintain_order="left")
     within = int(params["within_days"])
-    converted = pl.col("__first").is_not_null() & (pl.col("__first") >= pl.col("CINreferralDate"))
+    pairs = assessments.select("__row", CHILD, "CINdetailsID", "AssessmentActualStartDate").join(
+        table.select(CHILD, "CINdetailsID", "CINreferralDate"),
+        on=[CHILD, "CINdetailsID"],
+        how="inner",
+    )
+    qualifies = pl.col("AssessmentActualStartDate") >= pl.col("CINreferralDate")
     if within >= 0:
-        converted = converted & (
-            (pl.col("__first") - pl.col("CINreferralDate")).dt.total_days() <= within
+        qualifies = qualifies & (
+            (pl.col("AssessmentActualStartDate") - pl.col("CINreferralDate")).dt.total_days()
+            <= within
         )
+    converting = pairs.filter(qualifies)
+    converted = (
+        converting.select(CHILD, "CINdetailsID")
+        .unique()
+        .with_columns(pl.lit(True).alias("__converted"))
+    )
+    joined = table.join(
+        converted, on=[CHILD, "CINdetailsID"], how="left", maintain_order="left"
+    ).with_columns(pl.col("__converted").fill_null(False))
     hits = per_period(joined, periods).filter(_in_period("CINreferralDate"))
-    numerator = _rows(hits.filter(converted), periods, "numerator")
+    numerator = _rows(hits.filter(pl.col("__converted")), periods, "numerator")
     denominator = _rows(hits, periods, "denominator")
     reason = _outside("CINreferralDate", "referral not in any period")
+    # an assessment is counted when it converts a referral that is counted
+    counted_eps = hits.filter(pl.col("__converted")).select(CHILD, "CINdetailsID").unique()
+    used = converting.join(counted_eps, on=[CHILD, "CINdetailsID"], how="semi")["__row"].unique()
+    assessment_reason = pl.lit(
+        "not_counted: converts no referral counted in any period (or starts before the referral)"
+    )
     return Counted(
         counts=share_counts(numerator, denominator),
-        records=accounting("cin_details", table, hits["__row"].unique(), reason, child=CHILD),
-    )
+        records=pl.concat([
+            accounting("cin_details", table, hits["__row"].unique(), reason, child=CHILD),
+            accounting("assessments", assessments, used, assessment_reason, child=CHILD),
+        ]),
+    )  # fmt: skip
 
 
 @derivation(
@@ -197,12 +217,21 @@ def section47_to_icpc(records: Any, periods: pl.DataFrame, params: Mapping[str, 
     )
 
 
+def _file(frame: pl.DataFrame) -> pl.Expr:
+    return (
+        (pl.col("source_file") if "source_file" in frame.columns else pl.lit(None, pl.String))
+        .cast(pl.String)
+        .alias("source_file")
+    )
+
+
 def _conferences(records: Any) -> pl.DataFrame:
     """Every record that may hold an ICPC: section 47 rows, then CIN episodes (``__dup`` marks a
     CIN-episode conference already held in a section 47 record)."""
-    s47 = _table(records, "section47").select(
+    s47_table = _table(records, "section47")
+    s47 = s47_table.select(
         "__row", pl.lit("section47").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
-        "S47ActualStartDate",
+        "S47ActualStartDate", _file(s47_table),
     )  # fmt: skip
     frames = [s47.with_columns(pl.lit(False).alias("__dup"))]
     details = getattr(records, "cin_details", None)
@@ -215,7 +244,7 @@ def _conferences(records: Any) -> pl.DataFrame:
         )
         det = details.with_row_index("__row").select(
             "__row", pl.lit("cin_details").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
-            pl.lit(None, pl.Date).alias("S47ActualStartDate"),
+            pl.lit(None, pl.Date).alias("S47ActualStartDate"), _file(details),
         ).join(held, on=[CHILD, "__icpc"], how="left", maintain_order="left")  # fmt: skip
         frames.append(det.with_columns(pl.col("__dup").fill_null(False)))
     return pl.concat(frames)
@@ -227,6 +256,7 @@ def _conference_accounting(conf: pl.DataFrame, hits: pl.DataFrame, outside: str)
     hit = pl.col("__hit").fill_null(False)
     return marked.select(
         pl.col("__table").alias("table"),
+        pl.col("source_file"),
         (pl.col("__row") + 1).cast(pl.Int64).alias("source_row"),
         pl.col(CHILD).cast(pl.String).alias("child"),
         hit.alias("counted"),
