@@ -259,3 +259,38 @@ def test_overlapping_episodes_count_the_child_once() -> None:
         result.exclusions["reason"]
     )
     _balances(result)
+
+
+def test_the_record_level_example_runs_as_written() -> None:
+    """The issue's calls: a folder of SSDA903 files, a CIN XML, a snapshot, year to date, a series."""
+    from pathlib import Path
+
+    samples = Path(__file__).parent / "reference" / "records"
+    cat = cyp.load_catalogue()
+    recs = cyp.read_ssda903(samples / "demand_model")
+    cin = cyp.read_cin_census(samples / "cin" / "fake_CIN_data.xml")
+    pop = (
+        cyp.population_estimates()
+        .filter(pl.col("old_la_code") == "874")
+        .select("mid_year", "population")
+    )
+    res = cyp.derive(
+        cat.get("cla_rate_per_10k"),
+        recs,
+        period=cyp.Period.snapshot(dt.date(2019, 3, 31)),
+        population=pop,
+    )
+    assert res.values["denominator"][0] == 52_242  # the mid-2018 estimate for collection year 2019
+    assert res.values["value"][0] == pytest.approx(
+        res.values["numerator"][0] / res.values["denominator"][0] * 10_000
+    )
+    assert res.exclusions.height > 0
+    ytd = cyp.derive(
+        cat.get("referral_rate_per_10k"), cin, period=cyp.Period.year_to_date(dt.date(2017, 3, 31))
+    )
+    assert ytd.values["period_label"][0] == "YTD to 2017-03-31"
+    series = cyp.derive(
+        cat.get("referral_rate_per_10k"), cin,
+        period=cyp.Period.monthly(dt.date(2016, 4, 30), dt.date(2017, 3, 31), kind="rolling_12_months"),
+    )  # fmt: skip
+    assert series.values.height == 12
