@@ -14,10 +14,12 @@ import pint
 
 __all__ = ["Quantity", "Unit", "gap", "parse_unit", "registry"]
 
+#: The one pint registry of the library: shares, rates, percentage points, days, working days, points.
 registry: Any = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
 with resources.as_file(resources.files(__package__) / "units.txt") as _path:
     registry.load_definitions(str(_path))
 
+#: Quantities of :data:`registry` (``Quantity(2.5, "percent").to("per_10000")``).
 Quantity: Any = registry.Quantity
 Unit: Any = registry.Unit
 

@@ -70,11 +70,12 @@ def aggregate_neighbours(
 
     Returns
     -------
-    The caller's rows and columns, plus: ``sn_value``, ``sn_method``, ``sn_set`` (id@version),
-    ``sn_n`` (members with data), ``sn_of`` (members in the group), ``sn_min``, ``sn_max``,
-    ``sn_missing`` (members without a value that year), ``sn_rank`` and ``sn_rank_of`` (the LA among
-    itself and its members with data, ties by minimum: "4/11"), ``sn_rank_order``, ``sn_reason``
-    (null unless ``sn_value`` is null) and, for ``pooled``, ``sn_lower_<level>``/``sn_upper_<level>``.
+    F
+        The caller's rows and columns, plus: ``sn_value``, ``sn_method``, ``sn_set`` (id@version),
+        ``sn_n`` (members with data), ``sn_of`` (members in the group), ``sn_min``, ``sn_max``,
+        ``sn_missing`` (members without a value that year), ``sn_rank`` and ``sn_rank_of`` (the LA among
+        itself and its members with data, ties by minimum: "4/11"), ``sn_rank_order``, ``sn_reason``
+        (null unless ``sn_value`` is null) and, for ``pooled``, ``sn_lower_<level>``/``sn_upper_<level>``.
     """
     if method not in _METHODS:
         msg = f"method must be one of {set(_METHODS)}, got {method!r}"

@@ -16,6 +16,7 @@ from ..resources import data_file
 
 __all__ = ["ENGLAND", "canonical_la", "is_aggregate_code", "la_codes", "la_name"]
 
+#: England's ONS code, the area code of national rows.
 ENGLAND = "E92000001"
 _AGGREGATE = re.compile(r"^(E92000001|E1[23]\d{6}|9[7-9]\d)$")
 

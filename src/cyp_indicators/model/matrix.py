@@ -42,7 +42,7 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_code(text: object) -> str:
     """A code as the matrix compares it: NFKC, look-alike letters to Latin, upper case, single
-    spaces, and "A-star" / "A star" / "A *" to "A*". ``None`` becomes ""."""
+    spaces, and ``"A-star"``, ``"A star"`` or ``"A *"`` to ``"A*"``. ``None`` becomes ``""``."""
     if text is None:
         return ""
     s = unicodedata.normalize("NFKC", str(text)).translate(_CONFUSABLES).strip()

@@ -304,9 +304,10 @@ def working_days_between_expr(
 
     Returns
     -------
-    An Int64 expression named ``working_days``: null where either date is null or ``end`` is
-    before ``start``. A date outside the calendar raises
-    :class:`~cyp_indicators.errors.DataError` when the expression runs.
+    polars.Expr
+        An Int64 expression named ``working_days``: null where either date is null or ``end`` is
+        before ``start``. A date outside the calendar raises
+        :class:`~cyp_indicators.errors.DataError` when the expression runs.
 
     Examples
     --------
@@ -347,9 +348,10 @@ def add_working_days_expr(
 
     Returns
     -------
-    A Date expression named ``due_date``: null where ``start`` or ``n`` is null. A negative
-    ``n``, a date outside the calendar or a result past its end raises
-    :class:`~cyp_indicators.errors.DataError` when the expression runs.
+    polars.Expr
+        A Date expression named ``due_date``: null where ``start`` or ``n`` is null. A negative
+        ``n``, a date outside the calendar or a result past its end raises
+        :class:`~cyp_indicators.errors.DataError` when the expression runs.
 
     Examples
     --------

@@ -94,7 +94,8 @@ def rate(
 
     Returns
     -------
-    The same kind of frame, with the result columns appended (see the module docstring).
+    F
+        The same kind of frame, with the result columns appended (see the module docstring).
 
     Examples
     --------
