@@ -123,3 +123,61 @@ def test_usage_errors_exit_2() -> None:
     with pytest.raises(SystemExit) as info:
         main(["frobnicate"])
     assert info.value.code == 2
+
+
+def test_report_writes_html_and_excel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`report --la ... --out DIR` writes both files and says where."""
+    assert main(["report", "--la", "E06000031", "--years", "3", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert (tmp_path / "benchmark_874.html").exists()
+    assert (tmp_path / "benchmark_874.xlsx").exists()
+    assert "benchmark_874.html" in out
+
+
+def test_report_for_an_unknown_la_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An LA code that does not exist: exit 1 and one line on stderr."""
+    assert main(["report", "--la", "999", "--out", str(tmp_path)]) == 1
+    assert "999" in capsys.readouterr().err
+
+
+def test_compute_reads_an_excel_sheet(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """XLSX input by sheet name; a missing sheet is one line naming it."""
+    book = tmp_path / "counts.xlsx"
+    pl.DataFrame({"cla_at_31_march": [416], "population_0_17": [57621]}).write_excel(
+        book, worksheet="counts"
+    )
+    out = tmp_path / "out.csv"
+    assert (
+        main(
+            [
+                "compute",
+                "cla_rate_per_10k",
+                "--input",
+                str(book),
+                "--sheet",
+                "counts",
+                "--present",
+                "--output",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert pl.read_csv(out)["display"].to_list() == [72]
+    assert main(["compute", "cla_rate_per_10k", "--input", str(book), "--sheet", "nope"]) == 1
+    assert "sheet 'nope'" in capsys.readouterr().err
+
+
+def test_progress_bar_hides_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    """Nothing is drawn on stderr when it is not a terminal (pytest captures it)."""
+    from cyp_indicators.cli import _ProgressBar
+
+    bar = _ProgressBar("report")
+    bar(1, 3, "step")
+    bar.close()
+    assert capsys.readouterr().err == ""
+    bar.shown = True
+    bar(1, 3, "step")
+    assert "1/3" in capsys.readouterr().err

@@ -452,3 +452,17 @@ def test_the_comparisons_example_runs_as_written() -> None:
         11,
     )
     assert agg.height == rates.height
+
+
+def test_benchmark_table_for_an_la_without_values() -> None:
+    """Isles of Scilly (no values, "z"): the table is built with empty gaps, not a crash."""
+    cat = cyp.load_catalogue()
+    results = cyp.indicator_results(
+        cyp.csc_counts(), cat, ["cla_rate_per_10k"], years=range(2021, 2026)
+    )
+    wide = cyp.benchmark_table(
+        results, la="420", sn=cyp.neighbour_set("2025"), definitions=cat
+    ).wide
+    la_row = wide.row(0, named=True)
+    assert la_row["gap_to_england"] is None
+    assert la_row["gap_direction"] is None

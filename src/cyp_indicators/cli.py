@@ -25,6 +25,51 @@ from .reports.core_rates import core_rates_table
 __all__ = ["main"]
 
 
+class _ProgressBar:
+    """A progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, step: str) -> None:
+        if not self.shown:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} {step[:40]:<40}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+
+
+def _write_reports(la: str, years: int, sn: str, method: str, out: Path) -> tuple[Path, Path]:
+    from .reports.benchmark_report import build_report, write_html, write_xlsx
+
+    bar = _ProgressBar("report")
+    try:
+        report = build_report(la, years=years, sn_version=sn, sn_method=method, progress=bar)
+    finally:
+        bar.close()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        stem = f"benchmark_{report.la}"
+        return write_html(report, out / f"{stem}.html"), write_xlsx(report, out / f"{stem}.xlsx")
+    except OSError as exc:
+        msg = f"cannot write the report to {str(out)!r}: {exc.strerror or exc}"
+        raise DataError(msg) from exc
+
+
+def _report(args: argparse.Namespace) -> int:
+    html, xlsx = _write_reports(args.la, args.years, args.sn, args.method, Path(args.out))
+    print(f"wrote {html}\nwrote {xlsx}")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     table = core_rates_table(csc_counts(), load_catalogue(), la=args.la, years=args.years)
     name = table["la_name"][0]
@@ -54,6 +99,11 @@ def _demo(args: argparse.Namespace) -> int:
                 )
             )
             print()
+    if not args.no_report:
+        html, xlsx = _write_reports(args.la, args.years, "2025", "mean", Path(args.out))
+        print(
+            f"Benchmarking report against statistical neighbours and England:\n  {html}\n  {xlsx}"
+        )
     return 0
 
 
@@ -151,7 +201,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _compute(args: argparse.Namespace) -> int:
     d = _definition(args)
-    frame = read_table(args.input)
+    frame = read_table(args.input, sheet=args.sheet)
     result = compute(d, frame, numerator=args.numerator, denominator=args.denominator)
     _write(present(result, d) if args.present else result, args.output)
     return 0
@@ -200,6 +250,8 @@ def _parser() -> argparse.ArgumentParser:
         "--la", default="874", help="old LA number or ONS code (default 874, Peterborough)"
     )
     demo.add_argument("--years", type=int, default=5, help="how many latest years (default 5)")
+    demo.add_argument("--out", default="out", help="folder for the report files (default out/)")
+    demo.add_argument("--no-report", action="store_true", help="print the table only")
     demo.set_defaults(func=_demo)
 
     def with_definitions(p: argparse.ArgumentParser) -> None:
@@ -234,6 +286,7 @@ def _parser() -> argparse.ArgumentParser:
     comp = sub.add_parser("compute", help="compute a definition on a table of counts")
     comp.add_argument("id")
     comp.add_argument("--input", required=True, help="CSV, Parquet or XLSX with the counts")
+    comp.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
     comp.add_argument("--numerator", help="numerator column (default: the definition's)")
     comp.add_argument("--denominator", help="denominator column (default: the definition's)")
     comp.add_argument("--present", action="store_true", help="round and apply disclosure control")
@@ -258,6 +311,16 @@ def _parser() -> argparse.ArgumentParser:
     with_pin(cmp_)
     with_definitions(cmp_)
     cmp_.set_defaults(func=_compare)
+
+    rep = sub.add_parser("report", help="the benchmarking report (HTML and Excel) for one LA")
+    rep.add_argument("--la", default="874", help="old LA number or ONS code (default 874)")
+    rep.add_argument("--years", type=int, default=5)
+    rep.add_argument(
+        "--sn", default="2025", choices=["2021", "2025"], help="statistical-neighbour set"
+    )
+    rep.add_argument("--method", default="mean", choices=["mean", "median"], help="SN aggregation")
+    rep.add_argument("--out", default="out", help="folder for the report files (default out/)")
+    rep.set_defaults(func=_report)
 
     val = sub.add_parser("validate", help="check a folder of definitions against the schema")
     val.add_argument("folder")

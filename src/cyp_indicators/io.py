@@ -33,8 +33,8 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
     """Read a table from ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``.
 
     CSV and TSV columns are text; Parquet and XLSX keep their types. Column names lose a leading
-    byte-order mark and surrounding spaces. XLSX needs the optional ``fastexcel`` package
-    (``pip install cyp-indicators[excel]``); ``sheet`` picks a sheet by name.
+    byte-order mark and surrounding spaces. ``sheet`` picks an XLSX sheet by name (default:
+    the first); a missing sheet or an unreadable file is a :class:`DataError` naming it.
     """
     p = Path(path)
     if not p.is_file():
@@ -58,11 +58,12 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
             raise DataError(msg)
     except ModuleNotFoundError as exc:
         msg = (
-            f"{str(p)!r}: reading {suffix} needs {exc.name!r}; pip install 'cyp-indicators[excel]'"
+            f"{str(p)!r}: reading {suffix} needs {exc.name!r}; reinstall cyp-indicators"
         )
         raise DataError(msg) from exc
-    except pl.exceptions.ComputeError as exc:
-        msg = f"{str(p)!r}: could not be read as {suffix}: {exc}"
+    except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
+        what = f" (sheet {sheet!r})" if sheet else ""
+        msg = f"{str(p)!r}{what}: could not be read as {suffix}: {str(exc).splitlines()[0]}"
         raise DataError(msg) from exc
     return _clean_names(frame)
 

@@ -279,7 +279,7 @@ def _wide(tidy: pl.DataFrame, years: Sequence[int], average_of: str) -> pl.DataF
             "gap_to_england": la_latest["gap_to_england"][0] if la_latest.height else None,
             "gap_unit": t["gap_unit"][0],
             "gap_direction": (
-                pl.select(gap_direction(pl.lit(la_latest["gap_to_england"][0]), pl.lit(la_prev["gap_to_england"][0]), polarity=t["polarity"][0])).item()
+                pl.select(gap_direction(pl.lit(la_latest["gap_to_england"][0], pl.Float64), pl.lit(la_prev["gap_to_england"][0], pl.Float64), polarity=t["polarity"][0])).item()
                 if la_latest.height and la_prev.height else None
             ),
             "sn_rank": (

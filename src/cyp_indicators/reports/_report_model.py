@@ -1,0 +1,254 @@
+"""The benchmarking report's data: what one report holds, ready for the HTML and Excel writers.
+
+Every number here is already presented (rounded half away from zero to the definition's decimal
+places); the writers only format and draw. A missing value keeps its DfE symbol (``c``, ``x``,
+``z``, ``low``, ``u``) so a chart can show the symbol where a bar or point would be.
+"""
+
+from __future__ import annotations
+
+import attrs
+import polars as pl
+
+__all__ = [
+    "TOPIC_LABELS",
+    "Bar",
+    "IndicatorSection",
+    "Report",
+    "Shown",
+    "YearPoint",
+]
+
+#: Sheet and section titles for the definitions' topics, in the order of a child's journey.
+TOPIC_LABELS: dict[str, str] = {
+    "early_help": "Early help",
+    "front_door": "Front door",
+    "children_in_need": "Children in need",
+    "child_protection": "Child protection",
+    "looked_after_children": "Looked after",
+    "care_leavers": "Care leavers",
+    "health": "Health",
+    "education": "Education",
+    "early_years": "Early years",
+}
+
+
+@attrs.frozen(kw_only=True)
+class Shown:
+    """One value as the report shows it.
+
+    Attributes
+    ----------
+    value
+        The presented (rounded) value; ``None`` when there is none.
+    text
+        The value with the definition's decimal places ("72", "19.8"), or the symbol ("x", "c").
+    reason
+        Why there is no value (``"x: numerator is 'x' (not available)"``); ``None`` otherwise.
+    """
+
+    value: float | None
+    text: str
+    reason: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        """Whether there is no value to draw."""
+        return self.value is None
+
+
+@attrs.frozen(kw_only=True)
+class Bar:
+    """One bar of the latest-year chart: the LA or one of its statistical neighbours."""
+
+    code: str
+    name: str
+    shown: Shown
+    is_la: bool
+    closeness_rank: int  # 0 for the LA, 1 for its closest neighbour
+
+
+@attrs.frozen(kw_only=True)
+class YearPoint:
+    """One year of an indicator's series: the LA (with its 95 % interval), England and the SN."""
+
+    year: int
+    version: str
+    la: Shown
+    la_lower: float | None
+    la_upper: float | None
+    england: Shown
+    sn: Shown
+
+
+@attrs.frozen(kw_only=True)
+class IndicatorSection:
+    """One indicator of the report: the latest figures, the series and the neighbours' bars.
+
+    Attributes
+    ----------
+    indicator_id, version
+        The definition and the version in force in ``latest_year``; ``versions`` gives the version
+        in force each year shown.
+    unit_label, gap_unit
+        "per 10,000" or "%"; the gap's unit ("percentage points" for percentages).
+    la, england, sn
+        Latest-year values; ``ci_text`` is the LA's 95 % interval ("65 to 79").
+    rank_text
+        The LA's rank among itself and its neighbours with data, "8/11" (1 = best, or highest when
+        the definition has no polarity); ``la_rank_text`` its rank among all LAs.
+    band, band_note
+        LAIT quartile band A to D (A best), or ``None`` with the reason in ``band_note``.
+    trend, trend_text
+        The recent-trend test's verdict ("increasing", "no significant change", ...) and a sentence
+        with the change over the years shown.
+    gap, gap_text, gap_direction
+        Latest presented LA value minus England's, as a number and as text ("+5", "-2.8"), and
+        whether the gap grew ("Increased" / "Declined" / "No change").
+    bars, series
+        The latest-year chart (the LA and its neighbours, largest first, missing last) and the time
+        series.
+    """
+
+    indicator_id: str
+    version: str
+    versions: tuple[tuple[int, str], ...]
+    title: str
+    description: str
+    topic: str
+    topic_label: str
+    unit: str
+    unit_label: str
+    gap_unit: str
+    decimal_places: int
+    polarity: str
+    polarity_label: str
+    ci_method: str
+    latest_year: int
+    la: Shown
+    ci_text: str | None
+    england: Shown
+    sn: Shown
+    sn_method: str
+    sn_n: int | None
+    sn_of: int | None
+    rank_text: str
+    la_rank_text: str
+    band: str | None
+    band_note: str
+    trend: str
+    trend_text: str
+    gap: float | None
+    gap_text: str
+    gap_direction: str | None
+    bars: tuple[Bar, ...]
+    series: tuple[YearPoint, ...]
+    sn_set: str
+    population_vintage: str | None
+    source: str | None
+    caveats: tuple[str, ...]
+
+    @property
+    def key(self) -> str:
+        """``id@version`` of the latest year's definition."""
+        return f"{self.indicator_id}@{self.version}"
+
+    @property
+    def versions_text(self) -> str:
+        """The definition versions in force over the years, "cla_rate_per_10k@1.0.0 (2021-2025)"."""
+        runs: list[tuple[str, int, int]] = []
+        for year, version in self.versions:
+            if runs and runs[-1][0] == version and runs[-1][2] == year - 1:
+                runs[-1] = (version, runs[-1][1], year)
+            else:
+                runs.append((version, year, year))
+        return ", ".join(
+            f"{self.indicator_id}@{v} ({a}–{b})" if a != b else f"{self.indicator_id}@{v} ({a})"
+            for v, a, b in runs
+        )
+
+    @property
+    def provenance_text(self) -> str:
+        """One line naming the definition versions, the SN set and the population vintage."""
+        population = self.population_vintage or "none (a percentage of counts, no population)"
+        return (
+            f"Definition {self.versions_text}; statistical neighbours {self.sn_set} "
+            f"({self.sn_method}); population {population}"
+            + (f"; source {self.source}" if self.source else "")
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Report:
+    """A benchmarking report for one LA: its sections, the tidy data and the provenance.
+
+    Attributes
+    ----------
+    la, la_name, ons_code
+        The old LA number ("874"), its name and current ONS code.
+    years
+        The collection years shown (2025 is the year ending 31 March 2025).
+    sn_set, sn_title, sn_method
+        The statistical-neighbour set's key (``dfe_sn@2025``), title and the aggregate's method.
+    population_vintage
+        The ONS mid-year estimates behind every rate.
+    data_source
+        Where the counts come from.
+    sections
+        One per indicator, in the order asked for.
+    tidy
+        :func:`cyp_indicators.benchmark_table`'s tidy rows for the LA and years: one row per
+        indicator, year and comparator row (LA, England, statistical neighbours).
+    neighbours
+        The latest year's values of the LA and its neighbours: ``indicator_id``, ``year``,
+        ``area_code``, ``area_name``, ``is_la``, ``closeness_rank``, ``presented``, ``display``,
+        ``reason``.
+    """
+
+    la: str
+    la_name: str
+    ons_code: str | None
+    years: tuple[int, ...]
+    sn_set: str
+    sn_title: str
+    sn_method: str
+    population_vintage: str
+    data_source: str
+    library_version: str
+    sections: tuple[IndicatorSection, ...]
+    tidy: pl.DataFrame = attrs.field(eq=False, repr=False)
+    neighbours: pl.DataFrame = attrs.field(eq=False, repr=False)
+
+    @property
+    def title(self) -> str:
+        """The report's title: "Peterborough: children's social care benchmarking, 2021 to 2025"."""
+        span = f"{self.years[0]} to {self.years[-1]}" if len(self.years) > 1 else f"{self.years[0]}"
+        return f"{self.la_name}: children's social care benchmarking, {span}"
+
+    @property
+    def areas(self) -> tuple[tuple[str, tuple[IndicatorSection, ...]], ...]:
+        """The sections grouped by topic, topics in the order of a child's journey."""
+        order = list(TOPIC_LABELS)
+        topics: list[str] = []
+        for s in self.sections:
+            if s.topic not in topics:
+                topics.append(s.topic)
+        topics.sort(key=lambda t: order.index(t) if t in order else len(order))
+        return tuple(
+            (
+                TOPIC_LABELS.get(t, t.replace("_", " ").capitalize()),
+                tuple(s for s in self.sections if s.topic == t),
+            )
+            for t in topics
+        )
+
+    @property
+    def definition_keys(self) -> tuple[str, ...]:
+        """Every ``id@version`` behind a figure of the report."""
+        keys: list[str] = []
+        for s in self.sections:
+            for _, v in s.versions:
+                key = f"{s.indicator_id}@{v}"
+                if key not in keys:
+                    keys.append(key)
+        return tuple(keys)

@@ -1,0 +1,595 @@
+"""The benchmarking report: its figures, the workbook, the HTML page and a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import cyp_indicators as cyp
+from cyp_indicators.reports.benchmark_report import (
+    CORE_INDICATORS,
+    Report,
+    build_report,
+    write_html,
+    write_xlsx,
+)
+
+openpyxl = pytest.importorskip("openpyxl")
+
+AREAS = ["Front door", "Children in need", "Child protection", "Looked after"]
+
+
+@pytest.fixture(scope="module")
+def peterborough() -> Report:
+    """The default report: Peterborough (874), the core rates, five years, dfe_sn@2025, mean."""
+    return build_report()
+
+
+@pytest.fixture(scope="module")
+def derby() -> Report:
+    """Derby by its ONS code."""
+    return build_report("E06000015")
+
+
+@pytest.fixture(scope="module")
+def written(
+    peterborough: Report, derby: Report, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, tuple[Path, Path]]:
+    """Both reports written as HTML and XLSX."""
+    folder = tmp_path_factory.mktemp("reports")
+    out = {}
+    for report in (peterborough, derby):
+        html = write_html(report, folder / f"{report.la}.html")
+        xlsx = write_xlsx(report, folder / f"{report.la}.xlsx")
+        out[report.la] = (html, xlsx)
+    return out
+
+
+def _table(report: Report, catalogue: cyp.Catalogue) -> cyp.BenchmarkTable:
+    """benchmark_table computed independently of the report, for the same LA and years."""
+    results = cyp.indicator_results(
+        cyp.csc_counts(), catalogue, list(CORE_INDICATORS), years=list(report.years)
+    )
+    return cyp.benchmark_table(
+        results, la=report.la, sn=cyp.neighbour_set("2025"), definitions=catalogue,
+        years=list(report.years), sn_method="mean",
+    )  # fmt: skip
+
+
+# --- the report's data ----------------------------------------------------------------------
+
+
+def test_report_has_a_section_per_indicator_grouped_by_area(peterborough: Report) -> None:
+    """Eight sections in the order asked for, four areas, five years, ten neighbours each."""
+    r = peterborough
+    assert (r.la, r.la_name, r.ons_code) == ("874", "Peterborough", "E06000031")
+    assert [s.indicator_id for s in r.sections] == list(CORE_INDICATORS)
+    assert [a for a, _ in r.areas] == AREAS
+    assert r.years == (2021, 2022, 2023, 2024, 2025)
+    assert r.sn_set == "dfe_sn@2025"
+    assert r.population_vintage == cyp.BUNDLED_VINTAGE
+    for s in r.sections:
+        assert len(s.bars) == 11
+        assert [b.code for b in s.bars if b.is_la] == ["874"]
+        assert re.fullmatch(r"\d+/11", s.rank_text)
+        assert [p.year for p in s.series] == list(r.years)
+        assert s.trend in {"increasing", "decreasing", "no significant change", "not tested"}
+        assert s.key in s.provenance_text
+        assert "dfe_sn@2025" in s.provenance_text
+
+
+def test_figures_match_benchmark_table(
+    peterborough: Report, derby: Report, catalogue: cyp.Catalogue
+) -> None:
+    """Every value, rank, band, gap and gap direction is benchmark_table's, for both LAs."""
+    for report in (peterborough, derby):
+        table = _table(report, catalogue)
+        tidy = table.tidy
+        order = ["indicator_id", "year", "row"]
+        assert_frame_equal(report.tidy.sort(order), tidy.sort(order))  # floats to 1e-5
+        for s in report.sections:
+            for p in s.series:
+                rows = tidy.filter(
+                    (pl.col("indicator_id") == s.indicator_id) & (pl.col("year") == p.year)
+                )
+                expect = dict(zip(rows["row_kind"], rows["presented"], strict=True))
+                assert (p.la.value, p.england.value, p.sn.value) == (
+                    expect["la"], expect["england"], expect["sn"],
+                ), (report.la, s.indicator_id, p.year)  # fmt: skip
+            la = tidy.filter(
+                (pl.col("indicator_id") == s.indicator_id)
+                & (pl.col("year") == s.latest_year)
+                & (pl.col("row_kind") == "la")
+            ).row(0, named=True)
+            assert s.rank_text == f"{la['sn_rank']}/{la['sn_rank_of']}"
+            assert s.band == la["band"]
+            assert s.gap == la["gap_to_england"]
+            wide = table.wide.filter(
+                (pl.col("indicator") == s.title) & (pl.col("row") == report.la_name)
+            )
+            assert s.gap_direction == wide["gap_direction"][0]
+
+
+def test_trend_is_the_recent_trend_test_on_unrounded_values(
+    peterborough: Report, catalogue: cyp.Catalogue
+) -> None:
+    """Each verdict is trend_markers' on the LA's unrounded series (weighted, or counts for %)."""
+    results = cyp.indicator_results(
+        cyp.csc_counts(), catalogue, list(CORE_INDICATORS), years=list(peterborough.years)
+    ).filter(pl.col("area_code") == "874")
+    for s in peterborough.sections:
+        method = "counts" if s.unit == "percent" else "weighted"
+        marks = cyp.trend_markers(
+            results.filter(pl.col("indicator_id") == s.indicator_id),
+            by="area_code",
+            method=method,
+            polarity=s.polarity,
+        ).row(0, named=True)
+        assert s.trend == marks["trend"]
+        assert f"χ² {marks['trend_chi2']:.1f}" in s.trend_text
+
+
+def test_peterborough_2025_figures_as_published(peterborough: Report) -> None:
+    """Spot values: CLA rate 72 (65 to 79), England 67, 8th of 11; re-referrals 19.8 %, band B."""
+    cla = next(s for s in peterborough.sections if s.indicator_id == "cla_rate_per_10k")
+    assert (cla.la.text, cla.ci_text) == ("72", "65 to 79")
+    assert (cla.england.text, cla.rank_text) == ("67", "8/11")
+    assert cla.gap_text == "+5"
+    assert cla.gap_unit == "per 10,000"
+    assert cla.band is None
+    assert "no polarity" in cla.band_note
+    rr = next(s for s in peterborough.sections if s.indicator_id.startswith("re_referral"))
+    assert (rr.la.text, rr.unit_label, rr.band) == ("19.8", "%", "B")
+    assert rr.gap_unit == "percentage points"
+    assert rr.population_vintage is None  # a percentage of counts: no population denominator
+
+
+def test_old_number_and_ons_code_name_the_same_la(derby: Report) -> None:
+    """An ONS code resolves to the old LA number."""
+    assert (derby.la, derby.la_name, derby.ons_code) == ("831", "Derby", "E06000015")
+    assert "Peterborough" in {b.name for b in derby.sections[0].bars}
+
+
+def test_unknown_codes_and_options_are_errors_naming_them() -> None:
+    """An unknown LA or indicator is an UnknownDefinitionError naming it; bad options are errors."""
+    with pytest.raises(cyp.UnknownDefinitionError, match="E06999999"):
+        build_report("E06999999")
+    with pytest.raises(cyp.UnknownDefinitionError, match="'999'"):
+        build_report("999")
+    with pytest.raises(cyp.UnknownDefinitionError, match="cla_rate_per_10"):
+        build_report("874", indicators=["cla_rate_per_10"])
+    with pytest.raises(ValueError, match="sn_method"):
+        build_report("874", sn_method="pooled")
+    with pytest.raises(cyp.DataError, match="years"):
+        build_report("874", years=0)
+
+
+def test_an_la_without_values_still_reports(tmp_path: Path) -> None:
+    """Isles of Scilly: CLA rates are z every year; no bar, no line, the symbol instead."""
+    report = build_report(
+        "420", indicators=["re_referral_within_12_months_pct", "cla_rate_per_10k"]
+    )
+    cla = report.sections[1]
+    assert [p.la.text for p in cla.series] == ["z"] * 5
+    assert (cla.la.value, cla.rank_text, cla.gap, cla.gap_direction) == (None, "–", None, None)
+    assert cla.sn.value is not None
+    assert cla.england.value is not None
+    page = _parse(write_html(report, tmp_path / "scilly.html"))
+    bar = page.svgs["chart-cla_rate_per_10k-neighbours"]
+    assert len(bar.rects) == 10
+    assert ("420", "z") in {(t.get("data-la"), t["text"]) for t in bar.symbols}
+    line = page.svgs["chart-cla_rate_per_10k-trend"]
+    assert "la" not in line.paths_by_series
+    assert [t["text"] for t in line.symbols] == ["z"] * 5
+    sheet = openpyxl.load_workbook(write_xlsx(report, tmp_path / "scilly.xlsx"))["Looked after"]
+    row = _row_of(sheet, cla.title) + 1
+    cells = [sheet.cell(row, col) for col in _year_columns(sheet).values()]
+    assert [c.value for c in cells] == ["z"] * 5
+    assert all(c.comment is not None for c in cells)
+
+
+def _with_symbols() -> pl.DataFrame:
+    """DfE's counts with a neighbour's 2025 CLA count withheld, a missing year and a small count."""
+    counts = cyp.csc_counts()
+    la = pl.col("old_la_code")
+    return counts.with_columns(
+        pl.when((la == "331") & (pl.col("year") == 2025))  # Coventry, Peterborough's neighbour
+        .then(pl.lit("c"))
+        .otherwise(pl.col("cla_at_31_march"))
+        .alias("cla_at_31_march"),
+        pl.when((la == "874") & (pl.col("year") == 2023))
+        .then(pl.lit("x"))
+        .otherwise(pl.col("referrals"))
+        .alias("referrals"),
+        pl.when((la == "874") & (pl.col("year") == 2025))
+        .then(pl.lit("3"))
+        .otherwise(pl.col("cla_starts"))
+        .alias("cla_starts"),
+    )
+
+
+@pytest.fixture(scope="module")
+def with_symbols(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path, Path]:
+    """A report on counts holding symbols, written both ways."""
+    report = build_report(
+        "874",
+        indicators=["referral_rate_per_10k", "cla_rate_per_10k", "cla_starts_rate_per_10k"],
+        counts=_with_symbols(),
+    )
+    folder = tmp_path_factory.mktemp("symbols")
+    return report, write_html(report, folder / "r.html"), write_xlsx(report, folder / "r.xlsx")
+
+
+def test_missing_values_keep_their_symbol(with_symbols: tuple[Report, Path, Path]) -> None:
+    """A symbol draws no bar or point but is shown; a withheld small count shows c, no gap."""
+    report, html, xlsx = with_symbols
+    assert report.data_source.startswith("counts supplied by the caller")
+    referrals, cla, starts = report.sections
+    coventry = next(b for b in cla.bars if b.code == "331")
+    assert (coventry.shown.value, coventry.shown.text) == (None, "c")
+    assert cla.bars[-1] is coventry  # missing values go last
+    assert cla.sn_n == 9
+    assert cla.sn_of == 10
+    point = next(p for p in referrals.series if p.year == 2023)
+    assert (point.la.value, point.la.text) == (None, "x")
+    assert starts.la.text == "c"
+    assert starts.la.value is None
+    assert starts.gap is None
+    assert starts.rank_text == "–"
+    assert starts.ci_text is None
+
+    page = _parse(html)
+    bar_chart = page.svgs["chart-cla_rate_per_10k-neighbours"]
+    assert "331" not in {r["data-la"] for r in bar_chart.rects}
+    assert ("331", "c") in {(t["data-la"], t["text"]) for t in bar_chart.symbols}
+    line_chart = page.svgs["chart-referral_rate_per_10k-trend"]
+    assert len(line_chart.paths_by_series["la"]) == 2  # the line breaks at 2023
+    assert "x" in {t["text"] for t in line_chart.symbols}
+    starts_chart = page.svgs["chart-cla_starts_rate_per_10k-neighbours"]
+    assert not [r for r in starts_chart.rects if "bar-la" in r["class"]]
+
+    book = openpyxl.load_workbook(xlsx)
+    sheet = book["Front door"]
+    row = _row_of(sheet, "Referrals to children's social care per 10,000 children aged 0-17") + 1
+    year_col = _year_columns(sheet)
+    assert sheet.cell(row, year_col[2023]).value == "x"
+    assert sheet.cell(row, year_col[2023]).comment is not None
+    assert isinstance(sheet.cell(row, year_col[2024]).value, float | int)
+
+
+# --- the Excel workbook ---------------------------------------------------------------------
+
+
+def _row_of(sheet: Any, text: str) -> int:
+    for row in sheet.iter_rows(min_col=1, max_col=1):
+        if row[0].value == text:
+            return int(row[0].row)
+    raise AssertionError(f"{text!r} not in column A of {sheet.title}")
+
+
+def _year_columns(sheet: Any) -> dict[int, int]:
+    return {
+        int(c.value): int(c.column)
+        for c in sheet[4]
+        if isinstance(c.value, int | float) and 2000 < c.value < 2100
+    }
+
+
+def test_workbook_sheets_panes_values_formats_and_charts(
+    written: dict[str, tuple[Path, Path]], peterborough: Report, catalogue: cyp.Catalogue
+) -> None:
+    """Sheets by area, frozen headers, benchmark_table's values, formats by unit, native charts."""
+    wide = _table(peterborough, catalogue).wide
+    book = openpyxl.load_workbook(written["874"][1])
+    assert book.sheetnames == ["Summary", *AREAS, "Provenance"]
+    assert book["Summary"].freeze_panes == "C5"
+    for area in AREAS:
+        assert book[area].freeze_panes == "B5"
+    per_area = {area: len(sections) for area, sections in peterborough.areas}
+    for area, n in per_area.items():
+        assert len(book[area]._charts) == 2 * n
+
+    for s in peterborough.sections:
+        sheet = book[s.topic_label]
+        top = _row_of(sheet, s.title)
+        years = _year_columns(sheet)
+        expect = wide.filter(pl.col("indicator") == s.title)
+        for offset, label in enumerate(
+            ["Peterborough", "England", "Statistical neighbours (mean)"], start=1
+        ):
+            assert sheet.cell(top + offset, 1).value == label
+            published = expect.filter(pl.col("row") == label).row(0, named=True)
+            for year, col in years.items():
+                cell = sheet.cell(top + offset, col)
+                assert f"{cell.value:.{s.decimal_places}f}" == published[str(year)]
+                assert cell.number_format == ("0" if s.decimal_places == 0 else "0.0")
+            unit = sheet.cell(top + offset, max(years.values()) + 1).value
+            assert unit == ("%" if s.indicator_id.endswith("_pct") else "per 10,000")
+        gap = sheet.cell(top + 1, max(years.values()) + 3)
+        assert gap.value == pytest.approx(expect["gap_to_england"][0])
+        assert gap.number_format.startswith("+0")
+
+    with zipfile.ZipFile(written["874"][1]) as z:
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2 * len(peterborough.sections)
+    bars = [c for c in charts if "<c:barChart>" in c]
+    assert len(bars) == len(peterborough.sections)
+    assert all("<c:lineChart>" in c for c in bars)  # England as a line on each bar chart
+    assert all("<c:dPt>" in c and "0072B2" in c.upper() for c in bars)  # the LA's own colour
+
+    prov = book["Provenance"]
+    text = " ".join(str(c.value) for row in prov.iter_rows() for c in row if c.value is not None)
+    assert "dfe_sn@2025" in text
+    assert cyp.BUNDLED_VINTAGE in text
+    assert all(key in text for key in peterborough.definition_keys)
+
+
+def test_summary_sheet_lists_each_indicator(written: dict[str, tuple[Path, Path]]) -> None:
+    """The summary has one row per indicator with the LA's latest value as a number."""
+    sheet = openpyxl.load_workbook(written["831"][1])["Summary"]
+    rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[1]]
+    titled = [r for r in rows if isinstance(r[3], int | float) or r[3] in {"c", "x", "z"}]
+    assert len(titled) == len(CORE_INDICATORS)
+    assert sheet["D4"].value == "Derby"
+
+
+# --- the HTML page --------------------------------------------------------------------------
+
+
+class _Svg:
+    def __init__(self, attrs: dict[str, str]) -> None:
+        self.attrs = attrs
+        self.rects: list[dict[str, str]] = []
+        self.symbols: list[dict[str, str]] = []
+        self.lines: list[dict[str, str]] = []
+        self.paths_by_series: dict[str, list[str]] = {}
+        self.title_ids: set[str] = set()
+
+
+class _Page(HTMLParser):
+    """Collects what the tests check: SVGs and their marks, links, the title and the text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.svgs: dict[str, _Svg] = {}
+        self.svg: _Svg | None = None
+        self.links: list[tuple[str, str, str]] = []
+        self.title = ""
+        self.text: list[str] = []
+        self.sections: dict[str, list[str]] = {}
+        self._stack: list[str] = []
+        self._symbol: dict[str, str] | None = None
+        self._series: str | None = None
+        self._in_title = False
+        self._tooltip = False
+        self._section: str | None = None
+
+    def handle_starttag(self, tag: str, attrs_list: list[tuple[str, str | None]]) -> None:
+        attrs = {k: v or "" for k, v in attrs_list}
+        for key in ("src", "href", "xlink:href", "action", "poster", "data"):
+            if key in attrs:
+                self.links.append((tag, key, attrs[key]))
+        if tag == "section" and attrs.get("id"):
+            self._section = attrs["id"]
+        if tag == "svg":
+            self.svg = _Svg(attrs)
+            self.svgs[attrs.get("id", str(len(self.svgs)))] = self.svg
+        elif tag == "title" and self._symbol is not None:
+            self._tooltip = True
+        elif self.svg is not None:
+            classes = attrs.get("class", "")
+            if tag == "rect" and "bar" in classes.split():
+                self.svg.rects.append(attrs)
+            elif tag == "text" and "symbol" in classes.split():
+                self._symbol = {**attrs, "text": ""}
+            elif tag == "line" and "england-line" in classes:
+                self.svg.lines.append(attrs)
+            elif tag == "g" and classes.startswith("series "):
+                self._series = classes.split("series-")[-1]
+            elif tag == "path" and "line" in classes.split() and self._series:
+                self.svg.paths_by_series.setdefault(self._series, []).append(attrs["d"])
+            elif tag in {"title", "desc"} and attrs.get("id"):
+                self.svg.title_ids.add(attrs["id"])
+        if tag == "title" and self.svg is None:
+            self._in_title = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "svg":
+            self.svg = None
+        elif tag == "text" and self._symbol is not None and self.svg is not None:
+            self.svg.symbols.append(self._symbol)
+            self._symbol = None
+        elif tag == "g":
+            self._series = None
+        elif tag == "title":
+            self._in_title = False
+            self._tooltip = False
+        elif tag == "section":
+            self._section = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        if self._symbol is not None and not self._tooltip:
+            self._symbol["text"] += data.strip()
+        self.text.append(data)
+        if self._section:
+            self.sections.setdefault(self._section, []).append(data)
+
+
+def _parse(path: Path) -> _Page:
+    page = _Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    page.close()
+    return page
+
+
+def test_html_has_one_accessible_svg_per_chart(
+    written: dict[str, tuple[Path, Path]], peterborough: Report
+) -> None:
+    """Two charts per indicator, each an image with a title and a description; LA highlighted."""
+    page = _parse(written["874"][0])
+    assert page.title == peterborough.title
+    assert len(page.svgs) == 2 * len(peterborough.sections)
+    for s in peterborough.sections:
+        bar = page.svgs[f"chart-{s.indicator_id}-neighbours"]
+        line = page.svgs[f"chart-{s.indicator_id}-trend"]
+        for svg in (bar, line):
+            assert svg.attrs["role"] == "img"
+            assert set(svg.attrs["aria-labelledby"].split()) == svg.title_ids
+        la_bars = [r for r in bar.rects if "bar-la" in r["class"].split()]
+        assert [r["data-la"] for r in la_bars] == ["874"]
+        assert len(bar.rects) == 11
+        assert set(line.paths_by_series) == {"la", "england", "sn"}
+
+
+def test_bar_heights_are_proportional_and_england_is_a_line(
+    written: dict[str, tuple[Path, Path]], derby: Report
+) -> None:
+    """Height / value is one constant; England's line sits at its value on the same scale."""
+    page = _parse(written["831"][0])
+    for s in derby.sections:
+        bar = page.svgs[f"chart-{s.indicator_id}-neighbours"]
+        tallest = max(bar.rects, key=lambda r: float(r["height"]))
+        scale = float(tallest["height"]) / float(tallest["data-value"])
+        for r in bar.rects:  # coordinates are written to 0.01 px
+            assert float(r["height"]) == pytest.approx(float(r["data-value"]) * scale, abs=0.01)
+        bases = {round(float(r["y"]) + float(r["height"]), 6) for r in bar.rects}
+        assert len(bases) == 1
+        (base,) = bases
+        (england,) = bar.lines
+        assert england["y1"] == england["y2"]  # horizontal
+        assert float(england["data-value"]) == s.england.value
+        assert base - float(england["y1"]) == pytest.approx(s.england.value * scale, abs=0.02)
+        values = [float(r["data-value"]) for r in bar.rects]
+        assert values == sorted(values, reverse=True)  # largest first
+
+
+def test_html_is_self_contained(written: dict[str, tuple[Path, Path]]) -> None:
+    """No script, no external stylesheet, font or image: no src/href to http(s) anywhere."""
+    for html, _ in written.values():
+        page = _parse(html)
+        assert not [link for link in page.links if re.match(r"\s*(https?:)?//", link[2])]
+        assert all(link[2].startswith("#") for link in page.links)  # in-page links only
+        raw = html.read_text(encoding="utf-8")
+        assert "<script" not in raw
+        assert "@import" not in raw
+        assert "@font-face" not in raw
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", raw)
+        assert "@page" in raw
+        assert "size: A4" in raw
+        assert "break-before: page" in raw
+
+
+def test_html_provenance_names_versions_sn_set_and_vintage(
+    written: dict[str, tuple[Path, Path]], peterborough: Report
+) -> None:
+    """The provenance (overall and per indicator) names definition versions, SN set, vintage."""
+    page = _parse(written["874"][0])
+    provenance = " ".join(page.sections["provenance"])
+    for key in peterborough.definition_keys:
+        assert key in provenance
+    assert "dfe_sn@2025" in provenance
+    assert cyp.BUNDLED_VINTAGE in provenance
+    text = " ".join(page.text)
+    for s in peterborough.sections:
+        assert s.provenance_text in text
+
+
+# --- a real browser -------------------------------------------------------------------------
+
+_BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
+
+
+def _find_browser() -> str | None:
+    if Path("/usr/bin/chromium").exists():
+        return "/usr/bin/chromium"
+    for name in _BROWSER_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser() -> str:
+    """A headless Chromium: found, or installed once with apt-get when running as root."""
+    found = _find_browser()
+    if found:
+        return found
+    tried = [f"looked for /usr/bin/chromium and for {', '.join(_BROWSER_NAMES)} on PATH"]
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        try:
+            done = subprocess.run(
+                [apt, "install", "-y", "chromium"], capture_output=True, text=True, timeout=300
+            )
+            tried.append(f"'apt-get install -y chromium' exited with {done.returncode}")
+        except (subprocess.TimeoutExpired, OSError) as exc:
+            tried.append(f"'apt-get install -y chromium' failed: {exc}")
+        found = _find_browser()
+        if found:
+            return found
+    else:
+        tried.append("did not try 'apt-get install -y chromium' (not root, or no apt-get)")
+    pytest.skip("no headless browser for the rendering test: " + "; ".join(tried))
+
+
+@pytest.fixture
+def profile(tmp_path: Path) -> Iterator[Path]:
+    """A throwaway Chromium profile folder."""
+    folder = tmp_path / "chromium-profile"
+    folder.mkdir()
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run",
+        f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args,
+    ]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _console_problems(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "Uncaught" in line or "CONSOLE" in line]
+
+
+def test_the_page_renders_in_a_headless_browser(
+    browser: str, profile: Path, written: dict[str, tuple[Path, Path]], tmp_path: Path
+) -> None:
+    """Chromium draws every chart, takes a screenshot and logs no console message."""
+    control = tmp_path / "control.html"
+    control.write_text("<!DOCTYPE html><title>c</title><script>undefinedFn()</script>")
+    seen = _chromium(browser, profile, "--dump-dom", control.as_uri())
+    assert _console_problems(seen.stderr), "the console check must see a deliberate error"
+
+    html = written["874"][0]
+    dom = _chromium(browser, profile, "--dump-dom", html.as_uri())
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert dom.stdout.count("<svg") == 16
+    assert dom.stdout.count('class="bar bar-la"') == 8
+    assert not _console_problems(dom.stderr)
+
+    shot = tmp_path / "report.png"
+    done = _chromium(
+        browser, profile, f"--screenshot={shot}", "--window-size=1280,3000", html.as_uri()
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.exists()
+    assert shot.stat().st_size > 10_000
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not _console_problems(done.stderr)
