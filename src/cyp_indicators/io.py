@@ -57,9 +57,7 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
             msg = f"{str(p)!r}: unsupported file type {suffix!r}; use .csv, .tsv, .parquet or .xlsx"
             raise DataError(msg)
     except ModuleNotFoundError as exc:
-        msg = (
-            f"{str(p)!r}: reading {suffix} needs {exc.name!r}; reinstall cyp-indicators"
-        )
+        msg = f"{str(p)!r}: reading {suffix} needs {exc.name!r}; reinstall cyp-indicators"
         raise DataError(msg) from exc
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
         what = f" (sheet {sheet!r})" if sheet else ""

@@ -41,8 +41,8 @@ class YearPack:
 @cache
 def _validator(name: str) -> jsonschema.protocols.Validator:
     schema = json.loads(bundled_schema(name).read_text(encoding="utf-8"))
+    # the bundled schemas are checked against their metaschema by the tests, not on every load
     cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
     validator: jsonschema.protocols.Validator = cls(schema)
     return validator
 

@@ -40,7 +40,7 @@ def _code_map(
     Raises :class:`InvalidValueError` naming the unknown values and their rows.
     """
     raw = pl.col(column).cast(pl.String).fill_null("")
-    distinct = frame.select(raw.unique().alias("v")).collect()["v"].to_list()
+    distinct = frame.select(raw.unique().alias("v")).collect(engine="streaming")["v"].to_list()
     mapping: dict[str, str] = {}
     unknown: list[str] = []
     for value in distinct:
@@ -99,7 +99,7 @@ def classify_progress(
         raise DataError(msg)
     lf = pupils.lazy()
     if pupil_id is not None:
-        dups = lf.group_by(pupil_id).len().filter(pl.col("len") > 1).collect()
+        dups = lf.group_by(pupil_id).len().filter(pl.col("len") > 1).collect(engine="streaming")
         if dups.height:
             raise DuplicateKeyError(
                 [pupil_id], [tuple(r) for r in dups.select(pupil_id).sort(pupil_id).rows()]
@@ -130,18 +130,16 @@ def classify_progress(
     def pick(values: list[Any], dtype: pl.DataType, index: str) -> pl.Expr:
         return pl.lit(pl.Series(values, dtype=dtype)).gather(pl.col(index))
 
-    r_idx = (
-        pl.col(prior)
-        .cast(pl.String)
-        .fill_null("")
-        .replace_strict(row_index, return_dtype=pl.UInt32)
-    )
-    c_idx = (
-        pl.col(outcome)
-        .cast(pl.String)
-        .fill_null("")
-        .replace_strict(col_index, return_dtype=pl.UInt32)
-    )
+    def index_of(column: str, positions: dict[str, int]) -> pl.Expr:
+        # raw text -> an Enum of the distinct values seen -> its position -> the matrix index;
+        # casts and gathers stream, where a dictionary replace would hold every row in memory
+        seen = list(positions)
+        raw = pl.col(column).cast(pl.String).fill_null("").cast(pl.Enum(seen))
+        lookup = pl.Series([positions[v] for v in seen], dtype=pl.UInt32)
+        return pl.lit(lookup).gather(raw.to_physical())
+
+    r_idx = index_of(prior, row_index)
+    c_idx = index_of(outcome, col_index)
     out = (
         lf.with_columns(r_idx.alias("__r"), c_idx.alias("__c"))
         .with_columns((pl.col("__r") * n_cols + pl.col("__c")).alias("__cell"))

@@ -35,7 +35,8 @@ def progress_rates(
     ``suppress=True`` and a ``definition``, its disclosure rule withholds small groups and values
     are presented (rounded) as the definition says.
 
-    Returns ``by`` columns, ``pupils``, ``made``, ``not_made``, ``not_included``, ``included``, then
+    A LazyFrame is aggregated at once with the streaming engine and the (small) result returned
+    lazy. Returns ``by`` columns, ``pupils``, ``made``, ``not_made``, ``not_included``, ``included``, then
     the statistics core's columns (``value`` in percent, ``lower_95``, ...), and ``caution``.
     """
     schema = classified.collect_schema()
@@ -59,8 +60,11 @@ def progress_rates(
     if not keys:
         counts = counts.drop("__all")
     counts = counts.with_columns((pl.col("made") + pl.col("not_made")).alias("included"))
-    result = proportion(counts, "made", "included", multiplier=100, confidence=confidence)
+    # the groups are few: aggregate the pupils once with the streaming engine (a LazyFrame of
+    # millions of pupils from Parquet never sits in memory) and finish on the small table
+    small = counts.collect(engine="streaming")
+    result = proportion(small, "made", "included", multiplier=100, confidence=confidence)
     result = result.with_columns((pl.col("included") < caution_below).alias("caution"))
     if suppress and definition is not None:
         result = present(result, definition)
-    return result.collect() if isinstance(classified, pl.DataFrame) else result
+    return result if isinstance(classified, pl.DataFrame) else result.lazy()

@@ -141,17 +141,18 @@ def exact_poisson_interval(
 ) -> tuple[pl.Expr, pl.Expr]:
     """Exact (chi-square) limits for a Poisson count.
 
-    With ``small_only=True`` only integer counts below :data:`EXACT_BELOW` are answered (from a
-    table computed once per level); other rows are null. That is what a crude rate needs and costs
-    nothing per row. Otherwise every row is computed with scipy's chi-square quantiles.
+    With ``small_only=True`` only whole counts below :data:`EXACT_BELOW` are answered (from a table
+    computed once per level, looked up by position); other rows are null. That is what a crude
+    rate needs (its counts are checked to be whole) and costs almost nothing per row. Otherwise
+    every row is computed with scipy's chi-square quantiles.
     """
     o = _col(count)
     if small_only:
         lower_t, upper_t = _exact_table(confidence, EXACT_BELOW)
-        keys = list(range(EXACT_BELOW))
-        small = o.cast(pl.Int64, strict=False)
-        lower = small.replace_strict(keys, list(lower_t), default=None, return_dtype=pl.Float64)
-        upper = small.replace_strict(keys, list(upper_t), default=None, return_dtype=pl.Float64)
+        # position EXACT_BELOW holds null: counts of 10 and more take Byar's
+        index = o.clip(0, EXACT_BELOW).cast(pl.UInt32)
+        lower = pl.lit(pl.Series([*lower_t, None], dtype=pl.Float64)).gather(index)
+        upper = pl.lit(pl.Series([*upper_t, None], dtype=pl.Float64)).gather(index)
         return lower, upper
     lower = o.map_batches(
         lambda s: _exact_batch(s, confidence, upper=False), return_dtype=pl.Float64

@@ -240,7 +240,7 @@ def _validate(
     *,
     kind: str,
     sd: str | None = None,
-) -> None:
+) -> list[tuple[pl.Expr, str, str]]:
     checks: list[tuple[pl.Expr, str, str]] = []
     sides = [(numerator, "numerator", _NUM)]
     if denominator is not None:
@@ -274,11 +274,22 @@ def _validate(
                 f"numerator must not exceed the denominator ({denominator!r}) in a proportion",
             )
         )
-    flags = frame.select(
-        [cond.fill_null(False).any().alias(f"__check{i}") for i, (cond, _, _) in enumerate(checks)]
-    ).collect()
+    return checks
+
+
+def _check_flags(checks: list[tuple[pl.Expr, str, str]]) -> list[pl.Expr]:
+    """One boolean per check, true when any row breaks it (broadcast over the rows)."""
+    return [
+        cond.fill_null(False).any().alias(f"__check{i}") for i, (cond, _, _) in enumerate(checks)
+    ]
+
+
+def _raise_broken(
+    frame: pl.LazyFrame, checks: list[tuple[pl.Expr, str, str]], flags: pl.DataFrame
+) -> None:
+    """Raise for the first check whose flag is set, naming its rows."""
     for i, (cond, column, rule) in enumerate(checks):
-        if flags[f"__check{i}"][0]:
+        if flags.height and flags[f"__check{i}"][0]:
             raise_for_rows(frame, cond.fill_null(False), column=column, rule=rule)
 
 
@@ -371,7 +382,10 @@ def _measure(
     lf = frame.lazy().with_columns(
         *_parsed(numerator, schema[numerator], _NUM, _NUM_SYM), *den_columns, *sd_columns
     )
-    _validate(lf, numerator, denominator, schema, kind=kind, sd=sd)
+    checks = _validate(lf, numerator, denominator, schema, kind=kind, sd=sd)
+    checked = lf
+    if isinstance(frame, pl.LazyFrame):  # a lazy result cannot be inspected: check first
+        _raise_broken(checked, checks, checked.select(_check_flags(checks)).collect())
 
     grouped = bool(group_cols)
     if grouped:
@@ -446,7 +460,14 @@ def _measure(
     columns.append(reason)
 
     base = [c for c in kept if c not in outputs]
-    result = lf.select(*(pl.col(c) for c in base), *columns)
-    if isinstance(frame, pl.DataFrame):
-        return result.collect()
-    return result
+    if isinstance(frame, pl.LazyFrame):
+        return lf.select(*(pl.col(c) for c in base), *columns)
+    # an eager frame is checked in the same pass as it is computed
+    flags = _check_flags(checks)
+    if grouped:
+        _raise_broken(checked, checks, checked.select(flags).collect())
+        return lf.select(*(pl.col(c) for c in base), *columns).collect()
+    out = lf.select(*(pl.col(c) for c in base), *columns, *flags).collect()
+    names = [f"__check{i}" for i in range(len(checks))]
+    _raise_broken(checked, checks, out.select(names))
+    return out.drop(names)

@@ -1,0 +1,1 @@
+"""Benchmark suite for cyp-indicators: ``python -m benchmarks`` (see ``benchmarks/README.md``)."""

@@ -1,0 +1,734 @@
+"""The benchmark cases. Each runs in its own spawned process: :func:`run_case` is the entry.
+
+A case builds its data (untimed), runs the library and each baseline once to check that they
+agree (which also warms them up), then times them alternately (:func:`benchmarks._timing.alternate`)
+and returns one or more result rows (plain dicts, written to the JSON as they are).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+import cyp_indicators as cyp
+
+from . import _data, _floors, _pandas
+from ._timing import Side, alternate, peak_rss_mb, reset_peak, side_summary
+
+__all__ = ["run_case"]
+
+LEVELS = (0.95, 0.998)
+PROGRESS_DEFINITION = ("ks2_ks4_expected_progress", 2011)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _column(frame: Any, name: str) -> np.ndarray:
+    if isinstance(frame, pl.DataFrame):
+        return frame[name].cast(pl.Float64).to_numpy()
+    return np.asarray(frame[name].to_numpy(dtype=float, na_value=np.nan), dtype=float)
+
+
+def _agree(lib: Any, other: Any, columns: Sequence[str], *, rtol: float = 1e-9) -> dict[str, Any]:
+    """Whether two results hold the same numbers (nulls in the same rows), and the worst gap."""
+    worst = 0.0
+    problems: list[str] = []
+    if len(lib) != len(other):
+        return {"agree": False, "problems": [f"{len(lib)} rows vs {len(other)}"]}
+    for name in columns:
+        a, b = _column(lib, name), _column(other, name)
+        if not np.array_equal(np.isnan(a), np.isnan(b)):
+            problems.append(
+                f"{name}: nulls differ in {int((np.isnan(a) != np.isnan(b)).sum())} rows"
+            )
+            continue
+        ok = ~np.isnan(a)
+        if ok.any():
+            gap = np.abs(a[ok] - b[ok]) / np.maximum(np.abs(b[ok]), 1e-300)
+            gap = np.where(np.abs(a[ok] - b[ok]) < 1e-12, 0.0, gap)
+            worst = max(worst, float(gap.max()))
+    if worst > rtol:
+        problems.append(f"largest relative difference {worst:.3g} > {rtol:g}")
+    return {"agree": not problems, "max_rel_diff": worst, "problems": problems}
+
+
+def _row(
+    case: str,
+    size: int,
+    unit: str,
+    description: str,
+    library: Side,
+    baselines: Sequence[Side] = (),
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "case": case,
+        "size": size,
+        "unit": unit,
+        "description": description,
+        "library": side_summary(library),
+        "baselines": {b.name: side_summary(b) for b in baselines},
+        **extra,
+    }
+
+
+def _levels_columns(levels: Sequence[float]) -> list[str]:
+    return ["value", *(f"{s}_{_floors.label(c)}" for c in levels for s in ("lower", "upper"))]
+
+
+# --- intervals --------------------------------------------------------------------------------
+
+
+def _interval_case(spec: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    size = int(spec["size"])
+    reps = int(spec["reps"])
+    notes: list[str] = []
+    if kind == "rate_ci":
+        frame = _data.rate_counts(size)
+        num, den, mult = "n", "d", 100_000.0
+
+        def lib_on(f: pl.DataFrame) -> pl.DataFrame:
+            return cyp.rate(f, num, den, multiplier=mult, confidence=list(LEVELS))
+
+        def floor() -> pl.DataFrame:
+            return _floors.rate_floor(frame, num, den, multiplier=mult, levels=LEVELS)
+
+        rowwise: Callable[..., Any] = _pandas.rate_rowwise
+        description = "cyp.rate, exact (<10) / Byar's 95 % and 99.8 % limits, per 100,000"
+    else:
+        frame = _data.proportion_counts(size)
+        num, den, mult = "x", "n", 100.0
+
+        def lib_on(f: pl.DataFrame) -> pl.DataFrame:
+            return cyp.proportion(f, num, den, multiplier=mult, confidence=list(LEVELS))
+
+        def floor() -> pl.DataFrame:
+            return _floors.proportion_floor(frame, num, den, multiplier=mult, levels=LEVELS)
+
+        rowwise = _pandas.proportion_rowwise
+        description = "cyp.proportion, Wilson 95 % and 99.8 % limits, percent"
+
+    def library() -> pl.DataFrame:
+        return lib_on(frame)
+
+    columns = _levels_columns(LEVELS)
+    checks = {"polars": _agree(library(), floor(), columns)}
+    sides = [Side("library", library, reps), Side("polars", floor, reps)]
+    if spec.get("pandas"):
+        if _pandas.available():
+            pdf = _pandas.to_pandas(frame)
+            head = frame.head(2_000)
+            checks["pandas"] = _agree(
+                lib_on(head), rowwise(_pandas.to_pandas(head), num, den, mult, LEVELS), columns
+            )
+            pandas_reps = int(spec["pandas_reps"])
+            sides.append(Side("pandas", lambda: rowwise(pdf, num, den, mult, LEVELS), pandas_reps))
+            if pandas_reps < reps:
+                notes.append(
+                    f"pandas row-wise baseline timed {pandas_reps}x (slow); library and polars {reps}x"
+                )
+        else:
+            notes.append("pandas/pyarrow not installed: pandas row-wise baseline skipped")
+    setup_peak = peak_rss_mb()
+    alternate(sides)
+    return [
+        _row(kind, size, "rows", description, sides[0], sides[1:], checks=checks, notes=notes,
+             setup_peak_rss_mb=round(setup_peak, 1))
+    ]  # fmt: skip
+
+
+# --- expected progress ------------------------------------------------------------------------
+
+
+def _progress_inputs() -> tuple[cyp.IndicatorDefinition, pl.DataFrame]:
+    ident, year = PROGRESS_DEFINITION
+    definition = cyp.load_catalogue().get(ident, year=year)
+    assert definition.matrix is not None
+    _floors.check_maps(definition.matrix.lookup("rows"), definition.matrix.lookup("columns"))
+    return definition, _floors.cells_table(definition.matrix.as_table())
+
+
+def _progress_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    size = int(spec["size"])
+    reps = int(spec["reps"])
+    notes: list[str] = []
+    definition, cells = _progress_inputs()
+    pupils = _data.pupils(size)
+
+    def library() -> tuple[pl.DataFrame, pl.DataFrame]:
+        out = cyp.classify_progress(pupils, definition, prior="ks2", outcome="gcse")
+        return out, cyp.progress_rates(out, by=["fsm"])
+
+    def floor() -> tuple[pl.DataFrame, pl.DataFrame]:
+        return _floors.progress_floor(pupils, cells, prior="ks2", outcome="gcse", by=["fsm"])
+
+    counted = ["pupils", "made", "not_made", "not_included", "value", "lower_95", "upper_95"]
+    lib_rates = library()[1].sort("fsm")
+    checks = {"polars": _agree(lib_rates, floor()[1].sort("fsm"), counted)}
+    sides = [Side("library", library, reps), Side("polars", floor, reps)]
+    if spec.get("pandas"):
+        if _pandas.available():
+            pdf = _pandas.to_pandas(pupils)
+            cells_pd = _pandas.to_pandas(cells)
+
+            def merge() -> tuple[Any, Any]:
+                return _pandas.progress_merge(
+                    pdf, cells_pd, _floors.KS2_TO_CODE, _floors.GCSE_TO_CODE,
+                    prior="ks2", outcome="gcse", by=["fsm"],
+                )  # fmt: skip
+
+            checks["pandas"] = _agree(
+                lib_rates, merge()[1].sort_values("fsm").reset_index(drop=True), counted
+            )
+            sides.append(Side("pandas", merge, reps))
+        else:
+            notes.append("pandas/pyarrow not installed: pandas merge baseline skipped")
+    setup_peak = peak_rss_mb()
+    alternate(sides)
+    median = statistics.median(sides[0].times)
+    return [
+        _row(
+            "progress", size, "pupils",
+            "cyp.classify_progress (KS2->KS4 2011 matrix) then cyp.progress_rates by fsm",
+            sides[0], sides[1:], checks=checks, notes=notes,
+            setup_peak_rss_mb=round(setup_peak, 1),
+            throughput={"pupils_per_s": size / median if median else None},
+        )
+    ]  # fmt: skip
+
+
+# --- the full catalogue -----------------------------------------------------------------------
+
+
+def _catalogue_floor(
+    counts: pl.DataFrame, definitions: dict[int, list[cyp.IndicatorDefinition]]
+) -> pl.DataFrame:
+    """Every (LA, year, definition) in one long frame per kind, then one pass of each formula."""
+    groups: dict[str, list[pl.DataFrame]] = {}
+    for (year,), frame in counts.partition_by("year", as_dict=True).items():
+        for d in definitions[int(str(year))]:
+            fam = d.family
+            with_ci = d.ci_method is not cyp.CIMethod.NONE
+            if fam is cyp.Family.COUNT:
+                kind = "count"
+            elif fam is cyp.Family.RATE:
+                kind = "rate" if with_ci else "ratio"
+            elif fam in (cyp.Family.MEAN, cyp.Family.POINTS):
+                kind = "mean_sd" if with_ci and d.spread is not None else "mean"
+            else:
+                kind = "wilson" if with_ci else "ratio"
+            den = d.denominator.column if d.denominator is not None else None
+            sd = d.spread.column if d.spread is not None and kind == "mean_sd" else None
+            groups.setdefault(kind, []).append(
+                frame.select(
+                    "la",
+                    "year",
+                    pl.lit(d.id).alias("indicator_id"),
+                    pl.col(d.numerator.column).cast(pl.Float64).alias("num"),
+                    (pl.col(den) if den else pl.lit(None)).cast(pl.Float64).alias("den"),
+                    (pl.col(sd) if sd else pl.lit(None)).cast(pl.Float64).alias("sd"),
+                    pl.lit(d.multiplier).alias("mult"),
+                )
+            )
+    out: list[pl.DataFrame] = []
+    for kind, parts in groups.items():
+        long = pl.concat(parts)
+        if kind == "rate":
+            out.append(
+                _floors.rate_floor(long, "num", "den", multiplier=pl.col("mult"), levels=LEVELS)
+            )
+        elif kind == "wilson":
+            out.append(
+                _floors.proportion_floor(
+                    long, "num", "den", multiplier=pl.col("mult"), levels=LEVELS
+                )
+            )
+        elif kind == "mean_sd":
+            out.append(_floors.mean_floor(long, "num", "den", "sd", levels=LEVELS))
+        elif kind == "mean":
+            out.append(_floors.mean_floor(long, "num", "den", None, levels=LEVELS))
+        elif kind == "count":
+            out.append(long.with_columns(pl.col("num").alias("value")))
+        else:
+            out.append(
+                long.with_columns((pl.col("num") / pl.col("den") * pl.col("mult")).alias("value"))
+            )
+    return pl.concat(out, how="diagonal_relaxed")
+
+
+def _catalogue_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    reps = int(spec["reps"])
+    catalogue = cyp.load_catalogue()
+    years = list(range(int(spec["first_year"]), int(spec["last_year"]) + 1))
+    las = sorted(set(cyp.la_codes()["old_la_code"].to_list()))[: spec.get("las") or None]
+    definitions = _data.catalogue_definitions(catalogue, years)
+    counts = _data.catalogue_counts(definitions, las)
+    computed = sum(len(v) for v in definitions.values())
+    skipped = sorted(
+        {
+            d.key
+            for y in years
+            for d in catalogue.in_force(y).values()
+            if d.family in _data.COMPUTABLE_SKIPPED
+        }
+    )
+
+    def library() -> list[pl.DataFrame]:
+        out: list[pl.DataFrame] = []
+        for (year,), frame in counts.partition_by("year", as_dict=True).items():
+            for d in definitions[int(str(year))]:
+                out.append(cyp.compute(d, frame))
+        return out
+
+    def floor() -> pl.DataFrame:
+        return _catalogue_floor(counts, definitions)
+
+    keys = ["la", "year", "indicator_id"]
+    lib_long = pl.concat(
+        [
+            r.select(*keys, *(c for c in ("value", "lower_95", "upper_95") if c in r.columns))
+            for r in library()
+        ],
+        how="diagonal_relaxed",
+    ).sort(keys)
+    floor_long = floor().select(lib_long.columns).sort(keys)
+    checks = {"polars": _agree(lib_long, floor_long, ["value", "lower_95", "upper_95"])}
+    sides = [Side("library", library, reps), Side("polars", floor, reps)]
+    setup_peak = peak_rss_mb()
+    alternate(sides)
+    notes = [
+        f"{len(las)} LAs x {len(years)} years ({years[0]}-{years[-1]}); {computed} (year, definition) "
+        f"computations of {len({d.key for v in definitions.values() for d in v})} definition versions",
+        f"skipped (not computable from counts): {', '.join(skipped) or 'none'}; no duration "
+        "definitions exist in the catalogue",
+    ]
+    return [
+        _row(
+            "catalogue", len(las) * len(years), "LA-years",
+            "cyp.compute for every definition in force each year (rate, proportion, conversion, "
+            "count, mean, points), every LA",
+            sides[0], sides[1:], checks=checks, notes=notes, setup_peak_rss_mb=round(setup_peak, 1),
+        )
+    ]  # fmt: skip
+
+
+def _benchmark_table_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    reps = int(spec["reps"])
+    catalogue = cyp.load_catalogue()
+    counts = cyp.csc_counts()
+    ids = sorted(
+        d.id
+        for d in catalogue.list()
+        if d.numerator.column in counts.columns
+        and (
+            d.denominator is None
+            or d.denominator.column in counts.columns
+            or d.denominator.population is not None
+        )
+    )
+    sn = cyp.neighbour_set("2025")
+
+    years = spec.get("years")
+
+    def results() -> pl.DataFrame:
+        return cyp.indicator_results(counts, catalogue, ids, years=years)
+
+    table_input = results()
+
+    def table() -> cyp.BenchmarkTable:
+        return cyp.benchmark_table(table_input, la="874", sn=sn, definitions=catalogue)
+
+    table()
+    sides = [Side("indicator_results", results, reps), Side("benchmark_table", table, reps)]
+    setup_peak = peak_rss_mb()
+    alternate(sides)
+    n_years = len(years) if years else counts["year"].n_unique()
+    common: dict[str, Any] = {"setup_peak_rss_mb": round(setup_peak, 1), "checks": {}}
+    return [
+        _row(
+            "indicator_results", table_input.select("area_code", "year").n_unique(), "area-years",
+            f"cyp.indicator_results on the bundled DfE counts: {len(ids)} indicators x {n_years} years, "
+            "every area", sides[0], notes=[f"indicators: {', '.join(ids)}"], **common,
+        ),
+        _row(
+            "benchmark_table", len(ids), "indicators",
+            "cyp.benchmark_table for LA 874 (Peterborough), DfE SN 2025, latest 3 years",
+            sides[1], notes=[], **common,
+        ),
+    ]  # fmt: skip
+
+
+# --- record-level derivations -------------------------------------------------------------------
+
+
+@dataclass
+class _County:
+    """A synthetic large county's records and the periods to derive them for."""
+
+    cin: Any
+    ssda903: Any
+    year: cyp.Period
+    series_last: dt.date
+    population: int
+    source: str
+    folder: Path | None = None  # the generated files, when the county was written and read
+
+    def pick(self, definition: cyp.IndicatorDefinition) -> Any:
+        """The return a definition's derivation reads."""
+        from cyp_indicators.records import DERIVATIONS
+
+        assert definition.derivation is not None
+        tables = DERIVATIONS[definition.derivation.name].tables
+        return self.ssda903 if "episodes" in tables else self.cin
+
+    def rows(self) -> dict[str, int]:
+        out = {f"cin.{t}": self.cin.table(t).height for t in self.cin.TABLES}
+        out |= {f"ssda903.{t}": self.ssda903.table(t).height for t in self.ssda903.TABLES}
+        return {k: v for k, v in out.items() if v}
+
+    def read(self) -> tuple[Any, Any]:
+        """Read the generated files again (the records_read case)."""
+        assert self.folder is not None
+        return (
+            cyp.read_cin_census(self.folder / "cin_census.xml"),
+            cyp.read_ssda903(self.folder / "ssda903"),
+        )
+
+
+def _county(spec: dict[str, Any], notes: list[str]) -> _County:
+    """The county of ``benchmarks/records_large_county.py`` (its writers, scaled by
+    ``spec["scale"]``, then the library's readers), or ``benchmarks/_records.py``'s if that
+    module's API is not there."""
+    import random
+
+    scale = float(spec["scale"])
+    needed = ("write_cin_census", "write_ssda903", "SEED", "YEAR", "POPULATION", "SERIES_LAST")
+    try:
+        from . import records_large_county as rlc
+
+        missing = [n for n in needed if not hasattr(rlc, n)]
+    except Exception as exc:  # a module being written may not import yet
+        missing = [f"import failed: {exc!r}"]
+    if not missing:
+        for name in ("REFERRALS", "EPISODES"):  # its sizes are module constants
+            if hasattr(rlc, name):
+                setattr(rlc, name, max(int(getattr(rlc, name) * scale), 50))
+        folder = Path(tempfile.mkdtemp(prefix="cyp-bench-records-", dir=spec.get("tmp", "/tmp")))
+        rng = random.Random(rlc.SEED)
+        rlc.write_cin_census(folder / "cin_census.xml", rng)
+        rlc.write_ssda903(folder / "ssda903", rng)
+        county = _County(None, None, rlc.YEAR, rlc.SERIES_LAST, int(rlc.POPULATION),
+                         f"benchmarks/records_large_county.py (scaled x{scale:g})", folder)  # fmt: skip
+        county.cin, county.ssda903 = county.read()
+        return county
+    from . import _records
+
+    notes.append(f"benchmarks/records_large_county.py not usable ({'; '.join(missing)}): "
+                 "benchmarks/_records.py generated the county")  # fmt: skip
+    last_year = int(spec["last_year"])
+    generated = _records.large_county(scale, last_year=last_year)
+    return _County(generated.cin, generated.ssda903, cyp.Period.financial_year(last_year),
+                   dt.date(last_year, 3, 31), 300_000, f"benchmarks/_records.py (x{scale:g})")  # fmt: skip
+
+
+def _derivation_definitions() -> list[cyp.IndicatorDefinition]:
+    return [d for d in cyp.load_catalogue().list() if d.derivation is not None]
+
+
+def _records_year_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    reps = int(spec["reps"])
+    notes: list[str] = []
+    county = _county(spec, notes)
+    try:
+        definitions = _derivation_definitions()
+        year = county.year
+
+        def library() -> list[cyp.Derivation]:
+            return [
+                cyp.derive(d, county.pick(d), period=year, population=county.population)
+                for d in definitions
+            ]
+
+        library()
+        sides = [Side("library", library, reps)]
+        if county.folder is not None:
+            sides.append(Side("read", county.read, reps))
+        setup_peak = peak_rss_mb()
+        alternate(sides)
+    finally:
+        if county.folder is not None:
+            shutil.rmtree(county.folder, ignore_errors=True)
+    rows = county.rows()
+    described = ", ".join(f"{k}={v}" for k, v in rows.items())
+    out = [
+        _row(
+            "records_year", sum(rows.values()), "records",
+            f"cyp.derive for each of {len(definitions)} record-level definitions over one "
+            f"financial year ({year.label}) of a synthetic large county",
+            sides[0], checks={}, setup_peak_rss_mb=round(setup_peak, 1),
+            notes=[*notes, f"records from {county.source}: {described}"],
+        )
+    ]  # fmt: skip
+    if len(sides) > 1:
+        out.append(
+            _row(
+                "records_read", sum(rows.values()), "records",
+                "cyp.read_cin_census (XML) + cyp.read_ssda903 (CSVs) of the same county",
+                sides[1], checks={}, setup_peak_rss_mb=round(setup_peak, 1), notes=[],
+            )
+        )  # fmt: skip
+    return out
+
+
+def _records_series_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    reps = int(spec["reps"])
+    months = int(spec["months"])
+    notes: list[str] = []
+    county = _county(spec, notes)
+    if county.folder is not None:
+        shutil.rmtree(county.folder, ignore_errors=True)
+    definitions = _derivation_definitions()
+    last = county.series_last
+    index = last.year * 12 + last.month - 1 - (months - 1)
+    first = dt.date(index // 12, index % 12 + 1, 28)
+
+    def kind(d: cyp.IndicatorDefinition) -> str:
+        # month-end snapshots for "at 31 March" counts, year to date for flows (as councils report)
+        return "snapshot" if d.period_type.value.startswith("snapshot") else "year_to_date"
+
+    series = {d.id: cyp.Period.monthly(first, last, kind=kind(d)) for d in definitions}
+    pop = county.population
+
+    def library() -> list[pl.DataFrame]:
+        return [
+            cyp.derive(d, county.pick(d), period=series[d.id], population=pop).values
+            for d in definitions
+        ]
+
+    def single_calls() -> list[pl.DataFrame]:
+        return [
+            pl.concat(
+                [
+                    cyp.derive(d, county.pick(d), period=p, population=pop).values
+                    for p in series[d.id]
+                ]
+            )
+            for d in definitions
+        ]
+
+    cols = ["numerator", "denominator", "value"]
+    lib_all = pl.concat([v.select(cols) for v in library()])
+    one_all = pl.concat([v.select(cols) for v in single_calls()])
+    checks = {"single_calls": _agree(lib_all, one_all, cols)}
+    sides = [Side("library", library, reps), Side("single_calls", single_calls, reps)]
+    setup_peak = peak_rss_mb()
+    alternate(sides)
+    rows = county.rows()
+    described = ", ".join(f"{k}={v}" for k, v in rows.items())
+    return [
+        _row(
+            "records_series", months, "months",
+            f"cyp.derive over a {months}-month PeriodSeries (month-end snapshots or year to date) "
+            f"in one call per definition ({len(definitions)} definitions); baseline: {months} "
+            "single-period calls each",
+            sides[0], sides[1:], checks=checks, setup_peak_rss_mb=round(setup_peak, 1),
+            notes=[*notes, f"records from {county.source}: {described}"],
+        )
+    ]  # fmt: skip
+
+
+# --- start-up -------------------------------------------------------------------------------------
+
+_PROBE = """
+import json, resource, time
+t0 = time.perf_counter()
+{body}
+print(json.dumps({{"times": times, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+_LIBRARY_BODY = """
+import cyp_indicators
+t1 = time.perf_counter()
+cyp_indicators.load_catalogue()
+t2 = time.perf_counter()
+times = {"import": t1 - t0, "load": t2 - t1}
+"""
+_POLARS_BODY = """
+import polars
+times = {"import": time.perf_counter() - t0}
+"""
+_TOML_BODY = """
+import pathlib, tomllib
+for path in sorted(pathlib.Path({folder!r}).rglob("*.toml")):
+    tomllib.loads(path.read_text(encoding="utf-8"))
+times = {{"load": time.perf_counter() - t0}}
+"""
+
+
+def _fresh(body: str) -> dict[str, Any]:
+    code = _PROBE.format(body=body)
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def _startup_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    from cyp_indicators.resources import bundled_definitions
+
+    reps = int(spec["reps"])
+    folder = str(bundled_definitions())
+    toml_body = _TOML_BODY.format(folder=folder)
+    probes: dict[str, list[dict[str, Any]]] = {"library": [], "polars": [], "tomllib": []}
+    bodies = {"library": _LIBRARY_BODY, "polars": _POLARS_BODY, "tomllib": toml_body}
+    for i in range(reps):
+        order = list(bodies) if i % 2 == 0 else list(reversed(bodies))
+        for name in order:
+            probes[name].append(_fresh(bodies[name]))
+
+    def side(name: str, key: str, source: str) -> Side:
+        s = Side(name, lambda: None, reps)
+        s.times = [p["times"][key] for p in probes[source]]
+        s.peaks = [p["peak_rss_mb"] for p in probes[source]]
+        return s
+
+    lib_import = side("library", "import", "library")
+    lib_load = side("library", "load", "library")
+    total = [p["times"]["import"] + p["times"]["load"] for p in probes["library"]]
+    common: dict[str, Any] = {"checks": {}, "setup_peak_rss_mb": None}
+    return [
+        _row(
+            "import", 1, "process", "import cyp_indicators in a fresh interpreter (in-process time)",
+            lib_import, [side("polars", "import", "polars")],
+            notes=["baseline: import polars alone in a fresh interpreter"],
+            import_plus_load_s=statistics.median(total), **common,
+        ),
+        _row(
+            "catalogue_load", 1, "process",
+            "cyp.load_catalogue() right after the import, in a fresh interpreter "
+            "(reads, schema-validates and builds every definition and year pack)",
+            lib_load, [side("tomllib", "load", "tomllib")],
+            notes=["baseline: tomllib.loads of the same TOML files, no validation"],
+            import_plus_load_s=statistics.median(total), **common,
+        ),
+    ]  # fmt: skip
+
+
+# --- streaming --------------------------------------------------------------------------------------
+
+
+def _streaming_setup(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    start = time.perf_counter()
+    paths = _data.write_pupil_parquet(
+        Path(spec["folder"]),
+        int(spec["size"]),
+        files=int(spec["files"]),
+        row_group_size=int(spec["row_group_size"]),
+    )
+    return [
+        {
+            "seconds": time.perf_counter() - start,
+            "files": len(paths),
+            "bytes": sum(p.stat().st_size for p in paths),
+            "peak_rss_mb": round(peak_rss_mb(), 1),
+        }
+    ]
+
+
+def _streaming_queries(
+    spec: dict[str, Any],
+) -> tuple[Callable[[], pl.DataFrame], Callable[[], pl.DataFrame]]:
+    definition, cells = _progress_inputs()
+    source = str(Path(spec["folder"]) / "*.parquet")
+
+    def library() -> pl.DataFrame:
+        lazy = cyp.classify_progress(
+            pl.scan_parquet(source), definition, prior="ks2", outcome="gcse"
+        )
+        return cyp.progress_rates(lazy, by=["fsm"]).collect(engine="streaming")
+
+    def floor() -> pl.DataFrame:
+        query = _floors.progress_floor_lazy(
+            pl.scan_parquet(source), cells, prior="ks2", outcome="gcse", by=["fsm"]
+        )
+        return query.collect(engine="streaming")
+
+    return library, floor
+
+
+def _streaming_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    reps = int(spec["reps"])
+    size = int(spec["size"])
+    library, floor = _streaming_queries(spec)
+    counted = ["pupils", "made", "not_made", "not_included", "value", "lower_95"]
+    checks = {"polars": _agree(library().sort("fsm"), floor().sort("fsm"), counted)}
+    sides = [Side("library", library, reps), Side("polars", floor, reps)]
+    setup_peak = peak_rss_mb()
+    alternate(sides)
+    median = statistics.median(sides[0].times)
+    return [
+        _row(
+            "streaming", size, "pupils",
+            "pl.scan_parquet -> cyp.classify_progress (lazy) -> cyp.progress_rates by fsm -> "
+            "collect(engine='streaming')",
+            sides[0], sides[1:], checks=checks, notes=[], setup_peak_rss_mb=round(setup_peak, 1),
+            throughput={"pupils_per_s": size / median if median else None},
+        )
+    ]  # fmt: skip
+
+
+def _streaming_memory(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The library's pipeline once, alone in a fresh process: its peak RSS is the target's."""
+    library, _ = _streaming_queries(spec)
+    reset_peak()
+    start = time.perf_counter()
+    library()
+    return [{"seconds": time.perf_counter() - start, "peak_rss_mb": round(peak_rss_mb(), 1)}]
+
+
+# --- entry ------------------------------------------------------------------------------------------
+
+CASES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
+    "rate_ci": lambda spec: _interval_case(spec, "rate_ci"),
+    "proportion_ci": lambda spec: _interval_case(spec, "proportion_ci"),
+    "progress": _progress_case,
+    "catalogue": _catalogue_case,
+    "benchmark_table": _benchmark_table_case,
+    "records_year": _records_year_case,
+    "records_series": _records_series_case,
+    "startup": _startup_case,
+    "streaming_setup": _streaming_setup,
+    "streaming": _streaming_case,
+    "streaming_memory": _streaming_memory,
+}
+
+
+def run_case(spec: dict[str, Any]) -> dict[str, Any]:
+    """Run one case (in a fresh process); never raises: errors come back as text."""
+    try:
+        rows = CASES[spec["kind"]](spec)
+    except Exception:
+        return {"rows": [], "error": traceback.format_exc(), "case_peak_rss_mb": peak_rss_mb()}
+    case_peak = max(
+        [peak_rss_mb()]
+        + [r.get("setup_peak_rss_mb") or 0.0 for r in rows]
+        + [(r.get("library") or {}).get("peak_rss_mb") or 0.0 for r in rows]
+        + [b.get("peak_rss_mb") or 0.0 for r in rows for b in (r.get("baselines") or {}).values()]
+    )
+    return {"rows": rows, "error": None, "case_peak_rss_mb": round(case_peak, 1)}
