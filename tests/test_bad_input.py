@@ -202,3 +202,17 @@ def test_unknown_year_says_which_years_are_valid(catalogue: cyp.Catalogue) -> No
     """A collection year before the definition existed is an error with the valid years."""
     with pytest.raises(cyp.UnknownDefinitionError, match="not in force in collection year 1995"):
         catalogue.get("cla_rate_per_10k", year=1995)
+
+
+def test_checks_follow_the_dtype() -> None:
+    """Unsigned counts skip the sign check; float counts are still checked for fractions and
+    infinities, lazily as eagerly."""
+    unsigned = pl.DataFrame(
+        {"n": [5, 0], "pop": [100, 0]}, schema={"n": pl.UInt32, "pop": pl.UInt64}
+    )
+    assert cyp.rate(unsigned, "n", "pop")["reason"].to_list() == [None, "z: denominator is zero"]
+
+    floats = pl.LazyFrame({"n": [5.0, float("-inf")], "pop": [100.0, 100.0]})
+    with pytest.raises(cyp.InvalidValueError, match="finite") as info:
+        cyp.rate(floats, "n", "pop")
+    assert info.value.rows == (1,)

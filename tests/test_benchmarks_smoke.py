@@ -30,7 +30,7 @@ BASELINES = {
     "rate_ci": {"polars", "pandas"},
     "proportion_ci": {"polars", "pandas"},
     "progress": {"polars", "pandas"},
-    "catalogue": {"polars"},
+    "catalogue": {"polars", "per_year_calls"},
     "records_series": {"single_calls"},
     "import": {"polars"},
     "catalogue_load": {"tomllib"},

@@ -70,20 +70,28 @@ def indicator_results(
     frame = attach_population(frame, area="area_code", year="year")
     keep = ["area_code", "area_name", "geographic_level", "year", "population_vintage"]
     pieces = []
+    all_years = sorted(frame["year"].unique().to_list())
     for ident in indicators:
-        for year in sorted(frame["year"].unique().to_list()):
+        # one computation per definition version, over every year it is in force
+        versions: dict[str, tuple[IndicatorDefinition, list[int]]] = {}
+        for year in all_years:
             try:
                 definition = catalogue.get(ident, year=year)
             except UnknownDefinitionError:
                 continue
-            one = frame.filter(pl.col("year") == year)
+            versions.setdefault(definition.key, (definition, []))[1].append(year)
+        for definition, in_force in versions.values():
             column = definition.numerator.column
-            if column not in one.columns:
+            if column not in frame.columns:
                 msg = f"the counts have no column {column!r} for {definition.key}"
                 raise DataError(msg)
-            if one[column].is_null().all():
+            # a year with no figure at all for this indicator is left out, as DfE leaves it out
+            some = frame.filter(
+                pl.col("year").is_in(in_force) & pl.col(column).is_not_null().any().over("year")
+            ).sort("year", maintain_order=True)
+            if some.is_empty():
                 continue
-            result = compute(definition, one)
+            result = compute(definition, some)
             pieces.append(
                 result.select(*keep, "numerator", "denominator", "value", "lower_95", "upper_95",
                               "lower_99_8", "upper_99_8", "method", "reason", "indicator_id", "indicator_version")

@@ -15,7 +15,7 @@ opening with a GSS symbol: ``"z: denominator is zero"``, ``"c: numerator is 'c' 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, TypeVar
+from typing import Literal, NamedTuple, TypeVar
 
 import polars as pl
 
@@ -232,6 +232,15 @@ def _check_dtype(column: str, dtype: pl.DataType, role: str) -> None:
         raise DataError(msg)
 
 
+class _Check(NamedTuple):
+    """A rule over the input rows: ``rows`` marks the rows breaking it, ``flag`` says if any do."""
+
+    rows: pl.Expr
+    column: str
+    rule: str
+    flag: pl.Expr | None = None  # a cheaper reduction than ``rows.any()``, where there is one
+
+
 def _validate(
     frame: pl.LazyFrame,
     numerator: str,
@@ -240,35 +249,49 @@ def _validate(
     *,
     kind: str,
     sd: str | None = None,
-) -> list[tuple[pl.Expr, str, str]]:
-    checks: list[tuple[pl.Expr, str, str]] = []
+) -> list[_Check]:
+    checks: list[_Check] = []
     sides = [(numerator, "numerator", _NUM)]
     if denominator is not None:
         sides.append((denominator, "denominator", _DEN))
     if sd is not None:
         sides.append((sd, "standard deviation", _SD))
+    # A check the column's dtype already guarantees is skipped: integers are finite and whole,
+    # unsigned integers are not negative (a whole pass over the rows saved for each).
+    whole = {c for c in (numerator, denominator) if c is not None and schema[c].is_integer()}
     for column, role, temp in sides:
-        if schema[column] == pl.String:
+        dtype = schema[column]
+        if dtype == pl.String:
             _, _, unreadable = split_numbers_and_symbols(column, name=column)
-            checks.append((unreadable, column, f"{role} text is neither a number nor a GSS symbol"))
-        checks.append((~pl.col(temp).is_finite(), column, f"{role} must be a finite number"))
-        if not (kind == "mean" and role == "numerator"):  # a total of scores may be negative
-            checks.append((pl.col(temp) < 0, column, f"{role} must not be negative"))
-    if kind == "mean" and denominator is not None:
+            checks.append(
+                _Check(unreadable, column, f"{role} text is neither a number nor a GSS symbol")
+            )
+        if column not in whole:
+            checks.append(
+                _Check(~pl.col(temp).is_finite(), column, f"{role} must be a finite number")
+            )
+        signed = not dtype.is_unsigned_integer()
+        if signed and not (kind == "mean" and role == "numerator"):  # a total may be negative
+            # a minimum is one cheap reduction over the column as given (no mask, no cast)
+            flag = pl.col(column).min() < 0 if dtype.is_numeric() else None
+            checks.append(_Check(pl.col(temp) < 0, column, f"{role} must not be negative", flag))
+    if kind == "mean" and denominator is not None and denominator not in whole:
         checks.append(
-            (
+            _Check(
                 pl.col(_DEN) != pl.col(_DEN).floor(),
                 denominator,
                 "a number of pupils must be a whole number",
             )
         )
-    if kind in ("rate", "count"):
+    if kind in ("rate", "count") and numerator not in whole:
         checks.append(
-            (pl.col(_NUM) != pl.col(_NUM).floor(), numerator, "a count must be a whole number")
+            _Check(
+                pl.col(_NUM) != pl.col(_NUM).floor(), numerator, "a count must be a whole number"
+            )
         )
     if kind == "proportion" and denominator is not None:
         checks.append(
-            (
+            _Check(
                 pl.col(_NUM) > pl.col(_DEN),
                 numerator,
                 f"numerator must not exceed the denominator ({denominator!r}) in a proportion",
@@ -277,20 +300,19 @@ def _validate(
     return checks
 
 
-def _check_flags(checks: list[tuple[pl.Expr, str, str]]) -> list[pl.Expr]:
+def _check_flags(checks: list[_Check]) -> list[pl.Expr]:
     """One boolean per check, true when any row breaks it (broadcast over the rows)."""
     return [
-        cond.fill_null(False).any().alias(f"__check{i}") for i, (cond, _, _) in enumerate(checks)
+        (c.rows.any() if c.flag is None else c.flag).fill_null(False).alias(f"__check{i}")
+        for i, c in enumerate(checks)
     ]
 
 
-def _raise_broken(
-    frame: pl.LazyFrame, checks: list[tuple[pl.Expr, str, str]], flags: pl.DataFrame
-) -> None:
+def _raise_broken(frame: pl.LazyFrame, checks: list[_Check], flags: pl.DataFrame) -> None:
     """Raise for the first check whose flag is set, naming its rows."""
-    for i, (cond, column, rule) in enumerate(checks):
+    for i, check in enumerate(checks):
         if flags.height and flags[f"__check{i}"][0]:
-            raise_for_rows(frame, cond.fill_null(False), column=column, rule=rule)
+            raise_for_rows(frame, check.rows.fill_null(False), column=check.column, rule=check.rule)
 
 
 def _reason(role: str, value: str, symbol: str, *, grouped: bool) -> pl.Expr:
@@ -460,14 +482,10 @@ def _measure(
     columns.append(reason)
 
     base = [c for c in kept if c not in outputs]
+    result = lf.select(*(pl.col(c) for c in base), *columns)
     if isinstance(frame, pl.LazyFrame):
-        return lf.select(*(pl.col(c) for c in base), *columns)
-    # an eager frame is checked in the same pass as it is computed
-    flags = _check_flags(checks)
-    if grouped:
-        _raise_broken(checked, checks, checked.select(flags).collect())
-        return lf.select(*(pl.col(c) for c in base), *columns).collect()
-    out = lf.select(*(pl.col(c) for c in base), *columns, *flags).collect()
-    names = [f"__check{i}" for i in range(len(checks))]
-    _raise_broken(checked, checks, out.select(names))
-    return out.drop(names)
+        return result
+    # an eager frame is checked and computed together; the result is dropped if a check fails
+    out, flags = pl.collect_all([result, checked.select(_check_flags(checks))])
+    _raise_broken(checked, checks, flags)
+    return out
