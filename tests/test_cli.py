@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+import cyp_indicators as cyp
 from cyp_indicators.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "local_definitions"
@@ -181,3 +183,43 @@ def test_progress_bar_hides_when_not_a_terminal(capsys: pytest.CaptureFixture[st
     bar.shown = True
     bar(1, 3, "step")
     assert "1/3" in capsys.readouterr().err
+
+
+RECORDS = Path(__file__).parent / "reference" / "records"
+
+
+def test_compute_from_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """compute --records derives a figure from child-level files, as derive() does."""
+    out, excluded = tmp_path / "cla.csv", tmp_path / "excluded.csv"
+    args = ["compute", "cla_rate_per_10k", "--records", "ssda903", "--year", "2019"]
+    args += ["--input", str(RECORDS / "demand_model"), "--la", "874"]
+    assert main([*args, "--output", str(out), "--exclusions", str(excluded)]) == 0
+
+    pop = cyp.population_estimates().filter(pl.col("old_la_code") == "874")
+    expected = cyp.derive(
+        cyp.load_catalogue().get("cla_rate_per_10k", year=2019),
+        cyp.read_ssda903(RECORDS / "demand_model"),
+        period=cyp.Period.snapshot(dt.date(2019, 3, 31)),
+        population=pop.select("mid_year", "population"),
+    )
+    got = pl.read_csv(out)
+    assert got["value"].to_list() == pytest.approx(expected.values["value"].to_list())
+    assert got["numerator"].to_list() == expected.values["numerator"].to_list()
+    assert pl.read_csv(excluded).height == expected.exclusions.height
+    assert "not counted" in capsys.readouterr().err
+
+
+def test_compute_from_records_needs_a_year(capsys: pytest.CaptureFixture[str]) -> None:
+    """Without --year there is no period: one line on stderr, exit code 1."""
+    args = ["compute", "cla_rate_per_10k", "--records", "ssda903"]
+    assert main([*args, "--input", str(RECORDS / "demand_model")]) == 1
+    err = capsys.readouterr().err
+    assert "--year" in err
+    assert "Traceback" not in err
+
+
+def test_compute_from_records_rejects_an_unknown_la(capsys: pytest.CaptureFixture[str]) -> None:
+    """A misspelt LA code is a data problem, not a traceback."""
+    args = ["compute", "cla_rate_per_10k", "--records", "ssda903", "--year", "2019"]
+    assert main([*args, "--input", str(RECORDS / "demand_model"), "--la", "999"]) == 1
+    assert "999" in capsys.readouterr().err

@@ -199,8 +199,64 @@ def _show(args: argparse.Namespace) -> int:
     return 0
 
 
+_READERS = ("ssda903", "cin-census", "cin-tables")
+
+
+def _record_period(d: IndicatorDefinition, year: int) -> object:
+    from datetime import date
+
+    from .model import PeriodType
+    from .records import Period
+
+    if d.period_type is PeriodType.SNAPSHOT_31_MARCH:
+        return Period.snapshot(date(year, 3, 31))
+    if d.period_type is PeriodType.FINANCIAL_YEAR:
+        return Period.financial_year(year)
+    msg = (
+        f"{d.key} covers a {d.period_type.value} period; derive it from records with "
+        "cyp_indicators.derive and a Period of your own"
+    )
+    raise DataError(msg)
+
+
+def _compute_from_records(args: argparse.Namespace, d: IndicatorDefinition) -> int:
+    from .population import population_estimates
+    from .records import derive, read_cin_census, read_cin_tables, read_ssda903
+
+    if args.year is None:
+        msg = "--records needs --year: the collection year to derive (2019 is FY 2018-19)"
+        raise DataError(msg)
+    reader = {
+        "ssda903": read_ssda903,
+        "cin-census": read_cin_census,
+        "cin-tables": read_cin_tables,
+    }[args.records]
+    records = reader(args.input)
+    population: float | pl.DataFrame | None = args.population
+    if args.la is not None:
+        from .compare.codes import canonical_la
+
+        if canonical_la(args.la) is None:
+            msg = f"LA code {args.la!r} does not exist"
+            raise DataError(msg)
+        population = (
+            population_estimates()
+            .filter(pl.col("old_la_code") == args.la)
+            .select("mid_year", "population")
+        )
+    result = derive(d, records, period=_record_period(d, args.year), population=population)
+    excluded = result.exclusions.height
+    print(f"{excluded} record(s) not counted (see --exclusions)", file=sys.stderr)
+    if args.exclusions:
+        _write(result.exclusions, args.exclusions)
+    _write(present(result.values, d) if args.present else result.values, args.output)
+    return 0
+
+
 def _compute(args: argparse.Namespace) -> int:
     d = _definition(args)
+    if args.records:
+        return _compute_from_records(args, d)
     frame = read_table(args.input, sheet=args.sheet)
     result = compute(d, frame, numerator=args.numerator, denominator=args.denominator)
     _write(present(result, d) if args.present else result, args.output)
@@ -285,7 +341,22 @@ def _parser() -> argparse.ArgumentParser:
 
     comp = sub.add_parser("compute", help="compute a definition on a table of counts")
     comp.add_argument("id")
-    comp.add_argument("--input", required=True, help="CSV, Parquet or XLSX with the counts")
+    comp.add_argument(
+        "--input",
+        required=True,
+        help="CSV, Parquet or XLSX with the counts; with --records, the record files or folder",
+    )
+    comp.add_argument(
+        "--records",
+        choices=_READERS,
+        help="derive from child-level records: an SSDA903 folder, a CIN census XML or CIN tables "
+        "(needs --year; a rate needs --population or --la)",
+    )
+    comp.add_argument("--population", type=float, help="with --records: the rate's denominator")
+    comp.add_argument(
+        "--la", help="with --records: take the population from the bundled ONS estimates"
+    )
+    comp.add_argument("--exclusions", help="with --records: write every record not counted here")
     comp.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
     comp.add_argument("--numerator", help="numerator column (default: the definition's)")
     comp.add_argument("--denominator", help="denominator column (default: the definition's)")
