@@ -101,7 +101,7 @@ def rate(
     --------
     >>> import polars as pl
     >>> counts = pl.DataFrame({"la": ["874"], "cla": [416], "pop": [57621]})
-    >>> rate(counts, "cla", "pop", confidence=None)["value"].round(3).to_list()
+    >>> rate(counts, "cla", "pop", confidence=None)["value"].round(3, mode="half_away_from_zero").to_list()
     [72.196]
     """
     if method not in ("byar_exact", "exact"):
@@ -142,7 +142,7 @@ def proportion(
     --------
     >>> import polars as pl
     >>> f = pl.DataFrame({"re_referrals": [139_080], "referrals": [621_880]})
-    >>> proportion(f, "re_referrals", "referrals")["value"].round(2).to_list()
+    >>> proportion(f, "re_referrals", "referrals")["value"].round(2, mode="half_away_from_zero").to_list()
     [22.36]
     """
     return _measure(

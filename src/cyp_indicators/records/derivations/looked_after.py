@@ -277,6 +277,24 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
     )
 
 
+def _days_per_child(
+    hits: pl.DataFrame, periods: pl.DataFrame, *, start: str, end: str
+) -> pl.DataFrame:
+    """Per period: total days from ``start`` to ``end`` (numerator) and children (denominator).
+
+    Every period has a row; a period without adoptions has 0 and 0 (the mean is then null).
+    """
+    totals = hits.group_by(PERIOD_COLS).agg(
+        (pl.col(end) - pl.col(start)).dt.total_days().sum().cast(pl.Float64).alias("numerator"),
+        pl.col("CHILD").n_unique().cast(pl.Int64).alias("denominator"),
+    )
+    return (
+        periods.select(PERIOD_COLS)
+        .join(totals, on=PERIOD_COLS, how="left", maintain_order="left")
+        .with_columns(pl.col("numerator").fill_null(0.0), pl.col("denominator").fill_null(0))
+    )
+
+
 @derivation(
     "adoption_a1_days",
     tables=("episodes",),
@@ -305,19 +323,7 @@ def adoption_a1(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         moved_in, left_on=["CHILD", "DEC"], right_on=["CHILD", "__adopted_on"], how="left"
     )
     hits = per_period(rows, periods).filter(_in_period_dec() & pl.col("__moved_in").is_not_null())
-    totals = hits.group_by(PERIOD_COLS).agg(
-        (pl.col("__moved_in") - pl.col("__entered"))
-        .dt.total_days()
-        .sum()
-        .cast(pl.Float64)
-        .alias("numerator"),
-        pl.col("CHILD").n_unique().cast(pl.Int64).alias("denominator"),
-    )
-    counts = (
-        periods.select(PERIOD_COLS)
-        .join(totals, on=PERIOD_COLS, how="left", maintain_order="left")
-        .with_columns(pl.col("numerator").fill_null(0.0), pl.col("denominator").fill_null(0))
-    )
+    counts = _days_per_child(hits, periods, start="__entered", end="__moved_in")
     reason = (
         pl.when(~pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False))
         .then(pl.lit("not_counted: the episode did not end in adoption"))
@@ -367,19 +373,7 @@ def adoption_a2(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
     hits = per_period(rows, periods).filter(
         _in_period_dec() & pl.col("__order").is_not_null() & pl.col("__match").is_not_null()
     )
-    totals = hits.group_by(PERIOD_COLS).agg(
-        (pl.col("__match") - pl.col("__order"))
-        .dt.total_days()
-        .sum()
-        .cast(pl.Float64)
-        .alias("numerator"),
-        pl.col("CHILD").n_unique().cast(pl.Int64).alias("denominator"),
-    )
-    counts = (
-        periods.select(PERIOD_COLS)
-        .join(totals, on=PERIOD_COLS, how="left", maintain_order="left")
-        .with_columns(pl.col("numerator").fill_null(0.0), pl.col("denominator").fill_null(0))
-    )
+    counts = _days_per_child(hits, periods, start="__order", end="__match")
     reason = (
         pl.when(~pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False))
         .then(pl.lit("not_counted: the episode did not end in adoption"))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 import attrs
 import polars as pl
@@ -636,3 +636,39 @@ def match_table(path: Path, names: Sequence[tuple[str, Sequence[str]]]) -> str |
         if any(token in stem for token in tokens):
             return table
     return None
+
+
+class RecordSet:
+    """What every record set shares: its tables by name, the row accounting and a short repr.
+
+    Subclasses (frozen attrs classes) name their ``TABLES`` and ``KIND`` and hold one frame per
+    table plus ``exclusions``, ``files`` and ``rows_read``.
+    """
+
+    __slots__ = ()
+    TABLES: ClassVar[tuple[str, ...]]
+    KIND: ClassVar[str]
+    exclusions: pl.DataFrame
+    files: tuple[str, ...]
+    rows_read: Mapping[str, int]
+
+    def table(self, name: str) -> pl.DataFrame:
+        """The table called ``name`` (one of :attr:`TABLES`)."""
+        if name not in self.TABLES:
+            msg = f"no {self.KIND} table {name!r}; the tables are {', '.join(self.TABLES)}"
+            raise KeyError(msg)
+        frame: pl.DataFrame = getattr(self, name)
+        return frame
+
+    def accounting(self) -> pl.DataFrame:
+        """Per table: ``table``, ``read``, ``kept``, ``excluded`` (read == kept + excluded)."""
+        return accounting_frame(self.TABLES, self.table, self.exclusions, self.rows_read)
+
+    def __repr__(self) -> str:
+        tables = ", ".join(
+            f"{t}={self.table(t).height}" for t in self.TABLES if self.table(t).height
+        )
+        return (
+            f"{type(self).__name__}({tables or 'no rows'}; exclusions={self.exclusions.height}, "
+            f"files={len(self.files)})"
+        )

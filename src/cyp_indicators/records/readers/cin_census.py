@@ -55,8 +55,8 @@ from ._tables import (
     FILE,
     Column,
     Kind,
+    RecordSet,
     TableSpec,
-    accounting_frame,
     clean_code,
     clean_text,
     concat_raw,
@@ -221,7 +221,7 @@ def _empty_header() -> pl.DataFrame:
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class CINCensus:
+class CINCensus(RecordSet):
     """A CIN census (one file or several), table by table.
 
     Every table is a typed :class:`polars.DataFrame` (columns in the module docstring), empty
@@ -235,6 +235,7 @@ class CINCensus:
     """
 
     TABLES: ClassVar[tuple[str, ...]] = tuple(SPECS)
+    KIND: ClassVar[str] = "CIN census"
 
     children: pl.DataFrame = attrs.field(factory=SPECS["children"].empty, repr=False)
     cin_details: pl.DataFrame = attrs.field(factory=SPECS["cin_details"].empty, repr=False)
@@ -247,27 +248,6 @@ class CINCensus:
     exclusions: pl.DataFrame = attrs.field(factory=exclusions_frame, repr=False)
     files: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     rows_read: Mapping[str, int] = attrs.field(factory=dict, repr=False)
-
-    def table(self, name: str) -> pl.DataFrame:
-        """The table called ``name`` (one of :attr:`TABLES`)."""
-        if name not in self.TABLES:
-            msg = f"no CIN census table {name!r}; the tables are {', '.join(self.TABLES)}"
-            raise KeyError(msg)
-        frame: pl.DataFrame = getattr(self, name)
-        return frame
-
-    def accounting(self) -> pl.DataFrame:
-        """Per table: ``table``, ``read``, ``kept``, ``excluded`` (read == kept + excluded)."""
-        return accounting_frame(self.TABLES, self.table, self.exclusions, self.rows_read)
-
-    def __repr__(self) -> str:
-        tables = ", ".join(
-            f"{t}={self.table(t).height}" for t in self.TABLES if self.table(t).height
-        )
-        return (
-            f"CINCensus({tables or 'no rows'}; exclusions={self.exclusions.height}, "
-            f"files={len(self.files)})"
-        )
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame) -> CINCensus:

@@ -53,8 +53,8 @@ from ..accounting import exclusions_frame
 from ._tables import (
     Column,
     Kind,
+    RecordSet,
     TableSpec,
-    accounting_frame,
     concat_raw,
     conform,
     drop_children_without,
@@ -231,7 +231,7 @@ _FILE_TOKENS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
-class SSDA903:
+class SSDA903(RecordSet):
     """An SSDA903 return (one year or several), table by table.
 
     Every table is a typed :class:`polars.DataFrame` (columns in the module docstring), empty
@@ -244,6 +244,7 @@ class SSDA903:
     """
 
     TABLES: ClassVar[tuple[str, ...]] = tuple(SPECS)
+    KIND: ClassVar[str] = "SSDA903"
 
     header: pl.DataFrame = attrs.field(factory=SPECS["header"].empty, repr=False)
     episodes: pl.DataFrame = attrs.field(factory=SPECS["episodes"].empty, repr=False)
@@ -263,27 +264,6 @@ class SSDA903:
     exclusions: pl.DataFrame = attrs.field(factory=exclusions_frame, repr=False)
     files: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     rows_read: Mapping[str, int] = attrs.field(factory=dict, repr=False)
-
-    def table(self, name: str) -> pl.DataFrame:
-        """The table called ``name`` (one of :attr:`TABLES`)."""
-        if name not in self.TABLES:
-            msg = f"no SSDA903 table {name!r}; the tables are {', '.join(self.TABLES)}"
-            raise KeyError(msg)
-        frame: pl.DataFrame = getattr(self, name)
-        return frame
-
-    def accounting(self) -> pl.DataFrame:
-        """Per table: ``table``, ``read``, ``kept``, ``excluded`` (read == kept + excluded)."""
-        return accounting_frame(self.TABLES, self.table, self.exclusions, self.rows_read)
-
-    def __repr__(self) -> str:
-        tables = ", ".join(
-            f"{t}={self.table(t).height}" for t in self.TABLES if self.table(t).height
-        )
-        return (
-            f"SSDA903({tables or 'no rows'}; exclusions={self.exclusions.height}, "
-            f"files={len(self.files)})"
-        )
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame) -> SSDA903:
