@@ -74,15 +74,25 @@ def _calendar(params: Mapping[str, Any]) -> WorkingDayCalendar:
     return WorkingDayCalendar(extra_closures=closures)
 
 
+def _dated_in_period(
+    records: Any, periods: pl.DataFrame, table_name: str, date: str, outside: str
+) -> Counted:
+    """Rows of ``table_name`` whose ``date`` falls in each period; the others are not counted
+    with the reason ``outside``."""
+    table = _table(records, table_name)
+    hits = per_period(table, periods).filter(_in_period(date))
+    reason = _outside(date, outside)
+    return Counted(
+        counts=_rows(hits, periods, "numerator"),
+        records=accounting(table_name, table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
 @derivation("referrals", tables=("cin_details",))
 def referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Referrals received in each period."""
-    table = _table(records, "cin_details")
-    hits = per_period(table, periods).filter(_in_period("CINreferralDate"))
-    reason = _outside("CINreferralDate", "referral not in any period")
-    return Counted(
-        counts=_rows(hits, periods, "numerator"),
-        records=accounting("cin_details", table, hits["__row"].unique(), reason, child=CHILD),
+    return _dated_in_period(
+        records, periods, "cin_details", "CINreferralDate", "referral not in any period"
     )
 
 
@@ -195,12 +205,8 @@ def assessments_within(records: Any, periods: pl.DataFrame, params: Mapping[str,
 @derivation("section47_enquiries", tables=("section47",))
 def section47_enquiries(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Section 47 enquiries started in each period."""
-    table = _table(records, "section47")
-    hits = per_period(table, periods).filter(_in_period("S47ActualStartDate"))
-    reason = _outside("S47ActualStartDate", "enquiry not started in any period")
-    return Counted(
-        counts=_rows(hits, periods, "numerator"),
-        records=accounting("section47", table, hits["__row"].unique(), reason, child=CHILD),
+    return _dated_in_period(
+        records, periods, "section47", "S47ActualStartDate", "enquiry not started in any period"
     )
 
 
