@@ -326,6 +326,21 @@ def test_exact_poisson_table_matches_scipy_path(count: int) -> None:
             assert_close(got, want, f"level {level}")
 
 
+@pytest.mark.parametrize("count", [*range(12), 57, 416, 10_000])
+def test_byar_exact_takes_exact_below_ten_and_byars_from_ten(count: int) -> None:
+    """PHE's combined interval is the exact one below 10 and Byar's from 10 up, at both levels."""
+    frame = pl.DataFrame({"o": [count]})
+    for level in BOTH_LEVELS:
+        combined = cyp.byar_exact_interval("o", level)
+        parts = (
+            cyp.exact_poisson_interval("o", level) if count < 10 else cyp.byars_interval("o", level)
+        )
+        for side, got_expr, want_expr in zip(("lower", "upper"), combined, parts, strict=True):
+            got, want = one_value(got_expr, frame), one_value(want_expr, frame)
+            assert want is not None
+            assert_close(got, want, f"{side} at level {level}, count {count}")
+
+
 def test_rate_zero_count_reference() -> None:
     """A count of 0 in 100 per 100,000 is 0 with exact 95 % limits [0, 3688.879454113935]."""
     frame = pl.DataFrame({"o": [0], "n": [100]})

@@ -87,7 +87,13 @@ from .records import (
     read_cin_tables,
     read_ssda903,
 )
-from .stats.intervals import byars_interval, exact_poisson_interval, wilson_interval, z_value
+from .stats.intervals import (
+    byar_exact_interval,
+    byars_interval,
+    exact_poisson_interval,
+    wilson_interval,
+    z_value,
+)
 from .stats.measures import count, mean, proportion, rate, result_columns
 from .stats.rounding import round_half_away, round_half_away_expr
 from .stats.symbols import Symbol, parse_symbol
@@ -137,6 +143,7 @@ __all__ = [
     "aggregate_neighbours",
     "attach_population",
     "benchmark_table",
+    "byar_exact_interval",
     "byars_interval",
     "canonical_la",
     "classify_progress",

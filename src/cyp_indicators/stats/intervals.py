@@ -24,6 +24,7 @@ import polars as pl
 
 __all__ = [
     "EXACT_BELOW",
+    "byar_exact_interval",
     "byars_interval",
     "confidence_label",
     "exact_poisson_interval",
@@ -99,6 +100,13 @@ def wilson_interval(
     return lower, upper
 
 
+def _byars_raw(o: pl.Expr, z: float) -> tuple[pl.Expr, pl.Expr]:
+    o1 = o + 1
+    lower = o * (1 - 1 / (9 * o) - z / (3 * o.sqrt())) ** 3
+    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * o1.sqrt())) ** 3
+    return lower, upper
+
+
 def byars_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Expr, pl.Expr]:
     """Byar's limits for a Poisson count.
 
@@ -106,11 +114,8 @@ def byars_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Expr, pl
     (a count of 1 at 99.8 %) the lower limit is null. :func:`exact_poisson_interval` is exact there.
     """
     o = _col(count).cast(pl.Float64)
-    z = z_value(confidence)
-    o1 = o + 1
-    lower_raw = o * (1 - 1 / (9 * o) - z / (3 * o.sqrt())) ** 3
+    lower_raw, upper = _byars_raw(o, z_value(confidence))
     lower = pl.when(o == 0).then(0.0).when(lower_raw >= 0).then(lower_raw)
-    upper = o1 * (1 - 1 / (9 * o1) + z / (3 * o1.sqrt())) ** 3
     return lower, upper
 
 
@@ -160,4 +165,25 @@ def exact_poisson_interval(
     upper = o.map_batches(
         lambda s: _exact_batch(s, confidence, upper=True), return_dtype=pl.Float64
     )
+    return lower, upper
+
+
+def byar_exact_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Expr, pl.Expr]:
+    """Limits for a crude rate's count as PHE computes them: exact below :data:`EXACT_BELOW`, Byar's
+    from there up.
+
+    The count must be a whole number >= 0 (:func:`~cyp_indicators.rate` checks this): counts
+    below :data:`EXACT_BELOW` are looked up by position in a table computed once per level. One
+    when-chain per limit (no separate zero case: a count of 0 takes the exact branch) keeps the
+    expression as cheap as the formula written by hand.
+    """
+    o = _col(count).cast(pl.Float64)
+    lower_t, upper_t = _exact_table(confidence, EXACT_BELOW)
+    small = o < EXACT_BELOW
+    index = o.clip(0, EXACT_BELOW - 1).cast(pl.UInt32)
+    exact_lower = pl.lit(pl.Series(lower_t, dtype=pl.Float64)).gather(index)
+    exact_upper = pl.lit(pl.Series(upper_t, dtype=pl.Float64)).gather(index)
+    byars_lower, byars_upper = _byars_raw(o, z_value(confidence))
+    lower = pl.when(small).then(exact_lower).when(byars_lower >= 0).then(byars_lower)
+    upper = pl.when(small).then(exact_upper).otherwise(byars_upper)
     return lower, upper

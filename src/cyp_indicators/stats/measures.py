@@ -23,7 +23,7 @@ from ..errors import DataError
 from .checks import check_columns, check_unique, raise_for_rows
 from .intervals import (
     EXACT_BELOW,
-    byars_interval,
+    byar_exact_interval,
     confidence_label,
     exact_poisson_interval,
     normalise_confidence,
@@ -460,11 +460,7 @@ def _measure(
         elif rate_method == "exact":
             lower, upper = exact_poisson_interval(num, level)
         else:
-            small = num < EXACT_BELOW
-            ex_lo, ex_hi = exact_poisson_interval(num, level, small_only=True)
-            by_lo, by_hi = byars_interval(num, level)
-            lower = pl.when(small).then(ex_lo).otherwise(by_lo)
-            upper = pl.when(small).then(ex_hi).otherwise(by_hi)
+            lower, upper = byar_exact_interval(num, level)
         scale = multiplier if kind == "proportion" else pl.lit(multiplier) / den
         columns.append((lower * scale).alias(f"lower_{label}"))
         columns.append((upper * scale).alias(f"upper_{label}"))
@@ -486,6 +482,9 @@ def _measure(
     if isinstance(frame, pl.LazyFrame):
         return result
     # an eager frame is checked and computed together; the result is dropped if a check fails
-    out, flags = pl.collect_all([result, checked.select(_check_flags(checks))])
+    out, flags = pl.collect_all(
+        [result, checked.select(_check_flags(checks))],
+        optimizations=pl.QueryOptFlags(comm_subplan_elim=False),
+    )
     _raise_broken(checked, checks, flags)
     return out
