@@ -112,6 +112,16 @@ def test_numerator_above_denominator_in_a_proportion_names_the_rows() -> None:
     assert cyp.rate(frame, "x", "n")["value"][1] == pytest.approx(12_000)
 
 
+def test_zero_denominator_in_a_proportion_is_z_even_with_a_numerator() -> None:
+    """3 out of 0 has no value: null with "z", as for a rate, not an error about exceeding."""
+    frame = pl.DataFrame({"x": [3, 2], "n": [0, 4]})
+
+    out = cyp.proportion(frame, "x", "n")
+
+    assert out["value"].to_list() == [None, 50.0]
+    assert out["reason"][0] == "z: denominator is zero"
+
+
 @pytest.mark.parametrize("denominator", [0, None])
 def test_zero_or_null_denominator_gives_null_with_reason(denominator: int | None) -> None:
     """No division error and no infinity: the value is null and the reason says why."""

@@ -326,6 +326,15 @@ def test_exact_poisson_table_matches_scipy_path(count: int) -> None:
             assert_close(got, want, f"level {level}")
 
 
+def test_exact_table_answers_only_whole_counts_below_ten() -> None:
+    """small_only: a fractional, negative or large count gives null, never a neighbour's limits."""
+    frame = pl.DataFrame({"o": [3.0, 3.5, -1.0, 10.0, None]})
+    lower, upper = cyp.exact_poisson_interval("o", 0.95, small_only=True)
+    got = frame.select(lower.alias("lower"), upper.alias("upper"))
+    assert got["lower"].is_null().to_list() == [False, True, True, True, True]
+    assert got["upper"].is_null().to_list() == [False, True, True, True, True]
+
+
 @pytest.mark.parametrize("count", [*range(12), 57, 416, 10_000])
 def test_byar_exact_takes_exact_below_ten_and_byars_from_ten(count: int) -> None:
     """PHE's combined interval is the exact one below 10 and Byar's from 10 up, at both levels."""

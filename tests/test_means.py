@@ -62,3 +62,14 @@ def test_grouped_mean_sums_totals_and_refuses_an_interval() -> None:
     assert mean(frame, "total", "pupils", by=["la"])["value"][0] == pytest.approx(6.0)
     with pytest.raises(ValueError, match="pupil-level data"):
         mean(frame, "total", "pupils", sd="sd", by=["la"])
+
+
+def test_mean_without_a_standard_deviation_has_no_method() -> None:
+    """A row whose SD is missing has a mean but no interval, so no method either."""
+    frame = pl.DataFrame({"total": [10.0, 10.0], "pupils": [4, 4], "sd": [1.0, None]})
+
+    out = mean(frame, "total", "pupils", sd="sd")
+
+    assert out["value"].to_list() == [2.5, 2.5]
+    assert out["method"].to_list() == ["normal", None]
+    assert out["lower_95"][1] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import polars as pl
+import pytest
 
 import cyp_indicators as cyp
 
@@ -50,3 +51,59 @@ def test_symbols_from_inputs_are_displayed(catalogue: cyp.Catalogue) -> None:
     out = cyp.present(cyp.compute(d, frame, numerator="n", denominator="pop"), d)
 
     assert out["display"].to_list() == ["c", "x", "z"]
+
+
+def test_disclosure_withholds_every_column_that_gives_the_count_away(
+    catalogue: cyp.Catalogue,
+) -> None:
+    """The caller's own count columns are withheld with the value, not left beside the "c"."""
+    d = catalogue.get("cla_rate_per_10k")
+    frame = pl.DataFrame({"la": ["874", "875"], "cla": [3, 60], "pop": [57_621, 40_000]})
+
+    out = cyp.present(
+        cyp.compute(d, frame, numerator="cla", denominator="pop"), d, withhold=["cla"]
+    )
+
+    assert out["display"].to_list() == ["c", "15"]
+    assert out["cla"].to_list() == [None, 60]
+    assert out["numerator"].to_list() == [None, 60.0]
+    assert out["pop"].to_list() == [57_621, 40_000]  # a population gives no count away
+    assert out["la"].to_list() == ["874", "875"]
+
+
+def test_small_cohort_withholds_the_numerator_too(catalogue: cyp.Catalogue) -> None:
+    """A rule on the denominator (a cohort of 1 to 5) withholds the numerator: 5 of 5 is 100 %."""
+    d = catalogue.get("ks2_level4_maths_pct", year=2011)
+    assert d.disclosure.applies_to == ("denominator",)
+    frame = pl.DataFrame({"pupils_level4_maths": [5, 20], "pupils_eligible": [5, 25]})
+
+    out = cyp.present(cyp.compute(d, frame), d)
+
+    assert out["display"][0] == "c"
+    for column in ("numerator", "denominator", "pupils_level4_maths", "pupils_eligible"):
+        assert out[column][0] is None, column
+        assert out[column][1] is not None, column
+
+
+def test_only_interval_bounds_are_rounded(catalogue: cyp.Catalogue) -> None:
+    """Caller columns that merely start with lower_/upper_ are left as they are."""
+    d = catalogue.get("cla_rate_per_10k")
+    frame = pl.DataFrame(
+        {"n": [25, 3], "pop": [20_000, 20_000], "lower_age": [12.5, 12.5], "upper_tier": ["a", "b"]}
+    )
+
+    out = cyp.present(cyp.compute(d, frame, numerator="n", denominator="pop"), d)
+
+    assert out["lower_age"].to_list() == [12.5, 12.5]
+    assert out["upper_tier"].to_list() == ["a", "b"]
+    assert out["lower_95"][0] is not None
+    assert float(out["lower_95"][0]).is_integer()  # cla_rate_per_10k shows no decimals
+
+
+def test_withhold_names_a_missing_column(catalogue: cyp.Catalogue) -> None:
+    d = catalogue.get("cla_rate_per_10k")
+    result = cyp.compute(
+        d, pl.DataFrame({"n": [3], "pop": [100]}), numerator="n", denominator="pop"
+    )
+    with pytest.raises(cyp.DataError, match="'cla'"):
+        cyp.present(result, d, withhold=["cla"])

@@ -362,3 +362,26 @@ def test_matrix_whose_cells_do_not_cover_is_refused(tmp_path: Path) -> None:
     (tmp_path / "ks1_ks2_short_row.v1.toml").write_text(text, encoding="utf-8")
     with pytest.raises(cyp.DefinitionError, match="cells must cover"):
         cyp.load_catalogue(tmp_path)
+
+
+def test_suppressed_group_withholds_its_counts(catalogue: cyp.Catalogue) -> None:
+    """With suppress=True a cohort of 1 to 5 shows "c" and none of its counts (4 pupils, 3 made
+    would otherwise be readable beside the "c"); a larger group keeps them."""
+    definition = catalogue.get(KS4_ID, year=2011)
+    pupils = pl.DataFrame(
+        {
+            "prior": ["4"] * 4 + ["4"] * 10,
+            "result": ["C", "C", "B", "E"] + ["C"] * 10,
+            "fsm": [True] * 4 + [False] * 10,
+        }
+    )
+    classified = cyp.classify_progress(pupils, definition, prior="prior", outcome="result")
+
+    rates = cyp.progress_rates(classified, by=["fsm"], definition=definition, suppress=True)
+
+    small = rates.filter(pl.col("fsm")).row(0, named=True)
+    large = rates.filter(~pl.col("fsm")).row(0, named=True)
+    assert small["display"] == "c"
+    for column in ("pupils", "made", "not_made", "not_included", "included", "numerator"):
+        assert small[column] is None, column
+    assert (large["pupils"], large["made"], large["display"]) == (10, 10, "100")

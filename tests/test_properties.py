@@ -272,6 +272,18 @@ def test_expression_agrees_with_scalar(m: int, places: int, data: st.DataObject)
     assert got == cyp.round_half_away(value, decimals)
 
 
+@FAST
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(0, 3))
+def test_rounding_never_fails_and_agrees_on_any_double(value: float, decimals: int) -> None:
+    """Any finite double rounds without error (1e307 does not overflow when scaled), the scalar
+    and the expression agree, and the result is within half a unit of the value."""
+    got = cyp.round_half_away(value, decimals)
+    expr = pl.select(cyp.round_half_away_expr(pl.lit(value, pl.Float64), decimals)).item()
+    assert got == expr
+    assert math.isfinite(got)
+    assert abs(got - value) <= 0.5 * 10.0**-decimals + abs(value) * 1e-15
+
+
 def test_polars_default_rounds_half_to_even_but_ours_away() -> None:
     """polars' default round is half to even; ``round_half_away_expr`` rounds half away from 0."""
     values = pl.Series("v", [0.5, 1.5, 2.5, -2.5])

@@ -259,7 +259,8 @@ def _compute(args: argparse.Namespace) -> int:
         return _compute_from_records(args, d)
     frame = read_table(args.input, sheet=args.sheet)
     result = compute(d, frame, numerator=args.numerator, denominator=args.denominator)
-    _write(present(result, d) if args.present else result, args.output)
+    given = [c for c in (args.numerator, args.denominator) if c is not None]
+    _write(present(result, d, withhold=given) if args.present else result, args.output)
     return 0
 
 

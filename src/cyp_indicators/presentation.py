@@ -6,6 +6,8 @@ percentages and rates from unrounded counts.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import TypeVar
 
 import polars as pl
@@ -18,6 +20,9 @@ from .stats.symbols import reason_symbol
 __all__ = ["format_fixed", "present", "unit_label"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
+
+#: The interval bounds the statistics core adds: lower_95, upper_99_8, ...
+_BOUND = re.compile(r"^(lower|upper)_[0-9]+(_[0-9]+)?$")
 
 _UNIT_LABELS = {
     "per_1000": "per 1,000",
@@ -44,28 +49,49 @@ def unit_label(definition: IndicatorDefinition) -> str:
     return _UNIT_LABELS.get(str(definition.unit), str(definition.unit))
 
 
-def present(result: F, definition: IndicatorDefinition) -> F:
+def _giveaways(definition: IndicatorDefinition, withhold: Sequence[str]) -> list[str]:
+    """The columns that give a withheld count away (see :func:`present`), without repeats."""
+    names: list[str] = []
+    for side in ("numerator", *definition.disclosure.applies_to):
+        measure = definition.denominator if side == "denominator" else definition.numerator
+        names += [side] if measure is None else [side, measure.column]
+    return list(dict.fromkeys([*names, *withhold]))
+
+
+def present(result: F, definition: IndicatorDefinition, *, withhold: Sequence[str] = ()) -> F:
     """Round a result for publication and apply the definition's disclosure control.
 
-    ``value`` and every ``lower_*`` / ``upper_*`` column are rounded half away from zero to the
-    definition's decimal places. Where a count the disclosure rule covers lies between 1 and the
-    threshold, the value, its interval and that count are withheld and ``reason`` says so with the
-    rule's symbol. Adds ``display``: the rounded value as text with fixed decimals, or the symbol.
+    ``value`` and the interval bounds (``lower_95``, ``upper_99_8``, ...) are rounded half away
+    from zero to the definition's decimal places. Where a count the disclosure rule covers lies
+    between 1 and the threshold, the value, its interval and ``method`` are withheld, ``reason``
+    says so with the rule's symbol, and so is every column that would give the count away: the
+    numerator (a numerator shown beside a withheld cohort discloses it), the counts the rule
+    covers, the input columns the definition names for them (``definition.numerator.column``, ...)
+    when the result still carries them, and the caller's ``withhold`` columns (input columns of
+    other names, or further counts such as a group's pupils). Adds ``display``: the rounded value
+    as text with fixed decimals, or the symbol.
     """
     schema = result.collect_schema()
     missing = [c for c in ("numerator", "denominator", "value", "reason") if c not in schema]
     if missing:
         msg = f"present() needs a result of compute(); missing column(s): {', '.join(missing)}"
         raise DataError(msg)
+    absent = [c for c in withhold if c not in schema]
+    if absent:
+        msg = f"present(): column(s) to withhold not in the result: {', '.join(map(repr, absent))}"
+        raise DataError(msg)
     dps = definition.presentation.decimal_places
     rule = definition.disclosure
-    bounds: list[str] = [c for c in schema if c.startswith(("lower_", "upper_"))]
+    bounds: list[str] = [c for c in schema if _BOUND.match(c) and schema[c].is_numeric()]
     suppress = pl.lit(False)
     if rule.threshold > 0:
         for side in rule.applies_to:
             suppress = suppress | pl.col(side).is_between(1, rule.threshold).fill_null(False)
     note = f"{rule.symbol}: count between 1 and {rule.threshold} withheld (disclosure control)"
-    withheld = [pl.when(suppress).then(None).otherwise(pl.col(c)).alias(c) for c in rule.applies_to]
+    hidden = _giveaways(definition, withhold) if rule.threshold > 0 else []
+    withheld = [
+        pl.when(suppress).then(None).otherwise(pl.col(c)).alias(c) for c in hidden if c in schema
+    ]
     rounded = [
         pl.when(suppress).then(None).otherwise(round_half_away_expr(c, dps)).alias(c)
         for c in ["value", *bounds]

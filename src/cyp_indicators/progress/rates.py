@@ -17,6 +17,9 @@ __all__ = ["progress_rates"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
+#: A group's counts: each gives a withheld percentage away, so each is withheld with it.
+_COUNTS = ("pupils", "made", "not_made", "not_included", "included")
+
 
 def progress_rates(
     classified: F,
@@ -66,5 +69,5 @@ def progress_rates(
     result = proportion(small, "made", "included", multiplier=100, confidence=confidence)
     result = result.with_columns((pl.col("included") < caution_below).alias("caution"))
     if suppress and definition is not None:
-        result = present(result, definition)
+        result = present(result, definition, withhold=_COUNTS)
     return result if isinstance(classified, pl.DataFrame) else result.lazy()

@@ -146,16 +146,18 @@ def exact_poisson_interval(
 ) -> tuple[pl.Expr, pl.Expr]:
     """Exact (chi-square) limits for a Poisson count.
 
-    With ``small_only=True`` only whole counts below :data:`EXACT_BELOW` are answered (from a table
-    computed once per level, looked up by position); other rows are null. That is what a crude
-    rate needs (its counts are checked to be whole) and costs almost nothing per row. Otherwise
+    With ``small_only=True`` only whole counts from 0 to below :data:`EXACT_BELOW` are answered
+    (from a table computed once per level, looked up by position); other rows (larger, negative
+    or fractional counts) are null; :func:`byar_exact_interval` uses the same table. Otherwise
     every row is computed with scipy's chi-square quantiles.
     """
     o = _col(count)
     if small_only:
         lower_t, upper_t = _exact_table(confidence, EXACT_BELOW)
         # position EXACT_BELOW holds null: counts of 10 and more take Byar's
-        index = o.clip(0, EXACT_BELOW).cast(pl.UInt32)
+        f = o.cast(pl.Float64)
+        whole = (f >= 0) & (f == f.floor())
+        index = pl.when(whole).then(f.clip(0, EXACT_BELOW)).cast(pl.UInt32)
         lower = pl.lit(pl.Series([*lower_t, None], dtype=pl.Float64)).gather(index)
         upper = pl.lit(pl.Series([*upper_t, None], dtype=pl.Float64)).gather(index)
         return lower, upper

@@ -292,7 +292,7 @@ def _validate(
     if kind == "proportion" and denominator is not None:
         checks.append(
             _Check(
-                pl.col(_NUM) > pl.col(_DEN),
+                (pl.col(_NUM) > pl.col(_DEN)) & (pl.col(_DEN) != 0),  # 0: "z", not an error
                 numerator,
                 f"numerator must not exceed the denominator ({denominator!r}) in a proportion",
             )
@@ -466,8 +466,8 @@ def _measure(
         columns.append((upper * scale).alias(f"upper_{label}"))
     if not levels:
         method_expr: pl.Expr = pl.lit(None, pl.String)
-    elif kind == "mean":
-        method_expr = pl.lit("normal")
+    elif kind == "mean":  # no standard deviation for the row: no interval, no method
+        method_expr = pl.when(pl.col(_SD).is_not_null()).then(pl.lit("normal"))
     elif kind == "proportion":
         method_expr = pl.lit("wilson")
     elif rate_method == "exact":

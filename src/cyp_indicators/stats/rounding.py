@@ -29,6 +29,8 @@ def round_half_away(value: float, decimals: int = 0, *, tolerance: float = TOLER
     if math.isnan(value) or math.isinf(value):
         return value
     scale = 10.0**decimals
+    if abs(value) * scale >= 2.0**52:  # no fraction left at this scale (or beyond float range)
+        return value
     magnitude = math.trunc(abs(value) * scale + 0.5 + tolerance) / scale
     return math.copysign(magnitude, value) if magnitude != 0 else 0.0
 
@@ -43,4 +45,6 @@ def round_half_away_expr(
     # nearest double of the decimal (the engine may divide by multiplying with 1/scale).
     units = ((e.abs() * scale) + 0.5 + tolerance).floor()
     magnitude = (units / scale).round(max(decimals, 0), mode="half_away_from_zero")
-    return pl.when((e < 0) & (magnitude > 0)).then(-magnitude).otherwise(magnitude)
+    rounded = pl.when((e < 0) & (magnitude > 0)).then(-magnitude).otherwise(magnitude)
+    # from 2**52 up a double has no fraction at this scale (and scaling may overflow): keep it
+    return pl.when(e.abs() * scale < 2.0**52).then(rounded).otherwise(e)
