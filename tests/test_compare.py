@@ -285,6 +285,34 @@ class TestGapsChangeAndRag:
         out = cyp.rolling_average(frame, by="la")
         assert out["avg_3yr"].to_list() == [None, None, 3.0, None]
 
+    def test_gap_change_and_average_read_gss_symbols(self) -> None:
+        """Published text columns with "c" and "x" give null gaps, changes and averages."""
+        frame = pl.DataFrame(
+            {
+                "la": ["a"] * 4,
+                "year": [2019, 2020, 2021, 2022],
+                "value": ["50", "c", "52", "53"],
+                "england": ["49", "49", "x", "50"],
+            }
+        )
+        assert cyp.add_gap(frame, comparator="england")["gap_to_england"].to_list() == [
+            1.0, None, None, 3.0,
+        ]  # fmt: skip
+        assert cyp.add_change(frame, by="la")["change"].to_list() == [None, None, None, 1.0]
+        averages = cyp.rolling_average(frame, by="la", n=2)["avg_2yr"].to_list()
+        assert averages == [None, None, None, 52.5]
+
+    def test_gap_rejects_unreadable_text_naming_the_rows(self) -> None:
+        frame = pl.DataFrame({"value": ["50", "51"], "england": ["49", "n/a"]})
+        with pytest.raises(cyp.InvalidValueError, match="'england'") as info:
+            cyp.add_gap(frame, comparator="england")
+        assert info.value.rows == (1,)
+
+    def test_rolling_average_names_a_missing_column(self) -> None:
+        frame = pl.DataFrame({"la": ["a"], "year": [2020], "rate": [1.0]})
+        with pytest.raises(cyp.MissingColumnError, match="'value'"):
+            cyp.rolling_average(frame, by="la")
+
     def test_rag_against_a_target(self) -> None:
         """G meets the target, A within tolerance, R beyond; polarity decides the side."""
         frame = pl.DataFrame({"v": [76.0, 74.0, 70.0]})

@@ -9,7 +9,7 @@ from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import raise_for_rows
 from ..stats.symbols import split_numbers_and_symbols
 
-__all__ = ["check_readable", "parsed_value", "rank_direction", "resolve_polarity"]
+__all__ = ["check_readable", "number", "parsed_value", "rank_direction", "resolve_polarity"]
 
 
 def check_readable(frame: pl.DataFrame | pl.LazyFrame, column: str, dtype: pl.DataType) -> None:
@@ -36,6 +36,15 @@ def parsed_value(column: str, dtype: pl.DataType, *, alias: str) -> list[pl.Expr
         ]
     msg = f"value column {column!r} must hold numbers (or text with GSS symbols), got {dtype}"
     raise DataError(msg)
+
+
+def number(frame: pl.DataFrame | pl.LazyFrame, column: str, schema: pl.Schema) -> pl.Expr:
+    """``column`` as Float64: numbers as they are, text parsed with GSS symbols as null.
+
+    Text that is neither a number nor a symbol raises an error naming the rows.
+    """
+    check_readable(frame, column, schema[column])
+    return parsed_value(column, schema[column], alias=column)[0]
 
 
 def rank_direction(polarity: str) -> tuple[bool, str]:

@@ -16,6 +16,7 @@ from ..model import IndicatorDefinition, Polarity
 from ..presentation import unit_label
 from ..stats.checks import check_columns, check_unique
 from ..stats.rounding import round_half_away_expr
+from ._values import number
 
 __all__ = ["add_change", "add_gap", "gap_direction", "gap_unit_label", "rolling_average"]
 
@@ -38,7 +39,8 @@ def add_gap(
     """Add ``name`` = value - comparator (null where either is null) and ``<name>_unit``.
 
     ``name`` defaults to ``gap_to_<comparator>``. With a definition the unit column says
-    "percentage points" for percentages (a gap is never "%").
+    "percentage points" for percentages (a gap is never "%"). Text columns may hold GSS symbols
+    ("c", "x", ...): the gap is null there.
     """
     schema = frame.collect_schema()
     check_columns(schema, [(value, "value"), (comparator, "comparator")], context="gap")
@@ -48,7 +50,7 @@ def add_gap(
         raise DataError(msg)
     unit = gap_unit_label(definition) if definition is not None else None
     return frame.with_columns(
-        (pl.col(value).cast(pl.Float64) - pl.col(comparator).cast(pl.Float64)).alias(out),
+        (number(frame, value, schema) - number(frame, comparator, schema)).alias(out),
         pl.lit(unit, pl.String).alias(f"{out}_unit"),
     )
 
@@ -94,20 +96,21 @@ def gap_direction(
 def add_change(
     frame: F, *, by: str | list[str], year: str = "year", value: str = "value", name: str = "change"
 ) -> F:
-    """Add the change from the previous year (null unless the previous row is the year before)."""
+    """Add the change from the previous year (null unless the previous row is the year before).
+
+    A text ``value`` may hold GSS symbols: the change to or from a symbol is null.
+    """
     keys: list[str] = [by] if isinstance(by, str) else list(by)
     schema = frame.collect_schema()
     check_columns(
         schema, [(k, "group") for k in keys] + [(year, "year"), (value, "value")], context="change"
     )
     check_unique(frame, [*keys, year], context="change")
+    v = number(frame, value, schema)
     lf = frame.lazy().sort([*keys, year])
     prev_year = pl.col(year).shift(1).over(keys)
-    prev = pl.col(value).cast(pl.Float64).shift(1).over(keys)
     lf = lf.with_columns(
-        pl.when(prev_year == pl.col(year) - 1)
-        .then(pl.col(value).cast(pl.Float64) - prev)
-        .alias(name)
+        pl.when(prev_year == pl.col(year) - 1).then(v - v.shift(1).over(keys)).alias(name)
     )
     return lf.collect() if isinstance(frame, pl.DataFrame) else lf
 
@@ -125,13 +128,16 @@ def rolling_average(
 
     It averages exactly the values given: pass presented (rounded) values to reproduce a table
     that averaged what it displayed, unrounded values for the precise mean. Null unless all
-    ``n`` years are present with values.
+    ``n`` years are present with values (a GSS symbol in a text ``value`` is no value).
     """
     keys: list[str] = [by] if isinstance(by, str) else list(by)
     out = name or f"avg_{n}yr"
+    schema = frame.collect_schema()
+    required = [(k, "group") for k in keys] + [(year, "year"), (value, "value")]
+    check_columns(schema, required, context="rolling average")
     check_unique(frame, [*keys, year], context="rolling average")
+    v = number(frame, value, schema)
     lf = frame.lazy().sort([*keys, year])
-    v = pl.col(value).cast(pl.Float64)
     span_ok = (pl.col(year) - pl.col(year).shift(n - 1).over(keys)) == n - 1
     complete = v.is_not_null().cast(pl.Int32).rolling_sum(n).over(keys) == n
     lf = lf.with_columns(pl.when(span_ok & complete).then(v.rolling_mean(n).over(keys)).alias(out))
