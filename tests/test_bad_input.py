@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 import pytest
+import xlsxwriter
 
 import cyp_indicators as cyp
 
@@ -147,6 +150,40 @@ def test_bom_in_csv_header_is_handled(tmp_path: pytest.TempPathFactory) -> None:
     assert frame.columns == ["la", "cla", "pop"]
     out = cyp.rate(frame, "cla", "pop")
     assert out["la"].to_list() == ["874"]
+
+
+def test_xlsx_symbol_after_row_100_is_kept_not_emptied(tmp_path: Path) -> None:
+    """A sheet of 150 LAs whose counts hold a "c" and a stray word below row 100: the "c" is read
+    as a symbol and the word rejected, not both turned into missing values."""
+    rows = 150
+    counts: list[int | str] = [*range(rows - 2), "c", "abc"]
+    path = tmp_path / "counts.xlsx"
+    with xlsxwriter.Workbook(path) as book:
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, ["la", "cla", "pop"])
+        for i, count in enumerate(counts, start=1):
+            sheet.write_string(i, 0, str(800 + i))
+            sheet.write(i, 1, count)  # numbers as numbers, text as text
+            sheet.write_number(i, 2, 10_000)
+
+    frame = cyp.read_table(path)
+
+    assert frame["cla"].dtype == pl.String
+    assert frame["pop"].dtype.is_numeric()  # a column of numbers keeps its type
+    with pytest.raises(cyp.InvalidValueError, match="'cla'") as info:
+        cyp.rate(frame, "cla", "pop")
+    assert info.value.rows == (rows - 1,)
+    out = cyp.rate(frame.head(rows - 1), "cla", "pop")
+    assert (
+        out["reason"][-1] == "c: numerator is 'c' (confidential, suppressed to protect individuals)"
+    )
+
+
+def test_damaged_workbook_is_a_data_error_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "counts.xlsx"
+    path.write_text("this is a CSV renamed to .xlsx\n874,416\n")
+    with pytest.raises(cyp.DataError, match=r"counts\.xlsx.*could not be read"):
+        cyp.read_table(path)
 
 
 def test_duplicate_keys_are_an_error() -> None:

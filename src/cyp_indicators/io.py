@@ -29,11 +29,25 @@ def _clean_names(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rename(dict(zip(frame.columns, names, strict=True)))
 
 
+def _read_workbook(path: Path, sheet: str | None) -> pl.DataFrame:
+    try:
+        # every row decides a column's type (polars' default looks at the first 100 only)
+        return pl.read_excel(path, sheet_name=sheet, infer_schema_length=None)
+    except Exception as exc:
+        # fastexcel's CalamineError (not a workbook, or a damaged one) is not a polars error
+        if type(exc).__module__.lstrip("_").startswith("fastexcel"):
+            raise ValueError(str(exc).splitlines()[0]) from exc
+        raise
+
+
 def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
     """Read a table from ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``.
 
-    CSV and TSV columns are text; Parquet and XLSX keep their types. Column names lose a leading
-    byte-order mark and surrounding spaces. ``sheet`` picks an XLSX sheet by name (default:
+    CSV and TSV columns are text; Parquet and XLSX keep their types. An XLSX column's type is
+    inferred from every row, so a column of counts with a "c" or "x" in row 150 is text (symbols
+    and unreadable cells kept for the statistics core to read or reject), never numbers with the
+    symbols turned into empty cells. Column names lose a leading byte-order mark and surrounding
+    spaces. ``sheet`` picks an XLSX sheet by name (default:
     the first); a missing sheet or an unreadable file is a :class:`DataError` naming it.
     """
     p = Path(path)
@@ -41,6 +55,9 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
         msg = f"no such file: {str(p)!r}"
         raise FileNotFoundError(msg)
     suffix = p.suffix.lower()
+    if suffix not in {".csv", ".tsv", ".txt", ".parquet", ".xlsx", ".xlsm"}:
+        msg = f"{str(p)!r}: unsupported file type {suffix!r}; use .csv, .tsv, .parquet or .xlsx"
+        raise DataError(msg)
     try:
         if suffix in {".csv", ".tsv", ".txt"}:
             frame = pl.read_csv(
@@ -51,11 +68,8 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
             )
         elif suffix == ".parquet":
             frame = pl.read_parquet(p)
-        elif suffix in {".xlsx", ".xlsm"}:
-            frame = pl.read_excel(p, sheet_name=sheet) if sheet else pl.read_excel(p)
         else:
-            msg = f"{str(p)!r}: unsupported file type {suffix!r}; use .csv, .tsv, .parquet or .xlsx"
-            raise DataError(msg)
+            frame = _read_workbook(p, sheet)
     except ModuleNotFoundError as exc:
         msg = f"{str(p)!r}: reading {suffix} needs {exc.name!r}; reinstall cyp-indicators"
         raise DataError(msg) from exc
