@@ -62,6 +62,20 @@ def test_counts_as_strings_with_symbols_give_typed_reasons() -> None:
     assert out["n"].to_list() == frame["n"].to_list()  # the caller's column is untouched
 
 
+@pytest.mark.parametrize("symbol", ["c", "x", "z", "low", "u"])
+def test_bracketed_gss_symbols_are_read_like_bare_ones(symbol: str) -> None:
+    """The GSS guidance's spreadsheet form "[c]" means what "c" means, in any case."""
+    frame = pl.DataFrame(
+        {"n": [f"[{symbol}]", f" [{symbol.upper()}] ", symbol], "pop": ["100"] * 3}
+    )
+
+    reasons = cyp.rate(frame, "n", "pop")["reason"].to_list()
+
+    assert cyp.parse_symbol(f"[{symbol}]") is cyp.parse_symbol(symbol) is not None
+    assert reasons[0] == reasons[1] == reasons[2]
+    assert reasons[0].startswith(f"{symbol}: numerator is '{symbol}'")
+
+
 def test_unreadable_text_names_the_rows() -> None:
     """Text that is neither a number nor a GSS symbol is an error naming rows and values."""
     frame = pl.DataFrame({"n": ["12", "twelve", "5", "n/a"], "pop": [100, 100, 100, 100]})

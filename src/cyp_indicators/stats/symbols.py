@@ -1,7 +1,8 @@
 """DfE/GSS symbols: a value that is not a number carries a typed reason instead.
 
 Explore Education Statistics uses ``c`` (confidential), ``x`` (unavailable), ``z`` (not applicable),
-``low`` (rounds to 0 but is not 0) and ``u`` (low reliability). Older tables use ``:`` and ``..`` for
+``low`` (rounds to 0 but is not 0) and ``u`` (low reliability), in spreadsheets often in square
+brackets as the GSS guidance shows them (``[c]``, ``[low]``). Older tables use ``:`` and ``..`` for
 unavailable, ``~`` and ``k`` for low, ``.`` for not applicable, and ``-`` for "no figure" (LAIT
 writes it wherever DfE's source has no number, so it is read as unavailable, never as zero).
 This module reads them from inputs as :class:`Symbol` values; they are never turned into numbers.
@@ -15,6 +16,7 @@ import re
 import polars as pl
 
 __all__ = [
+    "BRACKETED_SYMBOLS",
     "LEGACY_SYMBOLS",
     "Symbol",
     "parse_symbol",
@@ -59,13 +61,16 @@ LEGACY_SYMBOLS: dict[str, Symbol] = {
     ".": Symbol.NOT_APPLICABLE,
 }
 
-_TOKENS: dict[str, Symbol] = {s.value: s for s in Symbol} | LEGACY_SYMBOLS
+#: The GSS guidance's spreadsheet form puts the symbol in square brackets ("[c]", "[low]").
+BRACKETED_SYMBOLS: dict[str, Symbol] = {f"[{s.value}]": s for s in Symbol}
+
+_TOKENS: dict[str, Symbol] = {s.value: s for s in Symbol} | BRACKETED_SYMBOLS | LEGACY_SYMBOLS
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
 _THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
 
 
 def parse_symbol(text: str) -> Symbol | None:
-    """Return the symbol ``text`` stands for (current or legacy, any case), or None."""
+    """Return the symbol ``text`` stands for (current, bracketed or legacy, any case), or None."""
     return _TOKENS.get(text.strip().lower())
 
 
