@@ -111,3 +111,30 @@ def test_rounding_tolerance_is_the_publications_choice() -> None:
         counts, prior="band", outcome="grade", rounding_tolerance=1.4901161193847656e-08
     )
     assert nudged.filter(pl.col("grade") == "6")["percent_shown"][0] == 14.3
+
+
+@pytest.mark.parametrize(
+    ("counts", "rows"),
+    [
+        pytest.param([2.7, 3.0, 4.0], (0,), id="fractional"),
+        pytest.param([2, None, 4], (1,), id="missing"),
+        pytest.param(["2", "c", "4"], (1,), id="suppressed"),
+        pytest.param([2, -1, 4], (1,), id="negative"),
+    ],
+)
+def test_counts_that_are_not_whole_numbers_are_refused(
+    counts: list[object], rows: tuple[int]
+) -> None:
+    """A missing or suppressed cell is not 0 and 2.7 is not 2: each is an error naming its row."""
+    frame = pl.DataFrame({"prior": ["a", "a", "b"], "outcome": ["x", "y", "x"], "count": counts})
+    with pytest.raises(cyp.InvalidValueError, match="whole number") as info:
+        cyp.transition_from_counts(frame, prior="prior", outcome="outcome")
+    assert info.value.rows == rows
+
+
+def test_text_counts_are_read() -> None:
+    """Counts as text (a CSV read as text), thousands separators included, are read as numbers."""
+    frame = pl.DataFrame({"prior": ["a", "a"], "outcome": ["x", "y"], "count": ["1,200", "300"]})
+    out = cyp.transition_from_counts(frame, prior="prior", outcome="outcome")
+    assert out["count"].to_list() == [1200, 300]
+    assert out["percent"].to_list() == [80.0, 20.0]

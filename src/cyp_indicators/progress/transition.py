@@ -17,8 +17,9 @@ from collections.abc import Sequence
 import polars as pl
 
 from ..errors import DataError
-from ..stats.checks import check_columns
+from ..stats.checks import check_columns, raise_for_rows
 from ..stats.rounding import round_half_away_expr
+from ..stats.symbols import split_numbers_and_symbols
 
 __all__ = ["suppress_transition", "transition_from_counts", "transition_matrix"]
 
@@ -53,6 +54,31 @@ def _complete(
     return full
 
 
+def _whole_counts(counts: pl.DataFrame, count: str) -> pl.Expr:
+    """``count`` as Int64, after checking every cell is a whole number >= 0.
+
+    A missing or suppressed cell ("c" in a published matrix) is an error, not a zero: the row and
+    column totals, and so every percentage in them, would be wrong.
+    """
+    dtype = counts.schema[count]
+    if dtype == pl.String:
+        value, _, _ = split_numbers_and_symbols(count, name=count)
+    elif dtype.is_numeric() or dtype == pl.Null:
+        value = pl.col(count).cast(pl.Float64)
+    else:
+        msg = f"count column {count!r} must hold numbers, got {dtype}"
+        raise DataError(msg)
+    bad = value.is_null() | ~value.is_finite() | (value < 0) | (value != value.floor())
+    raise_for_rows(
+        counts,
+        bad.fill_null(True),
+        column=count,
+        rule="a count must be a whole number >= 0 (a missing or suppressed cell is not 0: "
+        "the row and column totals would be wrong)",
+    )
+    return value.cast(pl.Int64)
+
+
 def transition_from_counts(
     counts: pl.DataFrame,
     *,
@@ -66,6 +92,9 @@ def transition_from_counts(
 ) -> pl.DataFrame:
     """A transition matrix from aggregated counts (one row per group, prior and outcome).
 
+    Counts must be whole numbers >= 0 (text is read, "1,234" included); a missing, suppressed or
+    fractional count is an error naming its rows. Absent combinations are 0.
+
     Returns ``by`` columns, ``prior``, ``outcome``, ``count``, ``row_total``, ``column_total``, ``percent``
     (unrounded row percentage, null where the row is empty) and ``percent_shown`` (1 dp).
     """
@@ -75,10 +104,7 @@ def transition_from_counts(
     if dups.height:
         msg = f"counts must have one row per ({', '.join(keys)}); {dups.height} repeat"
         raise DataError(msg)
-    base = counts.select(*keys, pl.col(count).cast(pl.Int64).alias("count"))
-    if base["count"].lt(0).any():
-        msg = "counts must not be negative"
-        raise DataError(msg)
+    base = counts.select(*keys, _whole_counts(counts, count).alias("count"))
     full = _complete(base, prior, outcome, list(by), prior_order, outcome_order)
     row = [*by, prior]
     return (
