@@ -481,10 +481,13 @@ def _measure(
     result = lf.select(*(pl.col(c) for c in base), *columns)
     if isinstance(frame, pl.LazyFrame):
         return result
-    # an eager frame is checked and computed together; the result is dropped if a check fails
+    # An eager frame is checked and computed together; the result is dropped if a check fails.
+    # Text inputs are parsed once for both queries (a shared, cached subplan); numeric ones are
+    # not cached: the checks read the columns as given, and a cache would stop the result fusing.
+    parsed_text = text_input or (sd is not None and schema[sd] == pl.String)
     out, flags = pl.collect_all(
         [result, checked.select(_check_flags(checks))],
-        optimizations=pl.QueryOptFlags(comm_subplan_elim=False),
+        optimizations=pl.QueryOptFlags(comm_subplan_elim=parsed_text),
     )
     _raise_broken(checked, checks, flags)
     return out
