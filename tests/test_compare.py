@@ -6,6 +6,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import cyp_indicators as cyp
 
@@ -238,6 +239,184 @@ class TestAggregation:
         assert isinstance(cyp.aggregate_neighbours(frame, cyp.neighbour_set("2025")), pl.LazyFrame)
 
 
+class TestGroupsInOneFile:
+    """A file with an LA's own group and named groups: each LA has exactly one group."""
+
+    @staticmethod
+    def _frame() -> pl.DataFrame:
+        codes = ["874", "873", "919", "881", "882", "821", "822", "883"]
+        values = [72.0, 49.0, 36.0, 35.0, 80.0, 60.0, 55.0, 65.0]
+        return pl.DataFrame({"la_code": codes, "year": [2025] * 8, "value": values})
+
+    def test_own_group_is_not_pooled_with_a_named_group(self) -> None:
+        """Peterborough's comparators are its own 4, not its own 4 plus "East of England unitaries"."""
+        local = cyp.load_comparator_set(EXAMPLE_GROUPS)
+        out = cyp.aggregate_neighbours(self._frame(), local)
+        row = out.filter(pl.col("la_code") == "874").row(0, named=True)
+        assert (row["sn_n"], row["sn_of"], row["sn_missing"]) == (4, 4, [])
+        assert row["sn_value"] == 42.5  # median of 49, 36, 35, 80
+        assert (row["sn_rank"], row["sn_rank_of"]) == (2, 5)
+        assert row["sn_group"] == "comparators of 874"
+        thurrock = out.filter(pl.col("la_code") == "883").row(0, named=True)
+        assert thurrock["sn_group"] == "East of England unitaries"
+        assert thurrock["sn_of"] == 4
+
+    def test_to_frame_gives_each_la_what_neighbours_gives(self) -> None:
+        """One group per LA in the long form, members exactly as neighbours(la), none twice."""
+        local = cyp.load_comparator_set(EXAMPLE_GROUPS)
+        long = local.to_frame()
+        for la in long["la"].unique().to_list():
+            rows = long.filter(pl.col("la") == la).sort("rank")
+            assert tuple(rows["member"]) == local.neighbours(la)
+            assert rows["group"].n_unique() == 1
+
+    def test_an_la_in_two_named_groups_takes_the_first_and_says_so(self) -> None:
+        """Never merged: the first named group listing the LA, named in sn_group."""
+        sn = cyp.comparator_set(
+            "g", [("Unitaries", ["874", "882", "883"]), ("East", ["874", "873"])]
+        )
+        assert sn.neighbours("874") == ("882", "883")
+        out = cyp.aggregate_neighbours(self._frame(), sn, method="mean")
+        row = out.filter(pl.col("la_code") == "874").row(0, named=True)
+        assert (row["sn_group"], row["sn_of"], row["sn_value"]) == ("Unitaries", 2, 72.5)
+        east = out.filter(pl.col("la_code") == "873").row(0, named=True)
+        assert (east["sn_group"], east["sn_value"]) == ("East", 72.0)
+
+    def test_a_group_of_the_la_alone_says_so(self) -> None:
+        """An LA whose group lists only itself is in the set, with no members and a reason."""
+        sn = cyp.comparator_set("g", [("874", ["874"])])
+        row = cyp.aggregate_neighbours(self._frame(), sn).row(0, named=True)
+        assert (row["sn_group"], row["sn_n"], row["sn_of"], row["sn_missing"]) == (
+            "comparators of 874", 0, 0, [],
+        )  # fmt: skip
+        assert row["sn_reason"] == "x: the group has no member other than the LA"
+
+    def test_a_member_given_twice_under_two_codes_is_refused(self, tmp_path: Path) -> None:
+        """Southend as 882 and as E06000033 would count twice: an error naming both."""
+        path = tmp_path / "groups.toml"
+        path.write_text(
+            'id = "mine"\nversion = "1"\ntitle = "Mine"\nkind = "custom"\n\n[[groups]]\n'
+            'la = "874"\nmembers = ["882", "873", "E06000033"]\n'
+        )
+        with pytest.raises(cyp.DefinitionError) as info:
+            cyp.load_comparator_set(path)
+        (issue,) = info.value.issues
+        assert issue.path == "$.groups[0].members[2]"
+        assert issue.message == "LA 'E06000033' is already a member as '882' (members[0])"
+        with pytest.raises(ValueError, match=r"'E06000033'.*twice"):
+            cyp.comparator_set("g", [("874", ["882", "E06000033"])])
+        with pytest.raises(ValueError, match="'E06000031' has two groups of its own"):
+            cyp.comparator_set("g", [("874", ["882"]), ("E06000031", ["873"])])
+
+
+class TestWeightedAndPooledMembers:
+    """A member counts in sn_n exactly when it enters the aggregate; otherwise it is in sn_missing."""
+
+    @staticmethod
+    def _frame(**columns: list[float | None]) -> pl.DataFrame:
+        base = {"la_code": ["874", "873", "881", "882"], "year": [2025] * 4}
+        return pl.DataFrame({**base, **columns})
+
+    def test_weights_all_null_or_zero_give_a_reasoned_null(self) -> None:
+        sn = cyp.comparator_set("g", [("874", ["873", "881", "882"])])
+        frame = self._frame(value=[50.0, 10.0, 20.0, 30.0], w=[1.0, None, 0.0, None])
+        row = cyp.aggregate_neighbours(frame, sn, method="weighted_mean", weight="w").row(
+            0, named=True
+        )
+        assert row["sn_value"] is None
+        assert (row["sn_n"], row["sn_of"]) == (0, 3)
+        assert row["sn_missing"] == ["873", "881", "882"]
+        assert row["sn_reason"] == "x: no member of the group has a value and a positive weight"
+        assert (row["sn_rank"], row["sn_rank_of"]) == (1, 1)
+
+    def test_only_weighted_members_count(self) -> None:
+        sn = cyp.comparator_set("g", [("874", ["873", "881", "882"])])
+        frame = self._frame(value=[50.0, 10.0, 20.0, 30.0], w=[1.0, 1.0, 0.0, 3.0])
+        row = cyp.aggregate_neighbours(frame, sn, method="weighted_mean", weight="w").row(
+            0, named=True
+        )
+        assert row["sn_value"] == pytest.approx((10 + 90) / 4)
+        assert (row["sn_n"], row["sn_missing"]) == (2, ["881"])
+        assert (row["sn_min"], row["sn_max"], row["sn_rank_of"]) == (10.0, 30.0, 3)
+
+    def test_negative_weights_are_an_error_naming_rows(self) -> None:
+        sn = cyp.comparator_set("g", [("874", ["873"])])
+        frame = self._frame(value=[1.0, 2.0, 3.0, 4.0], w=[1.0, -5.0, 1.0, 1.0])
+        with pytest.raises(cyp.InvalidValueError, match="'w'") as info:
+            cyp.aggregate_neighbours(frame, sn, method="weighted_mean", weight="w")
+        assert info.value.rows == (1,)
+
+    def test_pooled_counts_a_member_only_with_value_and_both_counts(self) -> None:
+        """873 has counts but no value, 882 a value but no numerator: neither is pooled nor counted."""
+        sn = cyp.comparator_set("g", [("874", ["873", "881", "882"])])
+        frame = self._frame(value=[5.0, None, 2.0, 3.0], n=[5, 1, 2, None], d=[100, 100, 100, 100])
+        row = cyp.aggregate_neighbours(
+            frame, sn, method="pooled", numerator="n", denominator="d", pooled_as="proportion",
+            multiplier=100,
+        ).row(0, named=True)  # fmt: skip
+        assert row["sn_value"] == pytest.approx(2.0)
+        assert (row["sn_n"], row["sn_of"], row["sn_missing"]) == (1, 3, ["873", "882"])
+        assert (row["sn_min"], row["sn_max"], row["sn_rank_of"]) == (2.0, 2.0, 2)
+        assert row["sn_reason"] is None
+
+    def test_pooled_with_no_usable_member_gives_a_reasoned_null(self) -> None:
+        sn = cyp.comparator_set("g", [("874", ["873", "881"])])
+        frame = self._frame(value=[5.0, None, 2.0, 3.0], n=[5, 1, None, 3], d=[100, 100, 100, 100])
+        row = cyp.aggregate_neighbours(
+            frame, sn, method="pooled", numerator="n", denominator="d", pooled_as="rate",
+            multiplier=1000,
+        ).row(0, named=True)  # fmt: skip
+        assert row["sn_value"] is None
+        assert (row["sn_n"], row["sn_missing"]) == (0, ["873", "881"])
+        assert row["sn_reason"] == (
+            "x: no member of the group has a value, a numerator and a denominator"
+        )
+
+
+class TestOnsCodes:
+    """The LA column may hold ONS codes: the same groups, aggregates and ranks as old numbers."""
+
+    def test_aggregates_and_ranks_match_old_numbers(self, cin_2021_2025: pl.DataFrame) -> None:
+        current = cyp.la_codes().filter(pl.col("current")).select("old_la_code", "new_la_code")
+        ons = cin_2021_2025.join(
+            current, left_on="area_code", right_on="old_la_code", how="left"
+        ).with_columns(pl.col("new_la_code").alias("area_code"))
+        assert ons["area_code"].null_count() == 0
+        sn = cyp.neighbour_set("2025")
+        cols = ["year", "sn_value", "sn_n", "sn_of", "sn_missing", "sn_rank", "sn_rank_of"]
+        for method in ("median", "pooled"):
+            kwargs = {"method": method, "la": "area_code", "polarity": "low_is_good"}
+            if method == "pooled":
+                kwargs |= {"numerator": "numerator", "denominator": "denominator"}
+                kwargs |= {"pooled_as": "rate", "multiplier": 10_000}
+            old = cyp.aggregate_neighbours(cin_2021_2025, sn, **kwargs)  # type: ignore[arg-type]
+            new = cyp.aggregate_neighbours(ons, sn, **kwargs)  # type: ignore[arg-type]
+            assert new["area_code"].to_list() == ons["area_code"].to_list()
+            assert_frame_equal(old.select(cols), new.select(cols))
+        row = new.filter((pl.col("area_code") == "E06000031") & (pl.col("year") == 2025))
+        assert row["sn_n"].item() == 10
+        ranks_old = cyp.rank_among_las(cin_2021_2025, la="area_code", polarity="low_is_good")
+        ranks_new = cyp.rank_among_las(ons, la="area_code", polarity="low_is_good")
+        assert ranks_old["la_rank"].to_list() == ranks_new["la_rank"].to_list()
+
+    def test_group_file_and_frame_in_either_code(self) -> None:
+        """Groups written in ONS codes, frame in old numbers (and the reverse), agree."""
+        by_ons = cyp.comparator_set("g", [("E06000031", ["E10000003", "E06000033"])])
+        by_old = cyp.comparator_set("g", [("874", ["873", "882"])])
+        old_frame = pl.DataFrame(
+            {"la_code": ["874", "873", "882"], "year": [2025] * 3, "value": [3.0, 1.0, 2.0]}
+        )
+        ons_frame = old_frame.with_columns(
+            pl.Series("la_code", ["E06000031", "E10000003", "E06000033"])
+        )
+        rows = [
+            cyp.aggregate_neighbours(f, s, method="mean").row(0, named=True)
+            for f in (old_frame, ons_frame)
+            for s in (by_ons, by_old)
+        ]
+        assert {(r["sn_value"], r["sn_n"], r["sn_rank"]) for r in rows} == {(1.5, 2, 1)}
+
+
 class TestRanksAndBands:
     def test_too_few_values_for_quartiles_or_deciles(self) -> None:
         """Fewer than 4 LAs: no band; fewer than 10: no decile; each with a reason."""
@@ -398,6 +577,24 @@ def test_benchmark_table_takes_pupil_group_rows() -> None:
     ).wide
     assert wide["row"].to_list()[-1] == "Boys"
     assert wide.row(-1, named=True)["2025"] == "420.1"
+
+
+def test_benchmark_table_from_results_keyed_by_ons_codes() -> None:
+    """Results whose area_code holds ONS codes give the same table as old LA numbers."""
+    cat = cyp.load_catalogue()
+    results = cyp.indicator_results(
+        cyp.csc_counts(), cat, ["cin_rate_per_10k"], years=range(2023, 2026)
+    )
+    ons = dict(zip(cyp.la_codes()["old_la_code"], cyp.la_codes()["new_la_code"], strict=True))
+    by_ons = results.with_columns(pl.col("area_code").replace(ons))
+    assert by_ons.filter(pl.col("area_code") == "E06000031").height == 3
+    sn = cyp.neighbour_set("2025")
+
+    old_table = cyp.benchmark_table(results, la="874", sn=sn, definitions=cat).wide
+    ons_table = cyp.benchmark_table(by_ons, la="E06000031", sn=sn, definitions=cat).wide
+
+    assert ons_table.equals(old_table)
+    assert old_table.filter(pl.col("row") == "Peterborough")["2025"][0] is not None
 
 
 def test_trend_markers_per_la_with_polarity() -> None:

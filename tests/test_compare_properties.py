@@ -273,6 +273,90 @@ def test_neighbour_rank_counts_strictly_better_members(case: Case, polarity: str
         assert row["sn_rank_of"] == row["sn_n"] + 1 == len(values) + 1
 
 
+@PROPS
+@given(case=cases(), method=st.sampled_from(["pooled", "weighted_mean"]), data=st.data())
+def test_members_count_exactly_when_they_enter_the_aggregate(
+    case: Case, method: str, data: st.DataObject
+) -> None:
+    """sn_n + len(sn_missing) == sn_of, and sn_n, sn_min/max, rank and value use one membership.
+
+    pooled: a member takes part with a value, a numerator and a denominator; weighted_mean: with
+    a value and a positive weight (zero weights included in the draws).
+    """
+    frame = case.frame()
+    height = frame.height
+    counts = st.one_of(st.none(), st.integers(min_value=0, max_value=500))
+    weights = st.one_of(st.none(), st.just(0), st.integers(min_value=1, max_value=100_000))
+    frame = frame.with_columns(
+        pl.Series("num", data.draw(st.lists(counts, min_size=height, max_size=height)), pl.Int64),
+        pl.Series("den", data.draw(st.lists(weights, min_size=height, max_size=height)), pl.Int64),
+    )
+    cell = {(r["la_code"], r["year"]): r for r in frame.iter_rows(named=True)}
+    if method == "pooled":
+        kwargs: dict[str, Any] = {"numerator": "num", "denominator": "den", "pooled_as": "rate"}
+        kwargs["multiplier"] = 1000
+    else:
+        kwargs = {"weight": "den"}
+    out = cyp.aggregate_neighbours(frame, case.comparators(), method=method, **kwargs)
+
+    for row in la_rows(out):
+        members = case.groups.get(row["la_code"])
+        if members is None:
+            continue
+        got = [cell.get((m, row["year"]), {}) for m in members]
+        if method == "pooled":
+            part = [c for c in got if None not in (c.get("value"), c.get("num"), c.get("den"))]
+        else:
+            part = [c for c in got if c.get("value") is not None and (c.get("den") or 0) > 0]
+        taking = {c["la_code"] for c in part}
+        assert row["sn_n"] == len(part)
+        assert row["sn_n"] + len(row["sn_missing"]) == row["sn_of"] == len(members)
+        assert set(row["sn_missing"]) == set(members) - taking
+        if row["sn_rank_of"] is not None:
+            assert row["sn_rank_of"] == row["sn_n"] + 1
+        if not part:
+            assert row["sn_value"] is None
+            assert row["sn_reason"].startswith("x: no member of the group has a value")
+            continue
+        values = [c["value"] for c in part]
+        assert (row["sn_min"], row["sn_max"]) == (min(values), max(values))
+        if method == "pooled":
+            total = sum(c["den"] for c in part)
+            expected = sum(c["num"] for c in part) / total * 1000 if total else None
+        else:
+            expected = sum(c["value"] * c["den"] for c in part) / sum(c["den"] for c in part)
+        if expected is None:
+            assert row["sn_value"] is None
+            assert row["sn_reason"] == "z: denominator is zero"
+        else:
+            assert math.isclose(row["sn_value"], expected, rel_tol=1e-9, abs_tol=1e-9)
+            assert row["sn_reason"] is None
+
+
+@PROPS
+@given(
+    case=cases(), method=st.sampled_from(["mean", "median"]), polarity=st.sampled_from(POLARITIES)
+)
+def test_ons_codes_give_the_same_results_as_old_numbers(
+    case: Case, method: str, polarity: str
+) -> None:
+    """The frame's LA column and the groups in ONS codes: the same aggregates and ranks."""
+    ons = dict(cyp.la_codes().filter(pl.col("current")).select("old_la_code", "new_la_code").rows())
+    frame = case.frame()
+    recoded = frame.with_columns(pl.col("la_code").replace(ons))
+    groups = {ons[la]: tuple(ons[m] for m in members) for la, members in case.groups.items()}
+    old = cyp.aggregate_neighbours(frame, case.comparators(), method=method, polarity=polarity)
+    new = cyp.aggregate_neighbours(
+        recoded, case.comparators(groups), method=method, polarity=polarity
+    )
+    assert_frame_equal(old.drop("la_code"), new.drop("la_code"))
+    kwargs: dict[str, Any] = {"polarity": polarity}
+    assert_frame_equal(
+        cyp.rank_among_las(frame, **kwargs).drop("la_code"),
+        cyp.rank_among_las(recoded, **kwargs).drop("la_code"),
+    )
+
+
 # --- ranks, bands and quantiles over all LAs --------------------------------------------------
 
 

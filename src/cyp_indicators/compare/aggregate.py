@@ -14,7 +14,7 @@ import polars as pl
 
 from ..errors import DataError, DuplicateKeyError
 from ..model import IndicatorDefinition, Polarity
-from ..stats.checks import check_columns
+from ..stats.checks import check_columns, raise_for_rows
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
 from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
@@ -55,12 +55,21 @@ def aggregate_neighbours(
         may be text holding DfE symbols: such neighbours leave the aggregate and are listed in
         ``sn_missing``.
     sn
-        The comparator set (:func:`neighbour_set` or a council's own).
+        The comparator set (:func:`neighbour_set` or a council's own). Each LA's comparators are
+        exactly ``sn.neighbours(la)``: its own group, else the first named group listing it
+        (``sn_group`` says which); groups are never merged. The LA column may hold old LA
+        numbers or ONS codes, in any mix.
     method
         ``"median"`` (DfE CSC dashboard; an even count averages the middle two), ``"mean"`` (LAIT,
         unweighted), ``"pooled"`` (sum of numerators / sum of denominators x multiplier, with a
         confidence interval; needs ``numerator`` and ``denominator``) or ``"weighted_mean"``
         (weighted by ``weight``, e.g. the 0-17 population).
+
+        A member takes part (counts in ``sn_n``, ``sn_min``/``sn_max`` and the rank) when it has
+        a value and, for ``"pooled"``, both a numerator and a denominator (whose sums are the
+        pooled figure; a member whose value is withheld is not pooled), for
+        ``"weighted_mean"`` a positive weight. Any other member is listed in ``sn_missing``.
+        Negative or non-finite weights and counts are errors naming the rows.
     definition, polarity
         Polarity for ranks (``polarity`` overrides the definition's). Rank 1 is best; with no
         polarity rank 1 is the highest value. For ``pooled`` the definition also gives the
@@ -72,10 +81,11 @@ def aggregate_neighbours(
     -------
     F
         The caller's rows and columns, plus: ``sn_value``, ``sn_method``, ``sn_set`` (id@version),
-        ``sn_n`` (members with data), ``sn_of`` (members in the group), ``sn_min``, ``sn_max``,
-        ``sn_missing`` (members without a value that year), ``sn_rank`` and ``sn_rank_of`` (the LA among
-        itself and its members with data, ties by minimum: "4/11"), ``sn_rank_order``, ``sn_reason``
-        (null unless ``sn_value`` is null) and, for ``pooled``, ``sn_lower_<level>``/``sn_upper_<level>``.
+        ``sn_group`` (the LA's group), ``sn_n`` (members taking part), ``sn_of`` (members in the
+        group), ``sn_min``, ``sn_max``, ``sn_missing`` (the other members, as old LA numbers),
+        ``sn_rank`` and ``sn_rank_of`` (the LA among itself and the members taking part, ties by
+        minimum: "4/11"), ``sn_rank_order``, ``sn_reason`` (null unless ``sn_value`` is null) and,
+        for ``pooled``, ``sn_lower_<level>``/``sn_upper_<level>``.
     """
     if method not in _METHODS:
         msg = f"method must be one of {set(_METHODS)}, got {method!r}"
@@ -99,6 +109,11 @@ def aggregate_neighbours(
     for column in (value, numerator, denominator, weight):
         if column is not None:
             check_readable(rates, column, schema[column])
+    for column in (numerator, denominator, weight):
+        if column is not None:
+            number = parsed_value(column, schema[column], alias=column)[0]
+            broken = number.is_not_null() & ~(number.is_finite() & (number >= 0))
+            raise_for_rows(rates, broken, column=column, rule="must be a finite number >= 0")
     base = rates.lazy().with_columns(
         canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
     )
@@ -131,6 +146,11 @@ def aggregate_neighbours(
             pl.col("rank").alias("__rank"),
         )
     )
+    labels = pl.LazyFrame(
+        [(la, g.label) for la, g in sn.group_of().items()],
+        schema={"__la": pl.String, "sn_group": pl.String},
+        orient="row",
+    )
     years = own.select(pl.col(year)).unique()
     members = (
         groups.join(years, how="cross")
@@ -142,45 +162,44 @@ def aggregate_neighbours(
         .join(own.select("__la", year, pl.col("__v").alias("__own")), on=["__la", year], how="left")
     )
     better = pl.col("__v") > pl.col("__own") if descending else pl.col("__v") < pl.col("__own")
-    has = pl.col("__v").is_not_null()
+    ok, needs = _taking_part(method)
+    v = pl.col("__v").filter(ok)
     aggs: list[pl.Expr] = [
         pl.len().cast(pl.Int64).alias("sn_of"),
-        has.sum().cast(pl.Int64).alias("sn_n"),
-        pl.col("__v").min().alias("sn_min"),
-        pl.col("__v").max().alias("sn_max"),
-        pl.col("__member")
-        .sort_by("__rank")
-        .filter((~has).sort_by(pl.col("__rank")))
-        .alias("sn_missing"),
-        (better & has).sum().cast(pl.Int64).alias("__better"),
+        ok.sum().cast(pl.Int64).alias("sn_n"),
+        v.min().alias("sn_min"),
+        v.max().alias("sn_max"),
+        pl.col("__member").sort_by("__rank").filter((~ok).sort_by("__rank")).alias("sn_missing"),
+        (better & ok).sum().cast(pl.Int64).alias("__better"),
     ]
     if method == "mean":
-        aggs.append(pl.col("__v").mean().alias("sn_value"))
+        aggs.append(v.mean().alias("sn_value"))
     elif method == "median":
-        aggs.append(pl.col("__v").median().alias("sn_value"))
+        aggs.append(v.median().alias("sn_value"))
     elif method == "weighted_mean":
-        ok = has & pl.col("__w").is_not_null()
-        aggs.append(
-            (
-                (pl.col("__v") * pl.col("__w")).filter(ok).sum() / pl.col("__w").filter(ok).sum()
-            ).alias("sn_value")
-        )
+        weighted = (pl.col("__v") * pl.col("__w")).filter(ok).sum() / pl.col("__w").filter(ok).sum()
+        aggs.append(pl.when(ok.any()).then(weighted).alias("sn_value"))
     else:
-        ok = pl.col("__num").is_not_null() & pl.col("__den").is_not_null()
         aggs += [
             pl.col("__num").filter(ok).sum().alias("__pn"),
             pl.col("__den").filter(ok).sum().alias("__pd"),
-            ok.sum().cast(pl.Int64).alias("__pooled_n"),
         ]
     summary = members.group_by("__la", year).agg(aggs)
     pooled_cols: list[str] = []
     if method == "pooled":
         summary, pooled_cols = _pooled(summary, definition, multiplier, pooled_as, confidence)
 
-    joined = base.join(summary, on=["__la", year], how="left", maintain_order="left")
-    in_set = pl.col("sn_of").is_not_null()
+    joined = (
+        base.join(labels, on="__la", how="left", maintain_order="left")
+        .join(summary, on=["__la", year], how="left", maintain_order="left")
+        .with_columns(  # a group whose only member is the LA itself has no member rows
+            pl.when(pl.col("sn_group").is_not_null()).then(pl.col(c).fill_null(fill)).alias(c)
+            for c, fill in (("sn_of", 0), ("sn_n", 0), ("__better", 0), ("sn_missing", []))
+        )
+    )
+    in_set = pl.col("sn_group").is_not_null()
     own_has = pl.col("__v").is_not_null()
-    sn_value_ok = pl.col("sn_value").is_not_null()
+    pooled_reason = pl.col("__pool_reason") if method == "pooled" else pl.lit(None, pl.String)
     result = joined.with_columns(
         pl.lit(method).alias("sn_method"),
         pl.lit(sn.key).alias("sn_set"),
@@ -189,13 +208,17 @@ def aggregate_neighbours(
         pl.lit(order_label).alias("sn_rank_order"),
         pl.when(~in_set)
         .then(pl.lit(f"z: not an LA with a group in {sn.key}"))
-        .when(~sn_value_ok)
-        .then(pl.lit("x: no member of the group has a value"))
+        .when(pl.col("sn_of") == 0)
+        .then(pl.lit("x: the group has no member other than the LA"))
+        .when(pl.col("sn_n") == 0)
+        .then(pl.lit(f"x: no member of the group has {needs}"))
+        .when(pl.col("sn_value").is_null())
+        .then(pooled_reason)
         .alias("sn_reason"),
     )
     out_cols = [
-        "sn_value", "sn_method", "sn_set", "sn_n", "sn_of", "sn_min", "sn_max", "sn_missing",
-        "sn_rank", "sn_rank_of", "sn_rank_order", *pooled_cols, "sn_reason",
+        "sn_value", "sn_method", "sn_set", "sn_group", "sn_n", "sn_of", "sn_min", "sn_max",
+        "sn_missing", "sn_rank", "sn_rank_of", "sn_rank_order", *pooled_cols, "sn_reason",
     ]  # fmt: skip
     clashes = [c for c in out_cols if c in schema]
     if clashes:
@@ -228,10 +251,21 @@ def _pooled(
     fn = rate if kind == "rate" else proportion
     computed = fn(summary, "__pn", "__pd", multiplier=mult, confidence=levels)
     bounds = [f"{side}_{confidence_label(c)}" for c in levels for side in ("lower", "upper")]
-    renamed = computed.rename({"value": "sn_value", **{b: f"sn_{b}" for b in bounds}}).drop(
-        "numerator", "denominator", "method", "reason", "__pn", "__pd", "__pooled_n"
-    )
+    renamed = computed.rename(
+        {"value": "sn_value", "reason": "__pool_reason", **{b: f"sn_{b}" for b in bounds}}
+    ).drop("numerator", "denominator", "method", "__pn", "__pd")
     return renamed, [f"sn_{b}" for b in bounds]
+
+
+def _taking_part(method: str) -> tuple[pl.Expr, str]:
+    """Whether a member takes part in the aggregate, and what it needs (for the reason)."""
+    has = pl.col("__v").is_not_null()
+    if method == "weighted_mean":
+        return has & (pl.col("__w") > 0).fill_null(False), "a value and a positive weight"
+    if method == "pooled":
+        counts = pl.col("__num").is_not_null() & pl.col("__den").is_not_null()
+        return has & counts, "a value, a numerator and a denominator"
+    return has, "a value"
 
 
 def _check_codes(base: pl.LazyFrame, la: str, sn: ComparatorSet) -> None:

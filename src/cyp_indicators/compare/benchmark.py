@@ -22,7 +22,7 @@ from ..population import attach_population
 from ..presentation import format_fixed
 from ..stats.rounding import round_half_away_expr
 from .aggregate import AggregationMethod, aggregate_neighbours
-from .codes import ENGLAND, canonical_la, la_name
+from .codes import ENGLAND, canonical_expr, canonical_la, la_name
 from .gaps import gap_direction, gap_unit_label
 from .groups import ComparatorSet, comparator_set
 from .ranks import quartile_bands, rank_among_las
@@ -132,7 +132,7 @@ def benchmark_table(
     neither the SN set nor the results.
     """
     code = canonical_la(la)
-    in_results = code is not None and results.filter(pl.col("area_code") == code).height > 0
+    in_results = code is not None and results.filter(_is_la(code)).height > 0
     if code is None or (code not in sn.las and not in_results):
         msg = f"LA {la!r} is in neither comparator set {sn.key} nor the results"
         raise UnknownDefinitionError(msg)
@@ -189,6 +189,11 @@ def _with_extra(
     return pl.concat([part, added], how="diagonal_relaxed")
 
 
+def _is_la(code: str) -> pl.Expr:
+    """Rows of the LA whose old number is ``code``, whether ``area_code`` holds it or its ONS code."""
+    return canonical_expr("area_code") == code
+
+
 def _one_year(
     one: pl.DataFrame,
     definition: IndicatorDefinition,
@@ -199,17 +204,13 @@ def _one_year(
     local: ComparatorSet | None,
 ) -> pl.DataFrame:
     dps = definition.presentation.decimal_places
-    las = one.filter(
-        pl.col("area_code").map_elements(
-            lambda c: canonical_la(c) is not None, return_dtype=pl.Boolean
-        )
-    )
+    las = one.filter(canonical_expr("area_code").is_not_null())
     with_sn = aggregate_neighbours(
         las, sn, method=method, la="area_code", value="value", definition=definition
     )
     with_sn = rank_among_las(with_sn, la="area_code", value="value", definition=definition)
     with_sn = quartile_bands(with_sn, la="area_code", value="value", definition=definition)
-    mine = with_sn.filter(pl.col("area_code") == code)
+    mine = with_sn.filter(_is_la(code))
     england = one.filter(pl.col("area_code") == ENGLAND)
     name = la_name(code) or code
     base = {"indicator_id": definition.id, "indicator_version": str(definition.version), "title": definition.title, "year": year, "decimal_places": dps, "polarity": definition.polarity.value}  # fmt: skip
@@ -232,7 +233,7 @@ def _one_year(
         lc = aggregate_neighbours(
             las, local, method=method, la="area_code", value="value", definition=definition
         )
-        lc_row = lc.filter(pl.col("area_code") == code)
+        lc_row = lc.filter(_is_la(code))
         if lc_row.height:
             r = lc_row.row(0, named=True)
             row(f"Local comparators ({method})", "local", r["sn_value"], sn_n=r["sn_n"], sn_of=r["sn_of"],

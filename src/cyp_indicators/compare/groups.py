@@ -4,6 +4,11 @@ A set is versioned reference data in a TOML file checked against
 ``validation/comparator_set.schema.json``. Each group belongs either to one LA (its ranked
 neighbours) or is a named group (a region, a partnership, "local comparators"). Codes may be old
 3-digit LA numbers or ONS codes; they are stored as old numbers.
+
+Every LA has at most one group, never a merge of several: its own group if it has one, else the
+first named group listing it. :meth:`ComparatorSet.group`, :meth:`~ComparatorSet.neighbours`,
+:meth:`~ComparatorSet.to_frame` and :func:`aggregate_neighbours` (its ``sn_group`` column) all
+follow this rule.
 """
 
 from __future__ import annotations
@@ -88,17 +93,22 @@ class ComparatorSet:
         """LAs that have their own group (old LA numbers)."""
         return tuple(g.la for g in self.groups if g.la is not None)
 
+    def group_of(self) -> dict[str, ComparatorGroup]:
+        """Each LA's one group: its own group, else the first named group that lists it."""
+        chosen = {g.la: g for g in self.groups if g.la is not None}
+        for g in self.groups:
+            if g.la is None:
+                for member in g.members:
+                    chosen.setdefault(member, g)
+        return chosen
+
     def group(self, la: str) -> ComparatorGroup:
         """The group of ``la`` (old number or ONS code); error naming the set if there is none."""
-        code = canonical_la(la) or la
-        for g in self.groups:
-            if g.la == code:
-                return g
-        named = [g for g in self.groups if g.la is None and code in g.members]
-        if named:
-            return named[0]
-        msg = f"LA {la!r} has no group in comparator set {self.key}"
-        raise UnknownDefinitionError(msg)
+        found = self.group_of().get(canonical_la(la) or la)
+        if found is None:
+            msg = f"LA {la!r} has no group in comparator set {self.key}"
+            raise UnknownDefinitionError(msg)
+        return found
 
     def neighbours(self, la: str) -> tuple[str, ...]:
         """The comparators of ``la`` in rank order (members other than the LA itself)."""
@@ -108,25 +118,21 @@ class ComparatorSet:
     def to_frame(self) -> pl.DataFrame:
         """Long form: ``la``, ``group``, ``rank`` (1 = closest), ``member``, ``closeness``.
 
-        A named group gives one row per (member LA, other member): each member's comparators
-        are the other members of its group.
+        Each LA's rows are its one group (:meth:`group_of`) and its members exactly as
+        :meth:`neighbours` gives them; in a named group they are the other members.
         """
         rows: list[dict[str, object]] = []
-        for g in self.groups:
-            focal = [g.la] if g.la is not None else list(g.members)
-            for la in focal:
-                rank = 0
-                for i, member in enumerate(g.members):
-                    if member == la:
-                        continue
-                    rank += 1
-                    rows.append({
-                        "la": la,
-                        "group": g.label,
-                        "rank": rank,
-                        "member": member,
-                        "closeness": g.closeness[i] if g.closeness else None,
-                    })  # fmt: skip
+        for la, g in self.group_of().items():
+            others = [
+                (member, g.closeness[i] if g.closeness else None)
+                for i, member in enumerate(g.members)
+                if member != la
+            ]
+            for rank, (member, closeness) in enumerate(others, start=1):
+                rows.append({
+                    "la": la, "group": g.label, "rank": rank, "member": member,
+                    "closeness": closeness,
+                })  # fmt: skip
         return pl.DataFrame(
             rows,
             schema={
@@ -155,7 +161,8 @@ def load_comparator_set(path: str | Path) -> ComparatorSet:
     """Read and validate a comparator-set file (TOML); every problem is reported together.
 
     Raises :class:`DefinitionError` naming the file, field path and line: schema breaches,
-    unknown LA codes, closeness lists of the wrong length, an LA with two groups.
+    unknown LA codes, a member listed twice (e.g. as old number and ONS code), closeness lists of
+    the wrong length, an LA with two groups of its own.
     """
     p = Path(path)
     doc, text = read_toml(p)
@@ -174,12 +181,18 @@ def load_comparator_set(path: str | Path) -> ComparatorSet:
         codes: list[str] = []
         for j, code in enumerate(g["members"]):
             old = canonical_la(code)
+            problem = None
             if old is None:
+                problem = f"unknown LA code {code!r}"
+            elif old in codes:
+                first = codes.index(old)
+                problem = (
+                    f"LA {code!r} is already a member as {g['members'][first]!r} (members[{first}])"
+                )
+            if problem is not None:
                 issues.append(
                     SchemaIssue(
-                        _path([*where, "members", j]),
-                        f"unknown LA code {code!r}",
-                        locate(text, [*where, "members"]),
+                        _path([*where, "members", j]), problem, locate(text, [*where, "members"])
                     )
                 )
             codes.append(old or code)
@@ -252,7 +265,9 @@ def comparator_set(
     """Build a comparator set in code: ``groups`` are ``(la_or_name, members)`` pairs.
 
     A first item that is an LA code makes an LA's own group; any other text names a group.
-    Codes are checked exactly as in a file.
+    Codes are checked as in a file: an unknown code raises :class:`UnknownDefinitionError`, a
+    member given twice (e.g. as old number and ONS code) or an LA with two groups of its own
+    ``ValueError``.
     """
     built: list[ComparatorGroup] = []
     for key, members in groups:
@@ -262,7 +277,13 @@ def comparator_set(
             if old is None:
                 msg = f"comparator set {id!r}: unknown LA code {code!r} in group {key!r}"
                 raise UnknownDefinitionError(msg)
+            if old in codes:
+                msg = f"comparator set {id!r}: LA {code!r} is a member of group {key!r} twice"
+                raise ValueError(msg)
             codes.append(old)
         la = canonical_la(key) if key is not None else None
+        if la is not None and la in (g.la for g in built):
+            msg = f"comparator set {id!r}: LA {key!r} has two groups of its own"
+            raise ValueError(msg)
         built.append(ComparatorGroup(la=la, name=None if la else key, members=codes))
     return ComparatorSet(id=id, version=version, title=title or id, kind=kind, groups=built)
