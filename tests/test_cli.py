@@ -210,9 +210,9 @@ def test_compute_from_records(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_compute_from_records_needs_a_year(capsys: pytest.CaptureFixture[str]) -> None:
-    """Without --year there is no period: one line on stderr, exit code 1."""
+    """Without --year there is no period: a usage error, one line on stderr, exit code 2."""
     args = ["compute", "cla_rate_per_10k", "--records", "ssda903"]
-    assert main([*args, "--input", str(RECORDS / "demand_model")]) == 1
+    assert main([*args, "--input", str(RECORDS / "demand_model")]) == 2
     err = capsys.readouterr().err
     assert "--year" in err
     assert "Traceback" not in err
@@ -223,3 +223,235 @@ def test_compute_from_records_rejects_an_unknown_la(capsys: pytest.CaptureFixtur
     args = ["compute", "cla_rate_per_10k", "--records", "ssda903", "--year", "2019"]
     assert main([*args, "--input", str(RECORDS / "demand_model"), "--la", "999"]) == 1
     assert "999" in capsys.readouterr().err
+
+
+def _exit_code(argv: list[str]) -> int:
+    """The exit code, whether main returns it or argparse raises SystemExit."""
+    try:
+        return main(argv)
+    except SystemExit as exc:
+        return int(str(exc.code))
+
+
+RECORDS_ARGS = ("compute", "cla_rate_per_10k", "--records", "ssda903")
+
+
+def _values_csv(folder: Path, la_column: str = "la_code", codes: tuple[str, ...] = ()) -> Path:
+    path = folder / "values.csv"
+    codes = codes or ("874", "331", "831")
+    rows = "".join(
+        f"{code},2025,{value}\n" for code, value in zip(codes, (72, 80, 79), strict=True)
+    )
+    path.write_text(f"{la_column},year,value\n{rows}", encoding="utf-8")
+    return path
+
+
+def test_compare_writes_csv_with_lists_as_text(tmp_path: Path) -> None:
+    """sn_missing (a list) is written to CSV as text; JSON, Parquet and XLSX keep working."""
+    values = _values_csv(tmp_path)
+    for suffix in (".csv", ".json", ".parquet", ".xlsx"):
+        out = tmp_path / f"compared{suffix}"
+        argv = ["compare", "cla_rate_per_10k", "--input", str(values), "--output", str(out)]
+        assert main(argv) == 0
+        assert out.exists()
+    missing = pl.read_parquet(tmp_path / "compared.parquet")["sn_missing"].to_list()
+    written = pl.read_csv(tmp_path / "compared.csv", infer_schema_length=0)["sn_missing"]
+    assert written.to_list() == [", ".join(m) for m in missing]
+    assert "312, 350" in written[0]
+
+
+@pytest.mark.parametrize("year", ["2010", "2030"])
+def test_records_outside_the_year_asked_for_is_an_error(
+    year: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A --year the records do not cover at all: exit 1, naming the span of dates found."""
+    args = ["compute", "cla_rate_per_10k", "--records", "ssda903", "--year", year]
+    assert main([*args, "--input", str(RECORDS / "demand_model"), "--la", "874"]) == 1
+    err = capsys.readouterr().err
+    assert f"the period {year}-03-31 lies outside the dates in the records" in err
+    assert "2013-08-27 to 2022-03-27" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_records_partly_covering_the_period_warn(capsys: pytest.CaptureFixture[str]) -> None:
+    """FY 2013-14 when the records start in August 2013: a figure, with a warning on stderr."""
+    args = ["compute", "cla_starts_rate_per_10k", "--records", "ssda903", "--year", "2014"]
+    assert main([*args, "--input", str(RECORDS / "demand_model")]) == 0
+    err = capsys.readouterr().err
+    assert "warning:" in err
+    assert "FY 2013-14 is only partly covered" in err
+
+
+def test_records_without_the_table_needed_are_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A header-only SSDA903, or CIN tables without assessments: exit 1 naming the table."""
+    header_only = tmp_path / "903"
+    header_only.mkdir()
+    header = (RECORDS / "demand_model" / "2017-header.csv").read_text(encoding="utf-8")
+    (header_only / "2017-header.csv").write_text(header, encoding="utf-8")
+    args = ["compute", "cla_rate_per_10k", "--records", "ssda903", "--year", "2017"]
+    assert main([*args, "--input", str(header_only)]) == 1
+    assert "SSDA903 episodes table(s), but the records" in capsys.readouterr().err
+
+    cin = tmp_path / "cin"
+    cin.mkdir()
+    (cin / "cin_details.csv").write_text("LAchildID,CINreferralDate\nA1,2019-05-01\n", "utf-8")
+    args = ["compute", "referral_to_assessment_conversion", "--records", "cin-tables"]
+    assert main([*args, "--year", "2020", "--input", str(cin)]) == 1
+    assert "CIN census assessments table(s)" in capsys.readouterr().err
+
+
+def test_records_population_by_ons_code(tmp_path: Path) -> None:
+    """--la E06000031 gives the same rate as --la 874 (Peterborough)."""
+    args = ["compute", "cla_rate_per_10k", "--records", "ssda903", "--year", "2019"]
+    args += ["--input", str(RECORDS / "demand_model")]
+    values = []
+    for la in ("874", "E06000031"):
+        out = tmp_path / f"{la}.csv"
+        assert main([*args, "--la", la, "--output", str(out)]) == 0
+        values.append(pl.read_csv(out)["value"].to_list())
+    assert values[0] == values[1]
+    assert values[1][0] is not None
+
+
+def test_compare_la_in_a_column_of_ons_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--la 874 finds E06000031 in --la-column; an LA absent from the data is exit 1."""
+    values = _values_csv(tmp_path, "new_la_code", ("E06000031", "E08000026", "E10000024"))
+    argv = ["compare", "cla_rate_per_10k", "--input", str(values), "--la-column", "new_la_code"]
+    assert main([*argv, "--la", "874"]) == 0
+    out = capsys.readouterr().out
+    assert "E06000031" in out
+    assert "E08000026" not in out
+    assert main([*argv, "--la", "873"]) == 1
+    assert "LA '873' not found in column 'new_la_code'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["list", "--family", "nonsense"], "invalid choice: 'nonsense'"),
+        (["show", "cla_rate_per_10k", "--version", "abc"], "version pin must look like"),
+        (["demo", "--years", "0", "--no-report"], "--years: must be at least 1, got 0"),
+        (["report", "--years", "0"], "--years: must be at least 1, got 0"),
+        (["compute", "cla_rate_per_10k", "--input", "{counts}", "--la", "874"], "--la applies"),
+        (["compute", "cla_rate_per_10k", "--input", "{counts}", "--population", "5"], "only"),
+        (["compute", "cla_rate_per_10k", "--input", "{counts}", "--exclusions", "x.csv"], "only"),
+        (["compute", "cla_rate_per_10k", "--input", "{counts}", "--sheet", "a"], "Excel input"),
+        (
+            [*RECORDS_ARGS, "--input", "{counts}", "--year", "2019", "--numerator", "n"],
+            "--numerator applies only to a table of counts",
+        ),
+        (
+            ["compare", "cla_rate_per_10k", "--input", "{counts}", "--sn", "2021", "--groups", "g"],
+            "not both",
+        ),
+    ],
+)
+def test_bad_arguments_are_usage_errors(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad or inapplicable options: exit 2 with the reason, never a traceback."""
+    counts = tmp_path / "counts.csv"
+    counts.write_text("cla_at_31_march,population_0_17\n416,57621\n", encoding="utf-8")
+    assert _exit_code([a.format(counts=counts) for a in argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_unreadable_workbooks_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CSV renamed to .xlsx: 'could not be read as an Excel workbook', naming the file."""
+    renamed = tmp_path / "counts.xlsx"
+    renamed.write_text("cla_at_31_march,population_0_17\n416,57621\n", encoding="utf-8")
+    assert main(["compute", "cla_rate_per_10k", "--input", str(renamed)]) == 1
+    err = capsys.readouterr().err
+    assert "counts.xlsx': could not be read as an Excel workbook" in err
+    assert "Traceback" not in err
+    assert main(["compare", "cla_rate_per_10k", "--input", str(renamed)]) == 1
+    assert "could not be read as an Excel workbook" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["compute", "cla_rate_per_10k", "--input", "{tmp}"], "is a folder"),
+        (
+            ["compare", "cla_rate_per_10k", "--input", "{values}", "--groups", "nonexist.toml"],
+            "comparator-set file 'nonexist.toml' does not exist",
+        ),
+        (["validate", "{values}"], "validate takes a folder or one .toml file"),
+        (["validate", "{tmp}/empty"], "no definition files"),
+    ],
+)
+def test_messages_say_what_is_wrong(
+    argv: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder is not 'no such file'; a missing groups file is named without [Errno 2]."""
+    values = _values_csv(tmp_path)
+    (tmp_path / "empty").mkdir()
+    assert main([a.format(tmp=tmp_path, values=values) for a in argv]) == 1
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Errno" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_validate_one_file(capsys: pytest.CaptureFixture[str]) -> None:
+    """validate takes a single definition file (or a comparator set) as well as a folder."""
+    definition = EXAMPLES / "front_door" / "contacts_to_early_help_pct.v1.toml"
+    assert main(["validate", str(definition)]) == 0
+    assert "valid (contacts_to_early_help_pct@1.0.0)" in capsys.readouterr().out
+    comparators = next((EXAMPLES / "comparators").glob("*.toml"))
+    assert main(["validate", str(comparators)]) == 0
+    assert "valid (comparator set" in capsys.readouterr().out
+
+
+def test_debug_after_the_subcommand_shows_the_traceback() -> None:
+    """--debug is accepted before or after the subcommand, and then the error propagates."""
+    for argv in (["--debug", "show", "no_such_id"], ["show", "no_such_id", "--debug"]):
+        with pytest.raises(cyp.UnknownDefinitionError):
+            main(argv)
+    assert main(["show", "cla_rate_per_10k", "--debug"]) == 0
+
+
+def test_data_errors_name_the_file_and_its_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An error about rows of a CSV input names the file and the file's line (header = line 1)."""
+    counts = tmp_path / "referrals.csv"
+    counts.write_text("la,referrals,re_referrals\n874,10,3\n873,10,4\n875,10,12\n", "utf-8")
+    assert main(["compute", "re_referral_within_12_months_pct", "--input", str(counts)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"cyp-indicators: {counts}: column 're_referrals'")
+    assert "position 2" in err
+    assert "line 4 of the file" in err
+
+
+def test_compare_a_dfe_download(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """DfE's column names by option; national and regional rows (no LA code) are left out."""
+    download = Path(__file__).parent / "reference" / "dfe" / "c1_referrals_and_rereferrals.csv"
+    out = tmp_path / "compared.json"
+    argv = ["compare", "re_referral_within_12_months_pct", "--input", str(download), "--la", "874"]
+    argv += ["--la-column", "new_la_code", "--year-column", "time_period"]
+    assert main([*argv, "--value", "rereferral_percent", "--output", str(out)]) == 0
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert {r["new_la_code"] for r in rows} == {"E06000031"}
+    assert all(r["sn_value"] is not None for r in rows)
+    assert "with no code in column 'new_la_code' left out" in capsys.readouterr().err
+
+
+def test_compare_errors_give_the_line_in_the_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The line is the file's own, even when a national row (no LA code) was left out first."""
+    values = tmp_path / "values.csv"
+    values.write_text("la_code,year,value\n,2025,70\n874,2025,72\n331,2025,abc\n", "utf-8")
+    assert main(["compare", "cla_rate_per_10k", "--input", str(values)]) == 1
+    err = capsys.readouterr().err
+    assert f"cyp-indicators: {values}: column 'value'" in err
+    assert "[line 4 of the file" in err

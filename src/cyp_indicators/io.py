@@ -75,7 +75,8 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
         raise DataError(msg) from exc
     except (pl.exceptions.PolarsError, ValueError, OSError) as exc:
         what = f" (sheet {sheet!r})" if sheet else ""
-        msg = f"{str(p)!r}{what}: could not be read as {suffix}: {str(exc).splitlines()[0]}"
+        kind = "an Excel workbook" if suffix in {".xlsx", ".xlsm"} else suffix
+        msg = f"{str(p)!r}{what}: could not be read as {kind}: {str(exc).splitlines()[0]}"
         raise DataError(msg) from exc
     return _clean_names(frame)
 
