@@ -107,6 +107,36 @@ def _plans(rows: list[tuple[str, dt.date, dt.date | None, int]]) -> pl.DataFrame
     )
 
 
+@pytest.mark.parametrize(
+    ("dob", "in_cohort"),
+    [
+        pytest.param(D(2001, 3, 31), False, id="16 on 31 March"),
+        pytest.param(D(2001, 4, 1), True, id="15 on 31 March"),
+        pytest.param(D(2001, 12, 25), True, id="born at Christmas"),
+        pytest.param(D(2000, 12, 25), False, id="16 since Christmas"),
+    ],
+)
+def test_long_term_stability_takes_children_under_16_at_31_march(
+    dob: dt.date, in_cohort: bool
+) -> None:
+    """The under-16 test is a child's age on 31 March (birthday arithmetic, every month)."""
+    records = _episodes([("a", D(2012, 1, 1), "S", "C2", "U4", None, None)])
+    records.header = pl.DataFrame({"CHILD": ["a"], "DOB": [dob]})
+    row = _one("cla_long_term_placement_stability_pct", records)
+    assert (row["numerator"], row["denominator"]) == ((1, 1) if in_cohort else (0, 0))
+
+
+def test_long_term_stability_reports_a_child_whose_care_start_is_not_loaded() -> None:
+    """One year's return without the RNE S episode: the child is reported, not silently dropped."""
+    records = _episodes([("a", D(2013, 5, 1), "P", "C2", "U4", None, None)])
+    result = derive(
+        cyp.load_catalogue().get("cla_long_term_placement_stability_pct"), records, period=FY17
+    )
+    assert result.values["denominator"][0] == 0
+    reason = result.exclusions["reason"][0]
+    assert "period of care (RNE S) is not in the records" in reason
+
+
 def test_729_versus_730_days() -> None:
     """A plan of 730 days counting both ends lasted two years; one of 729 did not (LAIT 98)."""
     plans = _plans([

@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from ...errors import DataError
+from ..periods import age_on
 from ..registry import Counted, derivation
 from ._common import PERIOD_COLS, accounting, child_counts, per_period, share_counts
 
@@ -239,15 +240,14 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
         .join(latest, on=keys, how="left")
         .join(ages, on="CHILD", how="left")
     )
-    age = (
-        pl.col("period_end").dt.year() - pl.col("DOB").dt.year()
-        - ((pl.col("period_end").dt.month() * 100 + pl.col("period_end").dt.day())
-           < (pl.col("DOB").dt.month() * 100 + pl.col("DOB").dt.day())).cast(pl.Int32)
-    )  # fmt: skip
-    in_cohort = (age < int(params["max_age"])) & (
+    under_age = age_on("DOB", pl.col("period_end")) < int(params["max_age"])
+    in_cohort = under_age & (
         pl.col("__care_start").dt.offset_by(f"{int(params['min_months_in_care'])}mo")
         <= pl.col("period_end")
     )
+    # a child whose period of care began before the first return loaded cannot be placed in or
+    # out of the cohort: reported as such, not silently left out
+    no_start = cohort.filter(under_age.fill_null(False) & pl.col("__care_start").is_null())
     since = (
         pl.when(
             pl.col("__place").is_in(list(params["adoption_places"]))
@@ -265,6 +265,13 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
     reason = (
         pl.when(~_not_short_break(params))
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
+        .when(pl.col("__row").is_in(no_start["__row"].implode()))
+        .then(
+            pl.lit(
+                "not_counted: the start of this child's period of care (RNE S) is not in the "
+                "records, so 2.5 years in care cannot be checked; load the earlier returns"
+            )
+        )
         .otherwise(
             pl.lit(
                 "not_counted: not the episode placing an eligible child (under 16, in care 2.5 years) at a period end"
