@@ -129,6 +129,18 @@ def test_numerator_above_denominator_in_a_proportion_names_the_rows() -> None:
     assert cyp.rate(frame, "x", "n")["value"][1] == pytest.approx(12_000)
 
 
+def test_flows_may_exceed_the_denominator_without_an_interval() -> None:
+    """flows=True (a conversion of two same-year counts): 12 of 10 is 120 %, with no interval."""
+    frame = pl.DataFrame({"x": [5, 12], "n": [10, 10]})
+
+    out = cyp.proportion(frame, "x", "n", flows=True)
+
+    assert out["value"].to_list() == [50.0, 120.0]
+    assert out["lower_95"][1] is None
+    assert out["method"].to_list() == ["wilson", None]
+    assert out["reason"].to_list() == [None, None]
+
+
 def test_zero_denominator_in_a_proportion_is_z_even_with_a_numerator() -> None:
     """3 out of 0 has no value: null with "z", as for a rate, not an error about exceeding."""
     frame = pl.DataFrame({"x": [3, 2], "n": [0, 4]})

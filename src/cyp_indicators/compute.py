@@ -84,6 +84,7 @@ def compute(
                 by=by,
                 keys=keys,
                 context=context,
+                flows=family is Family.CONVERSION,  # two flows of a year: may exceed 100 %
             )
     else:
         msg = (

@@ -131,12 +131,17 @@ def proportion(
     by: Sequence[str] | None = None,
     keys: Sequence[str] | None = None,
     context: str = "",
+    flows: bool = False,
 ) -> F:
     """Proportion (or conversion rate) ``numerator / denominator * multiplier`` with Wilson CIs.
 
     ``multiplier`` defaults to 100 (a percentage); use 1 for a proportion of 1. The numerator may
-    not exceed the denominator; counts need not be whole numbers (weighted counts are accepted).
-    Other parameters and the result are as for :func:`rate`; ``method`` is "wilson".
+    not exceed the denominator (an error naming the rows), unless ``flows=True``: the two are
+    counts of the same period, not a cohort and its successes (ICPCs held over section 47
+    enquiries started in a year), so more conferences than enquiries is possible; such a row has
+    its value (above 100 %) but no interval and no ``method``. Counts need not be whole numbers
+    (weighted counts are accepted). Other parameters and the result are as for :func:`rate`;
+    ``method`` is "wilson".
 
     Examples
     --------
@@ -156,6 +161,7 @@ def proportion(
         by=by,
         keys=keys,
         context=context,
+        flows=flows,
     )
 
 
@@ -249,6 +255,7 @@ def _validate(
     *,
     kind: str,
     sd: str | None = None,
+    flows: bool = False,
 ) -> list[_Check]:
     checks: list[_Check] = []
     sides = [(numerator, "numerator", _NUM)]
@@ -289,7 +296,7 @@ def _validate(
                 pl.col(_NUM) != pl.col(_NUM).floor(), numerator, "a count must be a whole number"
             )
         )
-    if kind == "proportion" and denominator is not None:
+    if kind == "proportion" and denominator is not None and not flows:
         checks.append(
             _Check(
                 (pl.col(_NUM) > pl.col(_DEN)) & (pl.col(_DEN) != 0),  # 0: "z", not an error
@@ -357,6 +364,7 @@ def _measure(
     keys: Sequence[str] | None,
     context: str,
     sd: str | None = None,
+    flows: bool = False,
 ) -> F:
     if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
         msg = f"frame must be a polars DataFrame or LazyFrame, got {type(frame).__name__}"
@@ -404,7 +412,7 @@ def _measure(
     lf = frame.lazy().with_columns(
         *_parsed(numerator, schema[numerator], _NUM, _NUM_SYM), *den_columns, *sd_columns
     )
-    checks = _validate(lf, numerator, denominator, schema, kind=kind, sd=sd)
+    checks = _validate(lf, numerator, denominator, schema, kind=kind, sd=sd, flows=flows)
     checked = lf
     if isinstance(frame, pl.LazyFrame):  # a lazy result cannot be inspected: check first
         _raise_broken(checked, checks, checked.select(_check_flags(checks)).collect())
@@ -457,6 +465,8 @@ def _measure(
             continue
         if kind == "proportion":
             lower, upper = wilson_interval(num, den, level)
+            if flows:  # no interval where the numerator exceeds the denominator
+                lower, upper = pl.when(num <= den).then(lower), pl.when(num <= den).then(upper)
         elif rate_method == "exact":
             lower, upper = exact_poisson_interval(num, level)
         else:
@@ -469,7 +479,7 @@ def _measure(
     elif kind == "mean":  # no standard deviation for the row: no interval, no method
         method_expr = pl.when(pl.col(_SD).is_not_null()).then(pl.lit("normal"))
     elif kind == "proportion":
-        method_expr = pl.lit("wilson")
+        method_expr = pl.when(num <= den).then(pl.lit("wilson")) if flows else pl.lit("wilson")
     elif rate_method == "exact":
         method_expr = pl.lit("exact")
     else:
