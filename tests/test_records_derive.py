@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from types import SimpleNamespace
 
 import polars as pl
@@ -324,3 +325,94 @@ def test_the_record_level_example_runs_as_written() -> None:
         period=cyp.Period.monthly(dt.date(2016, 4, 30), dt.date(2017, 3, 31), kind="rolling_12_months"),
     )  # fmt: skip
     assert series.values.height == 12
+
+
+def _s47(rows: list[tuple[str, dt.date, dt.date | None]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows, schema=["LAchildID", "S47ActualStartDate", "DateOfInitialCPC"], orient="row"
+    ).with_columns(
+        pl.lit(1).alias("CINdetailsID"),
+        pl.col("S47ActualStartDate", "DateOfInitialCPC").cast(pl.Date),
+    )
+
+
+def test_conference_before_its_enquiry_leaves_the_interval_figures() -> None:
+    """DfE leaves ICPCs recorded before the section 47 start out of the timeliness denominator."""
+    s47 = _s47([("a", D(2016, 6, 10), D(2016, 6, 1)), ("b", D(2016, 6, 1), D(2016, 6, 8))])
+    result = derive(
+        cyp.load_catalogue().get("icpc_within_15_working_days_pct"),
+        _cin(section47=s47),
+        period=FY17,
+    )
+    assert result.values.select("numerator", "denominator").row(0) == (1, 1)
+    assert "recorded before the section 47 start" in result.exclusions["reason"][0]
+    _balances(result)
+
+
+def test_one_conference_from_two_enquiries_counts_once() -> None:
+    """Two section 47 records of a child holding the same ICPC date are one conference."""
+    s47 = _s47([("a", D(2016, 6, 1), D(2016, 6, 20)), ("a", D(2016, 6, 3), D(2016, 6, 20))])
+    records = _cin(section47=s47)
+    assert _one("icpc_rate_per_10k", records)["numerator"] == 1
+    timely = _one("icpc_within_15_working_days_pct", records)
+    assert (timely["numerator"], timely["denominator"]) == (1, 1)
+
+
+def test_s47_to_icpc_divides_two_counts_of_the_year() -> None:
+    """Conferences held in the year over enquiries started in it: not a tracked cohort, so an
+    enquiry of March 2017 conferenced in April counts in neither's numerator for 2016-17, and
+    more conferences than enquiries gives a value over 100 % without an interval."""
+    s47 = _s47([
+        ("a", D(2017, 3, 20), D(2017, 4, 5)),   # enquiry in the year, conference after it
+        ("b", D(2016, 3, 25), D(2016, 4, 8)),   # enquiry before the year, conference in it
+    ])  # fmt: skip
+    row = _one("s47_to_icpc_conversion", _cin(section47=s47))
+    assert (row["numerator"], row["denominator"]) == (1, 1)
+    s47 = _s47([*s47.select("LAchildID", "S47ActualStartDate", "DateOfInitialCPC").rows(),
+                ("c", D(2016, 3, 30), D(2016, 4, 12))])  # fmt: skip
+    row = _one("s47_to_icpc_conversion", _cin(section47=s47))
+    assert (row["numerator"], row["denominator"], row["value"]) == (2, 1, 200.0)
+    assert row["lower_95"] is None
+    assert row["method"] is None
+
+
+def test_flat_cin_tables_link_assessments_to_their_referral(tmp_path: Path) -> None:
+    """CSV tables without CINdetailsID: an assessment belongs to the child's latest earlier
+    referral, so timeliness and conversion are measured (they read 0 % when unlinked)."""
+    folder = tmp_path
+    (folder / "cin_details.csv").write_text(
+        "LAchildID,CINreferralDate\na,2016-06-01\nb,2016-07-01\n", "utf-8"
+    )
+    (folder / "assessments.csv").write_text(
+        "LAchildID,AssessmentActualStartDate,AssessmentAuthorisationDate\n"
+        "a,2016-06-02,2016-06-10\nb,2016-07-02,2016-07-08\nc,2016-07-02,2016-07-08\n",
+        "utf-8",
+    )
+    records = cyp.read_cin_tables(folder)
+    catalogue = cyp.load_catalogue()
+    timely = derive(catalogue.get("assessment_within_45_working_days_pct"), records, period=FY17)
+    assert timely.values.select("numerator", "denominator").row(0) == (2, 2)
+    orphan = timely.exclusions.filter(pl.col("child") == "c")["reason"][0]
+    assert orphan.startswith("not_counted: no referral to measure from")
+    converted = derive(catalogue.get("referral_to_assessment_conversion"), records, period=FY17)
+    assert converted.values.select("numerator", "denominator").row(0) == (2, 2)
+
+
+def test_a_temporary_placement_and_the_return_from_it_are_not_moves() -> None:
+    """Four days in hospital (T1) and back to the usual placement: one placement, not three;
+    a week's holiday (T2) does not restart two years in the same placement."""
+    records = _episodes([
+        ("a", D(2015, 6, 1), "S", "C2", "U1", D(2016, 7, 1), "X1"),
+        ("a", D(2016, 7, 1), "P", "C2", "T1", D(2016, 7, 5), "X1"),  # hospital
+        ("a", D(2016, 7, 5), "P", "C2", "U1", None, None),           # back to the usual placement
+    ])  # fmt: skip
+    row = _one("cla_three_or_more_placements_pct", records)
+    assert (row["numerator"], row["denominator"]) == (0, 1)
+
+    records = _episodes([
+        ("b", D(2012, 1, 1), "S", "C2", "U4", D(2016, 8, 1), "X1"),
+        ("b", D(2016, 8, 1), "P", "C2", "T2", D(2016, 8, 8), "X1"),  # carer's holiday
+        ("b", D(2016, 8, 8), "P", "C2", "U4", None, None),
+    ])  # fmt: skip
+    row = _one("cla_long_term_placement_stability_pct", records)
+    assert (row["numerator"], row["denominator"]) == (1, 1)

@@ -707,7 +707,10 @@ def test_cin_flat_tables(tmp_path: Path) -> None:
     assert cin.cin_details["ReferralNFA"].to_list() == [False, True]
     assert _codes(cin, "cin_details") == ["duplicate"]
     assert cin.assessments["AssessmentFactors"].to_list() == [["1C", "3A"]]
-    assert cin.assessments["CINdetailsID"].to_list() == [None]
+    # no CINdetailsID in the flat sub-tables: each record joins the child's latest referral on
+    # or before its date (the assessment of 2 April 2023 follows the referral of 1 April)
+    assert cin.assessments["CINdetailsID"].to_list() == [1]
+    assert cin.cp_plans["CINdetailsID"].to_list() == [2]
     assert _codes(cin, "cp_plans") == ["end_before_start"]
     assert cin.header.height == 0
 

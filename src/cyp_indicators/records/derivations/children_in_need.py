@@ -189,11 +189,25 @@ def assessments_within(records: Any, periods: pl.DataFrame, params: Mapping[str,
         msg = f"parameter 'from' must be 'referral' or 'start', got {params['from']!r}"
         raise DataError(msg)
     calendar = _calendar(params)
-    hits = per_period(table, periods).filter(_in_period("AssessmentAuthorisationDate"))
+    hits = per_period(table, periods).filter(
+        _in_period("AssessmentAuthorisationDate") & pl.col("__from").is_not_null()
+    )
     taken = working_days_between_expr("__from", "AssessmentAuthorisationDate", calendar)
     hits = hits.with_columns(taken.alias("__days"))
     timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
-    reason = _outside("AssessmentAuthorisationDate", "assessment not authorised in any period")
+    reason = (
+        pl.when(pl.col("__from").is_null() & pl.col("AssessmentAuthorisationDate").is_not_null())
+        .then(
+            pl.lit(
+                "not_counted: no referral to measure from (none in the records for its CIN episode)"
+                if params["from"] == "referral"
+                else "not_counted: no assessment start date to measure from"
+            )
+        )
+        .otherwise(
+            _outside("AssessmentAuthorisationDate", "assessment not authorised in any period")
+        )
+    )
     return Counted(
         counts=share_counts(
             _rows(timely, periods, "numerator"), _rows(hits, periods, "denominator")
@@ -210,17 +224,21 @@ def section47_enquiries(records: Any, periods: pl.DataFrame, params: Mapping[str
     )
 
 
-@derivation("section47_to_icpc", tables=("section47",))
+@derivation("section47_to_icpc", tables=("section47", "cin_details"))
 def section47_to_icpc(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
-    """Section 47 enquiries started in each period, and those leading to an ICPC."""
+    """ICPCs held in each period (as :func:`icpcs` counts them) over section 47 enquiries started
+    in it: two counts of the same period, not a tracked cohort."""
     table = _table(records, "section47")
-    hits = per_period(table, periods).filter(_in_period("S47ActualStartDate"))
-    numerator = _rows(hits.filter(pl.col("DateOfInitialCPC").is_not_null()), periods, "numerator")
-    reason = _outside("S47ActualStartDate", "enquiry not started in any period")
+    started = per_period(table, periods).filter(_in_period("S47ActualStartDate"))
+    conf = _conferences(records)
+    held = _held(conf, periods)
     return Counted(
-        counts=share_counts(numerator, _rows(hits, periods, "denominator")),
-        records=accounting("section47", table, hits["__row"].unique(), reason, child=CHILD),
-    )
+        counts=share_counts(_rows(held, periods, "numerator"), _rows(started, periods, "denominator")),
+        records=_conference_accounting(
+            conf, held, "neither the enquiry started nor a conference was held in any period",
+            started=started["__row"],
+        ),
+    )  # fmt: skip
 
 
 def _file(frame: pl.DataFrame) -> pl.Expr:
@@ -231,15 +249,24 @@ def _file(frame: pl.DataFrame) -> pl.Expr:
     )
 
 
+def _source_row(frame: pl.DataFrame) -> pl.Expr:
+    row = pl.col("source_row") if "source_row" in frame.columns else pl.col("__row") + 1
+    return row.cast(pl.Int64).alias("source_row")
+
+
 def _conferences(records: Any) -> pl.DataFrame:
-    """Every record that may hold an ICPC: section 47 rows, then CIN episodes (``__dup`` marks a
-    CIN-episode conference already held in a section 47 record)."""
+    """Every record that may hold an ICPC: section 47 rows, then CIN episodes. ``__dup`` marks a
+    conference (child and date) already held in an earlier section 47 record, or, for a CIN
+    episode, in any section 47 record."""
     s47_table = _table(records, "section47")
     s47 = s47_table.select(
         "__row", pl.lit("section47").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
-        "S47ActualStartDate", _file(s47_table),
+        "S47ActualStartDate", _file(s47_table), _source_row(s47_table),
+    ).with_columns(
+        (pl.col("__icpc").is_not_null() & (pl.int_range(pl.len()).over(CHILD, "__icpc") > 0))
+        .alias("__dup")
     )  # fmt: skip
-    frames = [s47.with_columns(pl.lit(False).alias("__dup"))]
+    frames = [s47]
     details = getattr(records, "cin_details", None)
     if isinstance(details, pl.DataFrame) and "DateOfInitialCPC" in details.columns:
         held = (
@@ -250,25 +277,39 @@ def _conferences(records: Any) -> pl.DataFrame:
         )
         det = details.with_row_index("__row").select(
             "__row", pl.lit("cin_details").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
-            pl.lit(None, pl.Date).alias("S47ActualStartDate"), _file(details),
+            pl.lit(None, pl.Date).alias("S47ActualStartDate"), _file(details), _source_row(details),
         ).join(held, on=[CHILD, "__icpc"], how="left", maintain_order="left")  # fmt: skip
         frames.append(det.with_columns(pl.col("__dup").fill_null(False)))
     return pl.concat(frames)
 
 
-def _conference_accounting(conf: pl.DataFrame, hits: pl.DataFrame, outside: str) -> pl.DataFrame:
+def _held(conf: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
+    """Each conference (child and date once) beside each period it was held in."""
+    candidates = conf.filter(pl.col("__icpc").is_not_null() & ~pl.col("__dup"))
+    return per_period(candidates, periods).filter(_in_period("__icpc"))
+
+
+def _conference_accounting(
+    conf: pl.DataFrame, hits: pl.DataFrame, outside: str, *, started: pl.Series | None = None
+) -> pl.DataFrame:
+    """Accounting rows of the conference records; ``started``: section 47 rows counted as
+    enquiries started (a record counts when it is either)."""
     counted = hits.select("__table", "__row").unique().with_columns(pl.lit(True).alias("__hit"))
     marked = conf.join(counted, on=["__table", "__row"], how="left", maintain_order="left")
     hit = pl.col("__hit").fill_null(False)
+    if started is not None:
+        hit = hit | ((pl.col("__table") == "section47") & pl.col("__row").is_in(started.implode()))
     return marked.select(
         pl.col("__table").alias("table"),
         pl.col("source_file"),
-        (pl.col("__row") + 1).cast(pl.Int64).alias("source_row"),
+        pl.col("source_row"),
         pl.col(CHILD).cast(pl.String).alias("child"),
         hit.alias("counted"),
         pl.when(hit).then(None)
-        .when(pl.col("__icpc").is_null()).then(pl.lit("missing_date: no DateOfInitialCPC"))
-        .when(pl.col("__dup")).then(pl.lit("duplicate: the conference is held in the section 47 record"))
+        .when(pl.col("__icpc").is_null() & (pl.lit(started is None) | (pl.col("__table") != "section47")))
+        .then(pl.lit("missing_date: no DateOfInitialCPC"))
+        .when(pl.col("__dup"))
+        .then(pl.lit("duplicate: the child's conference on that date is counted from another record"))
         .otherwise(pl.lit(f"outside_period: {outside}")).alias("reason"),
     )  # fmt: skip
 
@@ -277,8 +318,7 @@ def _conference_accounting(conf: pl.DataFrame, hits: pl.DataFrame, outside: str)
 def icpcs(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Initial child protection conferences held in each period (each child and date once)."""
     conf = _conferences(records)
-    candidates = conf.filter(pl.col("__icpc").is_not_null() & ~pl.col("__dup"))
-    hits = per_period(candidates, periods).filter(_in_period("__icpc"))
+    hits = _held(conf, periods)
     return Counted(
         counts=_rows(hits, periods, "numerator"),
         records=_conference_accounting(conf, hits, "conference not held in any period"),
@@ -294,9 +334,27 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
     """ICPCs in each period after a section 47 enquiry, and those within N working days of its start."""
     table = _table(records, "section47")
     calendar = _calendar(params)
-    hits = per_period(table, periods).filter(
-        _in_period("DateOfInitialCPC") & pl.col("S47ActualStartDate").is_not_null()
+    measurable = (
+        pl.col("DateOfInitialCPC").is_not_null()
+        & pl.col("S47ActualStartDate").is_not_null()
+        & (pl.col("DateOfInitialCPC") >= pl.col("S47ActualStartDate"))
     )
+    # one conference per child and date: the enquiry that led to it is the latest started
+    # on or before it
+    table = table.with_columns(
+        (
+            measurable
+            & (
+                pl.col("__row")
+                == pl.col("__row")
+                .sort_by("S47ActualStartDate")
+                .filter(measurable.sort_by("S47ActualStartDate"))
+                .last()
+                .over(CHILD, "DateOfInitialCPC")
+            )
+        ).alias("__measured")
+    )
+    hits = per_period(table, periods).filter(_in_period("DateOfInitialCPC") & pl.col("__measured"))
     hits = hits.with_columns(
         working_days_between_expr("S47ActualStartDate", "DateOfInitialCPC", calendar).alias(
             "__days"
@@ -306,6 +364,11 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
     reason = (
         pl.when(pl.col("DateOfInitialCPC").is_null()).then(pl.lit("missing_date: no DateOfInitialCPC"))
         .when(pl.col("S47ActualStartDate").is_null()).then(pl.lit("missing_date: no S47ActualStartDate"))
+        .when(pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate"))
+        .then(pl.lit("not_counted: conference recorded before the section 47 start (DfE leaves "
+                     "these out of the interval figures)"))
+        .when(~pl.col("__measured"))
+        .then(pl.lit("duplicate: the conference is measured from a later enquiry of the child"))
         .otherwise(pl.lit("outside_period: conference not held in any period"))
     )  # fmt: skip
     return Counted(

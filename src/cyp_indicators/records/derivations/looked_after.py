@@ -14,7 +14,10 @@ DfE's counting rules, as the definitions state them:
   with three or more placements during it. Placements are episodes open at any time in the year
   that begin a placement (RNE S, P, B, T, U); the placement open on the first day of the year
   counts; a placement for adoption with the child's existing foster carers (RNE T or U into PLACE
-  A3 or A5) is not a move; short breaks are excluded.
+  A3 or A5) is not a move; short breaks are excluded. A temporary placement (PLACE T0-T4: a
+  stay in hospital, a carer's holiday, ... after which the child returns to the usual placement,
+  as the SSDA903 validation rules 380 and 383 require) is not a placement, and neither is the
+  return from it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from ._common import PERIOD_COLS, accounting, child_counts, per_period, share_co
 __all__: list[str] = []
 
 SHORT_BREAKS = ["V3", "V4"]
+#: Temporary placements (the child returns to the usual placement afterwards).
+TEMPORARY_PLACES = ["T0", "T1", "T2", "T3", "T4"]
 
 
 def _episodes(records: Any) -> pl.DataFrame:
@@ -40,6 +45,16 @@ def _episodes(records: Any) -> pl.DataFrame:
         msg = "this derivation needs SSDA903 records with an episodes table (read_ssda903)"
         raise DataError(msg)
     return episodes.with_row_index("__row")
+
+
+def _with_temporary(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
+    """Mark ``__temporary_move``: an episode in a temporary placement, or the return from one.
+
+    Neither is a move of placement (the child goes back to the usual placement).
+    """
+    temporary = pl.col("PLACE").is_in(list(params["temporary_places"])).fill_null(False)
+    previous = temporary.shift(1).over("CHILD", order_by="DECOM").fill_null(False)
+    return episodes.with_columns((temporary | previous).alias("__temporary_move"))
 
 
 def _open_at(end: pl.Expr) -> pl.Expr:
@@ -133,6 +148,7 @@ def looked_after_ceased(records: Any, periods: pl.DataFrame, params: Mapping[str
         "placement_reasons": ["S", "P", "B", "T", "U"],
         "same_carer_reasons": ["T", "U"],
         "adoption_with_current_carers": ["A3", "A5"],
+        "temporary_places": TEMPORARY_PLACES,
         "minimum": 3,
     },
 )
@@ -140,7 +156,7 @@ def three_or_more_placements(
     records: Any, periods: pl.DataFrame, params: Mapping[str, Any]
 ) -> Counted:
     """Children looked after at the period end with three or more placements in the period."""
-    episodes = _episodes(records)
+    episodes = _with_temporary(_episodes(records), params)
     crossed = per_period(episodes, periods)
     keep = _not_short_break(params)
     in_care_at_end = crossed.filter(_open_at(pl.col("period_end")) & keep)
@@ -151,9 +167,11 @@ def three_or_more_placements(
     not_a_move = pl.col("RNE").is_in(list(params["same_carer_reasons"])) & pl.col("PLACE").is_in(
         list(params["adoption_with_current_carers"])
     )
-    starts_placement = pl.col("RNE").is_in(
-        list(params["placement_reasons"])
-    ) & ~not_a_move.fill_null(False)
+    starts_placement = (
+        pl.col("RNE").is_in(list(params["placement_reasons"]))
+        & ~not_a_move.fill_null(False)
+        & ~pl.col("__temporary_move")
+    )
     cohort = in_care_at_end.select("CHILD", "period_label").unique()
     placements = (
         crossed.filter(overlaps & keep)
@@ -203,6 +221,7 @@ def _header(records: Any) -> pl.DataFrame:
         "exclude_legal_status": SHORT_BREAKS,
         "placement_reasons": ["S", "P", "B", "T", "U"],
         "adoption_places": ["A3", "A4", "A5", "A6"],
+        "temporary_places": TEMPORARY_PLACES,
         "max_age": 16,
         "min_months_in_care": 30,
         "min_months_in_placement": 24,
@@ -212,7 +231,7 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
     """Children under 16 at the period end, looked after for 2.5 years or more, and of those the
     ones in the same placement for 2 years or more (or placed for adoption, with that and the
     placement before it together lasting 2 years)."""
-    episodes = _episodes(records)
+    episodes = _with_temporary(_episodes(records), params)
     ages = _header(records)
     crossed = per_period(episodes, periods).filter(_not_short_break(params))
     upto = crossed.filter(pl.col("DECOM") <= pl.col("period_end")).sort(
@@ -226,7 +245,7 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
         .agg(pl.col("DECOM").max().alias("__care_start"))
     )
     placement_starts = upto.filter(
-        pl.col("RNE").is_in(list(params["placement_reasons"]))
+        pl.col("RNE").is_in(list(params["placement_reasons"])) & ~pl.col("__temporary_move")
     ).with_columns(pl.col("DECOM").shift(1).over(keys).alias("__previous_start"))
     latest = placement_starts.group_by(keys).agg(
         pl.col("DECOM").last().alias("__placement_start"),

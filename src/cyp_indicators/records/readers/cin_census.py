@@ -514,8 +514,10 @@ def read_cin_tables(source: str | Path | Sequence[str | Path]) -> CINCensus:
     -------
     CINCensus
         As :func:`read_cin_census`, with an empty ``header``. ``cin_details`` without a
-        ``CINdetailsID`` column are numbered in file order within each child; the other
-        tables keep the ``CINdetailsID`` they hold (null if they have none).
+        ``CINdetailsID`` column are numbered in file order within each child. The other
+        tables keep the ``CINdetailsID`` they hold; a table with none is linked by date: each
+        record (an assessment, a section 47 enquiry, a plan) takes the ID of the child's latest
+        referral on or before its own date, and stays null when there is no such referral.
 
     Notes
     -----
@@ -618,6 +620,8 @@ def _build(
                     kept.select(FILE, _SEQ), on=[FILE, _SEQ], how="anti"
                 )
         tables[name] = finish(kept, spec)
+    if not linked:
+        tables = _link_by_date(tables)
     header = _header_frame(headers)
     return CINCensus(
         **tables,
@@ -626,6 +630,46 @@ def _build(
         files=files,
         rows_read=rows_read,
     )
+
+
+def _link_by_date(tables: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """Flat sub-tables without ``CINdetailsID``: each record takes the ID of the child's latest
+    referral on or before its own date (an assessment belongs to the referral it followed).
+
+    A record dated before any referral of its child keeps a null ID. Tables that hold any
+    ``CINdetailsID`` are left as they are.
+    """
+    referrals = (
+        tables["cin_details"]
+        .select(
+            "LAchildID",
+            pl.col("CINreferralDate").alias("__referral"),
+            pl.col("CINdetailsID").alias("__id"),
+        )
+        .drop_nulls()
+        .sort("__referral")
+    )
+    out = dict(tables)
+    for name in _SUB_TABLES:
+        frame = tables[name]
+        if frame.is_empty() or frame["CINdetailsID"].null_count() < frame.height:
+            continue
+        date = next(c.name for c in SPECS[name].columns if c.kind == "date" and c.needed)
+        linked = (
+            frame.with_row_index("__pos")
+            .sort(date)
+            .join_asof(
+                referrals,
+                left_on=date,
+                right_on="__referral",
+                by="LAchildID",
+                strategy="backward",
+                check_sortedness=False,  # both sides are sorted by date above
+            )
+            .sort("__pos")
+        )
+        out[name] = linked.with_columns(pl.col("__id").alias("CINdetailsID")).select(frame.columns)
+    return out
 
 
 def _ordinals(name: str, linked: bool, made_ids: bool) -> tuple[str, ...]:
