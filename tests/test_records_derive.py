@@ -416,3 +416,17 @@ def test_a_temporary_placement_and_the_return_from_it_are_not_moves() -> None:
     ])  # fmt: skip
     row = _one("cla_long_term_placement_stability_pct", records)
     assert (row["numerator"], row["denominator"]) == (1, 1)
+
+
+def test_a1_measures_to_the_placement_with_the_family_that_adopted() -> None:
+    """A placement for adoption that broke down is not "moving in with the adoptive family"; a
+    change of legal status inside the adoptive placement does not restart it."""
+    records = _episodes([
+        ("a", D(2014, 1, 1), "S", "C2", "U1", D(2015, 3, 1), "X1"),
+        ("a", D(2015, 3, 1), "P", "E1", "A4", D(2015, 6, 1), "X1"),  # first adopters: broke down
+        ("a", D(2015, 6, 1), "P", "E1", "U1", D(2016, 1, 1), "X1"),
+        ("a", D(2016, 1, 1), "P", "E1", "A4", D(2016, 5, 1), "X1"),  # the family that adopted
+        ("a", D(2016, 5, 1), "L", "E1", "A4", D(2016, 9, 1), "E11"),
+    ])  # fmt: skip
+    row = _one("adoption_a1_days", records)
+    assert (row["numerator"], row["denominator"]) == ((D(2016, 1, 1) - D(2014, 1, 1)).days, 1)

@@ -338,10 +338,22 @@ def adoption_a1(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         .group_by("CHILD", "__adopted_on")
         .agg(pl.col("DECOM").max().alias("__entered"))
     )
+    # Moving in with the family that adopted: the start of the unbroken run of placements for
+    # adoption that ends in the adoption. A placement for adoption that broke down (the child
+    # went back to another placement) is not it.
+    adoptive = pl.col("PLACE").is_in(list(params["adoption_places"])).fill_null(False)
+    in_care = sorted_eps.join(entered, on="CHILD").filter(
+        pl.col("DECOM").is_between(pl.col("__entered"), pl.col("__adopted_on"))
+    )
+    last_other = (
+        in_care.filter(~adoptive)
+        .group_by("CHILD", "__adopted_on")
+        .agg(pl.col("DECOM").max().alias("__last_other"))
+    )
     moved_in = (
-        sorted_eps.filter(pl.col("PLACE").is_in(list(params["adoption_places"])))
-        .join(entered, on="CHILD")
-        .filter(pl.col("DECOM") >= pl.col("__entered"))
+        in_care.filter(adoptive)
+        .join(last_other, on=["CHILD", "__adopted_on"], how="left")
+        .filter(pl.col("__last_other").is_null() | (pl.col("DECOM") > pl.col("__last_other")))
         .group_by("CHILD", "__adopted_on")
         .agg(pl.col("DECOM").min().alias("__moved_in"), pl.col("__entered").first())
     )
