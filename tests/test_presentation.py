@@ -107,3 +107,18 @@ def test_withhold_names_a_missing_column(catalogue: cyp.Catalogue) -> None:
     )
     with pytest.raises(cyp.DataError, match="'cla'"):
         cyp.present(result, d, withhold=["cla"])
+
+
+def test_a_small_numerator_keeps_a_large_denominator(catalogue: cyp.Catalogue) -> None:
+    """3 re-referrals of 200 referrals: the 3 and the percentage are withheld, the 200 is shown;
+    4 of 5 withholds both (DfE suppresses any count of 1 to 5)."""
+    d = catalogue.get("re_referral_within_12_months_pct")
+    assert set(d.disclosure.applies_to) == {"numerator", "denominator"}
+    frame = pl.DataFrame({"re_referrals": [3, 4, 60], "referrals": [200, 5, 200]})
+
+    out = cyp.present(cyp.compute(d, frame), d)
+
+    assert out["display"].to_list() == ["c", "c", "30.0"]
+    assert out["re_referrals"].to_list() == [None, None, 60]
+    assert out["referrals"].to_list() == [200, None, 200]
+    assert out["denominator"].to_list() == [200.0, None, 200.0]

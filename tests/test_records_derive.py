@@ -17,6 +17,13 @@ from cyp_indicators.records.registry import DERIVATIONS
 
 D = dt.date
 FY17 = Period.financial_year(2017)  # 1 April 2016 to 31 March 2017
+_FY17_ROW = pl.DataFrame(
+    {
+        "period_label": ["FY 2016-17"],
+        "period_start": [D(2016, 4, 1)],
+        "period_end": [D(2017, 3, 31)],
+    }
+)
 
 
 def _episodes(
@@ -390,12 +397,33 @@ def test_flat_cin_tables_link_assessments_to_their_referral(tmp_path: Path) -> N
     )
     records = cyp.read_cin_tables(folder)
     catalogue = cyp.load_catalogue()
-    timely = derive(catalogue.get("assessment_within_45_working_days_pct"), records, period=FY17)
-    assert timely.values.select("numerator", "denominator").row(0) == (2, 2)
-    orphan = timely.exclusions.filter(pl.col("child") == "c")["reason"][0]
-    assert orphan.startswith("not_counted: no referral to measure from")
     converted = derive(catalogue.get("referral_to_assessment_conversion"), records, period=FY17)
     assert converted.values.select("numerator", "denominator").row(0) == (2, 2)
+    orphan = converted.exclusions.filter(pl.col("child") == "c")["reason"][0]
+    assert orphan.startswith("not_counted: converts no referral")
+    assert records.assessments["CINdetailsID"].to_list() == [1, 1, None]
+
+
+def test_timeliness_from_the_referral_needs_the_referral() -> None:
+    """Measured from the referral (parameter from = "referral"), an assessment whose referral is
+    not in the records is reported, not counted late."""
+    details = pl.DataFrame(
+        {"LAchildID": ["a"], "CINdetailsID": [1], "CINreferralDate": [D(2016, 6, 1)]}
+    )
+    assessments = pl.DataFrame(
+        {
+            "LAchildID": ["a", "c"],
+            "CINdetailsID": [1, 1],
+            "AssessmentActualStartDate": [D(2016, 6, 2), D(2016, 6, 2)],
+            "AssessmentAuthorisationDate": [D(2016, 6, 10), D(2016, 6, 10)],
+        }
+    )
+    spec = DERIVATIONS["assessments_within_working_days"]
+    params = {**spec.parameters, "from": "referral"}
+    counted = spec.function(_cin(cin_details=details, assessments=assessments), _FY17_ROW, params)
+    assert counted.counts.select("numerator", "denominator").row(0) == (1, 1)
+    orphan = counted.records.filter(pl.col("child") == "c")["reason"][0]
+    assert orphan.startswith("not_counted: no referral to measure from")
 
 
 def test_a_temporary_placement_and_the_return_from_it_are_not_moves() -> None:
@@ -430,3 +458,37 @@ def test_a1_measures_to_the_placement_with_the_family_that_adopted() -> None:
     ])  # fmt: skip
     row = _one("adoption_a1_days", records)
     assert (row["numerator"], row["denominator"]) == ((D(2016, 1, 1) - D(2014, 1, 1)).days, 1)
+
+
+def test_assessment_timeliness_runs_from_the_assessment_start() -> None:
+    """DfE's duration of an assessment is start to authorisation: an assessment started 20 working
+    days after its referral and authorised 40 working days later is on time."""
+    details = pl.DataFrame(
+        {"LAchildID": ["a"], "CINdetailsID": [1], "CINreferralDate": [D(2016, 5, 2)]}
+    )
+    assessments = pl.DataFrame(
+        {
+            "LAchildID": ["a"],
+            "CINdetailsID": [1],
+            "AssessmentActualStartDate": [D(2016, 5, 31)],
+            "AssessmentAuthorisationDate": [D(2016, 7, 26)],
+        }
+    )
+    row = _one(
+        "assessment_within_45_working_days_pct",
+        _cin(cin_details=details, assessments=assessments),
+    )
+    assert (row["numerator"], row["denominator"]) == (1, 1)
+
+
+def test_a2_counts_a_match_before_the_order_as_zero_days() -> None:
+    """A child matched before the court's authority to place counts 0 days, not negative ones."""
+    records = _episodes([
+        ("a", D(2015, 1, 1), "S", "C2", "U1", D(2015, 6, 1), "X1"),
+        ("a", D(2015, 6, 1), "L", "E1", "A4", D(2016, 9, 1), "E11"),
+        ("b", D(2015, 1, 1), "S", "C2", "U1", D(2015, 6, 1), "X1"),
+        ("b", D(2015, 6, 1), "L", "E1", "A4", D(2016, 9, 1), "E11"),
+    ])  # fmt: skip
+    records.ad1 = pl.DataFrame({"CHILD": ["a", "b"], "DATE_MATCH": [D(2015, 5, 1), D(2015, 7, 1)]})
+    row = _one("adoption_a2_days", records)
+    assert (row["numerator"], row["denominator"]) == (30, 2)  # 0 days for a, 30 for b

@@ -49,13 +49,23 @@ def unit_label(definition: IndicatorDefinition) -> str:
     return _UNIT_LABELS.get(str(definition.unit), str(definition.unit))
 
 
-def _giveaways(definition: IndicatorDefinition, withhold: Sequence[str]) -> list[str]:
-    """The columns that give a withheld count away (see :func:`present`), without repeats."""
-    names: list[str] = []
-    for side in ("numerator", *definition.disclosure.applies_to):
+def _giveaways(
+    definition: IndicatorDefinition, withhold: Sequence[str], suppress: pl.Expr
+) -> dict[str, pl.Expr]:
+    """Each column that gives a withheld count away, with the rows where it does (see
+    :func:`present`): the numerator and the caller's columns wherever the value is withheld; a
+    denominator the rule covers only where it is itself a small count."""
+    rule = definition.disclosure
+    hidden: dict[str, pl.Expr] = {}
+    for side in dict.fromkeys(("numerator", *rule.applies_to)):
         measure = definition.denominator if side == "denominator" else definition.numerator
-        names += [side] if measure is None else [side, measure.column]
-    return list(dict.fromkeys([*names, *withhold]))
+        small = pl.col(side).is_between(1, rule.threshold).fill_null(False)
+        when = suppress if side == "numerator" else small
+        for column in [side] if measure is None else [side, measure.column]:
+            hidden.setdefault(column, when)
+    for column in withhold:
+        hidden.setdefault(column, suppress)
+    return hidden
 
 
 def present(result: F, definition: IndicatorDefinition, *, withhold: Sequence[str] = ()) -> F:
@@ -65,11 +75,12 @@ def present(result: F, definition: IndicatorDefinition, *, withhold: Sequence[st
     from zero to the definition's decimal places. Where a count the disclosure rule covers lies
     between 1 and the threshold, the value, its interval and ``method`` are withheld, ``reason``
     says so with the rule's symbol, and so is every column that would give the count away: the
-    numerator (a numerator shown beside a withheld cohort discloses it), the counts the rule
-    covers, the input columns the definition names for them (``definition.numerator.column``, ...)
-    when the result still carries them, and the caller's ``withhold`` columns (input columns of
-    other names, or further counts such as a group's pupils). Adds ``display``: the rounded value
-    as text with fixed decimals, or the symbol.
+    numerator (a numerator shown beside a withheld cohort discloses it) and the caller's
+    ``withhold`` columns (input columns of other names, or further counts such as a group's
+    pupils) on every withheld row, and a denominator the rule covers where it is itself between 1
+    and the threshold (3 of 200 shows the 200); with each, the input column the definition names
+    for it (``definition.numerator.column``, ...) when the result still carries it. Adds
+    ``display``: the rounded value as text with fixed decimals, or the symbol.
     """
     schema = result.collect_schema()
     missing = [c for c in ("numerator", "denominator", "value", "reason") if c not in schema]
@@ -88,9 +99,11 @@ def present(result: F, definition: IndicatorDefinition, *, withhold: Sequence[st
         for side in rule.applies_to:
             suppress = suppress | pl.col(side).is_between(1, rule.threshold).fill_null(False)
     note = f"{rule.symbol}: count between 1 and {rule.threshold} withheld (disclosure control)"
-    hidden = _giveaways(definition, withhold) if rule.threshold > 0 else []
+    hidden = _giveaways(definition, withhold, suppress) if rule.threshold > 0 else {}
     withheld = [
-        pl.when(suppress).then(None).otherwise(pl.col(c)).alias(c) for c in hidden if c in schema
+        pl.when(when).then(None).otherwise(pl.col(c)).alias(c)
+        for c, when in hidden.items()
+        if c in schema
     ]
     rounded = [
         pl.when(suppress).then(None).otherwise(round_half_away_expr(c, dps)).alias(c)

@@ -8,8 +8,8 @@ Counting rules from the CIN census guidance and LAIT's definitions, stated in th
 * Referral to assessment: referrals in the period with an assessment started in the same CIN
   episode (optionally within N calendar days of the referral).
 * Assessments within N working days: assessments authorised in the period; timely when the
-  authorisation date is no more than N working days (45) after the referral date (or, by
-  parameter, the assessment start).
+  authorisation date is no more than N working days (45) after the assessment start, as DfE
+  measures an assessment's duration (or, by parameter, after the referral date).
 * Section 47 enquiries: S47ActualStartDate in the period; conversion: of those, the ones with an
   initial child protection conference. ICPCs: DateOfInitialCPC in the period (a conference in the
   section 47 record, or in the CIN episode when no section 47 record holds it), each child and date
@@ -169,7 +169,7 @@ def referral_to_assessment(
 @derivation(
     "assessments_within_working_days",
     tables=("assessments",),
-    parameters={"working_days": 45, "from": "referral", "closure_days": []},
+    parameters={"working_days": 45, "from": "start", "closure_days": []},
 )
 def assessments_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Assessments authorised in each period, and those within N working days."""

@@ -386,7 +386,8 @@ def _in_period_dec() -> pl.Expr:
 def adoption_a2(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children adopted in each period, and the total days from the court's authority to place
     (the first episode under a placement order, legal status E1) to the match with adopters
-    (the AD1 table's DATE_MATCH) (the scorecard's A2 average is total / children)."""
+    (the AD1 table's DATE_MATCH; a match before the order counts 0 days) (the scorecard's A2
+    average is total / children)."""
     episodes = _episodes(records)
     ad1 = getattr(records, "ad1", None)
     if not isinstance(ad1, pl.DataFrame) or "DATE_MATCH" not in ad1.columns:
@@ -411,7 +412,9 @@ def adoption_a2(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
     hits = per_period(rows, periods).filter(
         _in_period_dec() & pl.col("__order").is_not_null() & pl.col("__match").is_not_null()
     )
-    counts = _days_per_child(hits, periods, start="__order", end="__match")
+    # DfE counts a child matched before the court's authority as 0 days, never fewer
+    hits = hits.with_columns(pl.max_horizontal("__order", "__match").alias("__matched"))
+    counts = _days_per_child(hits, periods, start="__order", end="__matched")
     reason = (
         pl.when(~pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False))
         .then(pl.lit("not_counted: the episode did not end in adoption"))
