@@ -691,3 +691,22 @@ def test_benchmark_table_for_an_la_without_values() -> None:
     la_row = wide.row(0, named=True)
     assert la_row["gap_to_england"] is None
     assert la_row["gap_direction"] is None
+
+
+def test_gap_direction_compares_the_gaps_as_shown() -> None:
+    """Bromley's re-referral gap to England is +1.2 points in 2024 and in 2025 (23.6 - 22.4 and
+    23.8 - 22.6): "No change", though the floating-point differences are not equal."""
+    cat = cyp.load_catalogue()
+    results = cyp.indicator_results(
+        cyp.csc_counts(), cat, ["re_referral_within_12_months_pct"], years=[2024, 2025]
+    )
+    wide = cyp.benchmark_table(
+        results, la="305", sn=cyp.neighbour_set("2025"), definitions=cat, years=2
+    ).wide
+    la = wide.row(0, named=True)
+    assert la["gap_to_england"] == pytest.approx(1.2)
+    assert la["gap_direction"] == "No change"
+
+
+def test_ons_codes_are_read_in_any_case() -> None:
+    assert cyp.canonical_la("e06000031") == cyp.canonical_la("E06000031") == "874"

@@ -573,3 +573,27 @@ def test_decimal_half_up_agrees_with_round_half_away_for_medians() -> None:
         assert cyp.round_half_away(v, 0) == float(
             Decimal(str(v)).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
         )
+
+
+@pytest.mark.parametrize("la", ["202", "874", "391", "420"])
+def test_benchmark_table_sn_medians_from_counts_match_the_dashboard(la: str) -> None:
+    """From DfE's counts, the committee table's SN median of CLA rates is the dashboard's: the
+    median of the neighbours' published (rounded) rates. Camden 2022 is 72; a median of the
+    unrounded rates gives 71."""
+    cat = cyp.load_catalogue()
+    results = cyp.indicator_results(
+        cyp.csc_counts(), cat, ["cla_rate_per_10k"], years=range(2021, 2026)
+    )
+    table = cyp.benchmark_table(
+        results, la=la, sn=cyp.neighbour_set("2025"), definitions=cat, years=5, sn_method="median"
+    ).tidy
+    ours = table.filter(pl.col("row_kind") == "sn").select("year", "presented")
+    las, medians = _dashboard("cla_rates.csv", "rate_per_10000")
+    name = las.filter(pl.col("old_la_code") == la)["la_name"][0]
+    published = medians.filter(
+        (pl.col("geo_breakdown_sn") == name)
+        & (pl.col("population_count") == "Children looked after on 31 March each year")
+    ).select(pl.col("time_period").alias("year"), pl.col("rate_per_10000").cast(pl.Float64))
+    joined = ours.join(published, on="year")
+    assert joined.height == 5
+    assert joined["presented"].to_list() == joined["rate_per_10000"].to_list()

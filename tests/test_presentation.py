@@ -60,9 +60,7 @@ def test_disclosure_withholds_every_column_that_gives_the_count_away(
     d = catalogue.get("cla_rate_per_10k")
     frame = pl.DataFrame({"la": ["874", "875"], "cla": [3, 60], "pop": [57_621, 40_000]})
 
-    out = cyp.present(
-        cyp.compute(d, frame, numerator="cla", denominator="pop"), d, withhold=["cla"]
-    )
+    out = cyp.present(cyp.compute(d, frame, numerator="cla", denominator="pop"), d, numerator="cla")
 
     assert out["display"].to_list() == ["c", "15"]
     assert out["cla"].to_list() == [None, 60]
@@ -109,16 +107,18 @@ def test_withhold_names_a_missing_column(catalogue: cyp.Catalogue) -> None:
         cyp.present(result, d, withhold=["cla"])
 
 
-def test_a_small_numerator_keeps_a_large_denominator(catalogue: cyp.Catalogue) -> None:
-    """3 re-referrals of 200 referrals: the 3 and the percentage are withheld, the 200 is shown;
-    4 of 5 withholds both (DfE suppresses any count of 1 to 5)."""
-    d = catalogue.get("re_referral_within_12_months_pct")
-    assert set(d.disclosure.applies_to) == {"numerator", "denominator"}
-    frame = pl.DataFrame({"re_referrals": [3, 4, 60], "referrals": [200, 5, 200]})
+def test_counts_are_withheld_as_dfe_withholds_them(catalogue: cyp.Catalogue) -> None:
+    """DfE's d3 table: 0 repeat plans of a cohort of 1 to 5 shows 0 % beside a withheld cohort
+    (Isles of Scilly 2025: c, 0, 0); 3 of 200 withholds the 3 and the percentage, shows the 200;
+    4 of 5 withholds all three."""
+    d = catalogue.get("cpp_second_or_subsequent_pct")
+    frame = pl.DataFrame({"n": [0, 3, 4, 60], "d": ["3", "200", "5", "200"]})  # d as from a CSV
 
-    out = cyp.present(cyp.compute(d, frame), d)
+    result = cyp.compute(d, frame, numerator="n", denominator="d")
+    out = cyp.present(result, d, numerator="n", denominator="d")
 
-    assert out["display"].to_list() == ["c", "c", "30.0"]
-    assert out["re_referrals"].to_list() == [None, None, 60]
-    assert out["referrals"].to_list() == [200, None, 200]
-    assert out["denominator"].to_list() == [200.0, None, 200.0]
+    assert out["display"].to_list() == ["0.0", "c", "c", "30.0"]
+    assert out["numerator"].to_list() == [0.0, None, None, 60.0]
+    assert out["denominator"].to_list() == [None, 200.0, None, 200.0]
+    assert out["n"].to_list() == [0, None, None, 60]
+    assert out["d"].to_list() == [None, "200", None, "200"]

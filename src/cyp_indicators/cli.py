@@ -424,10 +424,13 @@ def _compute(args: argparse.Namespace) -> int:
     if args.records:
         return _compute_from_records(args, d)
     frame = _read_input(args.input, args.sheet, folder_hint=", or with --records record files")
-    given = [c for c in (args.numerator, args.denominator) if c is not None]
     try:
         result = compute(d, frame, numerator=args.numerator, denominator=args.denominator)
-        shown = present(result, d, withhold=given) if args.present else result
+        shown = (
+            present(result, d, numerator=args.numerator, denominator=args.denominator)
+            if args.present
+            else result
+        )
     except DataError as exc:
         raise _in_file(args.input, exc) from exc
     _write(shown, args.output)

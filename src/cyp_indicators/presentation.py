@@ -7,7 +7,7 @@ percentages and rates from unrounded counts.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 import polars as pl
@@ -50,37 +50,49 @@ def unit_label(definition: IndicatorDefinition) -> str:
 
 
 def _giveaways(
-    definition: IndicatorDefinition, withhold: Sequence[str], suppress: pl.Expr
+    definition: IndicatorDefinition,
+    inputs: Mapping[str, str | None],
+    withhold: Sequence[str],
+    suppress: pl.Expr,
 ) -> dict[str, pl.Expr]:
     """Each column that gives a withheld count away, with the rows where it does (see
-    :func:`present`): the numerator and the caller's columns wherever the value is withheld; a
-    denominator the rule covers only where it is itself a small count."""
-    rule = definition.disclosure
+    :func:`present`). ``inputs`` names the caller's numerator and denominator columns."""
+    threshold = definition.disclosure.threshold
     hidden: dict[str, pl.Expr] = {}
-    for side in dict.fromkeys(("numerator", *rule.applies_to)):
-        measure = definition.denominator if side == "denominator" else definition.numerator
-        small = pl.col(side).is_between(1, rule.threshold).fill_null(False)
-        when = suppress if side == "numerator" else small
-        for column in [side] if measure is None else [side, measure.column]:
-            hidden.setdefault(column, when)
-    for column in withhold:
-        hidden.setdefault(column, suppress)
+    for side, column in inputs.items():
+        small = pl.col(side).is_between(1, threshold).fill_null(False)
+        when = (suppress | small) if side == "numerator" else small
+        for name in (side, column):
+            if name is not None:
+                hidden.setdefault(name, when)
+    for column in withhold:  # numbers or text: small counts are withheld wherever they stand
+        small = pl.col(column).cast(pl.Float64, strict=False).is_between(1, threshold)
+        hidden.setdefault(column, suppress | small.fill_null(False))
     return hidden
 
 
-def present(result: F, definition: IndicatorDefinition, *, withhold: Sequence[str] = ()) -> F:
+def present(
+    result: F,
+    definition: IndicatorDefinition,
+    *,
+    numerator: str | None = None,
+    denominator: str | None = None,
+    withhold: Sequence[str] = (),
+) -> F:
     """Round a result for publication and apply the definition's disclosure control.
 
     ``value`` and the interval bounds (``lower_95``, ``upper_99_8``, ...) are rounded half away
     from zero to the definition's decimal places. Where a count the disclosure rule covers lies
     between 1 and the threshold, the value, its interval and ``method`` are withheld, ``reason``
-    says so with the rule's symbol, and so is every column that would give the count away: the
-    numerator (a numerator shown beside a withheld cohort discloses it) and the caller's
+    says so with the rule's symbol. Counts are withheld as DfE withholds them: any numerator or
+    denominator between 1 and the threshold is withheld wherever it stands (0 of a cohort of 3
+    shows 0 % beside a withheld cohort, as DfE's tables do), and the numerator and the caller's
     ``withhold`` columns (input columns of other names, or further counts such as a group's
-    pupils) on every withheld row, and a denominator the rule covers where it is itself between 1
-    and the threshold (3 of 200 shows the 200); with each, the input column the definition names
-    for it (``definition.numerator.column``, ...) when the result still carries it. Adds
-    ``display``: the rounded value as text with fixed decimals, or the symbol.
+    pupils) on every row whose value is withheld (a numerator beside a withheld cohort would
+    disclose it). The caller's input columns go with the count they hold: ``numerator`` and
+    ``denominator`` name them as for :func:`compute` (default: the columns the definition names),
+    when the result still carries them. Adds ``display``: the rounded value as text with fixed
+    decimals, or the symbol.
     """
     schema = result.collect_schema()
     missing = [c for c in ("numerator", "denominator", "value", "reason") if c not in schema]
@@ -99,7 +111,12 @@ def present(result: F, definition: IndicatorDefinition, *, withhold: Sequence[st
         for side in rule.applies_to:
             suppress = suppress | pl.col(side).is_between(1, rule.threshold).fill_null(False)
     note = f"{rule.symbol}: count between 1 and {rule.threshold} withheld (disclosure control)"
-    hidden = _giveaways(definition, withhold, suppress) if rule.threshold > 0 else {}
+    inputs = {
+        "numerator": numerator or definition.numerator.column,
+        "denominator": denominator
+        or (definition.denominator.column if definition.denominator is not None else None),
+    }
+    hidden = _giveaways(definition, inputs, withhold, suppress) if rule.threshold > 0 else {}
     withheld = [
         pl.when(when).then(None).otherwise(pl.col(c)).alias(c)
         for c, when in hidden.items()

@@ -19,7 +19,7 @@ from ..compute import compute
 from ..errors import DataError, UnknownDefinitionError
 from ..model import IndicatorDefinition
 from ..population import attach_population
-from ..presentation import format_fixed
+from ..presentation import format_fixed, present
 from ..stats.rounding import round_half_away_expr
 from .aggregate import AggregationMethod, aggregate_neighbours
 from .codes import ENGLAND, canonical_expr, canonical_la, la_name
@@ -123,8 +123,9 @@ def benchmark_table(
     region code, ``E92000001`` for England), ``year``, ``indicator_id``, ``value`` (as from
     :func:`indicator_results`). ``definitions`` gives each indicator's presentation and polarity
     (a catalogue resolves the version in force each year). ``years`` is a count of latest years or
-    a list. The 3-year average averages the ``presented`` (rounded) values by default, as committee
-    tables do; ``"unrounded"`` averages full precision. Gaps to England are presented value minus
+    a list. The 3-year average and the neighbours' aggregate, rank and band use the ``presented``
+    values by default (rounded, small counts withheld: what DfE's dashboard and LAIT average and
+    rank, and what a committee table shows); ``"unrounded"`` uses full precision. Gaps to England are presented value minus
     presented England value, in percentage points for percentages. ``extra_rows`` adds rows such
     as pupil groups (columns ``indicator_id``, ``year``, ``row``, ``value``) below the others.
 
@@ -151,7 +152,7 @@ def benchmark_table(
                 if isinstance(definitions, Catalogue)
                 else definitions[ident]
             )
-            part = _one_year(one, definition, code, year, sn, sn_method, local)
+            part = _one_year(one, definition, code, year, sn, sn_method, local, average_of)
             if extra_rows is not None:
                 part = _with_extra(part, extra_rows, ident, year, definition)
             tidy_parts.append(part)
@@ -202,11 +203,15 @@ def _one_year(
     sn: ComparatorSet,
     method: AggregationMethod,
     local: ComparatorSet | None,
+    average_of: str,
 ) -> pl.DataFrame:
     dps = definition.presentation.decimal_places
     las = one.filter(canonical_expr("area_code").is_not_null())
+    # the neighbours' figures as published (rounded, small counts withheld), as DfE's dashboard
+    # and LAIT average and rank them; or unrounded
+    compared = _as_published(las, definition) if average_of == "presented" else las
     with_sn = aggregate_neighbours(
-        las, sn, method=method, la="area_code", value="value", definition=definition
+        compared, sn, method=method, la="area_code", value="value", definition=definition
     )
     with_sn = rank_among_las(with_sn, la="area_code", value="value", definition=definition)
     with_sn = quartile_bands(with_sn, la="area_code", value="value", definition=definition)
@@ -220,9 +225,11 @@ def _one_year(
         out.append({**base, "row": label, "row_kind": kind, "value": value, **extra})
 
     m = mine.row(0, named=True) if mine.height else None
+    own = las.filter(_is_la(code))
+    o = own.row(0, named=True) if own.height else {}
     if m is not None:
-        row(name, "la", m["value"], sn_rank=m["sn_rank"], sn_rank_of=m["sn_rank_of"], la_rank=m["la_rank"],
-            la_rank_of=m["la_rank_of"], band=m["band"], lower_95=m.get("lower_95"), upper_95=m.get("upper_95"))  # fmt: skip
+        row(name, "la", o.get("value"), sn_rank=m["sn_rank"], sn_rank_of=m["sn_rank_of"], la_rank=m["la_rank"],
+            la_rank_of=m["la_rank_of"], band=m["band"], lower_95=o.get("lower_95"), upper_95=o.get("upper_95"))  # fmt: skip
     else:
         row(name, "la", None)
     row("England", "england", england["value"][0] if england.height else None)
@@ -231,7 +238,7 @@ def _one_year(
             sn_min=m["sn_min"], sn_max=m["sn_max"], sn_set=m["sn_set"])  # fmt: skip
     if local is not None:
         lc = aggregate_neighbours(
-            las, local, method=method, la="area_code", value="value", definition=definition
+            compared, local, method=method, la="area_code", value="value", definition=definition
         )
         lc_row = lc.filter(_is_la(code))
         if lc_row.height:
@@ -251,6 +258,15 @@ def _one_year(
         .then(pl.col("presented") - pl.lit(eng, pl.Float64))
         .alias("gap_to_england")
     )
+
+
+def _as_published(las: pl.DataFrame, definition: IndicatorDefinition) -> pl.DataFrame:
+    """LA values as published: presented (rounded half away from zero, disclosure control
+    applied) where the frame is a full result, else only rounded."""
+    if {"numerator", "denominator", "reason"} <= set(las.columns):
+        return present(las, definition).drop("display")
+    dps = definition.presentation.decimal_places
+    return las.with_columns(round_half_away_expr(pl.col("value").cast(pl.Float64), dps))
 
 
 def _wide(tidy: pl.DataFrame, years: Sequence[int], average_of: str) -> pl.DataFrame:
@@ -288,7 +304,7 @@ def _wide(tidy: pl.DataFrame, years: Sequence[int], average_of: str) -> pl.DataF
             "gap_to_england": la_latest["gap_to_england"][0] if la_latest.height else None,
             "gap_unit": t["gap_unit"][0],
             "gap_direction": (
-                pl.select(gap_direction(pl.lit(la_latest["gap_to_england"][0], pl.Float64), pl.lit(la_prev["gap_to_england"][0], pl.Float64), polarity=t["polarity"][0])).item()
+                pl.select(gap_direction(pl.lit(la_latest["gap_to_england"][0], pl.Float64), pl.lit(la_prev["gap_to_england"][0], pl.Float64), polarity=t["polarity"][0], decimals=dps)).item()
                 if la_latest.height and la_prev.height else None
             ),
             "sn_rank": (

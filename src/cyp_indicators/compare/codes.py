@@ -43,7 +43,7 @@ def is_aggregate_code(code: str) -> bool:
 
 def canonical_la(code: str) -> str | None:
     """The old 3-digit LA number for an old number or an ONS code; None if unknown."""
-    return _lookup().get(str(code).strip())
+    return _lookup().get(str(code).strip().upper())  # "e06000031" is E06000031
 
 
 def la_name(code: str) -> str | None:
@@ -62,5 +62,6 @@ def canonical_expr(column: str) -> pl.Expr:
         pl.col(column)
         .cast(pl.String)
         .str.strip_chars()
+        .str.to_uppercase()
         .replace_strict(list(lookup), list(lookup.values()), default=None, return_dtype=pl.String)
     )

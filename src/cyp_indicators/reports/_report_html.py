@@ -201,8 +201,10 @@ def _summary(report: Report) -> list[str]:
             )
     out += [
         "</tbody></table>",
-        '<p class="note">Values as DfE publishes them, rounded half away from zero to each '
-        "definition's decimal places. Rank: the LA among itself and its neighbours with a value; "
+        '<p class="note">Values computed from the counts and rounded half away from zero to each '
+        "definition's decimal places, as DfE publishes them; DfE rounds England's counts to the "
+        "nearest 10, so England's value can differ from DfE's own in the last place. The "
+        "neighbours' figure and ranks use the values as published. Rank: the LA among itself and its neighbours with a value; "
         "1 is best, or highest where the indicator has no polarity. Quartile band: LAIT's bands A "
         "(best) to D among all LAs, only where the indicator has a polarity. Gap: the LA's "
         "presented value minus England's, in percentage points (pp) for percentages. Trend: the "

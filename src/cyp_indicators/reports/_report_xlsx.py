@@ -112,8 +112,9 @@ def _title_rows(sheet: Sheet, report: Report, heading: str, fmts: _Formats) -> N
         1,
         0,
         f"{report.title}. Statistical neighbours {report.sn_set} ({report.sn_method}); population "
-        f"{report.population_vintage}. Values rounded as DfE publishes them; a missing value shows "
-        "its DfE symbol (see Provenance).",
+        f"{report.population_vintage}. Values rounded as DfE publishes them (England's from counts "
+        "DfE rounds to 10, so it can differ in the last place); a missing value shows its DfE "
+        "symbol (see Provenance).",
         fmts.subtitle,
     )
     sheet.set_row(0, 24)

@@ -215,7 +215,10 @@ def _direction(
     if gap is None or before is None:
         return None
     expr = gap_direction(
-        pl.lit(gap, pl.Float64), pl.lit(before, pl.Float64), polarity=definition.polarity
+        pl.lit(gap, pl.Float64),
+        pl.lit(before, pl.Float64),
+        polarity=definition.polarity,
+        decimals=definition.presentation.decimal_places,  # the gaps as the reader sees them
     )
     value = pl.select(expr).item()
     return None if value is None else str(value)
