@@ -231,6 +231,16 @@ def with_symbols(tmp_path_factory: pytest.TempPathFactory) -> tuple[Report, Path
     return report, write_html(report, folder / "r.html"), write_xlsx(report, folder / "r.xlsx")
 
 
+def test_an_la_outside_the_neighbour_set_says_so() -> None:
+    """Cumberland (942) has no group in the 2021 set: the neighbours' figure is z with that
+    reason, not "no neighbour had a value"."""
+    report = build_report("942", indicators=["cla_rate_per_10k"], sn_version="2021", years=1)
+    sn = report.sections[0].sn
+    assert (sn.value, sn.text) == (None, "z")
+    assert sn.reason is not None
+    assert sn.reason.startswith("z: not an LA with a group in dfe_sn@2021")
+
+
 def test_missing_values_keep_their_symbol(with_symbols: tuple[Report, Path, Path]) -> None:
     """A symbol draws no bar or point but is shown; a withheld small count shows c, no gap."""
     report, html, xlsx = with_symbols

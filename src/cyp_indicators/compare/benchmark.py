@@ -235,7 +235,7 @@ def _one_year(
     row("England", "england", england["value"][0] if england.height else None)
     if m is not None:
         row(f"Statistical neighbours ({method})", "sn", m["sn_value"], sn_n=m["sn_n"], sn_of=m["sn_of"],
-            sn_min=m["sn_min"], sn_max=m["sn_max"], sn_set=m["sn_set"])  # fmt: skip
+            sn_min=m["sn_min"], sn_max=m["sn_max"], sn_set=m["sn_set"], sn_reason=m["sn_reason"])  # fmt: skip
     if local is not None:
         lc = aggregate_neighbours(
             compared, local, method=method, la="area_code", value="value", definition=definition

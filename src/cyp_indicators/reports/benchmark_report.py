@@ -264,6 +264,7 @@ def _section(
         la_r = area_row(year, code)
         sn_r = tidy_row(year, "sn")
         sn_value = sn_r["presented"] if sn_r else None
+        sn_reason = (sn_r or {}).get("sn_reason") or "x: no neighbour had a value"
         series.append(
             YearPoint(
                 year=year,
@@ -274,8 +275,8 @@ def _section(
                 england=shown_area(year, ENGLAND),
                 sn=_shown(
                     sn_value,
-                    _fixed(sn_value, dps) if sn_value is not None else "x",
-                    None if sn_value is not None else "x: no neighbour had a value",
+                    _fixed(sn_value, dps) if sn_value is not None else sn_reason.split(":")[0],
+                    None if sn_value is not None else sn_reason,
                 ),
             )
         )
