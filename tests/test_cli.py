@@ -442,7 +442,25 @@ def test_compare_a_dfe_download(tmp_path: Path, capsys: pytest.CaptureFixture[st
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert {r["new_la_code"] for r in rows} == {"E06000031"}
     assert all(r["sn_value"] is not None for r in rows)
-    assert "with no code in column 'new_la_code' left out" in capsys.readouterr().err
+    assert "with no LA code in column 'new_la_code' (England, regions) left out" in (
+        capsys.readouterr().err
+    )
+    # England from the download's national row: 2025 is 22.6 %, Peterborough 19.8 %
+    latest = next(r for r in rows if r["time_period"] == "2025")
+    assert latest["england_value"] == "22.6"
+    assert latest["gap_to_england"] == pytest.approx(-2.8)
+    assert latest["gap_to_england_unit"] == "percentage points"
+
+
+def test_compare_without_an_england_row_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    values = tmp_path / "values.csv"
+    values.write_text("la_code,year,value\n874,2025,72\n873,2025,60\n", "utf-8")
+    assert main(["compare", "cla_rate_per_10k", "--input", str(values), "--la", "874"]) == 0
+    captured = capsys.readouterr()
+    assert "no England row" in captured.err
+    assert "england_value" not in captured.out
 
 
 def test_compare_errors_give_the_line_in_the_file(

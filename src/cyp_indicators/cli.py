@@ -15,6 +15,8 @@ import polars as pl
 from . import __version__
 from .catalogue import Catalogue, load_catalogue
 from .compare.aggregate import aggregate_neighbours
+from .compare.codes import ENGLAND
+from .compare.gaps import add_gap
 from .compare.groups import ComparatorSet, load_comparator_set, neighbour_set
 from .compute import compute
 from .datasets import csc_counts
@@ -448,18 +450,50 @@ def _comparator_set(args: argparse.Namespace) -> ComparatorSet:
     return load_comparator_set(path)
 
 
+def _is_england(frame: pl.DataFrame, column: str) -> pl.Expr:
+    """England's rows: E92000001 in the LA column, or a DfE download's national row."""
+    code = pl.col(column).cast(pl.String).str.strip_chars()
+    england = code == ENGLAND
+    if "geographic_level" in frame.columns:
+        england = england | (pl.col("geographic_level").cast(pl.String) == "National")
+    return england.fill_null(False)
+
+
+def _england_values(frame: pl.DataFrame, args: argparse.Namespace) -> pl.DataFrame | None:
+    """England's value each year, from the input's England rows (None when there are none)."""
+    if args.la_column not in frame.columns or args.year_column not in frame.columns:
+        return None  # aggregate_neighbours names the missing column
+    rows = frame.filter(_is_england(frame, args.la_column))
+    if rows.is_empty() or args.value not in rows.columns:
+        return None
+    years = rows.select(args.year_column, pl.col(args.value).alias("england_value")).unique()
+    repeated = years.filter(pl.col(args.year_column).is_duplicated())[args.year_column]
+    if repeated.len():
+        msg = (
+            f"{args.input}: more than one England row with different values for year(s) "
+            f"{', '.join(map(str, sorted(set(repeated.to_list()))))}"
+        )
+        raise DataError(msg)
+    return years
+
+
 def _without_blank_codes(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, list[int]]:
-    """Rows with no code in the LA column (a DfE download's national and regional rows) left out.
+    """Rows with no LA code (a DfE download's national and regional rows, England's code) left out.
 
     Returns the rows kept and their positions in ``frame``.
     """
     if column not in frame.columns:
         return frame, list(range(frame.height))  # aggregate_neighbours names the missing column
     code = pl.col(column).cast(pl.String).str.strip_chars()
-    kept = frame.with_row_index("__row").filter(code.is_not_null() & (code != ""))
+    la_row = code.is_not_null() & (code != "") & (code != ENGLAND)
+    kept = frame.with_row_index("__row").filter(la_row)
     if kept.height < frame.height:
         left_out = frame.height - kept.height
-        print(f"{left_out} row(s) with no code in column {column!r} left out", file=sys.stderr)
+        print(
+            f"{left_out} row(s) with no LA code in column {column!r} (England, regions) left out "
+            "of the neighbour comparison",
+            file=sys.stderr,
+        )
     return kept.drop("__row"), kept["__row"].to_list()
 
 
@@ -476,7 +510,9 @@ def _compare(args: argparse.Namespace) -> int:
             msg = f"LA code {args.la!r} does not exist"
             raise DataError(msg)
     d = _definition(args)
-    frame, kept = _without_blank_codes(_read_input(args.input, args.sheet), args.la_column)
+    raw = _read_input(args.input, args.sheet)
+    england = _england_values(raw, args)
+    frame, kept = _without_blank_codes(raw, args.la_column)
     sn = _comparator_set(args)
     try:
         result = aggregate_neighbours(
@@ -490,6 +526,20 @@ def _compare(args: argparse.Namespace) -> int:
         )
     except DataError as exc:
         raise _in_file(args.input, exc, kept) from exc
+    if england is None:
+        print(
+            f"no England row in {args.input} (LA code {ENGLAND}, or a national row): "
+            "no comparison with England",
+            file=sys.stderr,
+        )
+    else:
+        result = add_gap(
+            result.join(england, on=args.year_column, how="left", maintain_order="left"),
+            value=args.value,
+            comparator="england_value",
+            name="gap_to_england",
+            definition=d,
+        )
     if code is not None:
         result = result.filter(canonical_expr(args.la_column) == code)
         if result.is_empty():
