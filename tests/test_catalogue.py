@@ -226,6 +226,40 @@ def test_cross_field_rules_are_checked(tmp_path: Path) -> None:
     assert issue.line is not None
 
 
+@pytest.mark.parametrize("unit", ["per_10000)", "1/0", "__import__('os')", "per_10001"])
+def test_a_unit_that_is_not_one_name_is_refused_at_the_unit_line(tmp_path: Path, unit: str) -> None:
+    """A unit is one name of the registry; pint never parses an expression from a definition."""
+    text = _local_text(**{'unit = "per_10000"': f'unit = "{unit}"'})
+    with pytest.raises(cyp.DefinitionError) as info:
+        cyp.load_catalogue(_local(tmp_path, text))
+    issue = info.value.issues[0]
+    assert issue.path == "$.unit"
+    assert issue.line is not None
+    assert text.splitlines()[issue.line - 1].startswith("unit =")
+
+
+def test_a_local_definition_may_not_take_a_bundled_id(tmp_path: Path) -> None:
+    """A council's cin_rate_per_10k 1.1.0 would shadow the library's for unpinned look-ups."""
+    text = CLA_FILE.read_text(encoding="utf-8").replace('version = "1.0.0"', 'version = "1.1.0"')
+    with pytest.raises(cyp.DefinitionError, match="id of a bundled definition") as info:
+        cyp.load_catalogue(_local(tmp_path, text))
+    assert info.value.issues[0].path == "$.id"
+    assert cyp.load_catalogue(_local(tmp_path, text), bundled=False).ids == ["cla_rate_per_10k"]
+
+
+def test_deeply_nested_toml_is_a_definition_error(tmp_path: Path) -> None:
+    folder = _local(tmp_path, "x = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(cyp.DefinitionError, match="nested too deeply"):
+        cyp.load_catalogue(folder, bundled=False)
+
+
+def test_a_missing_family_is_the_only_problem_reported(tmp_path: Path) -> None:
+    text = "\n".join(line for line in _local_text().splitlines() if not line.startswith("family ="))
+    with pytest.raises(cyp.DefinitionError) as info:
+        cyp.load_catalogue(_local(tmp_path, text))
+    assert [i.message for i in info.value.issues] == ["'family' is a required property"]
+
+
 def test_a_duplicate_version_is_refused(tmp_path: Path) -> None:
     """Two files defining the same id@version are an error naming both."""
     folder = _local(tmp_path, _local_text())

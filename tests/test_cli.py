@@ -401,6 +401,15 @@ def test_messages_say_what_is_wrong(
     assert len(err.strip().splitlines()) == 1
 
 
+def test_validate_a_folder_of_packs_only_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "packs" / "2020.toml").write_text("year = 2020\n", "utf-8")
+    assert main(["validate", str(tmp_path)]) == 1
+    assert "no definition files" in capsys.readouterr().err
+
+
 def test_validate_one_file(capsys: pytest.CaptureFixture[str]) -> None:
     """validate takes a single definition file (or a comparator set) as well as a folder."""
     definition = EXAMPLES / "front_door" / "contacts_to_early_help_pct.v1.toml"

@@ -364,6 +364,19 @@ def test_matrix_whose_cells_do_not_cover_is_refused(tmp_path: Path) -> None:
         cyp.load_catalogue(tmp_path)
 
 
+def test_matrix_with_a_repeated_row_code_is_refused(tmp_path: Path) -> None:
+    """Two rows coded "1" would judge level 2 pupils by level 1's cells: refused at load."""
+    source = DEFINITIONS / "ks2_ks4_expected_progress.v2.toml"
+    text = source.read_text(encoding="utf-8")
+    assert text.count('code = "2"\nlabel = "Level 2"') == 1
+    text = text.replace('code = "2"\nlabel = "Level 2"', 'code = "1"\nlabel = "Level 2"').replace(
+        f'id = "{KS4_ID}"', 'id = "ks2_ks4_repeated_row"'
+    )
+    (tmp_path / "ks2_ks4_repeated_row.v2.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(cyp.DefinitionError, match="'1' used more than once"):
+        cyp.load_catalogue(tmp_path)
+
+
 def test_suppressed_group_withholds_its_counts(catalogue: cyp.Catalogue) -> None:
     """With suppress=True a cohort of 1 to 5 shows "c" and none of its counts (4 pupils, 3 made
     would otherwise be readable beside the "c"); a larger group keeps them."""

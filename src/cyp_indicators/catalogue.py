@@ -318,8 +318,18 @@ def load_catalogue(*folders: str | Path, bundled: bool = True) -> Catalogue:
         d, p = _bundled()
         definitions.extend(d)
         packs.extend(p)
+    bundled_ids = {d.id for d in definitions}
     for folder in folders:
         d2, p2 = _read_folder(Path(folder))
+        taken = [d for d in d2 if d.id in bundled_ids]
+        if taken:  # a council's version of a bundled id would silently shadow the library's
+            first = taken[0]
+            issue = SchemaIssue(
+                "$.id",
+                f"{first.id!r} is the id of a bundled definition; a council's own definition needs "
+                "an id of its own (a new version of a bundled definition belongs in the library)",
+            )
+            raise DefinitionError(first.source_file or str(folder), [issue])
         definitions.extend(d2)
         packs.extend(p2)
     return Catalogue(definitions, packs)

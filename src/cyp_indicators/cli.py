@@ -576,7 +576,11 @@ def _validate(args: argparse.Namespace) -> int:
     if not path.is_dir():
         msg = f"no such folder or file: {args.folder!r}"
         raise DataError(msg)
-    files = [p for p in path.rglob("*.toml") if "comparators" not in p.relative_to(path).parts]
+    files = [
+        p
+        for p in path.rglob("*.toml")
+        if not {"comparators", "packs"} & set(p.relative_to(path).parts)
+    ]
     if not files:
         msg = f"{args.folder}: no definition files (*.toml) found in the folder"
         raise DataError(msg)

@@ -21,6 +21,7 @@ import jsonschema
 from .errors import DefinitionError, SchemaIssue
 from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
+from .units import parse_unit
 
 __all__ = ["YearPack", "read_definition", "read_pack", "read_toml"]
 
@@ -55,6 +56,9 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise DefinitionError(str(path), [SchemaIssue("$", f"not UTF-8 text: {exc}")]) from exc
     try:
         return tomllib.loads(text), text
+    except RecursionError as exc:
+        issue = SchemaIssue("$", "invalid TOML: arrays or tables nested too deeply to read")
+        raise DefinitionError(str(path), [issue]) from exc
     except tomllib.TOMLDecodeError as exc:
         m = _TOML_LINE.search(str(exc))
         line = int(m[1]) if m else None
@@ -112,6 +116,12 @@ def read_definition(path: Path) -> IndicatorDefinition:
     issues = _schema_issues(doc, text, "indicator.schema.json")
     if issues:
         raise DefinitionError(str(path), issues)
+    try:
+        parse_unit(doc["unit"])
+    except ValueError as exc:
+        raise DefinitionError(
+            str(path), [SchemaIssue("$.unit", str(exc), locate(text, ["unit"]))]
+        ) from exc
     try:
         return IndicatorDefinition.from_mapping(doc, source_file=str(path))
     except (ValueError, TypeError) as exc:

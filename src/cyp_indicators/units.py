@@ -7,6 +7,7 @@ percentages is in percentage points, its own dimension, so it cannot be mistaken
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from typing import Any
 
@@ -26,15 +27,26 @@ Unit: Any = registry.Unit
 _PERCENT = registry.Unit("percent")
 
 
+_UNIT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
 def parse_unit(text: str) -> Any:
     """Return the registry's unit for ``text`` ("per_10000", "percent", "working_days", ...).
 
     Raises ``ValueError`` naming the text when the unit is not defined.
     """
+    if isinstance(text, registry.Unit):  # already a unit (attrs.evolve converts again)
+        return text
+    msg = (
+        f"unknown unit {text!r}; defined units include percent, per_1000, per_10000, per_100000, "
+        "percentage_point, day, working_day, point, count"
+    )
+    # one unit name, never an expression: pint would parse "1/0" or "per_10000 ** (" itself
+    if not isinstance(text, str) or not _UNIT_NAME.fullmatch(text):
+        raise ValueError(msg)
     try:
         return registry.Unit(text)
     except (pint.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError) as exc:
-        msg = f"unknown unit {text!r}; defined units include percent, per_1000, per_10000, per_100000, percentage_point, day, working_day, point, count"
         raise ValueError(msg) from exc
 
 

@@ -111,6 +111,12 @@ class ProgressMatrix:
                 )
                 raise ValueError(msg)
         for name, axes in (("rows", self.rows), ("columns", self.columns)):
+            repeated = sorted({a.code for a in axes if [b.code for b in axes].count(a.code) > 1})
+            if repeated:
+                msg = (
+                    f"'matrix' {name}: code(s) {', '.join(map(repr, repeated))} used more than once"
+                )
+                raise ValueError(msg)
             seen: dict[str, str] = {}
             for axis in axes:
                 for key in axis.spellings():
