@@ -260,6 +260,15 @@ def test_a_missing_family_is_the_only_problem_reported(tmp_path: Path) -> None:
     assert [i.message for i in info.value.issues] == ["'family' is a required property"]
 
 
+def test_an_interval_method_needs_levels(tmp_path: Path) -> None:
+    """ci_method byar_exact with no levels would compute no interval without a word."""
+    text = _local_text(**{"confidence_levels = [0.95, 0.998]": "confidence_levels = []"})
+    assert "confidence_levels = []" in text
+    with pytest.raises(cyp.DefinitionError, match="'confidence_levels' is empty") as info:
+        cyp.load_catalogue(_local(tmp_path, text))
+    assert info.value.issues[0].path == "$.confidence_levels"
+
+
 def test_a_duplicate_version_is_refused(tmp_path: Path) -> None:
     """Two files defining the same id@version are an error naming both."""
     folder = _local(tmp_path, _local_text())

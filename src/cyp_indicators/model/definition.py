@@ -235,6 +235,12 @@ class IndicatorDefinition:
         if self.family in means and self.ci_method not in {CIMethod.NORMAL, CIMethod.NONE}:
             msg = f"'ci_method' {self.ci_method.value!r} does not suit a mean; use normal or none"
             raise ValueError(msg)
+        if self.ci_method is not CIMethod.NONE and not self.confidence_levels:
+            msg = (
+                f"'confidence_levels' is empty but 'ci_method' is {self.ci_method.value!r}: give "
+                'the levels (e.g. [0.95, 0.998]) or ci_method = "none"'
+            )
+            raise ValueError(msg)
         if self.ci_method is CIMethod.NORMAL and (self.family not in means or self.spread is None):
             msg = "'ci_method' normal is for means and needs 'spread' (the standard deviation)"
             raise ValueError(msg)
