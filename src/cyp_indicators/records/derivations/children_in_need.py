@@ -31,7 +31,7 @@ import polars as pl
 from ...errors import DataError
 from ..registry import Counted, derivation
 from ..workdays import WorkingDayCalendar, working_days_between_expr
-from ._common import PERIOD_COLS, accounting, per_period, share_counts
+from ._common import PERIOD_COLS, accounting, child_counts, per_period, share_counts
 
 __all__: list[str] = []
 
@@ -394,14 +394,7 @@ def cp_plans_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, A
     """Children subject to a child protection plan at the end of each period."""
     table = _plans(records)
     hits = per_period(table, periods).filter(_open_at_end())
-    counted = hits.group_by(PERIOD_COLS).agg(
-        pl.col(CHILD).n_unique().cast(pl.Int64).alias("numerator")
-    )
-    counts = (
-        periods.select(PERIOD_COLS)
-        .join(counted, on=PERIOD_COLS, how="left", maintain_order="left")
-        .with_columns(pl.col("numerator").fill_null(0))
-    )
+    counts = child_counts(hits, periods, "numerator", child=CHILD)
     reason = _outside("CPPstartDate", "plan not open at the end of any period")
     return Counted(
         counts=counts,
@@ -465,14 +458,7 @@ def cp_open_longer(records: Any, periods: pl.DataFrame, params: Mapping[str, Any
         long_expr = _length_days(pl.col("period_end")) >= int(params["min_days"])
     long = hits.filter(long_expr)
     reason = _outside("CPPstartDate", "plan not open at the end of any period")
-    numerator = long.group_by(PERIOD_COLS).agg(
-        pl.col(CHILD).n_unique().cast(pl.Int64).alias("numerator")
-    )
-    numerator = (
-        periods.select(PERIOD_COLS)
-        .join(numerator, on=PERIOD_COLS, how="left", maintain_order="left")
-        .with_columns(pl.col("numerator").fill_null(0))
-    )
+    numerator = child_counts(long, periods, "numerator", child=CHILD)
     if params["as_share"]:
         denominator = hits.group_by(PERIOD_COLS).agg(
             pl.col(CHILD).n_unique().cast(pl.Int64).alias("denominator")
