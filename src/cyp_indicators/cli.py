@@ -162,7 +162,7 @@ def _lists_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     """List columns (``sn_missing``) as text, members joined by ", ": CSV holds no nesting."""
     lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
     return frame.with_columns(
-        pl.col(name).list.eval(pl.element().cast(pl.String)).list.join(", ") for name in lists
+        pl.col(name).cast(pl.List(pl.String)).list.join(", ") for name in lists
     )
 
 
