@@ -108,6 +108,30 @@ def normalise_name(name: str) -> str:
 # --- raw frames -------------------------------------------------------------------------------
 
 
+def raw_from_frames(
+    frames: Mapping[str, pl.DataFrame], specs: Mapping[str, TableSpec], kind: str
+) -> dict[str, list[pl.DataFrame]]:
+    """In-memory frames keyed by table name, conformed to their raw schemas (rows numbered
+    from 0, no source file). A name that is not one of ``specs`` is a ``KeyError``."""
+    unknown = sorted(set(frames) - set(specs))
+    if unknown:
+        msg = f"not {kind} tables: {', '.join(unknown)}; the tables are {', '.join(specs)}"
+        raise KeyError(msg)
+    return {
+        name: [
+            conform(
+                frame,
+                specs[name],
+                where=f"the {name} frame",
+                source_file=None,
+                file_index=0,
+                row_base=0,
+            )
+        ]
+        for name, frame in frames.items()
+    }
+
+
 def conform(
     frame: pl.DataFrame,
     spec: TableSpec,
@@ -163,11 +187,12 @@ def _as_text(dtype: pl.DataType, expr: pl.Expr, column: Column) -> pl.Expr:
         if isinstance(dtype, pl.List):
             return expr.cast(pl.List(pl.String()))
         text = expr.cast(pl.String())
+        # "HAND , HEAR,," -> ["HAND", "HEAR"]: spaces around commas go before the split
         return (
             text.str.strip_chars()
+            .str.replace_all(r"\s*,\s*", ",")
             .str.split(",")
-            .list.eval(pl.element().str.strip_chars())
-            .list.eval(pl.element().filter(pl.element() != ""))
+            .list.filter(pl.element() != "")
         )
     if dtype == pl.String():
         return expr
@@ -230,9 +255,9 @@ def parse_date(text: pl.Expr) -> pl.Expr:
 
 def _typed(column: Column, raw: pl.Expr) -> pl.Expr:
     if column.kind == "list":
-        return raw.list.eval(pl.element().str.strip_chars()).list.eval(
-            pl.element().filter(pl.element().is_not_null() & (pl.element() != ""))
-        )
+        # a list column as given (Parquet, frames) may hold padded items: strip each one
+        stripped = raw.list.eval(pl.element().str.strip_chars())
+        return stripped.list.filter(pl.element().is_not_null() & (pl.element() != ""))
     if column.kind == "text":
         return clean_text(raw)
     if column.kind in ("id", "code"):

@@ -68,6 +68,7 @@ from ._tables import (
     finish,
     match_table,
     parse_date,
+    raw_from_frames,
     read_csv_raw,
     split,
     stack_exclusions,
@@ -264,23 +265,7 @@ class CINCensus(RecordSet):
         MissingColumnError
             A required column is absent.
         """
-        unknown = sorted(set(frames) - set(SPECS))
-        if unknown:
-            msg = f"not CIN tables: {', '.join(unknown)}; the tables are {', '.join(SPECS)}"
-            raise KeyError(msg)
-        raw = {
-            name: [
-                conform(
-                    frame,
-                    SPECS[name],
-                    where=f"the {name} frame",
-                    source_file=None,
-                    file_index=0,
-                    row_base=0,
-                )
-            ]
-            for name, frame in frames.items()
-        }
+        raw = raw_from_frames(frames, SPECS, "CIN")
         return _build(raw, headers=[], files=(), linked=False)
 
 

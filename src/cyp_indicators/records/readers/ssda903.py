@@ -64,6 +64,7 @@ from ._tables import (
     files_in,
     finish,
     match_table,
+    raw_from_frames,
     read_csv_raw,
     stack_exclusions,
     type_rows,
@@ -279,23 +280,7 @@ class SSDA903(RecordSet):
         MissingColumnError
             A required column is absent.
         """
-        unknown = sorted(set(frames) - set(SPECS))
-        if unknown:
-            msg = f"not SSDA903 tables: {', '.join(unknown)}; the tables are {', '.join(SPECS)}"
-            raise KeyError(msg)
-        raw = {
-            name: [
-                conform(
-                    frame,
-                    SPECS[name],
-                    where=f"the {name} frame",
-                    source_file=None,
-                    file_index=0,
-                    row_base=0,
-                )
-            ]
-            for name, frame in frames.items()
-        }
+        raw = raw_from_frames(frames, SPECS, "SSDA903")
         return _build(raw, files=())
 
 
