@@ -99,6 +99,7 @@ def main(ref: Path) -> None:
     print(f"wrote {OUT / 'ons_mye_0_17.csv'} and {OUT / 'csc_counts.csv'} ({counts.height} rows)")
     sn = _read(ref / "statistical_neighbours" / "dfe_sn_long_2021_2025.csv")
     _write_la_codes(counts, sn)
+    _write_published(ref)
     for model, version, published in (
         ("April 2021", "2021", "2021-04"),
         ("May 2025", "2025", "2025-05"),
@@ -141,8 +142,60 @@ def _write_la_codes(counts: pl.DataFrame, sn: pl.DataFrame) -> None:
     )
     codes.select("old_la_code", "new_la_code", "la_name", "region_name", "current").sort(
         "old_la_code", "new_la_code"
-    ).write_csv(OUT / "la_codes.csv")
-    print(f"wrote {OUT / 'la_codes.csv'} ({codes.height} rows)")
+    ).write_csv(OUT / "geography" / "la_codes.csv")
+    print(f"wrote {OUT / 'geography' / 'la_codes.csv'} ({codes.height} rows)")
+
+
+#: EES files vendored for ``published()`` (file -> folder of the reference data). Values are
+#: stored unchanged, every column as text, as Parquet (zstd) to keep the wheel small.
+EES_FILES = {
+    "dfe_csc_published": (
+        "b1_children_in_need_2013_to_2025.csv",
+        "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv",
+        "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv",
+        "cla_number_and_rate_per_10k_children.csv",
+        "d3_cpps_subsequent_plan_2013_to_2025.csv",
+        "d5_cpps_at31march_by_duration_2013_to_2025.csv",
+        "ks2_la.csv",
+        "ks4_la.csv",
+    ),
+    "dfe_csc_dashboard_raw": (
+        "absence_la.csv",
+        "c4_children_in_need_section_47s_and_icpcs_2013_to_2025.csv",
+        "csww_headline_measures_2017_to_2022.csv",
+        "csww_indicators_2017_to_2025.csv",
+        "la_care_leavers_accommodation_suitability.csv",
+        "la_care_leavers_activity.csv",
+        "la_cla_during_year_new_placements.csv",
+        "la_cla_placement_stability.csv",
+        "la_cla_school_moves.csv",
+        "la_cla_swcount.csv",
+        "la_conviction_health_outcome_cla.csv",
+        "la_hospital_admissions_2324.csv",
+        "national_cla_adopted_average_time_between_adoption_process_stages.csv",
+        "summary_page_metadata.csv",
+    ),
+}
+
+
+def _write_published(ref: Path) -> None:
+    """LAIT's whole data file and dictionary, and the EES files, for ``published()``."""
+    out = OUT / "published"
+    (out / "lait").mkdir(parents=True, exist_ok=True)
+    (out / "ees").mkdir(parents=True, exist_ok=True)
+    lait = pl.read_parquet(ref / "lait_full" / "bds_long.parquet")
+    lait.write_parquet(out / "lait" / "bds_long.parquet", compression="zstd", compression_level=19)
+    dictionary = pl.read_csv(ref / "lait_full" / "lait_data_dictionary.csv", infer_schema_length=0)
+    dictionary.write_parquet(
+        out / "lait" / "lait_data_dictionary.parquet", compression="zstd", compression_level=19
+    )
+    for folder, files in EES_FILES.items():
+        for name in files:
+            frame = pl.read_csv(ref / folder / name, infer_schema_length=0)
+            frame.columns = [c.lstrip("\ufeff") for c in frame.columns]
+            target = out / "ees" / name.replace(".csv", ".parquet")
+            frame.write_parquet(target, compression="zstd", compression_level=19)
+    print(f"wrote {out}")
 
 
 def _toml_string(text: str) -> str:

@@ -6,6 +6,7 @@
 ('1.0.0', 'per_10000', 'not_applicable')
 """
 
+from . import geography, sources, years
 from .catalogue import Catalogue, load_catalogue
 from .compare import (
     CHI2_THRESHOLD,
@@ -41,19 +42,28 @@ from .compare import (
 from .compute import compute
 from .datasets import csc_counts
 from .errors import (
+    AreaNotApplicableError,
     CypIndicatorsError,
     DataError,
     DefinitionError,
     DuplicateKeyError,
     InvalidValueError,
+    Location,
     MissingColumnError,
+    Problem,
+    PublishedDataError,
     SchemaIssue,
+    UnknownAreaError,
+    UnknownComparatorSetError,
     UnknownDefinitionError,
 )
 from .io import from_dfe_sentinels, read_table
 from .loader import YearPack
 from .model import (
+    Breakdown,
+    BreakdownLevel,
     CIMethod,
+    EESSeries,
     Family,
     IndicatorDefinition,
     MatrixAxis,
@@ -87,6 +97,7 @@ from .records import (
     read_cin_tables,
     read_ssda903,
 )
+from .sources import published, published_sources
 from .stats.intervals import (
     byar_exact_interval,
     byars_interval,
@@ -107,7 +118,10 @@ __all__ = [
     "CLOSENESS",
     "ENGLAND",
     "SSDA903",
+    "AreaNotApplicableError",
     "BenchmarkTable",
+    "Breakdown",
+    "BreakdownLevel",
     "CIMethod",
     "CINCensus",
     "Catalogue",
@@ -118,9 +132,11 @@ __all__ = [
     "DefinitionError",
     "Derivation",
     "DuplicateKeyError",
+    "EESSeries",
     "Family",
     "IndicatorDefinition",
     "InvalidValueError",
+    "Location",
     "MatrixAxis",
     "MissingColumnError",
     "Outcome",
@@ -128,10 +144,14 @@ __all__ = [
     "PeriodSeries",
     "PeriodType",
     "Polarity",
+    "Problem",
     "ProgressMatrix",
+    "PublishedDataError",
     "Quantity",
     "SchemaIssue",
     "Symbol",
+    "UnknownAreaError",
+    "UnknownComparatorSetError",
     "UnknownDefinitionError",
     "Version",
     "WorkingDayCalendar",
@@ -176,6 +196,8 @@ __all__ = [
     "present",
     "progress_rates",
     "proportion",
+    "published",
+    "published_sources",
     "quartile_bands",
     "rag",
     "rank_among_las",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .errors import DefinitionError, SchemaIssue, UnknownDefinitionError
+from .errors import DefinitionError, Problem, SchemaIssue, UnknownDefinitionError
 from .loader import YearPack, read_definition, read_pack
 from .model import Family, IndicatorDefinition, Version
 from .resources import bundled_definitions
@@ -54,7 +54,7 @@ class Catalogue:
         for year in sorted({p.year for p in self._packs}):
             added_here: dict[str, YearPack] = {}
             for pack in (p for p in self._packs if p.year == year):
-                issues: list[SchemaIssue] = []
+                issues: list[Problem] = []
                 for i, ident in enumerate(pack.removed):
                     if ident not in current:
                         issues.append(

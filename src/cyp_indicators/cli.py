@@ -15,12 +15,12 @@ import polars as pl
 from . import __version__
 from .catalogue import Catalogue, load_catalogue
 from .compare.aggregate import aggregate_neighbours
-from .compare.codes import ENGLAND
 from .compare.gaps import add_gap
 from .compare.groups import ComparatorSet, load_comparator_set, neighbour_set
 from .compute import compute
 from .datasets import csc_counts
 from .errors import CypIndicatorsError, DataError, InvalidValueError
+from .geography import ENGLAND
 from .io import read_table
 from .model import Family, IndicatorDefinition, Version
 from .presentation import present
@@ -302,7 +302,7 @@ def _record_period(d: IndicatorDefinition, year: int) -> Period:
 
 def _la_population(la: str) -> pl.DataFrame:
     """The bundled ONS estimates (``mid_year``, ``population``) of an LA number or ONS code."""
-    from .compare.codes import canonical_la
+    from .geography import canonical_la
     from .population import population_estimates
 
     code = canonical_la(la)
@@ -498,7 +498,7 @@ def _without_blank_codes(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from .compare.codes import canonical_expr, canonical_la
+    from .geography import canonical_expr, canonical_la
 
     if args.groups is not None and args.sn is not None:
         msg = "give --sn or --groups, not both"

@@ -7,6 +7,7 @@ where the text allows, its line. No file can run code: TOML is parsed by the sta
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 import tomllib
@@ -18,7 +19,7 @@ from typing import Any
 import attrs
 import jsonschema
 
-from .errors import DefinitionError, SchemaIssue
+from .errors import DefinitionError, Problem, SchemaIssue
 from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
 from .units import parse_unit
@@ -100,7 +101,7 @@ def locate(text: str, parts: Sequence[object]) -> int | None:
     return best[1] if best else None
 
 
-def _schema_issues(doc: dict[str, Any], text: str, schema: str) -> list[SchemaIssue]:
+def _schema_issues(doc: dict[str, Any], text: str, schema: str) -> list[Problem]:
     errors = sorted(
         _validator(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path))
     )
@@ -123,12 +124,45 @@ def read_definition(path: Path) -> IndicatorDefinition:
             str(path), [SchemaIssue("$.unit", str(exc), locate(text, ["unit"]))]
         ) from exc
     try:
-        return IndicatorDefinition.from_mapping(doc, source_file=str(path))
+        definition = IndicatorDefinition.from_mapping(doc, source_file=str(path))
     except (ValueError, TypeError) as exc:
         field = re.search(r"'(\w+)'", str(exc))
         parts = [field[1]] if field else []
         line = locate(text, parts) if parts else None
         raise DefinitionError(str(path), [SchemaIssue(_json_path(parts), str(exc), line)]) from exc
+    issues = _lait_issues(doc, text)
+    if issues:
+        raise DefinitionError(str(path), issues)
+    return definition
+
+
+def _lait_issues(doc: dict[str, Any], text: str) -> list[Problem]:
+    """A LAIT short name that LAIT's data dictionary does not hold, with close matches."""
+    from .sources.lait import lait_measure_names
+
+    provenance = doc.get("provenance", {})
+    known = lait_measure_names()
+    found: list[Problem] = []
+    named: list[tuple[str, int | None, str]] = []
+    if "lait_short_name" in provenance:
+        named.append(("lait_short_name", None, provenance["lait_short_name"]))
+    named += [
+        ("lait_short_names", i, n) for i, n in enumerate(provenance.get("lait_short_names", []))
+    ]
+    for key, index, name in named:
+        if name in known:
+            continue
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+        hint = f"; did you mean: {', '.join(map(repr, close))}?" if close else ""
+        parts: list[object] = ["provenance", key, *([index] if index is not None else [])]
+        found.append(
+            SchemaIssue(
+                _json_path(parts),
+                f"LAIT has no measure with short name {name!r}{hint}",
+                locate(text, parts),
+            )
+        )
+    return found
 
 
 def read_pack(path: Path) -> YearPack:

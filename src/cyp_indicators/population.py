@@ -14,6 +14,7 @@ from typing import TypeVar
 import polars as pl
 
 from .errors import DataError
+from .geography import ENGLAND
 from .resources import data_file
 from .stats.checks import check_columns, check_unique
 
@@ -23,8 +24,6 @@ F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 #: The vintage of the bundled estimates (see ``src/cyp_indicators/data/README.md``).
 BUNDLED_VINTAGE = "ONS mid-year estimates 0-17, mid-2012 to mid-2024 series (DfE extract, 2026-04)"
-
-ENGLAND = "E92000001"
 
 
 @cache

@@ -1,9 +1,9 @@
 """Comparisons: statistical neighbours and other comparator groups, ranks, bands, gaps,
 significance, trend, funnel limits and the benchmark table."""
 
+from ..geography import ENGLAND, canonical_la, is_aggregate_code, la_codes, la_name
 from .aggregate import AggregationMethod, aggregate_neighbours
 from .benchmark import BenchmarkTable, benchmark_table, indicator_results
-from .codes import ENGLAND, canonical_la, is_aggregate_code, la_codes, la_name
 from .funnel import funnel_limits, funnel_position
 from .gaps import add_change, add_gap, gap_direction, gap_unit_label, rolling_average
 from .groups import (

@@ -13,12 +13,12 @@ from typing import Literal, TypeVar
 import polars as pl
 
 from ..errors import DataError, DuplicateKeyError
+from ..geography import canonical_expr, is_aggregate_code
 from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns, raise_for_rows
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
 from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
-from .codes import canonical_expr, is_aggregate_code
 from .groups import ComparatorSet
 
 __all__ = ["AggregationMethod", "aggregate_neighbours"]

@@ -16,13 +16,13 @@ import polars as pl
 
 from ..catalogue import Catalogue
 from ..compute import compute
-from ..errors import DataError, UnknownDefinitionError
+from ..errors import DataError, UnknownAreaError, UnknownDefinitionError
+from ..geography import ENGLAND, canonical_expr, canonical_la, la_name
 from ..model import IndicatorDefinition
 from ..population import attach_population
 from ..presentation import format_fixed, present
 from ..stats.rounding import round_half_away_expr
 from .aggregate import AggregationMethod, aggregate_neighbours
-from .codes import ENGLAND, canonical_expr, canonical_la, la_name
 from .gaps import gap_direction, gap_unit_label
 from .groups import ComparatorSet, comparator_set
 from .ranks import quartile_bands, rank_among_las
@@ -129,14 +129,14 @@ def benchmark_table(
     presented England value, in percentage points for percentages. ``extra_rows`` adds rows such
     as pupil groups (columns ``indicator_id``, ``year``, ``row``, ``value``) below the others.
 
-    Raises :class:`UnknownDefinitionError` naming the LA and the SN-set version when the LA is in
+    Raises :class:`UnknownAreaError` naming the LA and the SN-set version when the LA is in
     neither the SN set nor the results.
     """
     code = canonical_la(la)
     in_results = code is not None and results.filter(_is_la(code)).height > 0
     if code is None or (code not in sn.las and not in_results):
         msg = f"LA {la!r} is in neither comparator set {sn.key} nor the results"
-        raise UnknownDefinitionError(msg)
+        raise UnknownAreaError(msg)
     all_years = sorted(results["year"].unique().to_list())
     chosen = all_years[-years:] if isinstance(years, int) else sorted(years)
     local = _local_set(local_comparators, code)

@@ -22,10 +22,15 @@ import attrs
 import jsonschema
 import polars as pl
 
-from ..errors import DefinitionError, SchemaIssue, UnknownDefinitionError
+from ..errors import (
+    DefinitionError,
+    SchemaIssue,
+    UnknownAreaError,
+    UnknownComparatorSetError,
+)
+from ..geography import canonical_la
 from ..loader import locate, read_toml
 from ..resources import bundled_definitions, bundled_schema
-from .codes import canonical_la
 
 __all__ = [
     "CLOSENESS",
@@ -107,7 +112,7 @@ class ComparatorSet:
         found = self.group_of().get(canonical_la(la) or la)
         if found is None:
             msg = f"LA {la!r} has no group in comparator set {self.key}"
-            raise UnknownDefinitionError(msg)
+            raise UnknownComparatorSetError(msg)
         return found
 
     def neighbours(self, la: str) -> tuple[str, ...]:
@@ -250,7 +255,7 @@ def neighbour_set(version: str = "2025") -> ComparatorSet:
         available = sorted(
             p.stem.removeprefix("dfe_sn_") for p in path.parent.glob("dfe_sn_*.toml")
         )
-        raise UnknownDefinitionError(f"no statistical-neighbour set {version!r}", available)
+        raise UnknownComparatorSetError(f"no statistical-neighbour set {version!r}", available)
     return load_comparator_set(path)
 
 
@@ -265,7 +270,7 @@ def comparator_set(
     """Build a comparator set in code: ``groups`` are ``(la_or_name, members)`` pairs.
 
     A first item that is an LA code makes an LA's own group; any other text names a group.
-    Codes are checked as in a file: an unknown code raises :class:`UnknownDefinitionError`, a
+    Codes are checked as in a file: an unknown code raises :class:`UnknownAreaError`, a
     member given twice (e.g. as old number and ONS code) or an LA with two groups of its own
     ``ValueError``.
     """
@@ -276,7 +281,7 @@ def comparator_set(
             old = canonical_la(code)
             if old is None:
                 msg = f"comparator set {id!r}: unknown LA code {code!r} in group {key!r}"
-                raise UnknownDefinitionError(msg)
+                raise UnknownAreaError(msg)
             if old in codes:
                 msg = f"comparator set {id!r}: LA {code!r} is a member of group {key!r} twice"
                 raise ValueError(msg)

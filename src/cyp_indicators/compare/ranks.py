@@ -10,10 +10,10 @@ from typing import TypeVar
 
 import polars as pl
 
+from ..geography import canonical_expr
 from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns
 from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
-from .codes import canonical_expr
 
 __all__ = ["phe_quantiles", "quartile_bands", "rank_among_las"]
 

@@ -1,9 +1,12 @@
 """The definition model: frozen value classes, no file formats and no polars."""
 
 from .definition import (
+    Breakdown,
+    BreakdownLevel,
     ChangelogEntry,
     DerivationRef,
     Disclosure,
+    EESSeries,
     IndicatorDefinition,
     Measure,
     PopulationSpec,
@@ -15,10 +18,13 @@ from .matrix import MatrixAxis, Outcome, ProgressMatrix, normalise_code
 from .version import Version
 
 __all__ = [
+    "Breakdown",
+    "BreakdownLevel",
     "CIMethod",
     "ChangelogEntry",
     "DerivationRef",
     "Disclosure",
+    "EESSeries",
     "Family",
     "IndicatorDefinition",
     "MatrixAxis",

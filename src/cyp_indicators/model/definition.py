@@ -7,6 +7,7 @@ document (the catalogue reads and validates the TOML), and :meth:`to_mapping` gi
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,9 +19,12 @@ from .matrix import ProgressMatrix
 from .version import Version
 
 __all__ = [
+    "Breakdown",
+    "BreakdownLevel",
     "ChangelogEntry",
     "DerivationRef",
     "Disclosure",
+    "EESSeries",
     "IndicatorDefinition",
     "Measure",
     "PopulationSpec",
@@ -103,18 +107,177 @@ class Disclosure:
     note: str | None = None
 
 
+def _filters(value: Any) -> tuple[tuple[str, str], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(k), str(v)) for k, v in items)
+
+
+@attrs.frozen(kw_only=True)
+class EESSeries:
+    """Where a published series sits in an Explore Education Statistics (EES) data file.
+
+    ``file`` is the file's name as DfE publishes it (``la_cla_placement_stability.csv``),
+    ``value_column`` the column holding the published figure, ``filters`` the values of other columns
+    that pick the series' rows (``{"cla_group": "CLA on 31 March"}``), and for a definition with a
+    breakdown ``breakdown_column`` the column whose values are the levels' ``ees_value``.
+    ``numerator_column`` and ``denominator_column`` name the published components, where DfE
+    publishes them, so the value can be reproduced from them.
+    """
+
+    file: str
+    value_column: str
+    filters: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_filters)
+    breakdown_column: str | None = None
+    numerator_column: str | None = None
+    denominator_column: str | None = None
+    publication: str | None = None
+
+    @property
+    def filter_map(self) -> dict[str, str]:
+        """The filters as a dict."""
+        return dict(self.filters)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The document form."""
+        out: dict[str, Any] = {"file": self.file, "value_column": self.value_column}
+        if self.filters:
+            out["filters"] = dict(self.filters)
+        for key in ("breakdown_column", "numerator_column", "denominator_column", "publication"):
+            if getattr(self, key) is not None:
+                out[key] = getattr(self, key)
+        return out
+
+
 @attrs.frozen(kw_only=True)
 class Provenance:
-    """Where the definition comes from: DfE release and table, LAIT measure, former NI number."""
+    """Where the definition comes from: DfE release and table, the published series it reproduces
+    (a LAIT measure, or an EES file and column), former NI number, DfE dashboard metrics.
+
+    ``lait_short_name`` names one LAIT series; a definition with a breakdown that covers several
+    LAIT rows names them in ``lait_short_names`` instead, in the order of its breakdown levels
+    (each level's ``lait_short_name``). ``csc_dashboard_metrics`` are the metric texts of DfE's
+    children's social care dashboard the definition stands for, as the dashboard writes them.
+    """
 
     dfe_release: str | None = None
     dfe_table: str | None = None
     lait_measure_code: str | None = None
     lait_short_name: str | None = None
+    lait_short_names: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+    ees: EESSeries | None = None
+    csc_dashboard_metrics: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     national_indicator: str | None = None
     seed_references: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     urls: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
     notes: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.lait_short_name is not None and self.lait_short_names:
+            msg = "'lait_short_name' and 'lait_short_names' exclude each other: name one series or a breakdown's list"
+            raise ValueError(msg)
+
+    @property
+    def lait_series(self) -> tuple[str, ...]:
+        """Every LAIT short name the definition reproduces (one, several, or none)."""
+        if self.lait_short_name is not None:
+            return (self.lait_short_name,)
+        return self.lait_short_names
+
+    @classmethod
+    def from_mapping(cls, doc: Mapping[str, Any]) -> Provenance:
+        """Build from the document form."""
+        fields = dict(doc)
+        ees = fields.pop("ees", None)
+        return cls(**fields, ees=EESSeries(**ees) if ees else None)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The document form (empty fields left out)."""
+        out = _drop_none(attrs.asdict(self, recurse=False, filter=lambda a, _: a.name != "ees"))
+        if self.ees is not None:
+            out["ees"] = self.ees.to_mapping()
+        return out
+
+
+@attrs.frozen(kw_only=True)
+class BreakdownLevel:
+    """One level of a breakdown: its code (as results show it), label, and where DfE publishes it."""
+
+    code: str
+    label: str
+    lait_short_name: str | None = None
+    ees_value: str | None = None
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The document form."""
+        return _drop_none(attrs.asdict(self))
+
+
+def _levels(value: Any) -> tuple[BreakdownLevel, ...]:
+    return tuple(v if isinstance(v, BreakdownLevel) else BreakdownLevel(**v) for v in value)
+
+
+@attrs.frozen(kw_only=True)
+class Breakdown:
+    """A dimension of a definition: one measure published for several groups (duration bands,
+    categories of abuse, pupil groups), rather than one near-identical definition per group.
+
+    ``dimension`` names it (``"duration"``), ``column`` is the input and result column that holds a
+    row's level (a level's code, label or alias), ``levels`` are the groups in DfE's order. A value
+    that is no level is an error naming it (:meth:`level`).
+    """
+
+    dimension: str
+    column: str
+    levels: tuple[BreakdownLevel, ...] = attrs.field(converter=_levels)
+    total: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        seen: dict[str, str] = {}
+        for level in self.levels:
+            for name in (level.code, level.label, *level.aliases):
+                key = name.strip().lower()
+                if key in seen and seen[key] != level.code:
+                    msg = f"'breakdown' name {name!r} is used by levels {seen[key]!r} and {level.code!r}"
+                    raise ValueError(msg)
+                seen[key] = level.code
+        if not self.levels:
+            msg = "'breakdown' needs at least one level"
+            raise ValueError(msg)
+        if self.total is not None and self.total not in {lv.code for lv in self.levels}:
+            msg = f"'breakdown' total {self.total!r} is not one of its level codes"
+            raise ValueError(msg)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The level codes in order."""
+        return tuple(level.code for level in self.levels)
+
+    def lookup(self) -> dict[str, str]:
+        """Every accepted name (code, label, alias; lower case, trimmed) -> level code."""
+        return {
+            name.strip().lower(): level.code
+            for level in self.levels
+            for name in (level.code, level.label, *level.aliases)
+        }
+
+    def level(self, value: str) -> BreakdownLevel:
+        """The level a code, label or alias names; ``KeyError`` listing the levels otherwise."""
+        code = self.lookup().get(str(value).strip().lower())
+        if code is None:
+            msg = f"{value!r} is not a level of breakdown {self.dimension!r}; levels: " + ", ".join(
+                self.codes
+            )
+            raise KeyError(msg)
+        return next(lv for lv in self.levels if lv.code == code)
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The document form."""
+        out: dict[str, Any] = {"dimension": self.dimension, "column": self.column}
+        if self.total is not None:
+            out["total"] = self.total
+        out["levels"] = [lv.to_mapping() for lv in self.levels]
+        return out
 
 
 def _params(value: Any) -> tuple[tuple[str, Any], ...]:
@@ -185,9 +348,18 @@ class IndicatorDefinition:
     changelog: tuple[ChangelogEntry, ...] = attrs.field(default=(), converter=_changelog)
     matrix: ProgressMatrix | None = None
     derivation: DerivationRef | None = None
+    breakdown: Breakdown | None = None
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if not math.isfinite(self.multiplier) or self.multiplier <= 0:
+            msg = f"'multiplier' must be a finite number above 0, got {self.multiplier!r}"
+            raise ValueError(msg)
+        bad_levels = [c for c in self.confidence_levels if not (math.isfinite(c) and 0 < c < 1)]
+        if bad_levels:
+            msg = f"'confidence_levels' must lie strictly between 0 and 1, got {bad_levels[0]!r}"
+            raise ValueError(msg)
+        self._check_breakdown()
         if self.family in _RATE_FAMILIES and self.denominator is None:
             msg = f"'denominator' is required for a {self.family.value} definition"
             raise ValueError(msg)
@@ -259,6 +431,32 @@ class IndicatorDefinition:
                 msg = "'changelog' entries must run oldest first"
                 raise ValueError(msg)
 
+    def _check_breakdown(self) -> None:
+        prov = self.provenance
+        if self.breakdown is None:
+            if prov.lait_short_names:
+                msg = "'lait_short_names' (several LAIT series) needs a 'breakdown' whose levels name them"
+                raise ValueError(msg)
+            if prov.ees is not None and prov.ees.breakdown_column is not None:
+                msg = "'ees' has a breakdown_column but the definition has no 'breakdown'"
+                raise ValueError(msg)
+            return
+        named = tuple(lv.lait_short_name for lv in self.breakdown.levels if lv.lait_short_name)
+        if named and prov.lait_short_name is not None:
+            msg = "'breakdown' levels name LAIT series: list them in 'lait_short_names', not 'lait_short_name'"
+            raise ValueError(msg)
+        if named != prov.lait_short_names:
+            msg = (
+                f"'lait_short_names' {list(prov.lait_short_names)} must list the breakdown levels' "
+                f"LAIT short names in level order: {list(named)}"
+            )
+            raise ValueError(msg)
+        if prov.ees is not None and prov.ees.breakdown_column is not None:
+            unnamed = [lv.code for lv in self.breakdown.levels if lv.ees_value is None]
+            if unnamed:
+                msg = f"'breakdown' levels {unnamed} have no ees_value for the EES breakdown column"
+                raise ValueError(msg)
+
     @property
     def key(self) -> str:
         """``id@version``, the form year packs and provenance use."""
@@ -304,11 +502,12 @@ class IndicatorDefinition:
             valid_from=doc["valid_from"],
             valid_to=doc.get("valid_to"),
             keywords=doc.get("keywords", ()),
-            provenance=Provenance(**doc["provenance"]),
+            provenance=Provenance.from_mapping(doc["provenance"]),
             caveats=doc.get("caveats", ()),
             changelog=[ChangelogEntry(**e) for e in doc["changelog"]],
             matrix=ProgressMatrix.from_mapping(doc["matrix"]) if doc.get("matrix") else None,
             derivation=DerivationRef(**doc["derivation"]) if doc.get("derivation") else None,
+            breakdown=Breakdown(**doc["breakdown"]) if doc.get("breakdown") else None,
             source_file=source_file,
         )
 
@@ -345,7 +544,7 @@ class IndicatorDefinition:
         }
         if self.valid_to is not None:
             out["valid_to"] = self.valid_to
-        out["provenance"] = _drop_none(attrs.asdict(self.provenance))
+        out["provenance"] = self.provenance.to_mapping()
         out["caveats"] = list(self.caveats)
         out["changelog"] = [
             {"version": str(e.version), "date": e.date, "change": e.change} for e in self.changelog
@@ -354,6 +553,8 @@ class IndicatorDefinition:
             out["matrix"] = self.matrix.to_mapping()
         if self.derivation is not None:
             out["derivation"] = {"name": self.derivation.name, "parameters": self.derivation.params}
+        if self.breakdown is not None:
+            out["breakdown"] = self.breakdown.to_mapping()
         return out
 
 

@@ -61,6 +61,8 @@ class PeriodType(enum.Enum):
 
     SNAPSHOT_31_MARCH = "snapshot_31_march"
     SNAPSHOT_31_AUGUST = "snapshot_31_august"
+    SNAPSHOT_30_SEPTEMBER = "snapshot_30_september"
+    SNAPSHOT_JANUARY = "snapshot_january"
     FINANCIAL_YEAR = "financial_year"
     ACADEMIC_YEAR = "academic_year"
     CALENDAR_YEAR = "calendar_year"

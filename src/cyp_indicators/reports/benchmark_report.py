@@ -13,7 +13,6 @@ workbook (a sheet per area, native charts, a provenance sheet).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Sequence
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -24,12 +23,12 @@ import polars as pl
 
 from ..catalogue import Catalogue, load_catalogue
 from ..compare.benchmark import benchmark_table, indicator_results
-from ..compare.codes import ENGLAND, canonical_la, la_codes, la_name
 from ..compare.gaps import gap_direction
 from ..compare.groups import ComparatorSet, neighbour_set
 from ..compare.trend import trend_markers
 from ..datasets import csc_counts
 from ..errors import DataError, UnknownDefinitionError
+from ..geography import ENGLAND, la_codes, la_name, resolve_la
 from ..model import Family, IndicatorDefinition, Polarity
 from ..presentation import present, unit_label
 from ._report_model import (
@@ -75,20 +74,7 @@ def _library_version() -> str:
 
 
 def _resolve_la(la: str) -> str:
-    code = canonical_la(la)
-    if code is not None:
-        return code
-    table = la_codes()
-    pairs = zip(table["la_name"], table["old_la_code"], strict=True)
-    names = {str(n).lower(): str(o) for n, o in pairs}
-    known = [*table["old_la_code"].unique().to_list(), *table["new_la_code"].to_list()]
-    close = difflib.get_close_matches(str(la).strip(), known, n=3)
-    close += [
-        f"{names[n]} ({n.title()})"
-        for n in difflib.get_close_matches(str(la).strip().lower(), list(names), n=3)
-    ]
-    msg = f"unknown local authority code {la!r}: neither an old LA number nor an ONS code"
-    raise UnknownDefinitionError(msg, close)
+    return resolve_la(la)
 
 
 def _shown(value: Any, text: str | None, reason: str | None) -> Shown:

@@ -1,0 +1,156 @@
+"""Reading Explore Education Statistics (EES) data files into the published-values frame.
+
+An EES file is tidy: one row per time period, geography and combination of filter values
+(``time_period``, ``time_identifier``, ``geographic_level``, ``country_code``, ``region_code``,
+``region_name``, ``old_la_code``, ``new_la_code``, ``la_name``, then filters such as
+``population_type`` or ``cla_group``, then indicator columns). A definition's
+:class:`~cyp_indicators.model.EESSeries` names the file, the value column and the filter values
+that pick its rows.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import PublishedDataError
+from ..model import Breakdown, EESSeries
+from ..years import parse_time_label
+from ._tidy import check_values, parse_values
+from .manifest import bundled_source
+
+__all__ = ["EES_GEOGRAPHY", "ees_rows", "read_ees"]
+
+#: The columns every EES file used here must have.
+EES_GEOGRAPHY = ("time_period", "geographic_level")
+_LEVELS = ("National", "Regional", "Local authority")
+_OPTIONAL = ("region_code", "region_name", "old_la_code", "new_la_code", "la_name")
+
+
+@cache
+def _bundled(name: str) -> pl.DataFrame:
+    return pl.read_parquet(bundled_source(name).path)
+
+
+def read_ees(file: str, path: str | Path | None = None) -> pl.DataFrame:
+    """An EES file as published, every column text: the bundled copy of ``file`` or the file at
+    ``path`` (CSV or Parquet, e.g. a newer download)."""
+    if path is None:
+        return _bundled(file)
+    p = Path(path)
+    if p.suffix.lower() == ".parquet":
+        frame = pl.read_parquet(p)
+        return frame.with_columns(pl.all().cast(pl.String))
+    frame = pl.read_csv(p, infer_schema_length=0, encoding="utf8")
+    frame.columns = [c.lstrip("\ufeff").strip() for c in frame.columns]
+    return frame
+
+
+def _check_shape(frame: pl.DataFrame, series: EESSeries, file: str) -> None:
+    needed = [*EES_GEOGRAPHY, series.value_column, *series.filter_map]
+    if series.breakdown_column is not None:
+        needed.append(series.breakdown_column)
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        msg = (
+            f"not the EES file the definition names ({series.file}): expected columns "
+            f"{', '.join(map(repr, needed))}; missing {', '.join(map(repr, missing))}"
+        )
+        raise PublishedDataError(file, msg)
+
+
+def _filtered(frame: pl.DataFrame, series: EESSeries, file: str) -> pl.DataFrame:
+    for column, wanted in series.filters:
+        values = frame[column].unique().drop_nulls().to_list()
+        if wanted not in values:
+            shown = ", ".join(map(repr, sorted(values)[:20]))
+            msg = f"filter {column} = {wanted!r} matches no row; the column holds: {shown}"
+            raise PublishedDataError(file, msg)
+        frame = frame.filter(pl.col(column) == wanted)
+    return frame
+
+
+def ees_rows(
+    series: EESSeries,
+    *,
+    breakdown: Breakdown | None = None,
+    path: str | Path | None = None,
+    source: str | None = None,
+) -> pl.DataFrame:
+    """The rows of an EES series as the published-values frame (see
+    :func:`cyp_indicators.published`), with the breakdown's column when it has one.
+
+    Rows of other geographic levels (local authority districts, statistical-neighbour rows) are
+    left out; a filter value or a breakdown value the file does not hold is a
+    :class:`PublishedDataError` naming what it holds.
+    """
+    file = str(path) if path is not None else series.file
+    frame = read_ees(series.file, path)
+    _check_shape(frame, series, file)
+    frame = _filtered(frame, series, file).filter(pl.col("geographic_level").is_in(_LEVELS))
+    extra: list[pl.Expr] = []
+    if breakdown is not None and series.breakdown_column is not None:
+        levels = {lv.ees_value: lv.code for lv in breakdown.levels if lv.ees_value is not None}
+        frame = frame.filter(pl.col(series.breakdown_column).is_in(list(levels)))
+        held = set(frame[series.breakdown_column].unique().to_list())
+        absent = [v for v in levels if v not in held]
+        if absent:
+            msg = f"breakdown values {absent} not found in column {series.breakdown_column!r}"
+            raise PublishedDataError(file, msg)
+        extra.append(
+            pl.col(series.breakdown_column)
+            .replace_strict(list(levels), list(levels.values()), return_dtype=pl.String)
+            .alias(breakdown.column)
+        )
+    check_values(frame, series.value_column, file)
+    labels = frame["time_period"].unique().to_list()
+    parsed = {
+        t: parse_time_label(t, measure=f"{series.file} {series.value_column}") for t in labels
+    }
+    keys = list(parsed)
+    value, symbol = parse_values(series.value_column)
+    for column in _OPTIONAL:
+        if column not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
+    level = pl.col("geographic_level")
+    if source is None:
+        source = f"EES download {Path(path).name}" if path else bundled_source(series.file).label
+    vintage = None if path is not None else bundled_source(series.file).vintage
+    return frame.select(
+        pl.lit(series.value_column).alias("series"),
+        pl.col("time_period").replace_strict(
+            keys, [parsed[k].year for k in keys], return_dtype=pl.Int64
+        ),
+        pl.col("time_period").alias("time_label"),
+        pl.col("time_period")
+        .replace_strict(keys, [parsed[k].span for k in keys], return_dtype=pl.Int64)
+        .alias("time_span"),
+        pl.col("time_period")
+        .replace_strict(keys, [parsed[k].status for k in keys], return_dtype=pl.String)
+        .alias("status"),
+        level,
+        pl.when(level != "National").then(pl.col("region_code")).alias("region_code"),
+        pl.when(level != "National").then(pl.col("region_name")).alias("region_name"),
+        pl.when(level == "Local authority").then(pl.col("old_la_code")).alias("old_la_code"),
+        pl.when(level == "Local authority").then(pl.col("new_la_code")).alias("new_la_code"),
+        pl.when(level == "National")
+        .then(pl.lit("E92000001"))
+        .when(level == "Regional")
+        .then(pl.col("region_code"))
+        .otherwise(pl.col("old_la_code"))
+        .alias("area_code"),
+        pl.when(level == "National")
+        .then(pl.lit("England"))
+        .when(level == "Regional")
+        .then(pl.col("region_name"))
+        .otherwise(pl.col("la_name"))
+        .alias("area_name"),
+        *extra,
+        value.alias("value"),
+        symbol.alias("symbol"),
+        pl.lit(source).alias("source"),
+        pl.lit(file).alias("source_file"),
+        pl.lit(vintage, pl.String).alias("vintage"),
+    )

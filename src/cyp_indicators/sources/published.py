@@ -1,0 +1,203 @@
+"""``published()``: DfE's published figures for a definition, every area and year, tidy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import polars as pl
+
+from ..errors import DataError, PublishedDataError, UnknownDefinitionError
+from ..model import IndicatorDefinition
+from .ees import ees_rows
+from .lait import LAIT_COLUMNS, lait_rows, read_lait
+
+__all__ = ["PUBLISHED_COLUMNS", "published", "published_series"]
+
+#: The columns of :func:`published`, in order (a definition with a breakdown adds its column
+#: after ``area_name``).
+PUBLISHED_COLUMNS = (
+    "time_period",
+    "time_label",
+    "time_span",
+    "status",
+    "geographic_level",
+    "region_code",
+    "region_name",
+    "old_la_code",
+    "new_la_code",
+    "area_code",
+    "area_name",
+    "value",
+    "symbol",
+    "definition_id",
+    "definition_version",
+    "series",
+    "source",
+    "source_file",
+    "vintage",
+)
+_LEVEL_ORDER = {"National": 0, "Regional": 1, "Local authority": 2}
+
+
+def published_series(definition: IndicatorDefinition) -> str:
+    """Which published series a definition names: ``"lait"``, ``"ees"`` or ``"none"``."""
+    if definition.provenance.lait_series:
+        return "lait"
+    if definition.provenance.ees is not None:
+        return "ees"
+    return "none"
+
+
+def _versions(
+    definition: IndicatorDefinition, catalogue: object | None, years: list[int]
+) -> dict[int, str | None]:
+    """The version in force each year: from the catalogue's year chain when the definition is
+    one of its versions, else the given definition in its valid years."""
+    from ..catalogue import Catalogue, load_catalogue
+
+    cat = catalogue if isinstance(catalogue, Catalogue) else None
+    if cat is None:
+        bundled = load_catalogue()
+        if definition.id in bundled and definition in bundled.history(definition.id):
+            cat = bundled
+    out: dict[int, str | None] = {}
+    for year in years:
+        if cat is not None and definition.id in cat:
+            try:
+                out[year] = str(cat.get(definition.id, year=year).version)
+            except UnknownDefinitionError:
+                out[year] = None
+        else:
+            out[year] = str(definition.version) if definition.valid_in(year) else None
+    return out
+
+
+def _looks_like_lait(path: Path) -> bool:
+    if path.suffix.lower() == ".parquet":
+        columns = set(pl.read_parquet_schema(path))
+    else:
+        with path.open(encoding="utf-8-sig") as handle:
+            columns = {c.strip().strip('"') for c in handle.readline().split(",")}
+    return all(c in columns for c in LAIT_COLUMNS)
+
+
+def published(
+    definition_or_id: IndicatorDefinition | str,
+    *,
+    source: Literal["lait", "ees"] | str | Path | None = None,
+    catalogue: object | None = None,
+) -> pl.DataFrame:
+    """DfE's published figures for a definition: every LA, region and England, every year.
+
+    Parameters
+    ----------
+    definition_or_id
+        A definition, or the id of one in the bundled catalogue (or in ``catalogue``).
+    source
+        ``None``: the bundled series the definition names (LAIT's when it names a LAIT measure,
+        else its EES file). ``"lait"`` or ``"ees"`` chooses between them. A path reads a newer
+        download instead: a LAIT data file (Parquet or CSV with LAIT's columns) or the EES file
+        the definition names (CSV or Parquet).
+    catalogue
+        The catalogue whose year chain gives the version in force each year (default: the
+        bundled one).
+
+    Returns
+    -------
+    polars.DataFrame
+        :data:`PUBLISHED_COLUMNS`: ``time_period`` (the collection year, int), ``time_label`` (as
+        published: ``2023-24``, ``2023/24``, ``2021/22-23/24``, ``2024 (Rev)``, ``2025 (prov)``,
+        ``2023-24 (OT)``; see :mod:`cyp_indicators.years`), ``time_span`` (years covered),
+        ``status`` (revised, provisional, final, outturn or null), the geography
+        (``geographic_level`` "National", "Regional" or "Local authority"; ``region_code`` and
+        ``region_name`` as DfE places the area; ``old_la_code``, ``new_la_code``; ``area_code``:
+        the LA number, region code or ``E92000001``; ``area_name``), the breakdown's column for a
+        definition with one, ``value`` (Float64, null where DfE published a symbol),
+        ``symbol`` (``c``, ``x``, ``z``, ``low``, ``u``; ``x`` where LAIT shows ``-``),
+        ``definition_id``, ``definition_version`` (the version in force that year; null where
+        none is), ``series`` (the LAIT short name or EES column), ``source`` (a citation),
+        ``source_file`` and ``vintage`` (the bundled snapshot's date).
+
+    Raises
+    ------
+    UnknownDefinitionError
+        For an id the catalogue does not hold (with close matches).
+    DataError
+        When the definition names no published series, or a year label does not parse.
+    PublishedDataError
+        For a file of an unknown shape (naming the file and the columns expected).
+
+    Examples
+    --------
+    >>> pub = published("cla_rate_per_10k")
+    >>> row = pub.filter((pub["area_code"] == "874") & (pub["time_period"] == 2025))
+    >>> row["value"][0], row["time_label"][0], row["definition_version"][0]
+    (72.0, '2025', '1.0.0')
+    """
+    if isinstance(definition_or_id, IndicatorDefinition):
+        definition = definition_or_id
+    else:
+        from ..catalogue import Catalogue, load_catalogue
+
+        cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue()
+        definition = cat.get(str(definition_or_id))
+        catalogue = cat
+    kind = published_series(definition)
+    path: Path | None = None
+    if source is not None and str(source) not in ("lait", "ees"):
+        path = Path(source)
+        if not path.is_file():
+            msg = f"no such published file: {str(path)!r}"
+            raise FileNotFoundError(msg)
+        kind = "lait" if _looks_like_lait(path) else "ees"
+        if kind == "ees" and definition.provenance.ees is None:
+            read_lait(path)  # not LAIT's shape either: an error naming the columns expected
+    elif source is not None:
+        kind = str(source)
+    prov = definition.provenance
+    if kind == "lait" and prov.lait_series:
+        frame = lait_rows(prov.lait_series, path=path)
+        if definition.breakdown is not None:
+            levels = {
+                lv.lait_short_name: lv.code
+                for lv in definition.breakdown.levels
+                if lv.lait_short_name
+            }
+            frame = frame.with_columns(
+                pl.col("series")
+                .replace_strict(list(levels), list(levels.values()), return_dtype=pl.String)
+                .alias(definition.breakdown.column)
+            )
+        if frame.is_empty() and path is not None:
+            msg = f"the file holds no rows of LAIT measure(s) {', '.join(prov.lait_series)}"
+            raise PublishedDataError(str(path), msg)
+    elif kind == "ees" and prov.ees is not None:
+        frame = ees_rows(prov.ees, breakdown=definition.breakdown, path=path)
+    else:
+        wanted = {
+            "lait": "a LAIT measure (provenance.lait_short_name)",
+            "ees": "an EES file (provenance.ees)",
+        }
+        what = wanted.get(
+            kind, "a published series (provenance.lait_short_name, lait_short_names or ees)"
+        )
+        msg = f"{definition.key} names no {what}; published() has nothing to read"
+        raise DataError(msg)
+    years = sorted(frame["time_period"].unique().to_list())
+    versions = _versions(definition, catalogue, years)
+    frame = frame.with_columns(
+        pl.lit(definition.id).alias("definition_id"),
+        pl.col("time_period")
+        .replace_strict(list(versions), list(versions.values()), return_dtype=pl.String)
+        .alias("definition_version"),
+    )
+    breakdown = [definition.breakdown.column] if definition.breakdown is not None else []
+    columns = [*PUBLISHED_COLUMNS[:11], *breakdown, *PUBLISHED_COLUMNS[11:]]
+    return frame.select(columns).sort(
+        "time_period",
+        pl.col("geographic_level").replace_strict(_LEVEL_ORDER, default=3, return_dtype=pl.Int8),
+        "area_code",
+        *breakdown,
+        maintain_order=True,
+    )
