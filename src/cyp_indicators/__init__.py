@@ -6,7 +6,9 @@
 ('1.0.0', 'per_10000', 'not_applicable')
 """
 
-from . import geography, sources, years
+from . import geography as geography
+from . import sources as sources
+from . import years as years
 from .catalogue import Catalogue, load_catalogue
 from .compare import (
     CHI2_THRESHOLD,
