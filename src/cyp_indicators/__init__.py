@@ -99,6 +99,7 @@ from .records import (
     read_cin_tables,
     read_ssda903,
 )
+from .rollup import roll_up
 from .sources import published, published_sources
 from .stats.intervals import (
     byar_exact_interval,
@@ -210,6 +211,7 @@ __all__ = [
     "read_table",
     "registry",
     "result_columns",
+    "roll_up",
     "rolling_average",
     "round_half_away",
     "round_half_away_expr",
