@@ -9,6 +9,7 @@ import polars as pl
 
 from .errors import DataError
 from .model import CIMethod, Family, IndicatorDefinition
+from .results import ResultProvenance, carry
 from .stats.measures import RateMethod, count, mean, proportion, rate
 
 __all__ = ["compute"]
@@ -34,6 +35,9 @@ def compute(
     keeps the caller's columns, adds the statistics core's columns (``numerator``, ``denominator``,
     ``value``, ``lower_95``, ``upper_95``, ..., ``method``, ``reason``), then ``indicator_id`` and
     ``indicator_version``. Values are unrounded; :func:`present` rounds them for publication.
+    The result is a :class:`~cyp_indicators.results.ResultFrame` (a polars DataFrame, or a
+    ``ResultLazyFrame`` for a LazyFrame) carrying the definition and, where the frame has a
+    ``population_vintage`` column (:func:`attach_population`), the population vintage.
 
     Raises :class:`MissingColumnError` naming the column and the definition when a column is
     absent, and :class:`DataError` for families ``compute`` does not calculate.
@@ -93,7 +97,15 @@ def compute(
             f"{definition.key} is a {family.value} definition"
         )
         raise DataError(msg)
-    return result.with_columns(
+    out = result.with_columns(
         pl.lit(definition.id).alias("indicator_id"),
         pl.lit(str(definition.version)).alias("indicator_version"),
     )
+    vintage = None
+    if isinstance(frame, pl.DataFrame) and "population_vintage" in frame.columns:
+        vintages = frame["population_vintage"].drop_nulls().unique().sort().to_list()
+        vintage = "; ".join(map(str, vintages)) or None
+    provenance = ResultProvenance(
+        produced_by="compute", definitions=(definition,), population_vintage=vintage
+    )
+    return carry(out, provenance)

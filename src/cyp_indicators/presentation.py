@@ -10,10 +10,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
+import attrs
 import polars as pl
 
 from .errors import DataError
 from .model import IndicatorDefinition
+from .results import carried, carry
 from .stats.rounding import round_half_away_expr
 from .stats.symbols import reason_symbol
 
@@ -71,9 +73,12 @@ def _giveaways(
     return hidden
 
 
+_VERSION_COLUMNS = ("indicator_version", "definition_version")
+
+
 def present(
     result: F,
-    definition: IndicatorDefinition,
+    definition: IndicatorDefinition | None = None,
     *,
     numerator: str | None = None,
     denominator: str | None = None,
@@ -93,7 +98,92 @@ def present(
     ``denominator`` name them as for :func:`compute` (default: the columns the definition names),
     when the result still carries them. Adds ``display``: the rounded value as text with fixed
     decimals, or the symbol.
+
+    ``definition`` may be left out for a result that carries its definition(s) (what
+    :func:`compute` and :func:`published` return): each row is presented with the version it
+    was computed with (its ``indicator_version`` or ``definition_version``). A result that was
+    presented already is refused: rounding twice is how 2.45 becomes 3.
+
+    Raises
+    ------
+    DataError
+        When the result lacks the result columns, was presented already, or carries no
+        definition and none is given.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp, polars as pl
+    >>> d = cyp.load_catalogue().get("re_referral_within_12_months_pct")
+    >>> res = cyp.compute(d, pl.DataFrame({"re_referrals": [761], "referrals": [3850]}))
+    >>> cyp.present(res)["display"].to_list()
+    ['19.8']
     """
+    provenance = carried(result)
+    if provenance is not None and provenance.presented:
+        msg = "present(): this result has been presented already (rounded and protected)"
+        raise DataError(msg)
+    if definition is None:
+        return _present_carried(
+            result, numerator=numerator, denominator=denominator, withhold=withhold
+        )
+    out = _present(
+        result, definition, numerator=numerator, denominator=denominator, withhold=withhold
+    )
+    if provenance is None:
+        return out
+    return carry(out, attrs.evolve(provenance, presented=True))
+
+
+def _present_carried(
+    result: F, *, numerator: str | None, denominator: str | None, withhold: Sequence[str]
+) -> F:
+    provenance = carried(result)
+    if provenance is None or not provenance.definitions:
+        msg = "present() needs a definition: the result carries none (pass definition=)"
+        raise DataError(msg)
+    done = attrs.evolve(provenance, presented=True)
+    definitions = provenance.definitions
+    if len(definitions) == 1:
+        out = _present(
+            result, definitions[0], numerator=numerator, denominator=denominator, withhold=withhold
+        )
+        return carry(out, done)
+    schema = result.collect_schema()
+    column = next((c for c in _VERSION_COLUMNS if c in schema), None)
+    if column is None:
+        msg = "present(): the result carries several definition versions but no version column"
+        raise DataError(msg)
+    versions = [str(d.version) for d in definitions]
+    indexed = result.with_row_index("__cyp_order")
+    stray = indexed.lazy().filter(~pl.col(column).is_in(versions)).select(column).head(1).collect()
+    if stray.height:
+        msg = (
+            f"present(): a row of version {stray[column][0]!r} has no carried definition "
+            f"(carried: {', '.join(versions)})"
+        )
+        raise DataError(msg)
+    parts = [
+        _present(
+            indexed.filter(pl.col(column) == str(d.version)),
+            d,
+            numerator=numerator,
+            denominator=denominator,
+            withhold=withhold,
+        )
+        for d in definitions
+    ]
+    combined = pl.concat(parts, how="vertical_relaxed").sort("__cyp_order").drop("__cyp_order")
+    return carry(combined, done)
+
+
+def _present(
+    result: F,
+    definition: IndicatorDefinition,
+    *,
+    numerator: str | None,
+    denominator: str | None,
+    withhold: Sequence[str],
+) -> F:
     schema = result.collect_schema()
     missing = [c for c in ("numerator", "denominator", "value", "reason") if c not in schema]
     if missing:

@@ -39,6 +39,7 @@ __all__ = [
     "comparator_set",
     "load_comparator_set",
     "neighbour_set",
+    "neighbour_set_versions",
 ]
 
 #: Closeness bands of DfE's statistical neighbours, closest first.
@@ -72,7 +73,17 @@ def _groups(value: Iterable[ComparatorGroup]) -> tuple[ComparatorGroup, ...]:
     return tuple(value)
 
 
-@attrs.frozen(kw_only=True)
+@cache
+def _group_of(sets: ComparatorSet) -> dict[str, ComparatorGroup]:
+    return sets._group_of()
+
+
+@cache
+def _frame_of(sets: ComparatorSet) -> pl.DataFrame:
+    return sets._to_frame()
+
+
+@attrs.frozen(kw_only=True, cache_hash=True)
 class ComparatorSet:
     """A versioned set of comparator groups.
 
@@ -86,12 +97,23 @@ class ComparatorSet:
     groups: tuple[ComparatorGroup, ...] = attrs.field(converter=_groups, repr=False)
     published: str | None = None
     source: str | None = None
+    serves_from: int | None = None
+    serves_to: int | None = None
+    default: bool = False
+    serves_note: str | None = None
     source_file: str | None = attrs.field(default=None, eq=False)
 
     @property
     def key(self) -> str:
         """``id@version``, e.g. ``dfe_sn@2025``."""
         return f"{self.id}@{self.version}"
+
+    def serves(self, year: int) -> bool:
+        """Whether the set is used for collection ``year`` (its ``[serves]`` years; a set that
+        names none serves every year)."""
+        if self.serves_from is not None and year < self.serves_from:
+            return False
+        return self.serves_to is None or year <= self.serves_to
 
     @property
     def las(self) -> tuple[str, ...]:
@@ -100,6 +122,9 @@ class ComparatorSet:
 
     def group_of(self) -> dict[str, ComparatorGroup]:
         """Each LA's one group: its own group, else the first named group that lists it."""
+        return dict(_group_of(self))
+
+    def _group_of(self) -> dict[str, ComparatorGroup]:
         chosen = {g.la: g for g in self.groups if g.la is not None}
         for g in self.groups:
             if g.la is None:
@@ -109,7 +134,7 @@ class ComparatorSet:
 
     def group(self, la: str) -> ComparatorGroup:
         """The group of ``la`` (old number or ONS code); error naming the set if there is none."""
-        found = self.group_of().get(canonical_la(la) or la)
+        found = _group_of(self).get(canonical_la(la) or la)
         if found is None:
             msg = f"LA {la!r} has no group in comparator set {self.key}"
             raise UnknownComparatorSetError(msg)
@@ -124,10 +149,14 @@ class ComparatorSet:
         """Long form: ``la``, ``group``, ``rank`` (1 = closest), ``member``, ``closeness``.
 
         Each LA's rows are its one group (:meth:`group_of`) and its members exactly as
-        :meth:`neighbours` gives them; in a named group they are the other members.
+        :meth:`neighbours` gives them; in a named group they are the other members. Built once
+        per set; each call hands out a new frame.
         """
+        return _frame_of(self).clone()
+
+    def _to_frame(self) -> pl.DataFrame:
         rows: list[dict[str, object]] = []
-        for la, g in self.group_of().items():
+        for la, g in _group_of(self).items():
             others = [
                 (member, g.closeness[i] if g.closeness else None)
                 for i, member in enumerate(g.members)
@@ -237,26 +266,52 @@ def load_comparator_set(path: str | Path) -> ComparatorSet:
         )
     if issues:
         raise DefinitionError(str(p), issues)
+    serves = doc.get("serves", {})
     return ComparatorSet(
         id=doc["id"], version=doc["version"], title=doc["title"], kind=doc["kind"], groups=groups,
-        published=doc.get("published"), source=doc.get("source"), source_file=str(p),
+        published=doc.get("published"), source=doc.get("source"),
+        serves_from=serves.get("from"), serves_to=serves.get("to"),
+        default=bool(serves.get("default", False)), serves_note=serves.get("note"),
+        source_file=str(p),
     )  # fmt: skip
 
 
-@cache
-def neighbour_set(version: str = "2025") -> ComparatorSet:
-    """DfE's children's services statistical neighbours: ``"2021"`` (April 2021) or ``"2025"`` (May 2025).
+def neighbour_set_versions() -> tuple[str, ...]:
+    """The bundled DfE statistical-neighbour sets' versions (``"2021"``, ``"2025"``)."""
+    folder = bundled_definitions() / "comparators"
+    return tuple(sorted(p.stem.removeprefix("dfe_sn_") for p in folder.glob("dfe_sn_*.toml")))
 
-    >>> neighbour_set("2025").neighbours("874")[:2]
-    ('331', '831')
-    """
+
+@cache
+def _bundled_set(version: str) -> ComparatorSet:
     path = bundled_definitions() / "comparators" / f"dfe_sn_{version}.toml"
     if not path.is_file():
-        available = sorted(
-            p.stem.removeprefix("dfe_sn_") for p in path.parent.glob("dfe_sn_*.toml")
+        raise UnknownComparatorSetError(
+            f"no statistical-neighbour set {version!r}", neighbour_set_versions()
         )
-        raise UnknownComparatorSetError(f"no statistical-neighbour set {version!r}", available)
     return load_comparator_set(path)
+
+
+def neighbour_set(version: str | None = None, *, year: int | None = None) -> ComparatorSet:
+    """DfE's children's services statistical neighbours.
+
+    ``version`` names a bundled set (``"2021"``: April 2021; ``"2025"``: May 2025). Without it,
+    the set the data marks as DfE's current default (``[serves] default = true``: the May 2025
+    list, which LAIT and DfE's dashboard apply to every year), or with ``year`` the default among
+    the sets that serve that collection year.
+
+    >>> neighbour_set().version, neighbour_set("2025").neighbours("874")[:2]
+    ('2025', ('331', '831'))
+    """
+    if version is not None:
+        return _bundled_set(str(version))
+    sets = [_bundled_set(v) for v in neighbour_set_versions()]
+    serving = [s for s in sets if year is None or s.serves(year)]
+    if not serving:
+        msg = f"no bundled statistical-neighbour set serves collection year {year}"
+        raise UnknownComparatorSetError(msg, neighbour_set_versions())
+    defaults = [s for s in serving if s.default]
+    return (defaults or serving)[-1]
 
 
 def comparator_set(

@@ -73,13 +73,14 @@ def quartile_bands(
     value: str = "value",
     definition: IndicatorDefinition | None = None,
     polarity: Polarity | str | None = None,
+    min_las: int = 4,
 ) -> F:
     """LAIT's quartile bands A-D over all LAs' values each year.
 
     Quartiles are type-7 (linear interpolation, R's and numpy's default); bounds are inclusive
     at the top: for low is good, value <= Q1 is A, <= Q2 B, <= Q3 C, else D; high is good reverses
-    the letters. No band (with ``band_reason``) where polarity is not applicable or fewer than 4
-    LAs have a value. Adds ``band``, ``band_q1``, ``band_q2``, ``band_q3``, ``band_method``,
+    the letters. No band (with ``band_reason``) where polarity is not applicable or fewer than
+    ``min_las`` LAs have a value (LAIT itself sets no minimum: ``min_las=1``). Adds ``band``, ``band_q1``, ``band_q2``, ``band_q3``, ``band_method``,
     ``band_reason``.
     """
     pol = resolve_polarity(polarity, definition)
@@ -101,14 +102,17 @@ def quartile_bands(
         .when(v <= pl.col("band_q3")).then(pl.lit(letters[2]))
         .otherwise(pl.lit(letters[3]))
     )  # fmt: skip
-    usable = (pol != "not_applicable") & (pl.col("__n") >= 4)
+    if min_las < 1:
+        msg = f"min_las must be at least 1, got {min_las}"
+        raise ValueError(msg)
+    usable = (pol != "not_applicable") & (pl.col("__n") >= min_las)
     lf = lf.with_columns(
         pl.when(is_la & usable).then(band).alias("band"),
         pl.lit("LAIT quartiles (type 7, inclusive upper bounds)").alias("band_method"),
         pl.when(pol == "not_applicable")
         .then(pl.lit("z: no band where polarity is not applicable"))
-        .when(pl.col("__n") < 4)
-        .then(pl.lit("x: fewer than 4 LAs have a value"))
+        .when(pl.col("__n") < min_las)
+        .then(pl.lit(f"x: fewer than {min_las} LAs have a value"))
         .when(pl.col("__la").is_null())
         .then(pl.lit("z: not an LA"))
         .when(pl.col("__v").is_null())

@@ -457,6 +457,10 @@ class IndicatorDefinition:
                 msg = f"'breakdown' levels {unnamed} have no ees_value for the EES breakdown column"
                 raise ValueError(msg)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # rebuilt from the document form: the unit belongs to the library's own pint registry
+        return (_from_document, (self.to_mapping(), self.source_file))
+
     @property
     def key(self) -> str:
         """``id@version``, the form year packs and provenance use."""
@@ -556,6 +560,10 @@ class IndicatorDefinition:
         if self.breakdown is not None:
             out["breakdown"] = self.breakdown.to_mapping()
         return out
+
+
+def _from_document(doc: dict[str, Any], source_file: str | None) -> IndicatorDefinition:
+    return IndicatorDefinition.from_mapping(doc, source_file=source_file)
 
 
 def _drop_none(d: dict[str, Any]) -> dict[str, Any]:

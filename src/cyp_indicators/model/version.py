@@ -29,6 +29,9 @@ class Version:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("Version is immutable")
 
+    def __reduce__(self) -> tuple[type[Version], tuple[int, int, int]]:
+        return (Version, (self.major, self.minor, self.patch))
+
     @classmethod
     def parse(cls, text: str | Version) -> Version:
         """Parse ``"1.2.3"``; raises ``ValueError`` naming the text otherwise."""

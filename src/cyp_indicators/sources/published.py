@@ -9,6 +9,7 @@ import polars as pl
 
 from ..errors import DataError, PublishedDataError, UnknownDefinitionError
 from ..model import IndicatorDefinition
+from ..results import ResultProvenance, carry
 from .ees import ees_rows
 from .lait import LAIT_COLUMNS, lait_rows, read_lait
 
@@ -51,7 +52,7 @@ def published_series(definition: IndicatorDefinition) -> str:
 
 def _versions(
     definition: IndicatorDefinition, catalogue: object | None, years: list[int]
-) -> dict[int, str | None]:
+) -> dict[int, IndicatorDefinition | None]:
     """The version in force each year: from the catalogue's year chain when the definition is
     one of its versions, else the given definition in its valid years."""
     from ..catalogue import Catalogue, load_catalogue
@@ -61,15 +62,15 @@ def _versions(
         bundled = load_catalogue()
         if definition.id in bundled and definition in bundled.history(definition.id):
             cat = bundled
-    out: dict[int, str | None] = {}
+    out: dict[int, IndicatorDefinition | None] = {}
     for year in years:
         if cat is not None and definition.id in cat:
             try:
-                out[year] = str(cat.get(definition.id, year=year).version)
+                out[year] = cat.get(definition.id, year=year)
             except UnknownDefinitionError:
                 out[year] = None
         else:
-            out[year] = str(definition.version) if definition.valid_in(year) else None
+            out[year] = definition if definition.valid_in(year) else None
     return out
 
 
@@ -106,7 +107,8 @@ def published(
     Returns
     -------
     polars.DataFrame
-        :data:`PUBLISHED_COLUMNS`: ``time_period`` (the collection year, int), ``time_label`` (as
+        A :class:`~cyp_indicators.results.ResultFrame` carrying the versions in force and the
+        source, with :data:`PUBLISHED_COLUMNS`: ``time_period`` (the collection year, int), ``time_label`` (as
         published: ``2023-24``, ``2023/24``, ``2021/22-23/24``, ``2024 (Rev)``, ``2025 (prov)``,
         ``2023-24 (OT)``; see :mod:`cyp_indicators.years`), ``time_span`` (years covered),
         ``status`` (revised, provisional, final, outturn or null), the geography
@@ -186,18 +188,27 @@ def published(
         raise DataError(msg)
     years = sorted(frame["time_period"].unique().to_list())
     versions = _versions(definition, catalogue, years)
+    labels = {y: (str(d.version) if d is not None else None) for y, d in versions.items()}
     frame = frame.with_columns(
         pl.lit(definition.id).alias("definition_id"),
         pl.col("time_period")
-        .replace_strict(list(versions), list(versions.values()), return_dtype=pl.String)
+        .replace_strict(list(labels), list(labels.values()), return_dtype=pl.String)
         .alias("definition_version"),
     )
     breakdown = [definition.breakdown.column] if definition.breakdown is not None else []
     columns = [*PUBLISHED_COLUMNS[:11], *breakdown, *PUBLISHED_COLUMNS[11:]]
-    return frame.select(columns).sort(
+    out = frame.select(columns).sort(
         "time_period",
         pl.col("geographic_level").replace_strict(_LEVEL_ORDER, default=3, return_dtype=pl.Int8),
         "area_code",
         *breakdown,
         maintain_order=True,
     )
+    used = {d.key: d for d in versions.values() if d is not None}
+    sources = out["source"].unique(maintain_order=True).to_list()
+    provenance = ResultProvenance(
+        produced_by="published",
+        definitions=sorted(used.values(), key=lambda d: d.version),
+        source="; ".join(sources) or None,
+    )
+    return carry(out, provenance)
