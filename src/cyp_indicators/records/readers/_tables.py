@@ -794,25 +794,33 @@ def rank_files(
     each file's return by its collection year, so that the order the files were given does
     not decide which is latest.
 
-    A return's collection year is the one it declares, else the latest of the event dates
-    (:attr:`TableSpec.event_dates`) in any of its files (a return holds nothing after its
-    31 March), else a year in its file names. Files whose year none of these tells rank before
+    A return's collection year is the one it declares, else the collection year most of the
+    event dates (:attr:`TableSpec.event_dates`) of its file fall in (a return's episodes end,
+    and most begin, in its year; a stray date after 31 March does not move it), the latest
+    over the files of one return, else a year in its file names. Files whose year none of these tells rank before
     the others, in the order read, with a :class:`RecordFileWarning` when that order decides.
     """
-    years: dict[int, int] = {}
+    counts: dict[int, dict[int, int]] = {}
     for name, frames in raw.items():
         columns = specs[name].event_dates
         for frame in frames:
             if not columns or frame.is_empty():
                 continue
-            latest = frame.group_by(FILE).agg(
-                pl.max_horizontal(
-                    collection_year(parse_date(clean_text(pl.col(c)))).max() for c in columns
-                ).alias("__year")
+            found = (
+                frame.select(
+                    FILE,
+                    *(collection_year(parse_date(clean_text(pl.col(c)))).alias(c) for c in columns),
+                )
+                .unpivot(index=FILE, value_name="__year")
+                .drop_nulls("__year")
+                .group_by(FILE, "__year")
+                .len()
             )
-            for index, year in latest.iter_rows():
-                if year is not None:
-                    years[index] = max(years.get(index, year), year)
+            for index, year, n in found.iter_rows():
+                per_file = counts.setdefault(index, {})
+                per_file[year] = per_file.get(year, 0) + n
+    # the year most event dates fall in (ties: the later), so a stray date does not move it
+    years = {i: max(c, key=lambda y: (c[y], y)) for i, c in counts.items()}
     group_year: dict[str, int] = {}
     for f in files:
         year = f.declared_year if f.declared_year is not None else years.get(f.index)
@@ -834,15 +842,16 @@ def rank_files(
             "year in the name); taken as older than the other files, in the order given",
             notes,
         )
-    return {
-        name: [
-            frame.with_columns(pl.col(FILE).replace_strict(rank, return_dtype=pl.Int64).alias(FILE))
-            if frame.height
-            else frame
+    out: dict[str, list[pl.DataFrame]] = {}
+    for name, frames in raw.items():
+        ranked = [
+            frame.with_columns(pl.col(FILE).replace_strict(rank, return_dtype=pl.Int64))
             for frame in frames
+            if frame.height
         ]
-        for name, frames in raw.items()
-    }
+        # stacked oldest first, so "the first of identical rows" does not hang on the order given
+        out[name] = sorted(ranked, key=lambda f: int(f[FILE][0]))
+    return out
 
 
 class RecordSet:

@@ -308,9 +308,10 @@ def read_ssda903(source: str | Path | Sequence[str | Path]) -> SSDA903:
         as :func:`~cyp_indicators.records.readers.read_cin_census`. Several files of one table
         (several years) are stacked. "Earlier" and "later" below are by collection year, not by
         the order given: files of one return (one folder, one name but for the table word, as
-        ``2019-header.csv`` and ``2019-episodes.csv``) belong to the collection year of their
-        latest event date (episodes, reviews, missing, placements for adoption, social worker
-        episodes; a return holds nothing after its 31 March), else to a year in their names.
+        ``2019-header.csv`` and ``2019-episodes.csv``) belong to the collection year most of
+        their event dates fall in (episodes, reviews, missing, placements for adoption, social
+        worker episodes: a return's episodes end, and most begin, in its year), else to a year
+        in their names.
         A file in a folder whose name holds no table name is skipped with a
         :class:`~cyp_indicators.records.accounting.RecordFileWarning`; so is a file with a
         header row and no data rows read, with a warning. Warnings are kept in ``warnings``.
