@@ -157,7 +157,8 @@ def test_a_child_without_a_date_of_birth_counts_where_age_does_not_matter(tmp_pa
     )
     assert (result.values["numerator"][0], result.values["denominator"][0]) == (1, 1)
     [reason] = result.exclusions.filter(pl.col("child") == "7")["reason"].to_list()
-    assert reason.startswith("missing_date:") and "date of birth" in reason
+    assert reason.startswith("missing_date:")
+    assert "date of birth" in reason
 
 
 # --- encodings ----------------------------------------------------------------------------------

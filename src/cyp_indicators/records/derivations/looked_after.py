@@ -6,7 +6,9 @@ DfE's counting rules, as the definitions state them:
   date (a child who leaves on 31 March is not looked after at 31 March). Episodes under an agreed
   series of short-term breaks (legal status V3, V4) are not counted.
 * Started in a period: an episode with RNE "S" (a new period of care) and DECOM in the period; a
-  child starting twice counts once.
+  child starting twice counts once. An RNE S episode that begins while another episode of the
+  child, begun earlier, is still open is not a start: the child was already looked after that
+  day (the overlap is reported, ``overlapping_episode``).
 * Ceased in a period: an episode with DEC in the period and REC other than "X1" (X1 means the
   episode ended and another began the same day: a change of placement or legal status, not a
   cessation); a child ceasing twice counts once.
@@ -48,13 +50,41 @@ def _episodes(records: Any) -> pl.DataFrame:
 
 
 def _with_temporary(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
-    """Mark ``__temporary_move``: an episode in a temporary placement, or the return from one.
+    """Mark ``__temporary_move``: an episode in a temporary placement, or the return from one
+    to the same carer and placement as before it.
 
-    Neither is a move of placement (the child goes back to the usual placement).
+    Neither is a move of placement: the child goes back to the usual placement. An episode after
+    a temporary one in another placement (another PLACE, or another URN, placement postcode or
+    provider where both episodes give one) is a new placement. The usual placement is the
+    child's latest non-temporary episode before the run of temporary ones.
     """
     temporary = pl.col("PLACE").is_in(list(params["temporary_places"])).fill_null(False)
-    previous = temporary.shift(1).over("CHILD", order_by="DECOM").fill_null(False)
-    return episodes.with_columns((temporary | previous).alias("__temporary_move"))
+    same_as = ["PLACE", "URN", "PL_POST", "PLACE_PROVIDER"]
+    present = [c for c in same_as if c in episodes.columns]
+    ordered = episodes.with_columns(temporary.alias("__temporary")).sort(
+        "CHILD", "DECOM", maintain_order=True
+    )
+    usual = (
+        pl.when(~pl.col("__temporary"))
+        .then(pl.struct(present))
+        .forward_fill()
+        .shift(1)
+        .over("CHILD")
+        .alias("__usual")
+    )
+    ordered = ordered.with_columns(
+        usual, pl.col("__temporary").shift(1).over("CHILD").fill_null(False).alias("__after")
+    )
+    same = pl.col("__usual").struct.field("PLACE") == pl.col("PLACE")
+    for c in present[1:]:
+        theirs = pl.col("__usual").struct.field(c)
+        same = same & (theirs.is_null() | pl.col(c).is_null() | (theirs == pl.col(c)))
+    back = pl.col("__after") & ~pl.col("__temporary") & same.fill_null(False)
+    return (
+        ordered.with_columns((pl.col("__temporary") | back).alias("__temporary_move"))
+        .drop("__usual", "__after", "__temporary")
+        .sort("__row")
+    )
 
 
 def _open_at(end: pl.Expr) -> pl.Expr:
@@ -97,20 +127,51 @@ def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[st
     "looked_after_started", tables=("episodes",), parameters={"exclude_legal_status": SHORT_BREAKS}
 )
 def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
-    """Children who started to be looked after in each period (RNE "S"), counted once each."""
+    """Children who started to be looked after in each period (RNE "S"), counted once each.
+
+    An RNE S episode that begins while another of the child's countable episodes, begun before
+    it, is still open is not a start (the child was already looked after that day).
+    """
     episodes = _episodes(records)
+    keep = _not_short_break(params)
+    countable = episodes.filter(keep).select("__row", "CHILD", "DECOM", "DEC")
+    starts = countable.join(
+        episodes.filter(pl.col("RNE") == "S").select("__row", "CHILD"),
+        on=["__row", "CHILD"],
+        how="semi",
+    )
+    already = (
+        starts.join(countable, on="CHILD", suffix="_other")
+        .filter(
+            (pl.col("__row_other") != pl.col("__row"))
+            & (pl.col("DECOM_other") < pl.col("DECOM"))
+            & (pl.col("DEC_other").is_null() | (pl.col("DEC_other") > pl.col("DECOM")))
+        )
+        .group_by("__row")
+        .agg(pl.col("DECOM_other").min().alias("__open_since"))
+    )
+    episodes = episodes.join(already, on="__row", how="left", maintain_order="left")
     crossed = per_period(episodes, periods)
     in_period = (pl.col("DECOM") >= pl.col("period_start")) & (
         pl.col("DECOM") <= pl.col("period_end")
     )
-    hits = crossed.filter(in_period & (pl.col("RNE") == "S") & _not_short_break(params))
+    new_period = (pl.col("RNE") == "S") & pl.col("__open_since").is_null()
+    hits = crossed.filter(in_period & new_period & keep)
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
     reason = (
-        pl.when(~_not_short_break(params))
+        pl.when(~keep)
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
         .when(pl.col("RNE") != "S")
         .then(pl.lit("not_counted: not the start of a period of care (RNE is not S)"))
+        .when(pl.col("__open_since").is_not_null())
+        .then(
+            pl.format(
+                "overlapping_episode: begins while the child's episode from {} is still open, "
+                "so the child was already looked after (not a start)",
+                pl.col("__open_since").dt.strftime("%Y-%m-%d"),
+            )
+        )
         .otherwise(pl.lit("outside_period: did not start in any period"))
     )
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
