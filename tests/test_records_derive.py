@@ -134,15 +134,34 @@ def test_long_term_stability_takes_children_under_16_at_31_march(
     assert (row["numerator"], row["denominator"]) == ((1, 1) if in_cohort else (0, 0))
 
 
-def test_long_term_stability_reports_a_child_whose_care_start_is_not_loaded() -> None:
-    """One year's return without the RNE S episode: the child is reported, not silently dropped."""
+def test_long_term_stability_counts_a_child_whose_loaded_episode_shows_2_5_years() -> None:
+    """NI 63: "looked after continuously for at least 2.5 years". An episode begun in May 2013
+    and open at 31 March 2017 shows nearly four years in care, whether or not the return
+    holding the period's first episode (RNE S) is loaded: the care began no later."""
     records = _episodes([("a", D(2013, 5, 1), "P", "C2", "U4", None, None)])
+    row = _one("cla_long_term_placement_stability_pct", records)
+    assert (row["numerator"], row["denominator"]) == (1, 1)
+
+
+def test_long_term_stability_reports_what_is_missing() -> None:
+    """An episode from June 2015 (22 months) that is not the start of care, with nothing earlier
+    loaded, cannot show 2.5 years: the child is reported with what is missing, not counted."""
+    records = _episodes([
+        ("a", D(2015, 6, 1), "P", "C2", "U4", None, None),  # start of care not loaded
+        ("b", D(2015, 6, 1), "S", "C2", "U4", None, None),  # began then: known, not 2.5 years
+        ("c", D(2015, 6, 1), "P", "C2", "T1", None, None),  # a temporary placement, usual not loaded
+    ])  # fmt: skip
     result = derive(
         cyp.load_catalogue().get("cla_long_term_placement_stability_pct"), records, period=FY17
     )
     assert result.values["denominator"][0] == 0
-    reason = result.exclusions["reason"][0]
-    assert "period of care (RNE S) is not in the records" in reason
+    reasons = dict(result.exclusions.select("child", "reason").iter_rows())
+    assert "earliest loaded episode of the child's stay in care began on 2015-06-01 (RNE P" in (
+        reasons["a"]
+    )
+    assert "load the earlier returns" in reasons["a"]
+    assert reasons["b"].startswith("not_counted: not the episode placing an eligible child")
+    assert "a temporary placement whose usual placement is not loaded" in reasons["c"]
 
 
 def test_729_versus_730_days() -> None:
