@@ -273,7 +273,7 @@ def test_counts_only_without_population() -> None:
 def test_definitions_without_a_derivation_are_refused() -> None:
     """An aggregated-only definition says to use compute()."""
     with pytest.raises(cyp.DataError, match="compute"):
-        derive(cyp.load_catalogue().get("cin_rate_per_10k"), _cin(), period=FY17)
+        derive(cyp.load_catalogue().get("care_leavers_neet_pct"), _cin(), period=FY17)
 
 
 def test_every_registered_derivation_is_used_and_in_the_schema() -> None:
@@ -363,16 +363,24 @@ def _s47(rows: list[tuple[str, dt.date, dt.date | None]]) -> pl.DataFrame:
 
 
 def test_conference_before_its_enquiry_leaves_the_interval_figures() -> None:
-    """DfE leaves ICPCs recorded before the section 47 start out of the timeliness denominator."""
+    """DfE leaves ICPCs recorded before the section 47 start out of the interval bands but not
+    out of the total ICPCs, which LAIT 218 divides by (version 2); version 1 left it out."""
     s47 = _s47([("a", D(2016, 6, 10), D(2016, 6, 1)), ("b", D(2016, 6, 1), D(2016, 6, 8))])
-    result = derive(
-        cyp.load_catalogue().get("icpc_within_15_working_days_pct"),
+    catalogue = cyp.load_catalogue()
+    v1 = derive(
+        catalogue.get("icpc_within_15_working_days_pct", version=1),
         _cin(section47=s47),
         period=FY17,
     )
-    assert result.values.select("numerator", "denominator").row(0) == (1, 1)
-    assert "recorded before the section 47 start" in result.exclusions["reason"][0]
-    _balances(result)
+    assert v1.values.select("numerator", "denominator").row(0) == (1, 1)
+    assert "recorded before the section 47 start" in v1.exclusions["reason"][0]
+    _balances(v1)
+    v2 = derive(
+        catalogue.get("icpc_within_15_working_days_pct"), _cin(section47=s47), period=FY17
+    )
+    assert v2.values.select("numerator", "denominator").row(0) == (1, 2)
+    assert v2.exclusions.height == 0
+    _balances(v2)
 
 
 def test_one_conference_from_two_enquiries_counts_once() -> None:
