@@ -156,8 +156,9 @@ def test_long_term_stability_reports_what_is_missing() -> None:
     )
     assert result.values["denominator"][0] == 0
     reasons = dict(result.exclusions.select("child", "reason").iter_rows())
-    assert "earliest loaded episode of the child's stay in care began on 2015-06-01 (RNE P" in (
-        reasons["a"]
+    assert (
+        "earliest loaded episode of the child's stay in care began on 2015-06-01 (RNE P"
+        in (reasons["a"])
     )
     assert "load the earlier returns" in reasons["a"]
     assert reasons["b"].startswith("not_counted: not the episode placing an eligible child")
@@ -375,9 +376,7 @@ def test_conference_before_its_enquiry_leaves_the_interval_figures() -> None:
     assert v1.values.select("numerator", "denominator").row(0) == (1, 1)
     assert "recorded before the section 47 start" in v1.exclusions["reason"][0]
     _balances(v1)
-    v2 = derive(
-        catalogue.get("icpc_within_15_working_days_pct"), _cin(section47=s47), period=FY17
-    )
+    v2 = derive(catalogue.get("icpc_within_15_working_days_pct"), _cin(section47=s47), period=FY17)
     assert v2.values.select("numerator", "denominator").row(0) == (1, 2)
     assert v2.exclusions.height == 0
     _balances(v2)
