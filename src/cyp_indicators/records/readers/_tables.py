@@ -828,9 +828,9 @@ def rank_files(
             group_year[f.group] = max(group_year.get(f.group, year), year)
     for f in files:
         if f.group not in group_year:
-            found = [int(y) for y in _YEAR_IN_NAME.findall(Path(f.path).name)]
-            if found:
-                group_year[f.group] = max(found)
+            named = [int(y) for y in _YEAR_IN_NAME.findall(Path(f.path).name)]
+            if named:
+                group_year[f.group] = max(named)
     order = sorted(
         files, key=lambda f: (f.group in group_year, group_year.get(f.group, 0), f.index)
     )
