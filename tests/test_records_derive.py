@@ -134,15 +134,35 @@ def test_long_term_stability_takes_children_under_16_at_31_march(
     assert (row["numerator"], row["denominator"]) == ((1, 1) if in_cohort else (0, 0))
 
 
-def test_long_term_stability_reports_a_child_whose_care_start_is_not_loaded() -> None:
-    """One year's return without the RNE S episode: the child is reported, not silently dropped."""
+def test_long_term_stability_counts_a_child_whose_loaded_episode_shows_2_5_years() -> None:
+    """NI 63: "looked after continuously for at least 2.5 years". An episode begun in May 2013
+    and open at 31 March 2017 shows nearly four years in care, whether or not the return
+    holding the period's first episode (RNE S) is loaded: the care began no later."""
     records = _episodes([("a", D(2013, 5, 1), "P", "C2", "U4", None, None)])
+    row = _one("cla_long_term_placement_stability_pct", records)
+    assert (row["numerator"], row["denominator"]) == (1, 1)
+
+
+def test_long_term_stability_reports_what_is_missing() -> None:
+    """An episode from June 2015 (22 months) that is not the start of care, with nothing earlier
+    loaded, cannot show 2.5 years: the child is reported with what is missing, not counted."""
+    records = _episodes([
+        ("a", D(2015, 6, 1), "P", "C2", "U4", None, None),  # start of care not loaded
+        ("b", D(2015, 6, 1), "S", "C2", "U4", None, None),  # began then: known, not 2.5 years
+        ("c", D(2015, 6, 1), "P", "C2", "T1", None, None),  # a temporary placement, usual not loaded
+    ])  # fmt: skip
     result = derive(
         cyp.load_catalogue().get("cla_long_term_placement_stability_pct"), records, period=FY17
     )
     assert result.values["denominator"][0] == 0
-    reason = result.exclusions["reason"][0]
-    assert "period of care (RNE S) is not in the records" in reason
+    reasons = dict(result.exclusions.select("child", "reason").iter_rows())
+    assert (
+        "earliest loaded episode of the child's stay in care began on 2015-06-01 (RNE P"
+        in (reasons["a"])
+    )
+    assert "load the earlier returns" in reasons["a"]
+    assert reasons["b"].startswith("not_counted: not the episode placing an eligible child")
+    assert "a temporary placement whose usual placement is not loaded" in reasons["c"]
 
 
 def test_729_versus_730_days() -> None:
@@ -254,7 +274,7 @@ def test_counts_only_without_population() -> None:
 def test_definitions_without_a_derivation_are_refused() -> None:
     """An aggregated-only definition says to use compute()."""
     with pytest.raises(cyp.DataError, match="compute"):
-        derive(cyp.load_catalogue().get("cin_rate_per_10k"), _cin(), period=FY17)
+        derive(cyp.load_catalogue().get("care_leavers_neet_pct"), _cin(), period=FY17)
 
 
 def test_every_registered_derivation_is_used_and_in_the_schema() -> None:
@@ -344,16 +364,22 @@ def _s47(rows: list[tuple[str, dt.date, dt.date | None]]) -> pl.DataFrame:
 
 
 def test_conference_before_its_enquiry_leaves_the_interval_figures() -> None:
-    """DfE leaves ICPCs recorded before the section 47 start out of the timeliness denominator."""
+    """DfE leaves ICPCs recorded before the section 47 start out of the interval bands but not
+    out of the total ICPCs, which LAIT 218 divides by (version 2); version 1 left it out."""
     s47 = _s47([("a", D(2016, 6, 10), D(2016, 6, 1)), ("b", D(2016, 6, 1), D(2016, 6, 8))])
-    result = derive(
-        cyp.load_catalogue().get("icpc_within_15_working_days_pct"),
+    catalogue = cyp.load_catalogue()
+    v1 = derive(
+        catalogue.get("icpc_within_15_working_days_pct", version=1),
         _cin(section47=s47),
         period=FY17,
     )
-    assert result.values.select("numerator", "denominator").row(0) == (1, 1)
-    assert "recorded before the section 47 start" in result.exclusions["reason"][0]
-    _balances(result)
+    assert v1.values.select("numerator", "denominator").row(0) == (1, 1)
+    assert "recorded before the section 47 start" in v1.exclusions["reason"][0]
+    _balances(v1)
+    v2 = derive(catalogue.get("icpc_within_15_working_days_pct"), _cin(section47=s47), period=FY17)
+    assert v2.values.select("numerator", "denominator").row(0) == (1, 2)
+    assert v2.exclusions.height == 0
+    _balances(v2)
 
 
 def test_one_conference_from_two_enquiries_counts_once() -> None:

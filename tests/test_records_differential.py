@@ -9,12 +9,16 @@ its rules are copied from the docstring of ``records/derivations/looked_after.py
 
 * short breaks (legal status V3, V4) are never counted;
 * looked after at a date: DECOM on or before the date, and no DEC or DEC after the date;
-* started in a year: RNE "S" with DECOM in the year (each child once);
+* started in a year: RNE "S" with DECOM in the year (each child once), unless another of the
+  child's episodes, begun before it, is still open on that day (already looked after);
 * ceased in a year: DEC in the year with REC present and not "X1" (each child once);
 * three or more placements: of the children looked after at the end of the year, those whose
   episodes overlapping the year, in DECOM order, give three placements or more: the first counts,
   and each later one that starts in the year with RNE S, P, B, T or U, unless RNE is T or U into
-  PLACE A3 or A5 (adoption by the current foster carers is not a move).
+  PLACE A3 or A5 (adoption by the current foster carers is not a move); an episode in a temporary
+  placement (PLACE T0-T4) is not a placement, nor the return from it to the same carer and
+  placement (same PLACE, and URN, PL_POST, PLACE_PROVIDER equal wherever both give them) as the
+  child's last episode before the temporary ones.
 
 Then the stock-and-flow identity between the three counts (see
 :func:`test_stock_and_flow_identity_on_the_synthetic_years`), and the row accounting of every
@@ -52,6 +56,7 @@ SHORT_BREAKS = ("V3", "V4")
 PLACEMENT_REASONS = ("S", "P", "B", "T", "U")
 SAME_CARER_REASONS = ("T", "U")
 ADOPTION_WITH_CURRENT_CARERS = ("A3", "A5")
+TEMPORARY = ("T0", "T1", "T2", "T3", "T4")
 
 Episode = dict[str, Any]
 
@@ -103,8 +108,23 @@ def ref_looked_after(episodes: Iterable[Episode], day: dt.date) -> set[str]:
 
 
 def ref_started(episodes: Iterable[Episode], start: dt.date, end: dt.date) -> set[str]:
-    """Children with an RNE S episode beginning in ``start``..``end``."""
-    return {e["CHILD"] for e in episodes if e["RNE"] == "S" and start <= e["DECOM"] <= end}
+    """Children with an RNE S episode beginning in ``start``..``end`` while not already in care."""
+    episodes = list(episodes)
+
+    def already(e: Episode) -> bool:
+        return any(
+            o is not e
+            and o["CHILD"] == e["CHILD"]
+            and o["DECOM"] < e["DECOM"]
+            and (o["DEC"] is None or o["DEC"] > e["DECOM"])
+            for o in episodes
+        )
+
+    return {
+        e["CHILD"]
+        for e in episodes
+        if e["RNE"] == "S" and start <= e["DECOM"] <= end and not already(e)
+    }
 
 
 def _ceases(e: Episode, start: dt.date, end: dt.date) -> bool:
@@ -121,17 +141,44 @@ def ref_ceased(episodes: Iterable[Episode], start: dt.date, end: dt.date) -> set
     return {e["CHILD"] for e in episodes if _ceases(e, start, end)}
 
 
+def _same_placement(a: Episode, b: Episode) -> bool:
+    if a["PLACE"] != b["PLACE"]:
+        return False
+    return all(
+        a.get(c) is None or b.get(c) is None or a.get(c) == b.get(c)
+        for c in ("URN", "PL_POST", "PLACE_PROVIDER")
+    )
+
+
+def _not_moves(child_episodes: Sequence[Episode]) -> set[int]:
+    """Positions of a child's temporary episodes and of returns from them (DECOM order)."""
+    out: set[int] = set()
+    usual: Episode | None = None
+    for i, e in enumerate(child_episodes):
+        if e["PLACE"] in TEMPORARY:
+            out.add(i)
+            continue
+        after = i > 0 and child_episodes[i - 1]["PLACE"] in TEMPORARY
+        if after and usual is not None and _same_placement(usual, e):
+            out.add(i)
+        usual = e
+    return out
+
+
 def ref_placements(child_episodes: Sequence[Episode], start: dt.date, end: dt.date) -> int:
     """Placements of one child in ``start``..``end`` (episodes already in DECOM order)."""
+    not_moves = _not_moves(child_episodes)
     overlapping = [
-        e for e in child_episodes if e["DECOM"] <= end and (e["DEC"] is None or e["DEC"] >= start)
+        (i, e)
+        for i, e in enumerate(child_episodes)
+        if e["DECOM"] <= end and (e["DEC"] is None or e["DEC"] >= start)
     ]
     count = 0
-    for i, e in enumerate(overlapping):
-        if i == 0:
+    for n, (i, e) in enumerate(overlapping):
+        if n == 0:
             count += 1
             continue
-        if e["DECOM"] < start or e["RNE"] not in PLACEMENT_REASONS:
+        if e["DECOM"] < start or e["RNE"] not in PLACEMENT_REASONS or i in not_moves:
             continue
         if e["RNE"] in SAME_CARER_REASONS and e["PLACE"] in ADOPTION_WITH_CURRENT_CARERS:
             continue
@@ -267,7 +314,7 @@ def _stays(child_episodes: Sequence[Episode]) -> list[tuple[dt.date, dt.date | N
 class _Flows:
     """Event counts of one collection year, from the episodes (plain loops)."""
 
-    starts: int  # RNE S episodes beginning in the year
+    starts: int  # RNE S episodes beginning in the year while the child is not already in care
     ceasings: int  # episodes ending in the year other than by X1
     repeat_starts: int  # starts beyond a child's first in the year
     repeat_ceasings: int  # cessations beyond a child's first in the year
@@ -291,7 +338,18 @@ def _flows(by_child: Mapping[str, Sequence[Episode]], n: int) -> _Flows:
         ("starts", "ceasings", "repeat_starts", "repeat_ceasings", "entries", "exits"), 0
     )
     for episodes in by_child.values():
-        s = sum(1 for e in episodes if e["RNE"] == "S" and start <= e["DECOM"] <= end)
+        s = sum(
+            1
+            for e in episodes
+            if e["RNE"] == "S"
+            and start <= e["DECOM"] <= end
+            and not any(
+                o is not e
+                and o["DECOM"] < e["DECOM"]
+                and (o["DEC"] is None or o["DEC"] > e["DECOM"])
+                for o in episodes
+            )
+        )
         c = sum(1 for e in episodes if _ceases(e, start, end))
         stays = _stays(episodes)
         totals["starts"] += s

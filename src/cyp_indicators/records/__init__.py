@@ -1,6 +1,6 @@
 """Record-level data: readers for the CIN census and SSDA903, periods, working days, derivations."""
 
-from .accounting import EXCLUSION_SCHEMA, exclusions_frame
+from .accounting import EXCLUSION_SCHEMA, RecordFileWarning, exclusions_frame
 from .derive import Derivation, derive
 from .periods import Period, PeriodSeries, age_on
 from .readers import SSDA903, CINCensus, read_cin_census, read_cin_tables, read_ssda903
@@ -15,6 +15,7 @@ __all__ = [
     "Derivation",
     "Period",
     "PeriodSeries",
+    "RecordFileWarning",
     "WorkingDayCalendar",
     "add_working_days_expr",
     "age_on",

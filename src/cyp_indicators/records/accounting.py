@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
-__all__ = ["EXCLUSION_SCHEMA", "REASONS", "exclusions_frame"]
+__all__ = ["EXCLUSION_SCHEMA", "REASONS", "RecordFileWarning", "exclusions_frame"]
 
 EXCLUSION_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String(),
@@ -33,8 +33,16 @@ REASONS = (
     "outside_period",
     "overlapping_episode",
     "conflicting_dob",
+    "conflicting_episode",
     "not_counted",
 )
+
+
+class RecordFileWarning(UserWarning):
+    """A record file read with something the user should know: a file with a header row and no
+    data rows, a file in a folder whose name says no table (skipped), or files whose collection
+    year could not be told (their order decided which is latest). The readers also keep the
+    messages in their ``warnings`` attribute."""
 
 
 def exclusions_frame(rows: Iterable[Mapping[str, object]] | pl.DataFrame = ()) -> pl.DataFrame:

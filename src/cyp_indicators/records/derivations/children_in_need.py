@@ -328,12 +328,23 @@ def icpcs(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Cou
 @derivation(
     "icpc_within_working_days",
     tables=("section47",),
-    parameters={"working_days": 15, "closure_days": []},
+    parameters={"working_days": 15, "closure_days": [], "denominator": "all"},
 )
 def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
-    """ICPCs in each period after a section 47 enquiry, and those within N working days of its start."""
+    """ICPCs in each period, and those within N working days of the start of their section 47.
+
+    ``denominator``: ``"all"`` (every ICPC held in the period, each child and date once: LAIT
+    218 and DfE's table C4 divide by all ICPCs, and a conference recorded before its enquiry
+    started cannot be timely) or ``"measurable"`` (only ICPCs held on or after the start of
+    their enquiry, the library's reading before version 2 of the definition).
+    """
     table = _table(records, "section47")
     calendar = _calendar(params)
+    if params["denominator"] not in ("all", "measurable"):
+        msg = (
+            f"parameter 'denominator' must be 'all' or 'measurable', got {params['denominator']!r}"
+        )
+        raise DataError(msg)
     measurable = (
         pl.col("DateOfInitialCPC").is_not_null()
         & pl.col("S47ActualStartDate").is_not_null()
@@ -354,7 +365,27 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
             )
         ).alias("__measured")
     )
-    hits = per_period(table, periods).filter(_in_period("DateOfInitialCPC") & pl.col("__measured"))
+    # every conference once: the latest enquiry started on or before it, else the first row
+    table = table.with_columns(
+        (
+            pl.col("DateOfInitialCPC").is_not_null()
+            & (
+                pl.col("__row")
+                == pl.col("__row")
+                .sort_by(
+                    ~measurable.fill_null(False),
+                    pl.col("S47ActualStartDate"),
+                    descending=[False, True],
+                )
+                .first()
+                .over(CHILD, "DateOfInitialCPC")
+            )
+        ).alias("__conference")
+    )
+    held = per_period(table, periods).filter(
+        _in_period("DateOfInitialCPC") & pl.col("__conference")
+    )
+    hits = held.filter(pl.col("__measured"))
     hits = hits.with_columns(
         working_days_between_expr("S47ActualStartDate", "DateOfInitialCPC", calendar).alias(
             "__days"
@@ -364,6 +395,8 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
     reason = (
         pl.when(pl.col("DateOfInitialCPC").is_null()).then(pl.lit("missing_date: no DateOfInitialCPC"))
         .when(pl.col("S47ActualStartDate").is_null()).then(pl.lit("missing_date: no S47ActualStartDate"))
+        .when((pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate")) & ~pl.col("__conference"))
+        .then(pl.lit("duplicate: the conference is counted from another enquiry of the child"))
         .when(pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate"))
         .then(pl.lit("not_counted: conference recorded before the section 47 start (DfE leaves "
                      "these out of the interval figures)"))
@@ -371,11 +404,12 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         .then(pl.lit("duplicate: the conference is measured from a later enquiry of the child"))
         .otherwise(pl.lit("outside_period: conference not held in any period"))
     )  # fmt: skip
+    counted = held if params["denominator"] == "all" else hits
     return Counted(
         counts=share_counts(
-            _rows(timely, periods, "numerator"), _rows(hits, periods, "denominator")
+            _rows(timely, periods, "numerator"), _rows(counted, periods, "denominator")
         ),
-        records=accounting("section47", table, hits["__row"].unique(), reason, child=CHILD),
+        records=accounting("section47", table, counted["__row"].unique(), reason, child=CHILD),
     )
 
 
@@ -474,4 +508,66 @@ def cp_open_longer(records: Any, periods: pl.DataFrame, params: Mapping[str, Any
     return Counted(
         counts=counts,
         records=accounting("cp_plans", table, hits["__row"].unique(), reason, child=CHILD),
+    )
+
+
+@derivation("children_in_need_at_date", tables=("cin_details",))
+def children_in_need_at_date(
+    records: Any, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> Counted:
+    """Children in need at the end of each period: an episode of need open then (distinct
+    children).
+
+    DfE: "Open cases describes the status of all children whose cases are still open at 31
+    March (i.e. child is still in need at 31 March)". An episode is open at the date when its
+    referral is on or before it and it has no closure date, or one after it: the census year
+    ends on 31 March, so an episode closed on 31 March is closed within it (as a child leaving
+    care on 31 March is not looked after then). A referral with no further action
+    (ReferralNFA true) is not an episode of need, and a child whose death date is on or before
+    the date is not in need then. "A child can have more than one episode of need throughout
+    the year but episodes should not overlap": a second episode open at the date is reported as
+    an overlap and the child counted once.
+    """
+    table = _table(records, "cin_details")
+    children = getattr(records, "children", None)
+    if isinstance(children, pl.DataFrame) and "PersonDeathDate" in children.columns:
+        deaths = (
+            children.select(CHILD, pl.col("PersonDeathDate").alias("__died"))
+            .drop_nulls()
+            .unique(CHILD, keep="first")
+        )
+        table = table.join(deaths, on=CHILD, how="left", maintain_order="left")
+    else:
+        table = table.with_columns(pl.lit(None, pl.Date).alias("__died"))
+    nfa = (
+        pl.col("ReferralNFA").fill_null(False) if "ReferralNFA" in table.columns else pl.lit(False)
+    )
+    table = table.with_columns(nfa.alias("__nfa"))
+    open_at_end = (pl.col("CINreferralDate") <= pl.col("period_end")) & (
+        pl.col("CINclosureDate").is_null() | (pl.col("CINclosureDate") > pl.col("period_end"))
+    )
+    alive = pl.col("__died").is_null() | (pl.col("__died") > pl.col("period_end"))
+    crossed = per_period(table, periods)
+    hits = crossed.filter(open_at_end & ~pl.col("__nfa") & alive)
+    firsts = hits.sort("CINreferralDate").unique([CHILD, "period_label"], keep="first")
+    overlaps = set(hits["__row"].to_list()) - set(firsts["__row"].to_list())
+    dead = set(crossed.filter(open_at_end & ~pl.col("__nfa") & ~alive)["__row"].to_list())
+    counts = child_counts(firsts, periods, "numerator", child=CHILD)
+    reason = (
+        pl.when(pl.col("__nfa"))
+        .then(pl.lit("not_counted: a referral with no further action is not an episode of need"))
+        .when(pl.col("__row").is_in(list(overlaps)))
+        .then(
+            pl.lit(
+                "overlapping_episode: another episode of the child is open at the date "
+                "(episodes should not overlap); the child is counted once"
+            )
+        )
+        .when(pl.col("__row").is_in(list(dead - overlaps)))
+        .then(pl.lit("not_counted: the child's death date is on or before the date"))
+        .otherwise(pl.lit("outside_period: episode not open at the end of any period"))
+    )
+    return Counted(
+        counts=counts,
+        records=accounting("cin_details", table, firsts["__row"].unique(), reason, child=CHILD),
     )

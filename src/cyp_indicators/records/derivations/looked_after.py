@@ -6,7 +6,9 @@ DfE's counting rules, as the definitions state them:
   date (a child who leaves on 31 March is not looked after at 31 March). Episodes under an agreed
   series of short-term breaks (legal status V3, V4) are not counted.
 * Started in a period: an episode with RNE "S" (a new period of care) and DECOM in the period; a
-  child starting twice counts once.
+  child starting twice counts once. An RNE S episode that begins while another episode of the
+  child, begun earlier, is still open is not a start: the child was already looked after that
+  day (the overlap is reported, ``overlapping_episode``).
 * Ceased in a period: an episode with DEC in the period and REC other than "X1" (X1 means the
   episode ended and another began the same day: a change of placement or legal status, not a
   cessation); a child ceasing twice counts once.
@@ -22,6 +24,7 @@ DfE's counting rules, as the definitions state them:
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -48,13 +51,41 @@ def _episodes(records: Any) -> pl.DataFrame:
 
 
 def _with_temporary(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
-    """Mark ``__temporary_move``: an episode in a temporary placement, or the return from one.
+    """Mark ``__temporary_move``: an episode in a temporary placement, or the return from one
+    to the same carer and placement as before it.
 
-    Neither is a move of placement (the child goes back to the usual placement).
+    Neither is a move of placement: the child goes back to the usual placement. An episode after
+    a temporary one in another placement (another PLACE, or another URN, placement postcode or
+    provider where both episodes give one) is a new placement. The usual placement is the
+    child's latest non-temporary episode before the run of temporary ones.
     """
     temporary = pl.col("PLACE").is_in(list(params["temporary_places"])).fill_null(False)
-    previous = temporary.shift(1).over("CHILD", order_by="DECOM").fill_null(False)
-    return episodes.with_columns((temporary | previous).alias("__temporary_move"))
+    same_as = ["PLACE", "URN", "PL_POST", "PLACE_PROVIDER"]
+    present = [c for c in same_as if c in episodes.columns]
+    ordered = episodes.with_columns(temporary.alias("__temporary")).sort(
+        "CHILD", "DECOM", maintain_order=True
+    )
+    usual = (
+        pl.when(~pl.col("__temporary"))
+        .then(pl.struct(present))
+        .forward_fill()
+        .shift(1)
+        .over("CHILD")
+        .alias("__usual")
+    )
+    ordered = ordered.with_columns(
+        usual, pl.col("__temporary").shift(1).over("CHILD").fill_null(False).alias("__after")
+    )
+    same = pl.col("__usual").struct.field("PLACE") == pl.col("PLACE")
+    for c in present[1:]:
+        theirs = pl.col("__usual").struct.field(c)
+        same = same & (theirs.is_null() | pl.col(c).is_null() | (theirs == pl.col(c)))
+    back = pl.col("__after") & ~pl.col("__temporary") & same.fill_null(False)
+    return (
+        ordered.with_columns((pl.col("__temporary") | back).alias("__temporary_move"))
+        .drop("__usual", "__after", "__temporary")
+        .sort("__row")
+    )
 
 
 def _open_at(end: pl.Expr) -> pl.Expr:
@@ -97,20 +128,51 @@ def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[st
     "looked_after_started", tables=("episodes",), parameters={"exclude_legal_status": SHORT_BREAKS}
 )
 def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
-    """Children who started to be looked after in each period (RNE "S"), counted once each."""
+    """Children who started to be looked after in each period (RNE "S"), counted once each.
+
+    An RNE S episode that begins while another of the child's countable episodes, begun before
+    it, is still open is not a start (the child was already looked after that day).
+    """
     episodes = _episodes(records)
+    keep = _not_short_break(params)
+    countable = episodes.filter(keep).select("__row", "CHILD", "DECOM", "DEC")
+    starts = countable.join(
+        episodes.filter(pl.col("RNE") == "S").select("__row", "CHILD"),
+        on=["__row", "CHILD"],
+        how="semi",
+    )
+    already = (
+        starts.join(countable, on="CHILD", suffix="_other")
+        .filter(
+            (pl.col("__row_other") != pl.col("__row"))
+            & (pl.col("DECOM_other") < pl.col("DECOM"))
+            & (pl.col("DEC_other").is_null() | (pl.col("DEC_other") > pl.col("DECOM")))
+        )
+        .group_by("__row")
+        .agg(pl.col("DECOM_other").min().alias("__open_since"))
+    )
+    episodes = episodes.join(already, on="__row", how="left", maintain_order="left")
     crossed = per_period(episodes, periods)
     in_period = (pl.col("DECOM") >= pl.col("period_start")) & (
         pl.col("DECOM") <= pl.col("period_end")
     )
-    hits = crossed.filter(in_period & (pl.col("RNE") == "S") & _not_short_break(params))
+    new_period = (pl.col("RNE") == "S") & pl.col("__open_since").is_null()
+    hits = crossed.filter(in_period & new_period & keep)
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
     reason = (
-        pl.when(~_not_short_break(params))
+        pl.when(~keep)
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
         .when(pl.col("RNE") != "S")
         .then(pl.lit("not_counted: not the start of a period of care (RNE is not S)"))
+        .when(pl.col("__open_since").is_not_null())
+        .then(
+            pl.format(
+                "overlapping_episode: begins while the child's episode from {} is still open, "
+                "so the child was already looked after (not a start)",
+                pl.col("__open_since").dt.strftime("%Y-%m-%d"),
+            )
+        )
         .otherwise(pl.lit("outside_period: did not start in any period"))
     )
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
@@ -214,6 +276,35 @@ def _header(records: Any) -> pl.DataFrame:
     return header.select("CHILD", "DOB").unique("CHILD", keep="first")
 
 
+def _stays(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> pl.DataFrame:
+    """Each child's episodes up to each period end, with the stay (run of episodes without a gap
+    or a short break between them) each belongs to.
+
+    Columns added: ``__stay`` (numbered within child and period), ``__short`` (a short-break
+    episode), ``__earlier`` (whether any episode of the child begins before the stay's first).
+    """
+    short = ~_not_short_break(params)
+    upto = (
+        per_period(episodes, periods)
+        .filter(pl.col("DECOM") <= pl.col("period_end"))
+        .sort("CHILD", "period_label", "DECOM", "__row")
+        .with_columns(short.alias("__short"))
+    )
+    keys = ["CHILD", "period_label"]
+    far = pl.lit(dt.date(9999, 12, 31))
+    reach = pl.col("DEC").fill_null(far).cum_max().shift(1).over(keys)
+    new_stay = (
+        reach.is_null()
+        | (pl.col("DECOM") > reach)
+        | pl.col("__short")
+        | pl.col("__short").shift(1).over(keys).fill_null(False)
+    )
+    upto = upto.with_columns(new_stay.cast(pl.Int32).cum_sum().over(keys).alias("__stay"))
+    return upto.with_columns((pl.col("__stay") > 1).alias("__earlier"))
+
+
 @derivation(
     "long_term_placement_stability",
     tables=("episodes",),
@@ -230,43 +321,98 @@ def _header(records: Any) -> pl.DataFrame:
 def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children under 16 at the period end, looked after for 2.5 years or more, and of those the
     ones in the same placement for 2 years or more (or placed for adoption, with that and the
-    placement before it together lasting 2 years)."""
+    placement before it together lasting 2 years).
+
+    NI 63: "children looked after aged under 16 who have been looked after continuously for at
+    least 2.5 years who were living in the same placement for at least 2 years, or are placed
+    for adoption and their adoptive placement together with their previous placement together
+    last for at least 2 years". Continuous care is the child's stay at the period end: its
+    episodes with no gap between them. The 2.5 years are shown when the loaded episodes of the
+    stay reach back 30 months, whatever the RNE of the first one loaded (the period of care may
+    have begun in a return not loaded: it began no later). Time under an agreed series of
+    short-term breaks (V3/V4), at the start of a period of care or within it, is not counted:
+    DfE leaves those children out of the looked-after figures, so the stay begins after it. A
+    child is left out, with the reason, only where the records cannot show the 2.5 years: the
+    stay's first loaded episode is less than 30 months old, is not the start of a period of care
+    (RNE S) and nothing of the child is loaded before it. The placement is the latest episode of
+    the stay that begins one (RNE S, P, B, T or U, not a temporary placement T0-T4 nor the return
+    from it to the same placement), or the stay's first episode: a stay of temporary
+    placements only has no other placement, so it counts from the first.
+    """
     episodes = _with_temporary(_episodes(records), params)
     ages = _header(records)
-    crossed = per_period(episodes, periods).filter(_not_short_break(params))
-    upto = crossed.filter(pl.col("DECOM") <= pl.col("period_end")).sort(
-        "CHILD", "period_label", "DECOM"
-    )
-    at_end = upto.filter(_open_at(pl.col("period_end")))
     keys = ["CHILD", "period_label"]
-    care_start = (
-        upto.filter(pl.col("RNE") == "S")
+    stays = _stays(episodes, periods, params)
+    countable = stays.filter(~pl.col("__short"))
+    at_end = countable.filter(_open_at(pl.col("period_end"))).unique(keys, keep="first")
+    current = countable.join(
+        at_end.select(*keys, pl.col("__stay").alias("__current")), on=keys, how="inner"
+    ).filter(pl.col("__stay") == pl.col("__current"))
+    begins = pl.col("RNE").is_in(list(params["placement_reasons"])) & ~pl.col("__temporary_move")
+    first = pl.col("DECOM") == pl.col("DECOM").min().over(keys)
+    placements = (
+        current.filter(first | begins)
+        .sort(*keys, "DECOM")
+        .with_columns(pl.col("DECOM").shift(1).over(keys).alias("__previous_start"))
         .group_by(keys)
-        .agg(pl.col("DECOM").max().alias("__care_start"))
+        .agg(
+            pl.col("DECOM").last().alias("__placement_start"),
+            pl.col("__previous_start").last(),
+            pl.col("PLACE").last().alias("__place"),
+        )
     )
-    placement_starts = upto.filter(
-        pl.col("RNE").is_in(list(params["placement_reasons"])) & ~pl.col("__temporary_move")
-    ).with_columns(pl.col("DECOM").shift(1).over(keys).alias("__previous_start"))
-    latest = placement_starts.group_by(keys).agg(
-        pl.col("DECOM").last().alias("__placement_start"),
-        pl.col("__previous_start").last().alias("__previous_start"),
-        pl.col("PLACE").last().alias("__place"),
+    stay = (
+        current.sort(*keys, "DECOM")
+        .group_by(keys)
+        .agg(
+            pl.col("DECOM").first().alias("__stay_start"),
+            pl.col("RNE").first().alias("__first_rne"),
+            pl.col("PLACE").first().alias("__first_place"),
+            pl.col("__earlier").first(),
+        )
     )
     cohort = (
         at_end.select("__row", *keys, "period_start", "period_end")
-        .unique(keys, keep="first")
-        .join(care_start, on=keys, how="left")
-        .join(latest, on=keys, how="left")
+        .join(stay, on=keys, how="left")
+        .join(placements, on=keys, how="left")
         .join(ages, on="CHILD", how="left")
     )
-    under_age = age_on("DOB", pl.col("period_end")) < int(params["max_age"])
-    in_cohort = under_age & (
-        pl.col("__care_start").dt.offset_by(f"{int(params['min_months_in_care'])}mo")
-        <= pl.col("period_end")
+    age = age_on("DOB", pl.col("period_end"))
+    under_age = age < int(params["max_age"])
+    long_enough = pl.col("__stay_start").dt.offset_by(
+        f"{int(params['min_months_in_care'])}mo"
+    ) <= pl.col("period_end")
+    known_start = (pl.col("__first_rne") == "S") | pl.col("__earlier")
+    cohort = cohort.with_columns(
+        pl.when(pl.col("DOB").is_null())
+        .then(
+            pl.format(
+                "missing_date: no date of birth for the child in the header, so whether they "
+                "were under 16 on {} cannot be checked",
+                pl.col("period_end").dt.strftime("%Y-%m-%d"),
+            )
+        )
+        .when(under_age & ~long_enough & ~known_start)
+        .then(
+            pl.format(
+                "not_counted: the earliest loaded episode of the child's stay in care began on {} "
+                "(RNE {}, PLACE {}{}), less than 2.5 years before {}, and is not the start of a "
+                "period of care (RNE S); the episodes before it are not in the records, so 2.5 "
+                "years in care cannot be shown; load the earlier returns",
+                pl.col("__stay_start").dt.strftime("%Y-%m-%d"),
+                pl.col("__first_rne").fill_null("empty"),
+                pl.col("__first_place").fill_null("empty"),
+                pl.when(
+                    pl.col("__first_place").is_in(list(params["temporary_places"])).fill_null(False)
+                )
+                .then(pl.lit(", a temporary placement whose usual placement is not loaded"))
+                .otherwise(pl.lit("")),
+                pl.col("period_end").dt.strftime("%Y-%m-%d"),
+            )
+        )
+        .alias("__why")
     )
-    # a child whose period of care began before the first return loaded cannot be placed in or
-    # out of the cohort: reported as such, not silently left out
-    no_start = cohort.filter(under_age.fill_null(False) & pl.col("__care_start").is_null())
+    unknown = cohort.filter(pl.col("__why").is_not_null())
     since = (
         pl.when(
             pl.col("__place").is_in(list(params["adoption_places"]))
@@ -278,22 +424,20 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
     stable = since.dt.offset_by(f"{int(params['min_months_in_placement'])}mo") <= pl.col(
         "period_end"
     )
-    cohort = cohort.filter(in_cohort.fill_null(False))
+    cohort = cohort.filter(pl.col("__why").is_null() & (under_age & long_enough).fill_null(False))
     denominator = child_counts(cohort, periods, "denominator")
     numerator = child_counts(cohort.filter(stable.fill_null(False)), periods, "numerator")
+    why = unknown.group_by("__row").agg(pl.col("__why").first())
+    episodes = episodes.join(why, on="__row", how="left", maintain_order="left")
     reason = (
         pl.when(~_not_short_break(params))
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("__row").is_in(no_start["__row"].implode()))
-        .then(
-            pl.lit(
-                "not_counted: the start of this child's period of care (RNE S) is not in the "
-                "records, so 2.5 years in care cannot be checked; load the earlier returns"
-            )
-        )
+        .when(pl.col("__why").is_not_null())
+        .then(pl.col("__why"))
         .otherwise(
             pl.lit(
-                "not_counted: not the episode placing an eligible child (under 16, in care 2.5 years) at a period end"
+                "not_counted: not the episode placing an eligible child (under 16, in care 2.5 "
+                "years) at a period end"
             )
         )
     )
@@ -321,53 +465,138 @@ def _days_per_child(
     )
 
 
+def _adoption_chains(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
+    """For each episode ending in adoption: the period of care that led to it, walked back.
+
+    From the adoption episode, each step goes to the child's episode that ended the day the
+    current one began; the walk stops at the start of the period of care (RNE S). A care
+    episode that had ended before (a gap) starts nothing. Returns one row per adoption
+    episode (``__row``) with ``__entered`` (the RNE S DECOM), ``__moved_in`` (the day the child
+    moved in with the family that adopted: the start of the last run of adoptive placements,
+    A3-A6, or of its last change of carer, RNE in ``new_family_reasons``), ``__authority`` (the
+    first day under court authority to place, legal status in ``court_authority_statuses``),
+    ``__problem`` (why it cannot be measured, else null). Adoptions are few, so the walk is a
+    plain loop over their children's episodes.
+    """
+    adopted_reasons = list(params["adopted_reasons"])
+    adopted = episodes.filter(pl.col("REC").is_in(adopted_reasons))
+    columns = ["__row", "CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "REC"]
+    mine = episodes.join(adopted.select("CHILD").unique(), on="CHILD", how="semi")
+    by_child: dict[str, list[dict[str, Any]]] = {}
+    for row in mine.select(columns).sort("CHILD", "DECOM").iter_rows(named=True):
+        by_child.setdefault(row["CHILD"], []).append(row)
+    places = set(params["adoption_places"])
+    new_family = set(params.get("new_family_reasons", []))
+    authority = set(params.get("court_authority_statuses", []))
+    out: list[dict[str, Any]] = []
+    for end in adopted.select(columns).iter_rows(named=True):
+        own = by_child[end["CHILD"]]
+        chain = [end]
+        problem: str | None = None
+        if end["DEC"] is None:
+            problem = "missing_date: the episode ending in adoption has no DEC (end date)"
+        while problem is None and chain[-1]["RNE"] != "S":
+            before = [e for e in own if e["DEC"] is not None and e["DEC"] == chain[-1]["DECOM"]]
+            before = [e for e in before if e["__row"] != chain[-1]["__row"]]
+            if len(before) > 1:
+                problem = (
+                    f"overlapping_episode: two episodes end on {chain[-1]['DECOM']} "
+                    "where the period of care leading to the adoption continues; not measured"
+                )
+                break
+            if not before:
+                problem = (
+                    "not_counted: the start of the period of care that led to the adoption "
+                    f"(RNE S) is not in the records (the chain stops at {chain[-1]['DECOM']}, "
+                    f"RNE {chain[-1]['RNE']}); load the earlier returns"
+                )
+                break
+            chain.append(before[0])
+        chain.reverse()
+        ids = {e["__row"] for e in chain}
+        start, stop = chain[0]["DECOM"], end["DEC"]
+        if problem is None:
+            clash = [
+                e
+                for e in own
+                if e["__row"] not in ids
+                and e["DECOM"] < stop
+                and (e["DEC"] is None or e["DEC"] > start)
+            ]
+            if clash:
+                problem = (
+                    f"overlapping_episode: an episode from {clash[0]['DECOM']} overlaps the "
+                    "period of care leading to the adoption; overlapping chains are not measured"
+                )
+        moved_in = None
+        for e in reversed(chain):
+            if e["PLACE"] not in places:
+                break
+            moved_in = e["DECOM"]
+            if e["RNE"] in new_family:
+                break
+        under = [e["DECOM"] for e in chain if e["LS"] in authority]
+        out.append({
+            "__row": end["__row"],
+            "__entered": start if problem is None else None,
+            "__moved_in": moved_in,
+            "__authority": min(under) if under else None,
+            "__problem": problem,
+        })  # fmt: skip
+    schema = {
+        "__row": pl.UInt32(),
+        "__entered": pl.Date(),
+        "__moved_in": pl.Date(),
+        "__authority": pl.Date(),
+        "__problem": pl.String(),
+    }
+    return pl.DataFrame(out, schema=schema)
+
+
+def _adoptions(records: Any, params: Mapping[str, Any]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The episodes, and those ending in adoption joined to their chains."""
+    episodes = _episodes(records)
+    chains = _adoption_chains(episodes, params)
+    rows = episodes.join(chains, on="__row", how="inner")
+    return episodes, rows
+
+
 @derivation(
     "adoption_a1_days",
     tables=("episodes",),
-    parameters={"adopted_reasons": ["E11", "E12"], "adoption_places": ["A3", "A4", "A5", "A6"]},
+    parameters={
+        "adopted_reasons": ["E11", "E12"],
+        "adoption_places": ["A3", "A4", "A5", "A6"],
+        "new_family_reasons": ["S", "P", "T"],
+    },
 )
 def adoption_a1(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children adopted in each period, and the total days from entering care to moving in with
-    their adoptive family (the scorecard's A1 average is total / children)."""
-    episodes = _episodes(records)
-    adopted = episodes.filter(pl.col("REC").is_in(list(params["adopted_reasons"])))
-    sorted_eps = episodes.sort("CHILD", "DECOM")
-    entered = (
-        sorted_eps.join(adopted.select("CHILD", pl.col("DEC").alias("__adopted_on")), on="CHILD")
-        .filter((pl.col("RNE") == "S") & (pl.col("DECOM") <= pl.col("__adopted_on")))
-        .group_by("CHILD", "__adopted_on")
-        .agg(pl.col("DECOM").max().alias("__entered"))
-    )
-    # Moving in with the family that adopted: the start of the unbroken run of placements for
-    # adoption that ends in the adoption. A placement for adoption that broke down (the child
-    # went back to another placement) is not it.
-    adoptive = pl.col("PLACE").is_in(list(params["adoption_places"])).fill_null(False)
-    in_care = sorted_eps.join(entered, on="CHILD").filter(
-        pl.col("DECOM").is_between(pl.col("__entered"), pl.col("__adopted_on"))
-    )
-    last_other = (
-        in_care.filter(~adoptive)
-        .group_by("CHILD", "__adopted_on")
-        .agg(pl.col("DECOM").max().alias("__last_other"))
-    )
-    moved_in = (
-        in_care.filter(adoptive)
-        .join(last_other, on=["CHILD", "__adopted_on"], how="left")
-        .filter(pl.col("__last_other").is_null() | (pl.col("DECOM") > pl.col("__last_other")))
-        .group_by("CHILD", "__adopted_on")
-        .agg(pl.col("DECOM").min().alias("__moved_in"), pl.col("__entered").first())
-    )
-    rows = adopted.join(
-        moved_in, left_on=["CHILD", "DEC"], right_on=["CHILD", "__adopted_on"], how="left"
-    )
-    hits = per_period(rows, periods).filter(_in_period_dec() & pl.col("__moved_in").is_not_null())
+    the family that adopted them (the scorecard's A1 average is total / children).
+
+    A1: "Average time (in days) between a child entering care and moving in with its adoptive
+    family, for children who have been adopted". Entering care is the start (RNE S) of the
+    period of care that ended in the adoption, walked back episode by episode; moving in is the
+    start of the last run of adoptive placements (A3-A6), or of the last change of carer within
+    it (RNE S, P or T: a child moved straight from one prospective adoptive family to another
+    moved in with the second). Overlapping episodes in the chain are reported, not measured.
+    """
+    episodes, rows = _adoptions(records, params)
+    usable = pl.col("__problem").is_null() & pl.col("__moved_in").is_not_null()
+    hits = per_period(rows, periods).filter(_in_period_dec() & usable)
     counts = _days_per_child(hits, periods, start="__entered", end="__moved_in")
+    episodes = episodes.join(
+        rows.select("__row", "__problem", "__moved_in"), on="__row", how="left"
+    ).sort("__row")
+    adopted = pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False)
     reason = (
-        pl.when(~pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False))
+        pl.when(~adopted)
         .then(pl.lit("not_counted: the episode did not end in adoption"))
-        .otherwise(
-            pl.lit("outside_period: adoption not in any period, or no adoptive placement recorded")
-        )
+        .when(pl.col("__problem").is_not_null())
+        .then(pl.col("__problem"))
+        .when(pl.col("__moved_in").is_null())
+        .then(pl.lit("not_counted: no adoptive placement (A3-A6) ends the period of care"))
+        .otherwise(pl.lit("outside_period: adoption not in any period"))
     )
     return Counted(
         counts=counts, records=accounting("episodes", episodes, hits["__row"].unique(), reason)
@@ -381,48 +610,70 @@ def _in_period_dec() -> pl.Expr:
 @derivation(
     "adoption_a2_days",
     tables=("episodes",),
-    parameters={"adopted_reasons": ["E11", "E12"], "placement_order_status": "E1"},
+    parameters={
+        "adopted_reasons": ["E11", "E12"],
+        "adoption_places": ["A3", "A4", "A5", "A6"],
+        "court_authority_statuses": ["E1", "D1"],
+    },
 )
 def adoption_a2(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children adopted in each period, and the total days from the court's authority to place
-    (the first episode under a placement order, legal status E1) to the match with adopters
-    (the AD1 table's DATE_MATCH; a match before the order counts 0 days) (the scorecard's A2
-    average is total / children)."""
-    episodes = _episodes(records)
+    to the match with adopters (the AD1 table's DATE_MATCH) (the scorecard's A2 average is
+    total / children).
+
+    A2 (LG Inform 912, from DfE's scorecard): "A mean average is calculated of the time (in
+    days) between a local authority receiving court authority to place a child, i.e. granting a
+    placement order or a freeing order. Children who were not placed for adoption prior to the
+    adoption order are excluded. Children with no placement order or freeing order are also
+    excluded. A time of zero is assigned to children who were matched before court authority
+    was received." Court authority is the first episode of the period of care under a placement
+    order (legal status E1) or a freeing order (D1).
+    """
     ad1 = getattr(records, "ad1", None)
     if not isinstance(ad1, pl.DataFrame) or "DATE_MATCH" not in ad1.columns:
         msg = "adoption_a2_days needs the SSDA903 AD1 table with DATE_MATCH"
         raise DataError(msg)
-    adopted = episodes.filter(pl.col("REC").is_in(list(params["adopted_reasons"])))
-    orders = (
-        episodes.filter(pl.col("LS") == params["placement_order_status"])
-        .join(adopted.select("CHILD", pl.col("DEC").alias("__adopted_on")), on="CHILD")
-        .filter(pl.col("DECOM") <= pl.col("__adopted_on"))
-        .group_by("CHILD", "__adopted_on")
-        .agg(pl.col("DECOM").min().alias("__order"))
-    )
+    episodes, rows = _adoptions(records, params)
     matches = (
         ad1.select("CHILD", pl.col("DATE_MATCH").alias("__match"))
         .drop_nulls()
         .unique("CHILD", keep="first")
     )
-    rows = adopted.join(
-        orders, left_on=["CHILD", "DEC"], right_on=["CHILD", "__adopted_on"], how="left"
-    ).join(matches, on="CHILD", how="left")
-    hits = per_period(rows, periods).filter(
-        _in_period_dec() & pl.col("__order").is_not_null() & pl.col("__match").is_not_null()
+    rows = rows.join(matches, on="CHILD", how="left")
+    usable = (
+        pl.col("__problem").is_null()
+        & pl.col("__moved_in").is_not_null()
+        & pl.col("__authority").is_not_null()
+        & pl.col("__match").is_not_null()
     )
+    hits = per_period(rows, periods).filter(_in_period_dec() & usable)
     # DfE counts a child matched before the court's authority as 0 days, never fewer
-    hits = hits.with_columns(pl.max_horizontal("__order", "__match").alias("__matched"))
-    counts = _days_per_child(hits, periods, start="__order", end="__matched")
+    hits = hits.with_columns(pl.max_horizontal("__authority", "__match").alias("__matched"))
+    counts = _days_per_child(hits, periods, start="__authority", end="__matched")
+    episodes = episodes.join(
+        rows.select("__row", "__problem", "__moved_in", "__authority", "__match"),
+        on="__row",
+        how="left",
+    ).sort("__row")
+    adopted = pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False)
     reason = (
-        pl.when(~pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False))
+        pl.when(~adopted)
         .then(pl.lit("not_counted: the episode did not end in adoption"))
-        .otherwise(
+        .when(pl.col("__problem").is_not_null())
+        .then(pl.col("__problem"))
+        .when(pl.col("__moved_in").is_null())
+        .then(pl.lit("not_counted: not placed for adoption (A3-A6) before the adoption"))
+        .when(pl.col("__authority").is_null())
+        .then(
             pl.lit(
-                "outside_period: adoption not in any period, or no placement order or match recorded"
+                "not_counted: no placement order or freeing order (legal status "
+                + "/".join(params["court_authority_statuses"])
+                + ") in the period of care"
             )
         )
+        .when(pl.col("__match").is_null())
+        .then(pl.lit("not_counted: no DATE_MATCH for the child in the AD1 table"))
+        .otherwise(pl.lit("outside_period: adoption not in any period"))
     )
     return Counted(
         counts=counts, records=accounting("episodes", episodes, hits["__row"].unique(), reason)

@@ -9,7 +9,9 @@ kept and the rows excluded, so kept + excluded == read, table by table.
 
 from __future__ import annotations
 
+import codecs
 import re
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -18,7 +20,7 @@ import attrs
 import polars as pl
 
 from ...errors import DataError, MissingColumnError
-from ..accounting import EXCLUSION_SCHEMA, exclusions_frame
+from ..accounting import EXCLUSION_SCHEMA, RecordFileWarning, exclusions_frame
 
 Kind = Literal["id", "code", "text", "date", "int", "bool", "list"]
 
@@ -75,6 +77,13 @@ class TableSpec:
     def names(self) -> list[str]:
         """The data column names, in order."""
         return [c.name for c in self.columns]
+
+    @property
+    def event_dates(self) -> list[str]:
+        """Dates of what happened in the collection year (the needed dates and the ends), which
+        no return holds after its 31 March; dates of birth and targets are not among them."""
+        ends = [end for _, end in self.ends]
+        return [c.name for c in self.columns if c.kind == "date" and (c.needed or c.name in ends)]
 
     @property
     def schema(self) -> dict[str, pl.DataType]:
@@ -479,14 +488,19 @@ def drop_later_files(
 def drop_repeated_children(
     frame: pl.DataFrame, spec: TableSpec, dob: str
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep one row per child: the first read that has a date of birth (else the first).
+    """Keep one row per child: the latest return's row that has a date of birth (else the
+    latest return's); within one file, the first.
 
-    A later row whose ``dob`` differs from the kept row's is excluded as ``conflicting_dob``;
-    any other later row as ``duplicate``. ``frame`` must be in the order read.
+    DfE: "Local authorities update the database every year, including making amendments to
+    previous years' records where there have been changes" (children looked after
+    methodology), so a later return's date of birth is the corrected one. A row whose ``dob``
+    differs from the kept row's is excluded as ``conflicting_dob``; any other as ``duplicate``.
+    ``frame`` carries ``__file``, the recency rank of its file (see :func:`rank_files`).
     """
     child = spec.child
     ordered = frame.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("__pos"))
-    rank = pl.struct(pl.col(dob).is_null(), pl.col("__pos")).rank("ordinal").over(child)
+    recency = -pl.col(FILE) if FILE in frame.columns else pl.lit(0)
+    rank = pl.struct(pl.col(dob).is_null(), recency, pl.col("__pos")).rank("ordinal").over(child)
     ordered = ordered.with_columns(rank.alias("__rank"))
     kept_dob = pl.col(dob).filter(pl.col("__rank") == 1).first().over(child)
     kept_where = _where(
@@ -500,7 +514,8 @@ def drop_repeated_children(
         .when(conflict)
         .then(
             pl.format(
-                "conflicting_dob: {} {} has {} {} here but {} in the row kept ({})",
+                "conflicting_dob: {} {} has {} {} here but {} in the row kept ({}, the latest "
+                "return's)",
                 pl.lit(child),
                 pl.col(child),
                 pl.lit(dob),
@@ -522,6 +537,31 @@ def drop_repeated_children(
     value = pl.when(conflict & (pl.col("__rank") != 1)).then(_iso(pl.col(dob)))
     kept, excluded = split(ordered, spec, reason, column, value)
     return kept.drop("__pos", "__rank"), excluded
+
+
+def drop_conflicts(
+    frame: pl.DataFrame, spec: TableSpec, key: Sequence[str], what: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows of one return that share ``key`` but differ are all excluded (``conflicting_episode``).
+
+    Run after :func:`drop_exact_duplicates` and :func:`drop_later_files`, so the rows left
+    sharing a key come from one file and are not identical: the return holds two versions of
+    one record and nothing says which is right (an episode that both ends and stays open would
+    count the child as ceased and as looked after). Neither is used; both are reported.
+    """
+    shared = pl.len().over(key) > 1
+    rows = pl.col("source_row").cast(pl.String).str.join(", ").over(key)
+    reason = pl.when(shared).then(
+        pl.format(
+            "conflicting_episode: {} rows of one return give the same {} ({}) differently "
+            "(rows {}); neither is used",
+            pl.len().over(key),
+            pl.lit(what),
+            pl.lit(", ".join(key)),
+            rows,
+        )
+    )
+    return split(frame, spec, reason)
 
 
 def drop_children_without(
@@ -588,13 +628,59 @@ def accounting_frame(
 _EMPTY_PROBE = 4096
 
 
-def read_csv_raw(path: Path, spec: TableSpec, file_index: int) -> pl.DataFrame:
-    """One CSV file as a raw frame of ``spec`` (every value text; dates are typed later).
+def check_utf8(path: Path) -> None:
+    """Refuse a file that is not UTF-8 text, naming it and the first bad byte's line.
+
+    Decoding lossily would turn different bytes into one replacement character, so two
+    different children (``A\\xe9`` and ``A\\xe8`` in Latin-1) would become one.
 
     Raises
     ------
     DataError
-        The file is empty (not even a header row) or is not readable as CSV; the message names it.
+        The file holds bytes that are not UTF-8.
+    """
+    pending = b""
+    line, offset = 1, 0
+    with path.open("rb") as f:
+        while True:
+            chunk = f.read(1 << 20)
+            data = pending + chunk
+            try:
+                _, used = codecs.utf_8_decode(data, "strict", not chunk)
+            except UnicodeDecodeError as exc:
+                at = line + data[: exc.start].count(b"\n")
+                msg = (
+                    f"{path}: not UTF-8 text (byte 0x{data[exc.start]:02x} on line {at}, byte "
+                    f"{offset + exc.start + 1} of the file); save it as UTF-8 (CSV UTF-8 in Excel)"
+                )
+                raise DataError(msg) from exc
+            line += data[:used].count(b"\n")
+            offset += used
+            pending = data[used:]
+            if not chunk:
+                return
+
+
+def warn(message: str, notes: list[str] | None) -> None:
+    """Issue ``message`` as a :class:`RecordFileWarning` and keep it in ``notes``."""
+    warnings.warn(message, RecordFileWarning, stacklevel=4)
+    if notes is not None:
+        notes.append(message)
+
+
+def read_csv_raw(
+    path: Path, spec: TableSpec, file_index: int, notes: list[str] | None = None
+) -> pl.DataFrame:
+    """One CSV file as a raw frame of ``spec`` (every value text; dates are typed later).
+
+    A file with a header row and no data rows is read as an empty table, with a
+    :class:`RecordFileWarning` (kept in ``notes``).
+
+    Raises
+    ------
+    DataError
+        The file is empty (not even a header row), is not UTF-8 text, or is not readable as
+        CSV; the message names it.
     MissingColumnError
         A required column is absent; names the column and the file.
     """
@@ -606,11 +692,15 @@ def read_csv_raw(path: Path, spec: TableSpec, file_index: int) -> pl.DataFrame:
         head = path.read_bytes()
         if not head.removeprefix(b"\xef\xbb\xbf").strip():
             raise DataError(f"{name}: the file is empty (not even a header row)")
+    check_utf8(path)
     try:
-        frame = pl.read_csv(path, infer_schema_length=0, encoding="utf8-lossy")
+        frame = pl.read_csv(path, infer_schema_length=0, encoding="utf8")
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{name}: cannot be read as CSV ({exc})") from exc
     frame = frame.rename({c: c.removeprefix("\ufeff").strip() for c in frame.columns})
+    if frame.height == 0:
+        warn(f"{name}: the file has a header row but no data rows (read as an empty "
+             f"{spec.name} table)", notes)  # fmt: skip
     return conform(frame, spec, where=f"file {name}", source_file=name, file_index=file_index)
 
 
@@ -663,6 +753,107 @@ def match_table(path: Path, names: Sequence[tuple[str, Sequence[str]]]) -> str |
     return None
 
 
+# --- which return is latest ---------------------------------------------------------------------
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
+
+
+@attrs.frozen
+class FileRead:
+    """A file read: its position in the order read, the return it belongs to (files of one
+    return share a ``group``: the folder and the name without its table word) and the
+    collection year it declares (the CIN census XML header), if any."""
+
+    index: int
+    path: str
+    group: str
+    declared_year: int | None = None
+
+
+def return_group(path: Path, tokens: Sequence[str]) -> str:
+    """The return a CSV belongs to: its folder and its name without the table's word, so that
+    ``2019-header.csv`` and ``2019-episodes.csv`` are one return."""
+    stem = re.sub(r"[\s\-]+", "_", path.stem.lower())
+    for token in sorted(tokens, key=len, reverse=True):
+        stem = stem.replace(token, "")
+    return f"{path.resolve().parent}/{stem}"
+
+
+def collection_year(date: pl.Expr) -> pl.Expr:
+    """The collection year (the year ending 31 March) a date falls in."""
+    return date.dt.year() + (date.dt.month() > 3).cast(pl.Int32)
+
+
+def rank_files(
+    raw: Mapping[str, Sequence[pl.DataFrame]],
+    specs: Mapping[str, TableSpec],
+    files: Sequence[FileRead],
+    notes: list[str] | None = None,
+) -> dict[str, list[pl.DataFrame]]:
+    """The raw frames with ``__file`` turned from the order read into recency: the rank of
+    each file's return by its collection year, so that the order the files were given does
+    not decide which is latest.
+
+    A return's collection year is the one it declares, else the collection year most of the
+    event dates (:attr:`TableSpec.event_dates`) of its file fall in (a return's episodes end,
+    and most begin, in its year; a stray date after 31 March does not move it), the latest
+    over the files of one return, else a year in its file names. Files whose year none of these tells rank before
+    the others, in the order read, with a :class:`RecordFileWarning` when that order decides.
+    """
+    counts: dict[int, dict[int, int]] = {}
+    for name, frames in raw.items():
+        columns = specs[name].event_dates
+        for frame in frames:
+            if not columns or frame.is_empty():
+                continue
+            found = (
+                frame.select(
+                    FILE,
+                    *(collection_year(parse_date(clean_text(pl.col(c)))).alias(c) for c in columns),
+                )
+                .unpivot(index=FILE, value_name="__year")
+                .drop_nulls("__year")
+                .group_by(FILE, "__year")
+                .len()
+            )
+            for index, year, n in found.iter_rows():
+                per_file = counts.setdefault(index, {})
+                per_file[year] = per_file.get(year, 0) + n
+    # the year most event dates fall in (ties: the later), so a stray date does not move it
+    years = {i: max(c, key=lambda y: (c[y], y)) for i, c in counts.items()}
+    group_year: dict[str, int] = {}
+    for f in files:
+        year = f.declared_year if f.declared_year is not None else years.get(f.index)
+        if year is not None:
+            group_year[f.group] = max(group_year.get(f.group, year), year)
+    for f in files:
+        if f.group not in group_year:
+            named = [int(y) for y in _YEAR_IN_NAME.findall(Path(f.path).name)]
+            if named:
+                group_year[f.group] = max(named)
+    order = sorted(
+        files, key=lambda f: (f.group in group_year, group_year.get(f.group, 0), f.index)
+    )
+    rank = {f.index: position for position, f in enumerate(order)}
+    unknown = [f.path for f in files if f.group not in group_year]
+    if unknown and len({f.group for f in files}) > 1:
+        warn(
+            f"cannot tell the collection year of {', '.join(unknown)} (no dated records and no "
+            "year in the name); taken as older than the other files, in the order given",
+            notes,
+        )
+    out: dict[str, list[pl.DataFrame]] = {}
+    for name, frames in raw.items():
+        ranked = [
+            frame.with_columns(pl.col(FILE).replace_strict(rank, return_dtype=pl.Int64))
+            for frame in frames
+            if frame.height
+        ]
+        # stacked oldest first, so "the first of identical rows" does not hang on the order given
+        out[name] = sorted(ranked, key=lambda f: int(f[FILE][0]))
+    return out
+
+
 class RecordSet:
     """What every record set shares: its tables by name, the row accounting and a short repr.
 
@@ -676,6 +867,7 @@ class RecordSet:
     exclusions: pl.DataFrame
     files: tuple[str, ...]
     rows_read: Mapping[str, int]
+    warnings: tuple[str, ...]
 
     def table(self, name: str) -> pl.DataFrame:
         """The table called ``name`` (one of :attr:`TABLES`)."""

@@ -10,13 +10,13 @@ the UTF-16/32 byte orders too), so a declaration is refused wherever it is.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from ...errors import DataError
 
-__all__ = ["PROBE_BYTES", "local_name", "safe_iterparse", "text_of"]
+__all__ = ["PROBE_BYTES", "local_name", "safe_iterparse", "stream_elements", "text_of"]
 
 #: How much of the file is checked before parsing starts.
 PROBE_BYTES = 64 * 1024
@@ -92,3 +92,53 @@ def text_of(element: ET.Element) -> str | None:
         return None
     text = text.strip()
     return text or None
+
+
+def stream_elements(
+    path: Path, wanted: Collection[tuple[str, ...]], starts: Collection[tuple[str, ...]] = ()
+) -> Iterator[tuple[str, tuple[str, ...], ET.Element]]:
+    """Stream ``(event, tag path, element)`` with bounded memory, freeing every element it ends.
+
+    ``tag path`` is the local names from the root down to the element. Given are the root's
+    ``start`` (to check what the document is), the ``start`` of every element whose tag path is
+    in ``wanted`` or ``starts``, and the ``end`` of a wanted one with the element complete. Every element is then detached
+    from its parent once it ends (after it is given, for a wanted one), so memory holds only the
+    elements still open and the subtree of a wanted element being read: a large element anywhere
+    else in the document (outside ``<Children>``, say) is never held whole.
+
+    Raises
+    ------
+    DataError
+        As :func:`safe_iterparse`.
+    """
+    wanted_paths = frozenset(wanted)
+    announced = wanted_paths | frozenset(starts)
+    stack: list[ET.Element] = []
+    tags: list[str] = []
+    keep = 0  # how many open elements are wanted (their subtrees stay until they end)
+    for event, element in safe_iterparse(path):
+        if event == "start":
+            stack.append(element)
+            tags.append(local_name(element.tag))
+            here = tuple(tags)
+            if len(stack) == 1 or here in announced:
+                yield event, here, element
+            if here in wanted_paths:
+                keep += 1
+            continue
+        here = tuple(tags)
+        is_wanted = here in wanted_paths
+        if is_wanted:
+            yield event, here, element
+            keep -= 1
+        stack.pop()
+        tags.pop()
+        if keep:
+            continue  # part of a wanted subtree still being read
+        element.clear()
+        if stack:
+            # the parser reads ahead, so the parent may already hold later children; its
+            # earlier ones were detached as they ended, so the ended element is the first
+            parent = stack[-1]
+            if len(parent) and parent[0] is element:
+                del parent[0]

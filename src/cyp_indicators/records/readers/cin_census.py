@@ -41,6 +41,7 @@ false; anything else is null, as is a count that is not a whole number.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -54,6 +55,7 @@ from ..accounting import exclusions_frame
 from ._tables import (
     FILE,
     Column,
+    FileRead,
     Kind,
     RecordSet,
     TableSpec,
@@ -68,16 +70,19 @@ from ._tables import (
     finish,
     match_table,
     parse_date,
+    rank_files,
     raw_from_frames,
     read_csv_raw,
+    return_group,
     split,
     stack_exclusions,
     type_rows,
+    warn,
 )
 from ._tables import (
     strings as _strings,
 )
-from ._xml import local_name, safe_iterparse, text_of
+from ._xml import local_name, stream_elements, text_of
 
 __all__ = ["CIN_HEADER_SCHEMA", "CIN_TABLES", "CINCensus", "read_cin_census", "read_cin_tables"]
 
@@ -215,6 +220,7 @@ _FILE_TOKENS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("cin_details", ("cin_details", "cindetails", "referrals", "referral")),
     ("children", ("children", "child")),
 )
+_ALL_TOKENS = tuple(t for _, tokens in _FILE_TOKENS for t in tokens)
 
 
 def _empty_header() -> pl.DataFrame:
@@ -249,6 +255,7 @@ class CINCensus(RecordSet):
     exclusions: pl.DataFrame = attrs.field(factory=exclusions_frame, repr=False)
     files: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     rows_read: Mapping[str, int] = attrs.field(factory=dict, repr=False)
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings, repr=False)
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame) -> CINCensus:
@@ -367,38 +374,40 @@ def _joined(element: ET.Element) -> str:
     return _SEP.join(t for t in (text_of(e) for e in element) if t is not None)
 
 
+_CIN_CHILDREN = ("Message", "Children")
+_CIN_CHILD = ("Message", "Children", "Child")
+_CIN_HEADER = ("Message", "Header")
+_CIN_WANTED = (_CIN_CHILD, _CIN_HEADER)
+_CIN_STARTS = (_CIN_CHILDREN,)
+
+
 def _read_xml(path: Path, file_index: int) -> tuple[dict[str, pl.DataFrame], dict[str, object]]:
     """One CIN census XML as raw frames and its header values, in one streaming pass."""
     name = str(path)
     collector = _Collector()
     header: dict[str, object] = {"source_file": name}
-    depth = 0
-    children_element: ET.Element | None = None
     root_seen = False
-    for event, element in safe_iterparse(path):
+    children_seen = False
+    for event, where, element in stream_elements(path, _CIN_WANTED, starts=_CIN_STARTS):
         if event == "start":
-            depth += 1
-            if depth == 1:
+            if len(where) == 1:
                 root_seen = True
-                if local_name(element.tag) != "Message":
+                if where[0] != "Message":
                     msg = (
-                        f"{name}: not a CIN census (the root element is "
-                        f"<{local_name(element.tag)}>, not <Message>)"
+                        f"{name}: not a CIN census (the root element is <{where[0]}>, "
+                        "not <Message>)"
                     )
                     raise DataError(msg)
-            elif depth == 2 and local_name(element.tag) == "Children":
-                children_element = element
+            elif where == _CIN_CHILDREN:
+                children_seen = True
             continue
-        depth -= 1
-        if depth == 2 and children_element is not None and local_name(element.tag) == "Child":
+        if where == _CIN_CHILD:
             collector.child(element)
-            children_element.clear()
-        elif depth == 1 and local_name(element.tag) == "Header":
+        elif where == _CIN_HEADER:
             _header(element, header, name)
-            element.clear()
     if not root_seen:
         raise DataError(f"{name}: not a CIN census (no root element)")
-    if children_element is None:
+    if not children_seen:
         raise DataError(f"{name}: not a CIN census (no <Children> element under <Message>)")
     return collector.frames(name, file_index), header
 
@@ -431,8 +440,9 @@ def read_cin_census(source: str | Path | Sequence[str | Path]) -> CINCensus:
 
     Notes
     -----
-    Parsing is safe and streams: ElementTree's ``iterparse`` with each ``<Child>`` cleared once
-    read; a document holding ``<!DOCTYPE`` or ``<!ENTITY`` is refused; nothing is fetched.
+    Parsing is safe and streams: ElementTree's ``iterparse`` with every element freed once it
+    ends (each ``<Child>`` once read; anything outside ``<Children>`` and ``<Header>`` at once),
+    so memory does not grow with the file; a document holding ``<!DOCTYPE`` or ``<!ENTITY`` is refused; nothing is fetched.
     Text stray between elements is ignored. Unknown elements (e.g. 2026's pre-proceedings) are
     skipped.
 
@@ -449,10 +459,13 @@ def read_cin_census(source: str | Path | Sequence[str | Path]) -> CINCensus:
     * it repeats an earlier record exactly (``duplicate``; the first is kept). The numbers the
       reader gives (CINdetailsID, CPPID) do not count: two identical ``<CINdetails>`` of a
       child, or two identical plans in one ``<CINdetails>``, are duplicates;
-    * children: the LAchildID already has a row (one per child is kept: the first read with a
-      birth date). A differing birth date gives ``conflicting_dob``, else ``duplicate``;
-    * cin_details: the same referral (LAchildID, CINreferralDate) is in a later file
-      (``duplicate``; the latest file's is kept, being the most complete);
+    * children: the LAchildID already has a row (one per child is kept: the latest census's
+      with a birth date). A differing birth date gives ``conflicting_dob``, else ``duplicate``;
+    * cin_details: the same referral (LAchildID, CINreferralDate) is in a later census
+      (``duplicate``; the latest census's is kept, being the most complete).
+
+    "Later" is by collection year (the header's ReferenceDate or Year), not by the order the
+    files are given, so several years read in any order give the same tables.
     * assessments, section 47s, plans, reviews and CIN plans inside a ``<CINdetails>`` excluded
       as a duplicate go with it (``duplicate``).
 
@@ -470,16 +483,35 @@ def read_cin_census(source: str | Path | Sequence[str | Path]) -> CINCensus:
     """
     raw: dict[str, list[pl.DataFrame]] = {}
     headers: list[dict[str, object]] = []
-    read: list[str] = []
+    read: list[FileRead] = []
+    notes: list[str] = []
     for path, _ in files_in(source, (".xml",)):
         frames, header = _read_xml(path, len(read))
         for table, frame in frames.items():
             raw.setdefault(table, []).append(frame)
         headers.append(header)
-        read.append(str(path))
+        read.append(FileRead(len(read), str(path), f"xml:{path.resolve()}", _declared(header)))
     if not read:
         raise DataError(f"{source}: no CIN census XML file found")
-    return _build(raw, headers=headers, files=tuple(read), linked=True)
+    raw = rank_files(raw, SPECS, read, notes)
+    return _build(
+        raw, headers=headers, files=tuple(f.path for f in read), linked=True, notes=tuple(notes)
+    )
+
+
+def _declared(header: Mapping[str, object]) -> int | None:
+    """The collection year a CIN census header states: its ReferenceDate's, else its Year."""
+    for key in ("ReferenceDate", "Year"):
+        value = header.get(key)
+        if isinstance(value, str):
+            text = value.strip()
+            if key == "Year" and text.isdigit():
+                return int(text)
+            match = re.match(r"^(\d{4})-(\d{2})-\d{2}", text)
+            if key == "ReferenceDate" and match:
+                year, month = int(match[1]), int(match[2])
+                return year + 1 if month > 3 else year
+    return None
 
 
 def read_cin_tables(source: str | Path | Sequence[str | Path]) -> CINCensus:
@@ -521,7 +553,8 @@ def read_cin_tables(source: str | Path | Sequence[str | Path]) -> CINCensus:
         A path that does not exist.
     """
     raw: dict[str, list[pl.DataFrame]] = {}
-    read: list[str] = []
+    read: list[FileRead] = []
+    notes: list[str] = []
     for path, in_folder in files_in(source, (".csv",)):
         table = match_table(path, _FILE_TOKENS)
         if table is None:
@@ -531,13 +564,17 @@ def read_cin_tables(source: str | Path | Sequence[str | Path]) -> CINCensus:
                     f"contain one of {', '.join(SPECS)}"
                 )
                 raise DataError(msg)
+            warn(f"{path}: skipped: the name holds no CIN table name ({', '.join(SPECS)})", notes)
             continue
-        raw.setdefault(table, []).append(read_csv_raw(path, SPECS[table], len(read)))
-        read.append(str(path))
+        raw.setdefault(table, []).append(read_csv_raw(path, SPECS[table], len(read), notes))
+        read.append(FileRead(len(read), str(path), return_group(path, _ALL_TOKENS)))
     if not read:
         msg = f"{source}: no CIN table found (file names should contain one of {', '.join(SPECS)})"
         raise DataError(msg)
-    return _build(raw, headers=[], files=tuple(read), linked=False)
+    raw = rank_files(raw, SPECS, read, notes)
+    return _build(
+        raw, headers=[], files=tuple(f.path for f in read), linked=False, notes=tuple(notes)
+    )
 
 
 # --- building the tables -----------------------------------------------------------------------
@@ -575,6 +612,7 @@ def _build(
     files: tuple[str, ...],
     *,
     linked: bool,
+    notes: tuple[str, ...] = (),
 ) -> CINCensus:
     extra = {_SEQ: pl.Int64()}
     stacked = {name: concat_raw(raw.get(name, []), spec, extra) for name, spec in SPECS.items()}
@@ -614,6 +652,7 @@ def _build(
         exclusions=stack_exclusions(parts),
         files=files,
         rows_read=rows_read,
+        warnings=notes,
     )
 
 

@@ -52,27 +52,32 @@ from ...errors import DataError
 from ..accounting import exclusions_frame
 from ._tables import (
     Column,
+    FileRead,
     Kind,
     RecordSet,
     TableSpec,
     concat_raw,
     conform,
     drop_children_without,
+    drop_conflicts,
     drop_exact_duplicates,
     drop_later_files,
     drop_repeated_children,
     files_in,
     finish,
     match_table,
+    rank_files,
     raw_from_frames,
     read_csv_raw,
+    return_group,
     stack_exclusions,
     type_rows,
+    warn,
 )
 from ._tables import (
     strings as _strings,
 )
-from ._xml import local_name, safe_iterparse, text_of
+from ._xml import local_name, stream_elements, text_of
 
 __all__ = ["SSDA903", "SSDA903_TABLES", "read_ssda903"]
 
@@ -94,7 +99,8 @@ SPECS: dict[str, TableSpec] = {
             (
                 _CHILD,
                 _c("SEX", required=True),
-                _c("DOB", "date", required=True, needed=True),
+                # not needed: a child without a date of birth still counts where age does not
+                _c("DOB", "date", required=True),
                 _c("ETHNIC", required=True),
                 _c("UPN"),
                 _c("MOTHER"),
@@ -229,6 +235,7 @@ _FILE_TOKENS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("missing", ("missing",)),
     ("ad1", ("ad1",)),
 )
+_ALL_TOKENS = tuple(t for _, tokens in _FILE_TOKENS for t in tokens)
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -265,6 +272,7 @@ class SSDA903(RecordSet):
     exclusions: pl.DataFrame = attrs.field(factory=exclusions_frame, repr=False)
     files: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     rows_read: Mapping[str, int] = attrs.field(factory=dict, repr=False)
+    warnings: tuple[str, ...] = attrs.field(default=(), converter=_strings, repr=False)
 
     @classmethod
     def from_frames(cls, **frames: pl.DataFrame) -> SSDA903:
@@ -298,8 +306,15 @@ def read_ssda903(source: str | Path | Sequence[str | Path]) -> SSDA903:
         ``SSDA903_2020_Episodes.csv``). An ``.xml`` file named in ``source`` (not one found in
         a folder) is read as the DfE XML return (root ``<EXPSSDA903>``), with the same safety
         as :func:`~cyp_indicators.records.readers.read_cin_census`. Several files of one table
-        (several years) are stacked in the order read: "earlier" and "later" below mean that
-        order.
+        (several years) are stacked. "Earlier" and "later" below are by collection year, not by
+        the order given: files of one return (one folder, one name but for the table word, as
+        ``2019-header.csv`` and ``2019-episodes.csv``) belong to the collection year most of
+        their event dates fall in (episodes, reviews, missing, placements for adoption, social
+        worker episodes: a return's episodes end, and most begin, in its year), else to a year
+        in their names.
+        A file in a folder whose name holds no table name is skipped with a
+        :class:`~cyp_indicators.records.accounting.RecordFileWarning`; so is a file with a
+        header row and no data rows read, with a warning. Warnings are kept in ``warnings``.
 
     Returns
     -------
@@ -312,18 +327,20 @@ def read_ssda903(source: str | Path | Sequence[str | Path]) -> SSDA903:
 
     * it is blank, or has no CHILD (``not_counted``);
     * a date is not a real date, e.g. 31/02/2012 (``impossible_date``), in any date column;
-    * a date the row cannot do without is empty (``missing_date``): header DOB, episodes
-      DECOM, reviews REVIEW, missing MIS_START, placed_for_adoption DATE_PLACED, sw_episodes
+    * a date the row cannot do without is empty (``missing_date``): episodes DECOM, reviews REVIEW, missing MIS_START, placed_for_adoption DATE_PLACED, sw_episodes
       SW_DECOM;
     * an end is before its start (``end_before_start``): episodes DEC < DECOM, missing
       MIS_END < MIS_START, DATE_PLACED_CEASED < DATE_PLACED, SW_DEC < SW_DECOM;
     * it repeats an earlier row exactly, in any table (``duplicate``; the first is kept);
-    * header: the CHILD already has a header row (one row per child is kept: the first read).
-      If its DOB differs from the kept row's the reason is ``conflicting_dob``, else
-      ``duplicate``;
-    * episodes: the same episode (CHILD, DECOM) is in a later file (``duplicate``): each
+    * header: the CHILD already has a header row (one row per child is kept: the latest
+      return's with a DOB; within a file the first). If its DOB differs from the kept row's
+      the reason is ``conflicting_dob``, else ``duplicate``. A header row without a DOB is
+      kept: the child counts wherever age does not matter;
+    * episodes: the same episode (CHILD, DECOM) is in a later return (``duplicate``): each
       year's return repeats the episodes open at its start, and the latest is the most
-      complete, so the latest file's row is kept;
+      complete, so the latest return's row is kept;
+    * episodes: the latest return holds two different rows for one episode (CHILD, DECOM):
+      both are excluded (``conflicting_episode``), since nothing says which is right;
     * episodes: when a header table was read, the CHILD has no kept header row
       (``child_without_header``).
 
@@ -332,7 +349,7 @@ def read_ssda903(source: str | Path | Sequence[str | Path]) -> SSDA903:
     Raises
     ------
     DataError
-        An empty file (0 bytes), an unreadable CSV, an XML that is not an SSDA903 return, a
+        An empty file (0 bytes), a file that is not UTF-8 text, an unreadable CSV, an XML that is not an SSDA903 return, a
         file given by name whose name holds no table name, or a source with no table at all;
         each names the file.
     MissingColumnError
@@ -341,13 +358,14 @@ def read_ssda903(source: str | Path | Sequence[str | Path]) -> SSDA903:
         A path that does not exist.
     """
     raw: dict[str, list[pl.DataFrame]] = {}
-    read: list[str] = []
+    read: list[FileRead] = []
+    notes: list[str] = []
     for path, in_folder in files_in(source, (".csv",)):
         index = len(read)
         if path.suffix.lower() == ".xml" and not in_folder:
             for name, frame in _read_xml(path, index).items():
                 raw.setdefault(name, []).append(frame)
-            read.append(str(path))
+            read.append(FileRead(index, str(path), f"xml:{path.resolve()}"))
             continue
         table = match_table(path, _FILE_TOKENS)
         if table is None:
@@ -357,16 +375,25 @@ def read_ssda903(source: str | Path | Sequence[str | Path]) -> SSDA903:
                     f"contain one of {', '.join(SPECS)}"
                 )
                 raise DataError(msg)
+            warn(
+                f"{path}: skipped: the name holds no SSDA903 table name ({', '.join(SPECS)})",
+                notes,
+            )
             continue
-        raw.setdefault(table, []).append(read_csv_raw(path, SPECS[table], index))
-        read.append(str(path))
+        raw.setdefault(table, []).append(read_csv_raw(path, SPECS[table], index, notes))
+        read.append(FileRead(index, str(path), return_group(path, _ALL_TOKENS)))
     if not read:
         msg = f"{source}: no SSDA903 table found (file names should contain one of {', '.join(SPECS)})"
         raise DataError(msg)
-    return _build(raw, files=tuple(read))
+    raw = rank_files(raw, SPECS, read, notes)
+    return _build(raw, files=tuple(f.path for f in read), notes=tuple(notes))
 
 
-def _build(raw: Mapping[str, Sequence[pl.DataFrame]], files: tuple[str, ...]) -> SSDA903:
+def _build(
+    raw: Mapping[str, Sequence[pl.DataFrame]],
+    files: tuple[str, ...],
+    notes: tuple[str, ...] = (),
+) -> SSDA903:
     tables: dict[str, pl.DataFrame] = {}
     parts: list[pl.DataFrame] = []
     rows_read: dict[str, int] = {}
@@ -384,6 +411,8 @@ def _build(raw: Mapping[str, Sequence[pl.DataFrame]], files: tuple[str, ...]) ->
         elif name == "episodes":
             kept, excluded = drop_later_files(kept, spec, ("CHILD", "DECOM"), "episode")
             parts.append(excluded)
+            kept, excluded = drop_conflicts(kept, spec, ("CHILD", "DECOM"), "episode")
+            parts.append(excluded)
             if "header" in raw:
                 kept, excluded = drop_children_without(
                     kept, spec, tables["header"]["CHILD"], "the header table"
@@ -396,6 +425,7 @@ def _build(raw: Mapping[str, Sequence[pl.DataFrame]], files: tuple[str, ...]) ->
         exclusions=exclusions,
         files=files,
         rows_read=rows_read,
+        warnings=notes,
     )
 
 
@@ -433,6 +463,7 @@ _GROUPS = {
     "OC2": "oc2",
 }
 _XML_ALIASES = {"PL": "PLACE"}
+_XML_CHILD = ("EXPSSDA903", "CHILD")
 
 
 def _read_xml(path: Path, file_index: int) -> dict[str, pl.DataFrame]:
@@ -443,29 +474,19 @@ def _read_xml(path: Path, file_index: int) -> dict[str, pl.DataFrame]:
     def add(table: str, values: Mapping[str, str | None]) -> None:
         records[table].append(values)
 
-    depth = 0
     root_checked = False
-    root: ET.Element | None = None
-    for event, element in safe_iterparse(path):
+    for event, where, element in stream_elements(path, (_XML_CHILD,)):
         if event == "start":
-            depth += 1
-            if not root_checked:
-                if local_name(element.tag) != "EXPSSDA903":
+            if len(where) == 1:
+                if where[0] != "EXPSSDA903":
                     msg = (
                         f"{name}: not an SSDA903 XML return (the root element is "
-                        f"<{local_name(element.tag)}>, not <EXPSSDA903>)"
+                        f"<{where[0]}>, not <EXPSSDA903>)"
                     )
                     raise DataError(msg)
                 root_checked = True
-                root = element
-            continue
-        depth -= 1
-        if depth != 1 or local_name(element.tag) != "CHILD":
             continue
         _xml_child(element, add)
-        element.clear()
-        if root is not None:
-            root.clear()
     if not root_checked:
         raise DataError(f"{name}: not an SSDA903 XML return (no root element)")
     out: dict[str, pl.DataFrame] = {}
