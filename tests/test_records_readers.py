@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 from cyp_indicators.errors import DataError, MissingColumnError
-from cyp_indicators.records.accounting import EXCLUSION_SCHEMA
+from cyp_indicators.records.accounting import EXCLUSION_SCHEMA, RecordFileWarning
 from cyp_indicators.records.readers import (
     CIN_HEADER_SCHEMA,
     CIN_TABLES,
@@ -309,7 +309,8 @@ def test_empty_file_names_the_file(tmp_path: Path) -> None:
 def test_header_only_file_is_an_empty_table(tmp_path: Path) -> None:
     _write(tmp_path / "episodes.csv", EPISODES)
     _write(tmp_path / "header.csv", HEADER)
-    recs = read_ssda903(tmp_path)
+    with pytest.warns(RecordFileWarning, match="header row but no data rows"):
+        recs = read_ssda903(tmp_path)
     assert recs.episodes.height == 0
     assert recs.episodes.schema == SSDA903_TABLES["episodes"]
     assert recs.exclusions.height == 0
@@ -388,7 +389,8 @@ def test_file_names_decide_tables(tmp_path: Path) -> None:
         "1,,S1,01/01/2020,,",
     )
     (tmp_path / "cin.xml").write_text(_cin_xml(""), encoding="utf-8")
-    recs = read_ssda903(tmp_path)  # notes.csv and XML files are skipped in a folder
+    with pytest.warns(RecordFileWarning, match=r"notes\.csv: skipped"):
+        recs = read_ssda903(tmp_path)  # notes.csv and XML files are skipped in a folder
     assert recs.sw_episodes.height == 1
     assert recs.episodes.height == 0
     assert recs.files == (str(tmp_path / "sw_episodes.csv"),)
@@ -736,7 +738,8 @@ def test_cin_flat_tables_bad_files(tmp_path: Path) -> None:
     with pytest.raises(MissingColumnError, match="CINreferralDate"):
         read_cin_tables(empty)
     _write(empty, "LAchildID,CINreferralDate")
-    assert read_cin_tables(empty).cin_details.height == 0
+    with pytest.warns(RecordFileWarning, match="header row but no data rows"):
+        assert read_cin_tables(empty).cin_details.height == 0
     with pytest.raises(DataError, match="cannot tell which CIN table"):
         read_cin_tables(_write(tmp_path / "other.csv", "a", "1"))
 
