@@ -146,7 +146,8 @@ def comparisons(
         region's value and the gaps to them (percentage points for percentages: ``gap_unit``),
         the neighbours' aggregate with what went into it (see
         :func:`~cyp_indicators.aggregate_neighbours`), the rank among all LAs with a value that
-        year (``la_rank``/``la_rank_of``), the quartile band, and ``vs_england``/``vs_sn``
+        year (``la_rank``/``la_rank_of``; ranks only where the measure has a polarity, as LAIT),
+        the quartile band, and ``vs_england``/``vs_sn``
         ("better", "similar", "worse"; "higher"/"lower" without a polarity; null with
         ``significance`` saying why when there is no interval). A London borough's region value
         is Inner or Outer London's, or London's where those are not published (as LAIT does).
@@ -211,6 +212,13 @@ def comparisons(
     )
     ranked = rank_among_las(with_sn, la=la, year=_KEY, value=value, polarity=pol)
     banded = quartile_bands(ranked, la=la, year=_KEY, value=value, polarity=pol, min_las=1)
+    if pol == Polarity.NOT_APPLICABLE.value:  # LAIT ranks only where high or low is good
+        banded = banded.with_columns(
+            pl.lit(None, pl.Int64).alias(c) for c in ("la_rank", "sn_rank")
+        ).with_columns(
+            pl.lit("no rank: the measure has no polarity").alias(c)
+            for c in ("la_rank_order", "sn_rank_order")
+        )
     if not quartiles:
         banded = banded.with_columns(
             pl.lit(None, pl.String).alias("band"),
