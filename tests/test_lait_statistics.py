@@ -118,15 +118,9 @@ def test_sn_average_rank_and_band_for_every_lait_measure(lait: pl.DataFrame) -> 
                 if mean is None:
                     assert have[0] is None, (name, la, label)
                 else:
-                    assert have[0] is not None and math.isclose(
-                        have[0], mean, rel_tol=1e-12, abs_tol=1e-12
-                    ), (
-                        name,
-                        la,
-                        label,
-                        have[0],
-                        mean,
-                    )
+                    assert have[0] is not None, (name, la, label)
+                    close = math.isclose(have[0], mean, rel_tol=1e-12, abs_tol=1e-12)
+                    assert close, (name, la, label, have[0], mean)
                 assert have[1] == rank, (name, la, label, have[1], rank)
                 assert have[2] == band, (name, la, label, have[2], band)
                 checked += 1

@@ -46,7 +46,8 @@ def test_present_takes_the_carried_definition_once(
     res = cyp.compute(d, counts, numerator="cla")
     shown = cyp.present(res)
     assert shown["display"][0] == "72"  # DfE: Peterborough 2025, 416 / 57,621
-    assert shown.provenance is not None and shown.provenance.presented
+    assert shown.provenance is not None
+    assert shown.provenance.presented
     assert_frame_equal(shown, cyp.present(res, d))
     with pytest.raises(cyp.DataError, match="presented already"):
         cyp.present(shown)
