@@ -180,20 +180,22 @@ def test_the_manifest_names_every_bundled_file() -> None:
 def test_a_file_of_unknown_shape_names_the_file_and_the_columns_expected(tmp_path: Path) -> None:
     path = tmp_path / "something.csv"
     path.write_text("area,year,figure\n874,2024,1\n", encoding="utf-8")
+    # a definition published in LAIT only: LAIT's columns are expected
     with pytest.raises(cyp.PublishedDataError) as info:
-        cyp.published("cla_rate_per_10k", source=path)
+        cyp.published("under_18_conception_rate_per_1000", source=path)
     text = str(info.value)
     assert "something.csv" in text
-    assert "'Short Desc'" in text  # the LAIT columns the definition's series needs
+    assert "'Short Desc'" in text
     assert "'LA Number'" in text
-    series = cyp.EESSeries(file="la_cla_swcount.csv", value_column="percentage")
+    # a definition with an EES series: that file's columns are expected
     with pytest.raises(cyp.PublishedDataError) as info:
-        cyp.sources.ees_rows(series, path=path)
-    assert "'time_period'" in str(info.value)  # an EES series: the EES columns it needs
-    ees = tmp_path / "lait_like.parquet"
-    pl.DataFrame({"Short Desc": ["LAC"], "Years": ["2024"]}).write_parquet(ees)
+        cyp.published("cla_rate_per_10k", source=path)
+    assert "'time_period'" in str(info.value)
+    assert "'rate_per_10000'" in str(info.value)
+    lait_like = tmp_path / "lait_like.parquet"
+    pl.DataFrame({"Short Desc": ["LAC"], "Years": ["2024"]}).write_parquet(lait_like)
     with pytest.raises(cyp.PublishedDataError, match=r"expected columns .*'LA Number'"):
-        cyp.sources.read_lait(ees)
+        cyp.sources.read_lait(lait_like)
 
 
 def test_a_year_label_that_does_not_parse_names_the_label_and_the_measure(

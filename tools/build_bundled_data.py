@@ -214,8 +214,8 @@ SERVES = {
     "2025": (
         "from = 2008\n"
         "default = true\n"
-        'note = "LAIT (since 28 May 2025) and DfE\'s children\'s social care dashboard apply the '
-        'May 2025 list to every collection year; it reproduces the dashboard\'s neighbour medians '
+        "note = \"LAIT (since 28 May 2025) and DfE's children's social care dashboard apply the "
+        "May 2025 list to every collection year; it reproduces the dashboard's neighbour medians "
         'for every year."'
     ),
 }

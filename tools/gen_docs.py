@@ -79,6 +79,7 @@ _RENDERED_KEYS = frozenset(
         "denominator", "spread", "unit", "multiplier", "polarity", "polarity_note",
         "period_type", "ci_method", "confidence_levels", "presentation", "disclosure",
         "valid_from", "valid_to", "provenance", "caveats", "changelog", "matrix", "derivation",
+        "breakdown",
     }
 )  # fmt: skip
 _RENDERED_SUBKEYS = {
@@ -88,9 +89,10 @@ _RENDERED_SUBKEYS = {
     "presentation": {"decimal_places", "rounding"},
     "disclosure": {"threshold", "symbol", "applies_to", "national_counts_rounded_to", "note"},
     "provenance": {
-        "dfe_release", "dfe_table", "lait_measure_code", "lait_short_name",
-        "national_indicator", "seed_references", "urls", "notes",
+        "dfe_release", "dfe_table", "lait_measure_code", "lait_short_name", "lait_short_names",
+        "ees", "csc_dashboard_metrics", "national_indicator", "seed_references", "urls", "notes",
     },
+    "breakdown": {"dimension", "column", "total", "levels"},
     "matrix": {"prior", "outcome", "columns", "rows"},
     "derivation": {"name", "parameters"},
 }  # fmt: skip
@@ -291,6 +293,9 @@ _PROVENANCE_LABELS = {
     "dfe_table": "DfE table",
     "lait_measure_code": "LAIT measure code",
     "lait_short_name": "LAIT short name",
+    "lait_short_names": "LAIT short names",
+    "ees": "EES file",
+    "csc_dashboard_metrics": "DfE CSC dashboard metrics",
     "national_indicator": "National indicator",
     "seed_references": "Seed references",
     "urls": "Links",
@@ -306,6 +311,20 @@ def _provenance_rows(doc: Mapping[str, Any]) -> list[list[str]]:
             continue
         if key == "urls":
             text = "<br>".join(link(u) for u in value)
+        elif key == "ees":
+            parts = [code(value["file"])]
+            parts += [
+                f"{label} {code(value[k])}"
+                for k, label in (
+                    ("value_column", "value"),
+                    ("numerator_column", "numerator"),
+                    ("denominator_column", "denominator"),
+                    ("breakdown_column", "breakdown"),
+                )
+                if value.get(k)
+            ]
+            parts += [f"{code(k)} = {esc(v)}" for k, v in value.get("filters", {}).items()]
+            text = "<br>".join(parts)
         elif key in ("dfe_table", "lait_measure_code"):
             text = code(value)
         elif isinstance(value, list):
@@ -314,6 +333,51 @@ def _provenance_rows(doc: Mapping[str, Any]) -> list[list[str]]:
             text = cell(value)
         rows.append([label, text])
     return rows
+
+
+def _reproduction() -> dict[str, Any]:
+    path = Path(__file__).resolve().parents[1] / "docs" / "data" / "reproduction.json"
+    return dict(json.loads(path.read_text(encoding="utf-8"))) if path.is_file() else {}
+
+
+def _reproduction_section(d: IndicatorDefinition) -> list[str]:
+    """What the test suite reproduced of DfE's figures (``docs/data/reproduction.json``, written
+    by ``tools/reproduction.py`` and checked by ``tests/test_reproduction.py``)."""
+    run = _reproduction().get(d.key)
+    if run is None:
+        return []
+    causes = ", ".join(f"{n:,} {c}" for c, n in run["causes"].items())
+    return [
+        "#### Published figures reproduced",
+        "",
+        f"From {esc(run['components'])}, against {esc(run['published'])}: "
+        f"**{esc(run['summary'])}**"
+        + (f" (not reproduced: {esc(causes)})" if causes else "")
+        + ".",
+        "",
+    ]
+
+
+def _breakdown_section(doc: Mapping[str, Any]) -> list[str]:
+    b = doc["breakdown"]
+    rows = [
+        [
+            code(level["code"]),
+            cell(level["label"]),
+            code(level["lait_short_name"]) if level.get("lait_short_name") else "",
+            esc(level.get("ees_value", "")),
+        ]
+        for level in b["levels"]
+    ]
+    return [
+        "#### Breakdown",
+        "",
+        f"By {esc(b['dimension'])}: the column {code(b['column'])} holds each row's level"
+        + (f"; {code(b['total'])} is the total." if b.get("total") else "."),
+        "",
+        table(["level", "label", "LAIT short name", "EES value"], rows),
+        "",
+    ]
 
 
 def _derivation_section(doc: Mapping[str, Any]) -> list[str]:
@@ -455,6 +519,9 @@ def _version_section(
     ]
     prov = _provenance_rows(doc)
     out += [table(["field", "value"], prov) if prov else "None recorded.", ""]
+    out += _reproduction_section(d)
+    if doc.get("breakdown"):
+        out += _breakdown_section(doc)
     out += ["#### Caveats", ""]
     out += [f"* {cell(c)}" for c in doc["caveats"]] or ["None recorded."]
     out += [""]

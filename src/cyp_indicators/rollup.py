@@ -49,10 +49,10 @@ def _region_table() -> pl.LazyFrame:
     """Each LA's regions: its ONS region and, for a London borough, Inner or Outer London too."""
     las = local_authorities()
     parts = [
-        las.select(pl.col("old_la_code").alias("__la"), pl.col("region_code").alias("area_code")),
+        las.select(pl.col("old_la_code").alias("__la"), pl.col("region_code").alias("__area")),
         las.filter(pl.col("london_subregion_code").is_not_null()).select(
             pl.col("old_la_code").alias("__la"),
-            pl.col("london_subregion_code").alias("area_code"),
+            pl.col("london_subregion_code").alias("__area"),
         ),
     ]
     return pl.concat(parts).lazy()
@@ -179,10 +179,10 @@ def roll_up(
         (~included & ~withheld & ~not_applicable).alias("__unreliable"),
     )
     if to == "england":
-        placed = tagged.with_columns(pl.lit(ENGLAND).alias("area_code"))
+        placed = tagged.with_columns(pl.lit(ENGLAND).alias("__area"))
     else:
         placed = tagged.join(_region_table(), on="__la", how="inner")
-    summary = placed.group_by(["area_code", *group], maintain_order=True).agg(
+    summary = placed.group_by(["__area", *group], maintain_order=True).agg(
         pl.col("__n").filter(pl.col("__in")).sum().alias(numerator),
         pl.col("__d").filter(pl.col("__in")).sum().alias(denominator),
         pl.col("__in").sum().cast(pl.Int64).alias("las_included"),
@@ -191,7 +191,9 @@ def roll_up(
         pl.col("__unreliable").sum().cast(pl.Int64).alias("las_unreliable"),
         pl.col("__d").filter(~pl.col("__in")).sum().alias("denominator_excluded"),
     )
-    names = areas().select("area_code", pl.col("name").alias("area_name"), "geographic_level")
+    names = areas().select(
+        pl.col("area_code").alias("__area"), pl.col("name").alias("area_name"), "geographic_level"
+    )
     withheld_n, unreliable_n = pl.col("las_withheld"), pl.col("las_unreliable")
     notes = pl.concat_str(
         pl.when(withheld_n > 0).then(
@@ -212,7 +214,8 @@ def roll_up(
         ignore_nulls=True,
     )
     out = (
-        summary.join(names.lazy(), on="area_code", how="left")
+        summary.join(names.lazy(), on="__area", how="left")
+        .rename({"__area": "area_code"})
         .with_columns(
             ((withheld_n > 0) | (unreliable_n > 0)).alias("approximate"),
             (pl.col(denominator) / (pl.col(denominator) + pl.col("denominator_excluded"))).alias(

@@ -117,7 +117,8 @@ class EESSeries:
     """Where a published series sits in an Explore Education Statistics (EES) data file.
 
     ``file`` is the file's name as DfE publishes it (``la_cla_placement_stability.csv``),
-    ``value_column`` the column holding the published figure, ``filters`` the values of other columns
+    ``value_column`` the column holding the published figure (absent where the file holds only the
+    components and the figure is published elsewhere, e.g. in LAIT), ``filters`` the values of other columns
     that pick the series' rows (``{"cla_group": "CLA on 31 March"}``), and for a definition with a
     breakdown ``breakdown_column`` the column whose values are the levels' ``ees_value``.
     ``numerator_column`` and ``denominator_column`` name the published components, where DfE
@@ -125,7 +126,7 @@ class EESSeries:
     """
 
     file: str
-    value_column: str
+    value_column: str | None = None
     filters: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_filters)
     breakdown_column: str | None = None
     numerator_column: str | None = None
@@ -139,7 +140,9 @@ class EESSeries:
 
     def to_mapping(self) -> dict[str, Any]:
         """The document form."""
-        out: dict[str, Any] = {"file": self.file, "value_column": self.value_column}
+        out: dict[str, Any] = {"file": self.file}
+        if self.value_column is not None:
+            out["value_column"] = self.value_column
         if self.filters:
             out["filters"] = dict(self.filters)
         for key in ("breakdown_column", "numerator_column", "denominator_column", "publication"):

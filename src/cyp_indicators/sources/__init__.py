@@ -6,16 +6,22 @@ where each came from; :func:`lait_dictionary` is LAIT's data dictionary (polarit
 year type and quartile rule of each of its measures).
 """
 
-from .ees import ees_rows, read_ees
+from .consistency import lait_consistency
+from .ees import ees_rows, ees_table, read_ees
 from .lait import lait_dictionary, lait_rows, read_lait
 from .manifest import PublishedSource, bundled_source, published_sources
 from .published import PUBLISHED_COLUMNS, published, published_series
+from .reproduce import CAUSES, Reproduction, reproduce, reproducible
 
 __all__ = [
+    "CAUSES",
     "PUBLISHED_COLUMNS",
     "PublishedSource",
+    "Reproduction",
     "bundled_source",
     "ees_rows",
+    "ees_table",
+    "lait_consistency",
     "lait_dictionary",
     "lait_rows",
     "published",
@@ -23,4 +29,6 @@ __all__ = [
     "published_sources",
     "read_ees",
     "read_lait",
+    "reproduce",
+    "reproducible",
 ]

@@ -10,6 +10,7 @@ that pick its rows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from ..years import parse_time_label
 from ._tidy import check_values, parse_values
 from .manifest import bundled_source
 
-__all__ = ["EES_GEOGRAPHY", "ees_rows", "read_ees"]
+__all__ = ["EES_GEOGRAPHY", "ees_rows", "ees_table", "read_ees"]
 
 #: The columns every EES file used here must have.
 EES_GEOGRAPHY = ("time_period", "geographic_level")
@@ -48,8 +49,8 @@ def read_ees(file: str, path: str | Path | None = None) -> pl.DataFrame:
     return frame
 
 
-def _check_shape(frame: pl.DataFrame, series: EESSeries, file: str) -> None:
-    needed = [*EES_GEOGRAPHY, series.value_column, *series.filter_map]
+def _check_shape(frame: pl.DataFrame, series: EESSeries, file: str, columns: Sequence[str]) -> None:
+    needed = [*EES_GEOGRAPHY, *columns, *series.filter_map]
     if series.breakdown_column is not None:
         needed.append(series.breakdown_column)
     missing = [c for c in needed if c not in frame.columns]
@@ -72,15 +73,17 @@ def _filtered(frame: pl.DataFrame, series: EESSeries, file: str) -> pl.DataFrame
     return frame
 
 
-def ees_rows(
+def ees_table(
     series: EESSeries,
+    columns: Sequence[str],
     *,
     breakdown: Breakdown | None = None,
     path: str | Path | None = None,
-    source: str | None = None,
 ) -> pl.DataFrame:
-    """The rows of an EES series as the published-values frame (see
-    :func:`cyp_indicators.published`), with the breakdown's column when it has one.
+    """The rows a series' filters pick, tidy: the time columns (``time_period`` as the
+    collection year, ``time_label``, ``time_span``, ``status``), the geography of
+    :func:`cyp_indicators.published`, the breakdown's column, then ``columns`` as published
+    (text).
 
     Rows of other geographic levels (local authority districts, statistical-neighbour rows) are
     left out; a filter value or a breakdown value the file does not hold is a
@@ -88,7 +91,7 @@ def ees_rows(
     """
     file = str(path) if path is not None else series.file
     frame = read_ees(series.file, path)
-    _check_shape(frame, series, file)
+    _check_shape(frame, series, file, columns)
     frame = _filtered(frame, series, file).filter(pl.col("geographic_level").is_in(_LEVELS))
     extra: list[pl.Expr] = []
     if breakdown is not None and series.breakdown_column is not None:
@@ -104,22 +107,15 @@ def ees_rows(
             .replace_strict(list(levels), list(levels.values()), return_dtype=pl.String)
             .alias(breakdown.column)
         )
-    check_values(frame, series.value_column, file)
     labels = frame["time_period"].unique().to_list()
-    parsed = {
-        t: parse_time_label(t, measure=f"{series.file} {series.value_column}") for t in labels
-    }
+    what = f"{series.file} {', '.join(columns)}"
+    parsed = {t: parse_time_label(t, measure=what) for t in labels}
     keys = list(parsed)
-    value, symbol = parse_values(series.value_column)
     for column in _OPTIONAL:
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, pl.String).alias(column))
     level = pl.col("geographic_level")
-    if source is None:
-        source = f"EES download {Path(path).name}" if path else bundled_source(series.file).label
-    vintage = None if path is not None else bundled_source(series.file).vintage
     return frame.select(
-        pl.lit(series.value_column).alias("series"),
         pl.col("time_period").replace_strict(
             keys, [parsed[k].year for k in keys], return_dtype=pl.Int64
         ),
@@ -148,6 +144,34 @@ def ees_rows(
         .otherwise(pl.col("la_name"))
         .alias("area_name"),
         *extra,
+        *(pl.col(c) for c in columns),
+    )
+
+
+def ees_rows(
+    series: EESSeries,
+    *,
+    breakdown: Breakdown | None = None,
+    path: str | Path | None = None,
+    source: str | None = None,
+) -> pl.DataFrame:
+    """The rows of an EES series as the published-values frame (see
+    :func:`cyp_indicators.published`), with the breakdown's column when it has one (see
+    :func:`ees_table` for the rows kept)."""
+    file = str(path) if path is not None else series.file
+    if series.value_column is None:
+        msg = f"the definition names no value column of {series.file}: DfE publishes the figure elsewhere"
+        raise PublishedDataError(file, msg)
+    column = series.value_column
+    frame = ees_table(series, [column], breakdown=breakdown, path=path)
+    check_values(frame, column, file)
+    value, symbol = parse_values(column)
+    if source is None:
+        source = f"EES download {Path(path).name}" if path else bundled_source(series.file).label
+    vintage = None if path is not None else bundled_source(series.file).vintage
+    return frame.select(
+        pl.lit(column).alias("series"),
+        pl.exclude(column),
         value.alias("value"),
         symbol.alias("symbol"),
         pl.lit(source).alias("source"),

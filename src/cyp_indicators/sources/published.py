@@ -153,7 +153,8 @@ def published(
             msg = f"no such published file: {str(path)!r}"
             raise FileNotFoundError(msg)
         kind = "lait" if _looks_like_lait(path) else "ees"
-        if kind == "ees" and definition.provenance.ees is None:
+        ees = definition.provenance.ees
+        if kind == "ees" and (ees is None or ees.value_column is None):
             read_lait(path)  # not LAIT's shape either: an error naming the columns expected
     elif source is not None:
         kind = str(source)
