@@ -209,6 +209,7 @@ class BreakdownLevel:
     label: str
     lait_short_name: str | None = None
     ees_value: str | None = None
+    csc_dashboard_metric: str | None = None
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
 
     def to_mapping(self) -> dict[str, Any]:
@@ -453,6 +454,12 @@ class IndicatorDefinition:
                 f"'lait_short_names' {list(prov.lait_short_names)} must list the breakdown levels' "
                 f"LAIT short names in level order: {list(named)}"
             )
+            raise ValueError(msg)
+        metrics = tuple(
+            lv.csc_dashboard_metric for lv in self.breakdown.levels if lv.csc_dashboard_metric
+        )
+        if metrics and not set(metrics) <= set(prov.csc_dashboard_metrics):
+            msg = "'csc_dashboard_metrics' must list every breakdown level's csc_dashboard_metric"
             raise ValueError(msg)
         if prov.ees is not None and prov.ees.breakdown_column is not None:
             unnamed = [lv.code for lv in self.breakdown.levels if lv.ees_value is None]

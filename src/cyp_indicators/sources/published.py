@@ -10,6 +10,7 @@ import polars as pl
 from ..errors import DataError, PublishedDataError, UnknownDefinitionError
 from ..model import IndicatorDefinition
 from ..results import ResultProvenance, carry
+from .dashboard import dashboard_rows
 from .ees import ees_rows
 from .lait import LAIT_COLUMNS, lait_rows, read_lait
 
@@ -42,12 +43,32 @@ _LEVEL_ORDER = {"National": 0, "Regional": 1, "Local authority": 2}
 
 
 def published_series(definition: IndicatorDefinition) -> str:
-    """Which published series a definition names: ``"lait"``, ``"ees"`` or ``"none"``."""
-    if definition.provenance.lait_series:
+    """Which published series a definition names first: ``"lait"``, ``"ees"`` (with a value
+    column), ``"dashboard"`` or ``"none"``."""
+    prov = definition.provenance
+    if prov.lait_series:
         return "lait"
-    if definition.provenance.ees is not None:
+    if prov.ees is not None and prov.ees.value_column is not None:
         return "ees"
+    if prov.csc_dashboard_metrics:
+        return "dashboard"
     return "none"
+
+
+def _dashboard(definition: IndicatorDefinition) -> pl.DataFrame:
+    prov = definition.provenance
+    if definition.breakdown is None:
+        return dashboard_rows(prov.csc_dashboard_metrics[0])
+    parts = [
+        dashboard_rows(level.csc_dashboard_metric).with_columns(
+            pl.lit(level.code).alias(definition.breakdown.column)
+        )
+        for level in definition.breakdown.levels
+        if level.csc_dashboard_metric
+    ]
+    if not parts:
+        return dashboard_rows(prov.csc_dashboard_metrics[0])
+    return pl.concat(parts, how="diagonal_relaxed")
 
 
 def _versions(
@@ -86,7 +107,7 @@ def _looks_like_lait(path: Path) -> bool:
 def published(
     definition_or_id: IndicatorDefinition | str,
     *,
-    source: Literal["lait", "ees"] | str | Path | None = None,
+    source: Literal["lait", "ees", "dashboard"] | str | Path | None = None,
     catalogue: object | None = None,
 ) -> pl.DataFrame:
     """DfE's published figures for a definition: every LA, region and England, every year.
@@ -97,7 +118,8 @@ def published(
         A definition, or the id of one in the bundled catalogue (or in ``catalogue``).
     source
         ``None``: the bundled series the definition names (LAIT's when it names a LAIT measure,
-        else its EES file). ``"lait"`` or ``"ees"`` chooses between them. A path reads a newer
+        else its EES file's value column, else DfE's children's social care dashboard metric).
+        ``"lait"``, ``"ees"`` or ``"dashboard"`` chooses among them. A path reads a newer
         download instead: a LAIT data file (Parquet or CSV with LAIT's columns) or the EES file
         the definition names (CSV or Parquet).
     catalogue
@@ -147,7 +169,7 @@ def published(
         catalogue = cat
     kind = published_series(definition)
     path: Path | None = None
-    if source is not None and str(source) not in ("lait", "ees"):
+    if source is not None and str(source) not in ("lait", "ees", "dashboard"):
         path = Path(source)
         if not path.is_file():
             msg = f"no such published file: {str(path)!r}"
@@ -177,6 +199,8 @@ def published(
             raise PublishedDataError(str(path), msg)
     elif kind == "ees" and prov.ees is not None:
         frame = ees_rows(prov.ees, breakdown=definition.breakdown, path=path)
+    elif kind == "dashboard" and prov.csc_dashboard_metrics:
+        frame = _dashboard(definition)
     else:
         wanted = {
             "lait": "a LAIT measure (provenance.lait_short_name)",
