@@ -37,6 +37,12 @@ _UNIT_LABELS = {
     "day": "days",
     "working_day": "working days",
     "point": "points",
+    "pound": "£",
+    "thousand_pounds": "£ thousands",
+    "million_pounds": "£ millions",
+    "pound_per_week": "£ per week",
+    "month": "months",
+    "year": "years",
 }
 
 

@@ -39,7 +39,7 @@ def parse_unit(text: str) -> Any:
         return text
     msg = (
         f"unknown unit {text!r}; defined units include percent, per_1000, per_10000, per_100000, "
-        "percentage_point, day, working_day, point, count"
+        "percentage_point, day, working_day, month, year, point, count, pound, pound_per_week"
     )
     # one unit name, never an expression: pint would parse "1/0" or "per_10000 ** (" itself
     if not isinstance(text, str) or not _UNIT_NAME.fullmatch(text):
