@@ -130,10 +130,66 @@ def read_definition(path: Path) -> IndicatorDefinition:
         parts = [field[1]] if field else []
         line = locate(text, parts) if parts else None
         raise DefinitionError(str(path), [SchemaIssue(_json_path(parts), str(exc), line)]) from exc
-    issues = _lait_issues(doc, text)
+    issues = _lait_issues(doc, text) + _derivation_issues(doc, text)
     if issues:
         raise DefinitionError(str(path), issues)
     return definition
+
+
+@cache
+def _derivations() -> dict[str, Any]:
+    """The registry's derivations and parameters (``validation/derivations.json``, generated)."""
+    data: dict[str, Any] = json.loads(
+        bundled_schema("derivations.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+def _kind(value: object) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list):
+        return "a list"
+    return "text"
+
+
+def _derivation_issues(doc: dict[str, Any], text: str) -> list[Problem]:
+    """A derivation the registry does not hold, or a parameter it does not take (or of the wrong
+    kind), each with close matches."""
+    der = doc.get("derivation")
+    if not der:
+        return []
+    known = _derivations()
+    name = der["name"]
+    if name not in known:
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f"; did you mean: {', '.join(map(repr, close))}?" if close else ""
+        where = ["derivation", "name"]
+        return [
+            SchemaIssue(
+                _json_path(where), f"no record-level derivation {name!r}{hint}", locate(text, where)
+            )
+        ]
+    takes = known[name]["parameters"]
+    found: list[Problem] = []
+    for key, value in der.get("parameters", {}).items():
+        where = ["derivation", "parameters", key]
+        if key not in takes:
+            close = difflib.get_close_matches(key, takes, n=3)
+            hint = f"; did you mean: {', '.join(map(repr, close))}?" if close else ""
+            takes_text = ", ".join(sorted(takes)) or "none"
+            message = (
+                f"derivation {name!r} takes no parameter {key!r}{hint} (it takes: {takes_text})"
+            )
+            found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
+        elif _kind(value) != _kind(takes[key]):
+            message = (
+                f"parameter {key!r} of derivation {name!r} is {_kind(takes[key])}, got {value!r}"
+            )
+            found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
+    return found
 
 
 def _lait_issues(doc: dict[str, Any], text: str) -> list[Problem]:
