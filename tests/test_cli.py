@@ -174,7 +174,7 @@ def test_compute_reads_an_excel_sheet(tmp_path: Path, capsys: pytest.CaptureFixt
 
 def test_progress_bar_hides_when_not_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
     """Nothing is drawn on stderr when it is not a terminal (pytest captures it)."""
-    from cyp_indicators.cli import _ProgressBar
+    from cyp_indicators.cli import ProgressBar as _ProgressBar
 
     bar = _ProgressBar("report")
     bar(1, 3, "step")

@@ -77,7 +77,12 @@ from .model import (
     Version,
     normalise_code,
 )
-from .population import BUNDLED_VINTAGE, attach_population, population_estimates
+from .population import (
+    BUNDLED_VINTAGE,
+    attach_population,
+    population_estimates,
+    population_of,
+)
 from .presentation import format_fixed, present, unit_label
 from .progress import (
     classify_progress,
@@ -200,6 +205,7 @@ __all__ = [
     "parse_symbol",
     "phe_quantiles",
     "population_estimates",
+    "population_of",
     "present",
     "progress_rates",
     "proportion",

@@ -18,7 +18,7 @@ from .geography import ENGLAND
 from .resources import data_file
 from .stats.checks import check_columns, check_unique
 
-__all__ = ["BUNDLED_VINTAGE", "attach_population", "population_estimates"]
+__all__ = ["BUNDLED_VINTAGE", "attach_population", "population_estimates", "population_of"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
@@ -52,6 +52,26 @@ def population_estimates(series: str = "ons_mye_0_17") -> pl.DataFrame:
         )
         raise DataError(msg)
     return _bundled()
+
+
+def population_of(area: str) -> pl.DataFrame:
+    """The bundled 0-17 estimates of one area (an LA's old number or ONS code, a region's code or
+    England's): ``mid_year``, ``population``, ``population_vintage``.
+
+    Raises :class:`~cyp_indicators.UnknownAreaError` for a code the geography does not know and
+    :class:`DataError` when the estimates hold no row for it.
+    """
+    from .geography import canonical_area, resolve_la
+
+    code = canonical_area(area)
+    if code is None:
+        resolve_la(area)  # an error naming the code, with close matches
+    table = _lookup(population_estimates())
+    rows = table.filter(pl.col("area_code") == code).sort("mid_year")
+    if rows.is_empty():
+        msg = f"the bundled population estimates have no rows for area {area!r}"
+        raise DataError(msg)
+    return rows.select("mid_year", "population", "population_vintage")
 
 
 def _lookup(estimates: pl.DataFrame) -> pl.DataFrame:

@@ -19,6 +19,7 @@ __all__ = [
     "canonical_expr",
     "canonical_la",
     "is_aggregate_code",
+    "is_england",
     "la_codes",
     "la_name",
     "local_authorities",
@@ -168,6 +169,17 @@ def region_of(code: str, *, london: str = "region") -> str:
     if london == "subregion" and row["london_subregion_code"]:
         return str(row["london_subregion_code"])
     return str(row["region_code"])
+
+
+def is_england(column: str, schema: pl.Schema | None = None) -> pl.Expr:
+    """England's rows of a frame: ``E92000001`` (or LAIT's 970) in ``column``, or a DfE
+    download's national row (``geographic_level == "National"``, when the frame has that
+    column: pass its ``schema``)."""
+    code = pl.col(column).cast(pl.String).str.strip_chars()
+    england = code.is_in([ENGLAND, "970"])
+    if schema is not None and "geographic_level" in schema:
+        england = england | (pl.col("geographic_level").cast(pl.String) == "National")
+    return england.fill_null(False)
 
 
 def canonical_expr(column: str) -> pl.Expr:

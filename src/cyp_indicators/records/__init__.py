@@ -1,6 +1,7 @@
 """Record-level data: readers for the CIN census and SSDA903, periods, working days, derivations."""
 
 from .accounting import EXCLUSION_SCHEMA, RecordFileWarning, exclusions_frame
+from .coverage import Coverage, coverage, record_span
 from .derive import Derivation, derive
 from .periods import Period, PeriodSeries, age_on
 from .readers import SSDA903, CINCensus, read_cin_census, read_cin_tables, read_ssda903
@@ -12,6 +13,7 @@ __all__ = [
     "EXCLUSION_SCHEMA",
     "SSDA903",
     "CINCensus",
+    "Coverage",
     "Derivation",
     "Period",
     "PeriodSeries",
@@ -19,10 +21,12 @@ __all__ = [
     "WorkingDayCalendar",
     "add_working_days_expr",
     "age_on",
+    "coverage",
     "derive",
     "exclusions_frame",
     "read_cin_census",
     "read_cin_tables",
     "read_ssda903",
+    "record_span",
     "working_days_between_expr",
 ]

@@ -42,6 +42,7 @@ PERIOD_KINDS = (
     "rolling_12_months",
     "financial_year",
     "academic_year",
+    "calendar_year",
     "custom",
 )
 
@@ -205,6 +206,38 @@ class Period:
         else:
             start = _add_months(d, -12) + timedelta(days=1)
         return cls(start, d, "rolling_12_months", f"12 months to {d.isoformat()}")
+
+    @classmethod
+    def for_collection_year(cls, year: int, period_type: str | object) -> Period:
+        """The period collection ``year`` covers for a definition's period type: the one rule
+        (:func:`cyp_indicators.years.period_bounds`) every caller uses.
+
+        Snapshots are the day itself (31 March, 31 August, 30 September, January census);
+        a financial year runs April to March, an academic year September to August, a calendar
+        year January to December; year to date and rolling 12 months end on 31 March ``year``.
+
+        >>> Period.for_collection_year(2019, "snapshot_31_march").label
+        '2019-03-31'
+        >>> Period.for_collection_year(2019, "financial_year").label
+        'FY 2018-19'
+        """
+        from ..model.enums import PeriodType
+        from ..years import period_bounds
+
+        year = _as_year(year, "year")
+        kind = PeriodType(period_type.value if isinstance(period_type, PeriodType) else period_type)
+        start, end = period_bounds(year, kind)
+        if start == end:
+            return cls.snapshot(end)
+        if kind is PeriodType.FINANCIAL_YEAR:
+            return cls.financial_year(year)
+        if kind is PeriodType.ACADEMIC_YEAR:
+            return cls.academic_year(year)
+        if kind is PeriodType.YEAR_TO_DATE:
+            return cls.year_to_date(end)
+        if kind is PeriodType.ROLLING_12_MONTHS:
+            return cls.rolling_12_months(end)
+        return cls(start, end, "calendar_year", f"CY {year}")
 
     @classmethod
     def month(cls, d: date) -> Period:

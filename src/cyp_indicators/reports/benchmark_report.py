@@ -353,7 +353,7 @@ def build_report(
     *,
     years: int = 5,
     indicators: Sequence[str] = CORE_INDICATORS,
-    sn_version: str = "2025",
+    sn_version: str | None = None,
     sn_method: str = "mean",
     counts: pl.DataFrame | None = None,
     catalogue: Catalogue | None = None,
@@ -374,7 +374,8 @@ def build_report(
     indicators
         Definition ids; by default the core children's social care rates (:data:`CORE_INDICATORS`).
     sn_version
-        DfE's statistical-neighbour set: ``"2025"`` (May 2025) or ``"2021"``.
+        DfE's statistical-neighbour set: ``"2025"`` (May 2025) or ``"2021"``; default the set the
+        data marks as DfE's current one.
     sn_method
         How the neighbours' values are aggregated: ``"mean"`` (LAIT) or ``"median"`` (DfE's CSC
         dashboard).

@@ -1,0 +1,183 @@
+"""What every command shares: usage errors, argument types, reading the input and writing output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from ..catalogue import Catalogue, load_catalogue
+from ..errors import DataError, InvalidValueError
+from ..io import read_table
+from ..model import IndicatorDefinition, Version
+
+__all__ = [
+    "ProgressBar",
+    "UsageError",
+    "catalogue_of",
+    "definition_of",
+    "in_file",
+    "positive_int",
+    "read_input",
+    "version_pin",
+    "with_definitions",
+    "with_pin",
+    "write",
+]
+
+EXCEL = (".xlsx", ".xlsm")
+TEXT_TABLES = (".csv", ".tsv", ".txt")
+_MAX_LINES_SHOWN = 10
+
+
+class UsageError(Exception):
+    """An option that does not fit the others: exit code 2, like argparse's own errors."""
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        msg = f"must be a whole number, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if number < 1:
+        msg = f"must be at least 1, got {number}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
+
+
+def version_pin(text: str) -> str:
+    """An argparse type: a version pin the catalogue accepts (1, 1.2 or 1.2.3)."""
+    try:
+        Version.parse_pin(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+class ProgressBar:
+    """A progress bar on stderr, shown only when stderr is a terminal."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.shown = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int, step: str) -> None:
+        if not self.shown:
+            return
+        width = 30
+        filled = int(width * done / max(total, 1))
+        bar = "#" * filled + "-" * (width - filled)
+        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} {step[:40]:<40}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 100 + "\r")
+            sys.stderr.flush()
+
+
+def with_definitions(p: argparse.ArgumentParser) -> None:
+    """``--definitions DIR`` (repeatable): a council's own definitions beside the bundled ones."""
+    p.add_argument(
+        "--definitions",
+        action="append",
+        metavar="DIR",
+        help="also load a folder of your own definitions",
+    )
+
+
+def with_pin(p: argparse.ArgumentParser, year_help: str) -> None:
+    """``--version V | --year Y``: a pinned version or the version in force that year."""
+    pin = p.add_mutually_exclusive_group()
+    pin.add_argument(
+        "--version", dest="version", type=version_pin, help="a version pin: 1, 1.2 or 1.2.3"
+    )
+    pin.add_argument("--year", type=int, help=year_help)
+
+
+def catalogue_of(args: argparse.Namespace) -> Catalogue:
+    """The bundled catalogue with the folders of ``--definitions``."""
+    folders = getattr(args, "definitions", None) or []
+    return load_catalogue(*folders)
+
+
+def definition_of(args: argparse.Namespace) -> IndicatorDefinition:
+    """``args.id`` from the catalogue: pinned, in force for ``--year``, or the latest."""
+    cat = catalogue_of(args)
+    if getattr(args, "version", None) is not None:
+        return cat.get(args.id, version=args.version)
+    if getattr(args, "year", None) is not None:
+        return cat.get(args.id, year=args.year)
+    return cat.get(args.id)
+
+
+def read_input(path: str, sheet: str | None = None, *, folder_hint: str = "") -> pl.DataFrame:
+    """The ``--input`` table; a folder or a ``--sheet`` on a non-Excel file is one line."""
+    p = Path(path)
+    if sheet is not None and p.suffix.lower() not in EXCEL:
+        msg = f"--sheet applies only to an Excel input (.xlsx), not {p.name!r}"
+        raise UsageError(msg)
+    if p.is_dir():
+        msg = (
+            f"{path!r} is a folder; --input takes one table file "
+            f"(.csv, .tsv, .parquet or .xlsx){folder_hint}"
+        )
+        raise DataError(msg)
+    return read_table(p, sheet=sheet)
+
+
+def in_file(path: str, exc: DataError, kept: Sequence[int] | None = None) -> DataError:
+    """``exc`` naming the input file and, for a CSV, the file's lines of the rows it names.
+
+    ``kept``: the file's row positions of the frame's rows, when some rows were left out.
+    """
+    text = f"{path}: {exc}"
+    if isinstance(exc, InvalidValueError) and Path(path).suffix.lower() in TEXT_TABLES:
+        rows = [kept[row] if kept is not None else row for row in exc.rows]
+        lines = ", ".join(str(row + 2) for row in rows[:_MAX_LINES_SHOWN])
+        more = f" and {len(rows) - _MAX_LINES_SHOWN} more" if len(rows) > _MAX_LINES_SHOWN else ""
+        text += f" [line {lines}{more} of the file, the header being line 1]"
+    return DataError(text)
+
+
+def _lists_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """List columns (``sn_missing``) as text, members joined by ", ": CSV holds no nesting."""
+    lists = [name for name, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
+    return frame.with_columns(
+        pl.col(name).cast(pl.List(pl.String)).list.join(", ") for name in lists
+    )
+
+
+def write(frame: pl.DataFrame, output: str | None) -> None:
+    """Print ``frame``, or write it to ``output`` (.csv, .parquet, .xlsx or .json)."""
+    if output is None:
+        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=80):
+            print(frame)
+        return
+    path = Path(output)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".csv":
+            _lists_as_text(frame).write_csv(path)
+        elif suffix == ".parquet":
+            frame.write_parquet(path)
+        elif suffix == ".json":
+            path.write_text(json.dumps(frame.to_dicts(), default=str, indent=2), encoding="utf-8")
+        elif suffix == ".xlsx":
+            frame.write_excel(path)
+        else:
+            msg = f"{output!r}: unsupported output type {suffix!r}; use .csv, .parquet, .xlsx or .json"
+            raise DataError(msg)
+    except ModuleNotFoundError as exc:
+        msg = f"{output!r}: writing {suffix} needs {exc.name!r} (pip install xlsxwriter)"
+        raise DataError(msg) from exc
+    except OSError as exc:
+        msg = f"cannot write {output!r}: {exc.strerror or exc}"
+        raise DataError(msg) from exc
+    print(f"wrote {path}", file=sys.stderr)

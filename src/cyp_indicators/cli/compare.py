@@ -1,0 +1,160 @@
+"""``cyp-indicators compare``: each LA against its statistical neighbours and England."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ..compare.aggregate import aggregate_neighbours
+from ..compare.gaps import add_gap
+from ..compare.groups import (
+    ComparatorSet,
+    load_comparator_set,
+    neighbour_set,
+    neighbour_set_versions,
+)
+from ..errors import DataError
+from ..geography import ENGLAND, canonical_expr, canonical_la, is_england
+from ._common import (
+    UsageError,
+    definition_of,
+    in_file,
+    read_input,
+    with_definitions,
+    with_pin,
+    write,
+)
+
+
+def _comparator_set(args: argparse.Namespace) -> ComparatorSet:
+    if args.groups is None:
+        return neighbour_set(args.sn)
+    path = Path(args.groups)
+    if not path.is_file():
+        what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        msg = f"comparator-set file {args.groups!r} {what}"
+        raise DataError(msg)
+    return load_comparator_set(path)
+
+
+def _england_values(frame: pl.DataFrame, args: argparse.Namespace) -> pl.DataFrame | None:
+    """England's value each year, from the input's England rows (None when there are none)."""
+    if args.la_column not in frame.columns or args.year_column not in frame.columns:
+        return None  # aggregate_neighbours names the missing column
+    rows = frame.filter(is_england(args.la_column, frame.schema))
+    if rows.is_empty() or args.value not in rows.columns:
+        return None
+    years = rows.select(args.year_column, pl.col(args.value).alias("england_value")).unique()
+    repeated = years.filter(pl.col(args.year_column).is_duplicated())[args.year_column]
+    if repeated.len():
+        msg = (
+            f"{args.input}: more than one England row with different values for year(s) "
+            f"{', '.join(map(str, sorted(set(repeated.to_list()))))}"
+        )
+        raise DataError(msg)
+    return years
+
+
+def _without_blank_codes(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, list[int]]:
+    """Rows with no LA code (a DfE download's national and regional rows, England's code) left out.
+
+    Returns the rows kept and their positions in ``frame``.
+    """
+    if column not in frame.columns:
+        return frame, list(range(frame.height))  # aggregate_neighbours names the missing column
+    code = pl.col(column).cast(pl.String).str.strip_chars()
+    la_row = code.is_not_null() & (code != "") & (code != ENGLAND)
+    kept = frame.with_row_index("__row").filter(la_row)
+    if kept.height < frame.height:
+        left_out = frame.height - kept.height
+        print(
+            f"{left_out} row(s) with no LA code in column {column!r} (England, regions) left out "
+            "of the neighbour comparison",
+            file=sys.stderr,
+        )
+    return kept.drop("__row"), kept["__row"].to_list()
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.groups is not None and args.sn is not None:
+        msg = "give --sn or --groups, not both"
+        raise UsageError(msg)
+    code = None
+    if args.la:
+        code = canonical_la(args.la)
+        if code is None:
+            msg = f"LA code {args.la!r} does not exist"
+            raise DataError(msg)
+    d = definition_of(args)
+    raw = read_input(args.input, args.sheet)
+    england = _england_values(raw, args)
+    frame, kept = _without_blank_codes(raw, args.la_column)
+    sn = _comparator_set(args)
+    try:
+        result = aggregate_neighbours(
+            frame,
+            sn,
+            method=args.method,
+            la=args.la_column,
+            year=args.year_column,
+            value=args.value,
+            definition=d,
+        )
+    except DataError as exc:
+        raise in_file(args.input, exc, kept) from exc
+    if england is None:
+        print(
+            f"no England row in {args.input} (LA code {ENGLAND}, or a national row): "
+            "no comparison with England",
+            file=sys.stderr,
+        )
+    else:
+        result = add_gap(
+            result.join(england, on=args.year_column, how="left", maintain_order="left"),
+            value=args.value,
+            comparator="england_value",
+            name="gap_to_england",
+            definition=d,
+        )
+    if code is not None:
+        result = result.filter(canonical_expr(args.la_column) == code)
+        if result.is_empty():
+            msg = f"{args.input}: LA {args.la!r} not found in column {args.la_column!r}"
+            raise DataError(msg)
+    write(result, args.output)
+    return 0
+
+
+def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
+    cmp_ = sub.add_parser(
+        "compare", help="each LA against its statistical neighbours", parents=parents
+    )
+    cmp_.add_argument("id")
+    cmp_.add_argument(
+        "--input", required=True, help="a table of values: LA code, year, value (CSV, XLSX ...)"
+    )
+    cmp_.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
+    cmp_.add_argument("--la", help="show only this LA (old number or ONS code)")
+    versions = ", ".join(neighbour_set_versions())
+    cmp_.add_argument(
+        "--sn",
+        help=f"DfE statistical-neighbour set: {versions} (default: DfE's current set, "
+        f"{neighbour_set().version})",
+    )
+    cmp_.add_argument("--groups", help="a comparator-set TOML file of your own instead")
+    cmp_.add_argument("--method", default="median", choices=["median", "mean"], help="aggregation")
+    cmp_.add_argument(
+        "--la-column", default="la_code", help="LA numbers or ONS codes (default la_code)"
+    )
+    cmp_.add_argument("--year-column", default="year", help="the year column (default year)")
+    cmp_.add_argument("--value", default="value", help="the value column (default value)")
+    cmp_.add_argument(
+        "--output", help="write to .csv, .parquet, .xlsx or .json instead of printing"
+    )
+    with_pin(cmp_, "the version in force for this collection year")
+    with_definitions(cmp_)
+    cmp_.set_defaults(func=run)
