@@ -6,6 +6,8 @@
 ('1.0.0', 'per_10000', 'not_applicable')
 """
 
+# cyp.expr.rate, .proportion, .count, .mean: a public module (modules are not listed in __all__)
+from . import expr as expr
 from .catalogue import Catalogue, load_catalogue
 from .compare import (
     CHI2_THRESHOLD,
