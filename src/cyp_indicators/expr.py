@@ -41,6 +41,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import polars as pl
 
@@ -49,40 +50,53 @@ from .stats.fields import (
     Input,
     Kind,
     RateMethod,
-    aggregate_input,
+    aggregates,
+    also_refuse,
     check_multiplier,
     check_rate_method,
+    checked_input,
     measure_fields,
-    parse_input,
-    row_rules,
-    usable_row,
+    summed_input,
 )
 from .stats.intervals import normalise_confidence
+from .stats.measures import result_columns
 
 __all__ = ["count", "mean", "proportion", "rate"]
 
 IntoInput = str | pl.Expr
 
 
-def _input(
-    column: IntoInput,
-    *,
-    role: str,
-    allow_negative: bool = False,
-    whole: bool = False,
-    grouped: bool,
-) -> Input:
-    number, symbol, unreadable = parse_input(column, role=role, grouped=grouped)
-    invalid = row_rules(
-        number, unreadable, role=role, allow_negative=allow_negative, whole=whole, grouped=grouped
-    )
-    return Input(number, symbol, invalid)
+class _Finish:
+    """The fields of a measure from its summed inputs: one polars query over the sums (a row per
+    group, window or frame), which ``map_batches`` runs once over every group's sums.
 
+    Polars eliminates common subexpressions in a ``select`` but not inside ``group_by().agg()``
+    or ``.over()``, where each of the dozen fields would sum the inputs again (a hundred times
+    slower); so the expression sums (a few cheap reductions, in polars) and this computes the
+    fields from the sums, as ``rate(..., by=...)`` does after its ``group_by``. (The streaming
+    engine applies it to a window's sums after broadcasting them to the rows, in batches: slower
+    than the in-memory engine for ``.over()``, and still correct.)
+    """
 
-def _with_invalid(side: Input, *more: pl.Expr) -> Input:
-    """``side`` with further reasons to refuse its row (after its own)."""
-    invalid = pl.coalesce(side.invalid, *more) if side.invalid is not None else pl.coalesce(*more)
-    return Input(side.number, side.symbol, invalid)
+    def __init__(self, kind: Kind, has_den: bool, options: dict[str, Any]) -> None:
+        self.kind = kind
+        self.has_den = has_den
+        self.options = options
+
+    def __call__(self, sums: pl.Series) -> pl.Series:
+        frame = sums.struct.unnest()
+        symbols = any(
+            frame[c].null_count() < frame.height
+            for c in ("num_symbol", "den_symbol")
+            if c in frame.columns
+        )
+        num = summed_input("num", checked=True)
+        den = summed_input("den", checked=True) if self.has_den else None
+        fields = measure_fields(
+            num, den, kind=self.kind, grouped=True, symbols=symbols, **self.options
+        )
+        out = frame.lazy().select(pl.struct(*fields.values()).alias(self.kind))
+        return out.collect().to_series()
 
 
 def _struct(
@@ -97,26 +111,47 @@ def _struct(
     flows: bool = False,
     sd: Input | None = None,
 ) -> pl.Expr:
-    if sd is not None:  # a bad standard deviation refuses the row like a bad total
-        num = _with_invalid(num, sd.invalid) if sd.invalid is not None else num
-        sd = usable_row(sd)
+    options: dict[str, Any] = {
+        "multiplier": multiplier,
+        "levels": levels,
+        "rate_method": rate_method,
+        "flows": flows,
+    }
     if aggregate:
-        num_in, den_in = aggregate_input(num), aggregate_input(den) if den is not None else None
-    else:
-        num_in, den_in = usable_row(num), usable_row(den) if den is not None else None
+        if sd is not None:  # guarded by mean(); kept for the types
+            msg = "a summed mean has no interval"
+            raise DataError(msg)
+        sums = pl.struct(
+            *aggregates(num, "num"), *(aggregates(den, "den") if den is not None else [])
+        )
+        dtype = pl.Struct(
+            {
+                c: pl.String if c in ("method", "reason") else pl.Float64
+                for c in result_columns(levels)
+            }
+        )
+        finish = _Finish(kind, den is not None, options)
+        return sums.map_batches(finish, return_dtype=dtype, is_elementwise=True).alias(kind)
+    if sd is not None and sd.invalid is not None and sd.ok is not None:
+        # a bad standard deviation refuses the row like a bad total (a missing one: no interval)
+        num = also_refuse(num, sd.invalid, ~sd.ok)
     fields = measure_fields(
-        num_in,
-        den_in,
-        kind=kind,
-        multiplier=multiplier,
-        levels=levels,
-        rate_method=rate_method,
-        flows=flows,
-        sd=sd.number if sd is not None else None,
-        grouped=aggregate,
-        scalar=aggregate,
+        num, den, kind=kind, sd=sd.number if sd is not None else None, **options
     )
-    return pl.struct(*fields.values()).alias(kind)
+    # The fields are computed from the numbers as given and masked once at the end where a row
+    # breaks a rule: polars eliminates repeated subexpressions, but not those holding a when.
+    row_ok = [side.ok for side in (num, den) if side is not None and side.ok is not None]
+    masks = {
+        "numerator": num.ok,
+        "denominator": den.ok if den is not None else None,
+        "reason": None,
+    }
+    ok = pl.all_horizontal(row_ok) if len(row_ok) > 1 else (row_ok[0] if row_ok else None)
+    masked = []
+    for name, expr in fields.items():
+        mask = masks.get(name, ok)
+        masked.append(pl.when(mask).then(expr).alias(name) if mask is not None else expr)
+    return pl.struct(*masked).alias(kind)
 
 
 def rate(
@@ -174,8 +209,8 @@ def rate(
     check_multiplier(multiplier)
     levels = normalise_confidence(confidence)
     grouped = aggregate
-    num = _input(numerator, role="numerator", whole=True, grouped=grouped)
-    den = _input(denominator, role="denominator", grouped=grouped)
+    num = checked_input(numerator, role="numerator", whole=True, grouped=grouped)
+    den = checked_input(denominator, role="denominator", grouped=grouped)
     return _struct(
         "rate",
         num,
@@ -217,17 +252,13 @@ def proportion(
     check_multiplier(multiplier)
     levels = normalise_confidence(confidence)
     grouped = aggregate
-    num = _input(numerator, role="numerator", grouped=grouped)
-    den = _input(denominator, role="denominator", grouped=grouped)
+    num = checked_input(numerator, role="numerator", grouped=grouped)
+    den = checked_input(denominator, role="denominator", grouped=grouped)
     if not flows:
         exceeds = "x: numerator exceeds the denominator" + (" in a row" if grouped else "")
-        den_valid = den.invalid.is_null() if den.invalid is not None else pl.lit(True)
-        num = _with_invalid(
-            num,
-            pl.when(
-                den_valid & (num.number > den.number) & (den.number != 0)  # 3 of 0 is "z"
-            ).then(pl.lit(exceeds)),
-        )
+        den_ok = den.ok if den.ok is not None else pl.lit(True)
+        broken = den_ok & (num.number > den.number) & (den.number != 0)  # 3 of 0 is "z"
+        num = also_refuse(num, pl.lit(exceeds), broken)
     return _struct(
         "proportion",
         num,
@@ -255,7 +286,7 @@ def count(numerator: IntoInput, *, aggregate: bool = True) -> pl.Expr:
     >>> out.select("la", "value", "reason").rows()
     [('a', 15.0, None), ('b', None, "c: numerator includes 'c' (confidential, suppressed to protect individuals)")]
     """
-    num = _input(numerator, role="numerator", whole=True, grouped=aggregate)
+    num = checked_input(numerator, role="numerator", whole=True, grouped=aggregate)
     return _struct("count", num, None, aggregate=aggregate, multiplier=1, levels=())
 
 
@@ -295,7 +326,7 @@ def mean(
         )
         raise DataError(msg)
     levels = normalise_confidence(confidence) if sd is not None else ()
-    num = _input(total, role="numerator", allow_negative=True, grouped=aggregate)
-    den = _input(pupils, role="denominator", whole=True, grouped=aggregate)
-    spread = _input(sd, role="standard deviation", grouped=aggregate) if sd is not None else None
+    num = checked_input(total, role="numerator", allow_negative=True, grouped=aggregate)
+    den = checked_input(pupils, role="denominator", whole=True, grouped=aggregate)
+    spread = checked_input(sd, role="standard deviation") if sd is not None else None
     return _struct("mean", num, den, aggregate=aggregate, multiplier=1, levels=levels, sd=spread)

@@ -4,8 +4,9 @@
 ``denominator``, ``value``, ``lower_<level>``/``upper_<level>`` per level, ``method``, ``reason``)
 to an expression over parsed inputs. The frame functions of :mod:`.measures` select these fields
 (after checking the inputs, raising for rows that break a rule); :mod:`cyp_indicators.expr` puts
-the same fields in one struct, over inputs parsed and checked by :func:`parse_input` and
-:func:`row_rules`, where a row breaking a rule gives a null value with a reason instead.
+the same fields in one struct, over inputs parsed and checked by :func:`checked_input`, where a
+row breaking a rule gives a null value with a reason instead (summed over a group by
+:func:`aggregates` and :func:`summed_input` first).
 
 Reasons open with a GSS symbol: ``"z: denominator is zero"``, ``"c: numerator is 'c' (...)"``,
 ``"x: numerator is missing"``; a row breaking a rule (expressions only) ``"x: numerator is
@@ -16,14 +17,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import polars as pl
 import polars.selectors as cs
 
 from .intervals import (
     EXACT_BELOW,
-    _byar_exact,
+    byar_exact_interval,
     confidence_label,
     exact_poisson_interval,
     wilson_interval,
@@ -35,13 +36,13 @@ __all__ = [
     "Input",
     "Kind",
     "RateMethod",
-    "aggregate_input",
+    "aggregates",
+    "also_refuse",
     "check_multiplier",
     "check_rate_method",
+    "checked_input",
     "measure_fields",
-    "parse_input",
-    "row_rules",
-    "usable_row",
+    "summed_input",
 ]
 
 Kind = Literal["rate", "proportion", "count", "mean"]
@@ -53,12 +54,17 @@ class Input(NamedTuple):
 
     ``number`` is Float64 (null for a GSS symbol, an empty cell or a missing value); ``symbol`` the
     canonical GSS symbol text or null; ``invalid`` the reason a row (or a group) breaks a rule, or
-    null (``None`` where the rules are checked outside the expression, by the frame functions).
+    null (``None`` where the rules are checked outside the expression, by the frame functions);
+    ``text`` the test "the input is a text column", resolved when polars plans the query (``None``
+    where the caller knows the dtype), so that numbers skip the symbol reasons; ``ok`` the same
+    rules as ``invalid`` as a boolean (true: the row's number may be used).
     """
 
     number: pl.Expr
     symbol: pl.Expr
     invalid: pl.Expr | None = None
+    text: pl.Expr | None = None
+    ok: pl.Expr | None = None
 
 
 def check_multiplier(multiplier: float) -> None:
@@ -81,100 +87,152 @@ def check_rate_method(method: str) -> None:
 # --- parsing and row rules (expressions) --------------------------------------------------------
 
 
-def parse_input(
-    column: str | pl.Expr, *, role: str, grouped: bool = False
-) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
-    """``(number, symbol, unreadable)`` of an input whose dtype is known only when the query runs.
-
-    A text column is split as :func:`~cyp_indicators.stats.symbols.split_numbers_and_symbols`
-    does; a numeric (or all-null) one is cast to Float64. ``unreadable`` is the reason
-    (``"x: ..."``) for a cell that is neither a number nor a GSS symbol, or for a column that holds
-    neither numbers nor text (dates, booleans), else null; ``grouped`` phrases it for a group
-    holding such a cell. The branch for the input's dtype is chosen when polars resolves the plan
-    (``pl.dtype_of``): the others never run.
-    """
-    e = pl.col(column) if isinstance(column, str) else column
-    dtype = pl.dtype_of(e)
-    is_text = dtype.matches(cs.string())
-    is_number = dtype.matches(cs.numeric() | cs.by_dtype(pl.Null))
-    text_number, text_symbol, unreadable = split_numbers_and_symbols(e.cast(pl.String), name=role)
-    number = (
-        pl.when(is_text)
-        .then(text_number)
-        .when(is_number)
-        .then(e.cast(pl.Float64, strict=False))
-        .otherwise(pl.lit(None, pl.Float64))
-    )
-    symbol = pl.when(is_text).then(text_symbol).otherwise(pl.lit(None, pl.String))
-    text = "includes text that is" if grouped else "text is"
-    bad = (
-        pl.when(is_text)
-        .then(
-            pl.when(unreadable).then(
-                pl.lit(f"x: {role} {text} neither a number nor a GSS symbol", pl.String)
-            )
-        )
-        .when(is_number)
-        .then(pl.lit(None, pl.String))
-        .otherwise(pl.lit(f"x: {role} holds neither numbers nor text", pl.String))
-    )
-    return number, symbol, bad
-
-
-def row_rules(
-    number: pl.Expr,
-    unreadable: pl.Expr | None,
+def checked_input(
+    column: str | pl.Expr,
     *,
     role: str,
     allow_negative: bool = False,
     whole: bool = False,
     grouped: bool = False,
-) -> pl.Expr:
-    """The reason (``"x: ..."``) a row breaks one of its input's rules, or null.
+) -> Input:
+    """An input whose dtype is known only when the query runs, parsed and checked row by row.
 
-    ``unreadable`` (from :func:`parse_input`) comes first; then every number must be finite and not
-    negative (unless ``allow_negative``), and with ``whole=True`` a whole number. ``grouped`` phrases
-    the reason for a group holding the row.
+    A text column is split as :func:`~cyp_indicators.stats.symbols.split_numbers_and_symbols`
+    does; a numeric (or all-null) one is cast to Float64. ``invalid`` is the reason (``"x: ..."``)
+    a row breaks a rule: text that is neither a number nor a GSS symbol, a column of another dtype
+    (dates, booleans), a value that is not finite, a negative value (unless ``allow_negative``) or
+    a fraction (with ``whole``); ``grouped`` phrases it for a group holding the row.
+
+    The branch for the input's dtype is chosen when polars resolves the plan (``pl.dtype_of``), so
+    the others never run: a numeric column is not parsed as text, and an integer one is not
+    checked for fractions or infinities.
     """
+    e = pl.col(column) if isinstance(column, str) else column
+    dtype = pl.dtype_of(e)
+    is_text = dtype.matches(cs.string())
+    is_number = dtype.matches(cs.numeric() | cs.by_dtype(pl.Null))
+    is_integer = dtype.matches(cs.integer() | cs.by_dtype(pl.Null))
+    is_unsigned = dtype.matches(cs.unsigned_integer())
+    # without the names split_numbers_and_symbols gives them: an alias inside an expression hides
+    # it from polars' common-subexpression elimination
+    text_number, text_symbol, unreadable = (
+        part.meta.undo_aliases() for part in split_numbers_and_symbols(e.cast(pl.String), name=role)
+    )
 
-    def text(row: str, group: str) -> pl.Expr:
+    # polars drops a when-branch on a dtype test only where the branch kept reads a column (a
+    # literal could change the length), so "no value" is a column of nulls, never pl.lit(None):
+    # a numeric column cast to nulls (free), or for other dtypes a test no row passes
+    def nulls(dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
+        return e.cast(pl.Null, strict=False).cast(dtype)
+
+    def other(value: pl.Expr) -> pl.Expr:
+        return pl.when(e.is_null() | e.is_not_null()).then(value)
+
+    def by_dtype(text: pl.Expr, number: pl.Expr, neither: pl.Expr) -> pl.Expr:
+        return (
+            pl.when(is_text)
+            .then(text)
+            .otherwise(pl.when(is_number).then(number).otherwise(neither))
+        )
+
+    number = by_dtype(
+        text_number, e.cast(pl.Float64, strict=False), other(pl.lit(None, pl.Float64))
+    )
+    symbol = by_dtype(text_symbol, nulls(pl.String), other(pl.lit(None, pl.String)))
+
+    def reason(row: str, group: str) -> pl.Expr:
         return pl.lit(f"x: {role} {group if grouped else row}", pl.String)
 
-    finite = text("is not a finite number", "includes a value that is not a finite number")
-    chain = (
-        pl.when(unreadable.is_not_null()).then(unreadable).when(~number.is_finite()).then(finite)
-        if unreadable is not None
-        else pl.when(~number.is_finite()).then(finite)
-    )
-    if not allow_negative:
-        chain = chain.when(number < 0).then(text("is negative", "includes a negative value"))
-    if whole:
-        chain = chain.when(number != number.floor()).then(
-            text("is not a whole number", "includes a value that is not a whole number")
+    def rules(chain: Any) -> pl.Expr:
+        """The finite/negative/whole rules after ``chain`` (a when-chain or None)."""
+        chain = (chain.when if chain is not None else pl.when)(~number.is_finite()).then(
+            reason("is not a finite number", "includes a value that is not a finite number")
         )
-    return chain.otherwise(pl.lit(None, pl.String))
+        if not allow_negative:
+            chain = chain.when(number < 0).then(reason("is negative", "includes a negative value"))
+        if whole:
+            chain = chain.when(number != number.floor()).then(
+                reason("is not a whole number", "includes a value that is not a whole number")
+            )
+        return chain.otherwise(pl.lit(None, pl.String))  # type: ignore[no-any-return]
 
-
-def aggregate_input(side: Input) -> Input:
-    """The sum of an input over the rows of the context (group, window or frame).
-
-    A group holding a GSS symbol, a missing value or a row breaking a rule gives a null number; its
-    ``symbol`` and ``invalid`` are the first of the group's.
-    """
-    usable = (
-        side.number if side.invalid is None else pl.when(side.invalid.is_null()).then(side.number)
+    unreadable_reason = reason(
+        "text is neither a number nor a GSS symbol",
+        "includes text that is neither a number nor a GSS symbol",
     )
-    number = pl.when(usable.null_count() == 0).then(usable.sum())
-    symbol = side.symbol.drop_nulls().first()
-    invalid = None if side.invalid is None else side.invalid.drop_nulls().first()
-    return Input(number, symbol, invalid)
+    text_rules = rules(pl.when(unreadable).then(unreadable_reason))
+    if allow_negative:  # an integer is finite and whole: nothing to check
+        integer_rules = nulls(pl.String)
+    else:
+        integer_rules = (
+            pl.when(is_unsigned)
+            .then(nulls(pl.String))
+            .otherwise(
+                pl.when(number < 0)
+                .then(reason("is negative", "includes a negative value"))
+                .otherwise(pl.lit(None, pl.String))
+            )
+        )
+    number_rules = pl.when(is_integer).then(integer_rules).otherwise(rules(None))
+    invalid = by_dtype(
+        text_rules,
+        number_rules,
+        other(pl.lit(f"x: {role} holds neither numbers nor text", pl.String)),
+    )
+
+    # the same rules as one boolean, to mask the number (cheaper than testing the reason text)
+    def holds(number: pl.Expr) -> pl.Expr:
+        ok = number.is_finite()
+        if not allow_negative:
+            ok = ok & (number >= 0)
+        if whole:
+            ok = ok & (number == number.floor())
+        return ok
+
+    integer_ok = number.is_finite() if allow_negative else number >= 0
+    ok = by_dtype(
+        ~unreadable & holds(number),
+        pl.when(is_integer).then(integer_ok).otherwise(holds(number)),
+        other(pl.lit(False)),
+    )
+    return Input(number, symbol, invalid, is_text, ok)
 
 
-def usable_row(side: Input) -> Input:
-    """A row's input with the number nulled where the row breaks a rule."""
-    if side.invalid is None:
-        return side
-    return Input(pl.when(side.invalid.is_null()).then(side.number), side.symbol, side.invalid)
+def also_refuse(side: Input, reason: pl.Expr, broken: pl.Expr) -> Input:
+    """``side`` refusing also the rows where ``broken`` holds (null: does not), with ``reason``
+    (after the side's own reasons)."""
+    broken = broken.fill_null(False)
+    invalid = pl.coalesce(side.invalid, pl.when(broken).then(reason))
+    ok = ~broken if side.ok is None else side.ok & ~broken
+    return Input(side.number, side.symbol, invalid, side.text, ok)
+
+
+def aggregates(side: Input, name: str) -> list[pl.Expr]:
+    """The few aggregations of an input that :func:`summed_input` needs, named ``name_*``.
+
+    Each is one cheap reduction over the rows of the context (a group in ``group_by().agg()``, a
+    window in ``.over()``, the frame in ``select``): the sum, the count of missing values, the
+    first GSS symbol and the first reason a row breaks a rule.
+    """
+    out = [
+        side.number.sum().alias(f"{name}_sum"),
+        side.number.null_count().alias(f"{name}_missing"),
+        side.symbol.drop_nulls().first().alias(f"{name}_symbol"),
+    ]
+    if side.invalid is not None:
+        out.append(side.invalid.drop_nulls().first().alias(f"{name}_invalid"))
+    return out
+
+
+def summed_input(name: str, *, checked: bool) -> Input:
+    """The summed input from the columns :func:`aggregates` made: null unless every row had a
+    number (no symbol, no missing value, no row breaking a rule)."""
+    invalid = pl.col(f"{name}_invalid") if checked else None
+    usable = pl.col(f"{name}_missing") == 0
+    if invalid is not None:
+        usable = usable & invalid.is_null()
+    number = pl.when(usable).then(pl.col(f"{name}_sum"))
+    return Input(number, pl.col(f"{name}_symbol"), invalid)
 
 
 # --- the fields ------------------------------------------------------------------------------------
@@ -209,7 +267,6 @@ def measure_fields(
     flows: bool = False,
     sd: pl.Expr | None = None,
     grouped: bool = False,
-    scalar: bool = False,
     symbols: bool = True,
     den_ok: pl.Expr | None = None,
 ) -> dict[str, pl.Expr]:
@@ -231,11 +288,8 @@ def measure_fields(
         The inputs are sums over groups: reasons say "includes", and a proportion's summed
         numerator above its summed denominator (possible only through rows with a zero
         denominator) gives a null value with a reason.
-    scalar
-        The inputs are one value per context (an aggregation inside ``group_by().agg()``,
-        ``.over()`` or ``select``), not columns.
     symbols
-        False when no input can hold a GSS symbol (numbers only, not grouped): cheaper reasons.
+        False when no input holds a GSS symbol (numbers only): the reasons skip the symbols' text.
     den_ok
         The denominator with zeros nulled, if the caller has it as a column already.
     """
@@ -270,7 +324,7 @@ def measure_fields(
         elif rate_method == "exact":
             lower, upper = exact_poisson_interval(n, level)
         else:
-            lower, upper = _byar_exact(n.cast(pl.Float64), level, scalar=scalar)
+            lower, upper = byar_exact_interval(n, level)
         scale = multiplier if kind == "proportion" else pl.lit(multiplier) / d_ok
         fields[f"lower_{label}"] = lower * scale
         fields[f"upper_{label}"] = upper * scale
@@ -295,14 +349,18 @@ def measure_fields(
         reasons.append(
             pl.when((n > d) & (d != 0)).then(pl.lit("x: numerator exceeds the denominator"))
         )
-    if symbols or grouped:
-        reasons.append(_reason("numerator", n, num.symbol, grouped=grouped))
-        if den is not None:
-            reasons.append(_reason("denominator", d, den.symbol, grouped=grouped))
-    else:  # numbers only: no symbols to report, so the cheap form
-        reasons.append(pl.when(n.is_null()).then(pl.lit("x: numerator is missing")))
-        if den is not None:
-            reasons.append(pl.when(d.is_null()).then(pl.lit("x: denominator is missing")))
+    for role, side in (("numerator", num), ("denominator", den)):
+        if side is None:
+            continue
+        missing = f"x: {role} includes a missing value" if grouped else f"x: {role} is missing"
+        cheap = pl.when(side.number.is_null()).then(pl.lit(missing))
+        if not symbols:  # numbers only: no symbols to report, so the cheap form
+            reasons.append(cheap)
+        elif side.text is not None:  # chosen by dtype when polars plans the query
+            full = _reason(role, side.number, side.symbol, grouped=grouped)
+            reasons.append(pl.when(side.text).then(full).otherwise(cheap))
+        else:
+            reasons.append(_reason(role, side.number, side.symbol, grouped=grouped))
     if kind != "count":
         reasons.append(pl.when(d == 0).then(pl.lit("z: denominator is zero")))
     fields["reason"] = pl.coalesce(*reasons)

@@ -276,20 +276,13 @@ def byar_exact_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Exp
     when-chain per limit (no separate zero case: a count of 0 takes the exact branch) keeps the
     expression as cheap as the formula written by hand.
     """
-    return _byar_exact(_col(count).cast(pl.Float64), confidence, scalar=False)
-
-
-def _byar_exact(o: pl.Expr, confidence: float, *, scalar: bool) -> tuple[pl.Expr, pl.Expr]:
-    """:func:`byar_exact_interval` of the Float64 count ``o``; ``scalar``: ``o`` is one value
-    per group (an aggregation), where a gather from the table must be taken as a scalar."""
+    o = _col(count).cast(pl.Float64)
     lower_t, upper_t = _exact_table(confidence, EXACT_BELOW)
     small = o < EXACT_BELOW
     # not strict: a NaN count (refused by the callers' checks) gives a null index, not an error
     index = o.clip(0, EXACT_BELOW - 1).cast(pl.UInt32, strict=False)
     exact_lower = pl.lit(pl.Series(lower_t, dtype=pl.Float64)).gather(index)
     exact_upper = pl.lit(pl.Series(upper_t, dtype=pl.Float64)).gather(index)
-    if scalar:
-        exact_lower, exact_upper = exact_lower.first(), exact_upper.first()
     byars_lower, byars_upper = _byars_raw(o, z_value(confidence))
     lower = pl.when(small).then(exact_lower).when(byars_lower >= 0).then(byars_lower)
     upper = pl.when(small).then(exact_upper).otherwise(byars_upper)

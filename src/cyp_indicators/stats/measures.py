@@ -413,7 +413,7 @@ def _measure(
         flows=flows,
         sd=pl.col(_SD) if sd is not None else None,
         grouped=grouped,
-        symbols=text_input,
+        symbols=text_input or grouped,
         den_ok=pl.col(_DEN_OK) if kind != "count" else None,
     )
     columns = list(fields.values())
