@@ -109,6 +109,7 @@ def _interval_case(spec: dict[str, Any], kind: str) -> list[dict[str, Any]]:
         def floor() -> pl.DataFrame:
             return _floors.rate_floor(frame, num, den, multiplier=mult, levels=LEVELS)
 
+        build: Callable[..., pl.Expr] = cyp.expr.rate
         rowwise: Callable[..., Any] = _pandas.rate_rowwise
         description = "cyp.rate, exact (<10) / Byar's 95 % and 99.8 % limits, per 100,000"
     else:
@@ -121,15 +122,29 @@ def _interval_case(spec: dict[str, Any], kind: str) -> list[dict[str, Any]]:
         def floor() -> pl.DataFrame:
             return _floors.proportion_floor(frame, num, den, multiplier=mult, levels=LEVELS)
 
+        build = cyp.expr.proportion
         rowwise = _pandas.proportion_rowwise
         description = "cyp.proportion, Wilson 95 % and 99.8 % limits, percent"
 
     def library() -> pl.DataFrame:
         return lib_on(frame)
 
+    name = "rate" if kind == "rate_ci" else "proportion"
+
+    def expr() -> pl.DataFrame:
+        struct = build(num, den, multiplier=mult, confidence=list(LEVELS), aggregate=False)
+        return frame.lazy().with_columns(struct).unnest(name).collect()
+
     columns = _levels_columns(LEVELS)
-    checks = {"polars": _agree(library(), floor(), columns)}
-    sides = [Side("library", library, reps), Side("polars", floor, reps)]
+    checks = {
+        "polars": _agree(library(), floor(), columns),
+        "expr": _agree(library(), expr(), columns),
+    }
+    sides = [Side("library", library, reps), Side("polars", floor, reps), Side("expr", expr, reps)]
+    notes.append(
+        f"expr: cyp.expr.{name}(..., aggregate=False) in a lazy with_columns, unnested (the same "
+        "statistics as one struct expression; shown for comparison, no target)"
+    )
     if spec.get("pandas"):
         if _pandas.available():
             pdf = _pandas.to_pandas(frame)
