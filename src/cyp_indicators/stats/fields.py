@@ -318,7 +318,9 @@ def measure_fields(
             fields[f"upper_{label}"] = n / d_ok + half
             continue
         if kind == "proportion":
-            lower, upper = wilson_interval(n, d_ok, level)
+            # Wilson's limits are null where the total is zero or null, so the denominator as
+            # given does (where a when-masked one would not be shared between the limits)
+            lower, upper = wilson_interval(n, d if den_ok is None and not exceeds else d_ok, level)
             if flows:  # no interval where the numerator exceeds the denominator
                 lower, upper = pl.when(n <= d_ok).then(lower), pl.when(n <= d_ok).then(upper)
         elif rate_method == "exact":
