@@ -186,7 +186,8 @@ def test_struct_fields_are_the_result_columns(
 
 @pytest.mark.parametrize("aggregate", [True, False])
 def test_count_and_mean_structs_match_their_frame_functions(aggregate: bool) -> None:
-    """count's and mean's structs have count()'s and mean()'s columns (mean: with and without sd)."""
+    """count's and mean's structs have count()'s and mean()'s columns (mean with and without
+    sd)."""
     frame = pl.DataFrame({"t": [10.0, -2.5], "p": [4, 5], "sd": [1.0, 2.0]})
     got = frame.select(cyp.expr.count("p", aggregate=aggregate)).schema["count"]
     want = cyp.count(frame, "p").drop(frame.columns).schema
@@ -268,7 +269,8 @@ def test_select_aggregates_the_whole_frame(data: st.DataObject, kind: str, text:
 def test_row_by_row_equals_the_frame_function(
     data: st.DataObject, kind: str, text: bool, lazy: bool
 ) -> None:
-    """``aggregate=False`` in ``with_columns`` equals ``<kind>(frame, ...)`` row for row, lazily too."""
+    """``aggregate=False`` in ``with_columns`` equals ``<kind>(frame, ...)`` row for row, lazily
+    too."""
     frame, rows = data.draw(grouped_frames(text=text))
     source = frame.lazy() if lazy else frame
     got = source.with_columns(build(kind, aggregate=False)).unnest(kind)

@@ -29,12 +29,16 @@ Examples
 >>> import polars as pl
 >>> import cyp_indicators as cyp
 >>> counts = pl.DataFrame(
-...     {"region": ["north", "north", "south"], "cla": ["416", "87", "c"], "pop": [57621, 12000, 9000]}
+...     {
+...         "region": ["north", "north", "south"],
+...         "cla": ["416", "87", "c"],
+...         "pop": [57621, 12000, 9000],
+...     }
 ... )
 >>> out = counts.group_by("region", maintain_order=True).agg(
 ...     cyp.expr.rate("cla", "pop", multiplier=10_000, confidence=[0.95, 0.998])
 ... )
->>> out.unnest("rate").select("region", pl.col("value").round(2), "method", "reason").rows()
+>>> out.unnest("rate").select("region", pl.col("value").round(2, mode="half_away_from_zero"), "method", "reason").rows()
 [('north', 72.25, 'byars', None), ('south', None, None, "c: numerator includes 'c' (confidential, suppressed to protect individuals)")]
 """
 
@@ -199,10 +203,10 @@ def rate(
     >>> import cyp_indicators as cyp
     >>> frame = pl.DataFrame({"la": ["a", "a", "b"], "cla": [30, 12, 5], "pop": [5000, 2000, 900]})
     >>> rates = frame.group_by("la", maintain_order=True).agg(cyp.expr.rate("cla", "pop"))
-    >>> rates.unnest("rate").select("la", "numerator", pl.col("value").round(1), "method").rows()
+    >>> rates.unnest("rate").select("la", "numerator", pl.col("value").round(1, mode="half_away_from_zero"), "method").rows()
     [('a', 42.0, 60.0, 'byars'), ('b', 5.0, 55.6, 'exact')]
     >>> each = frame.with_columns(cyp.expr.rate("cla", "pop").over("la").struct.field("value"))
-    >>> each["value"].round(1).to_list()
+    >>> each["value"].round(1, mode="half_away_from_zero").to_list()
     [60.0, 60.0, 55.6]
     """
     check_rate_method(method)
@@ -245,7 +249,7 @@ def proportion(
     >>> import cyp_indicators as cyp
     >>> f = pl.DataFrame({"re_referrals": [139_080], "referrals": [621_880]})
     >>> f.select(cyp.expr.proportion("re_referrals", "referrals")).unnest("proportion").select(
-    ...     pl.col("value", "lower_95", "upper_95").round(2)
+    ...     pl.col("value", "lower_95", "upper_95").round(2, mode="half_away_from_zero")
     ... ).rows()
     [(22.36, 22.26, 22.47)]
     """
@@ -316,7 +320,7 @@ def mean(
     >>> import cyp_indicators as cyp
     >>> f = pl.DataFrame({"total": [-12.4, 30.0], "pupils": [100, 150], "sd": [1.2, 1.2]})
     >>> out = f.select(cyp.expr.mean("total", "pupils", sd="sd", aggregate=False)).unnest("mean")
-    >>> out.select(pl.col("value", "lower_95").round(4), "method").rows()
+    >>> out.select(pl.col("value", "lower_95").round(4, mode="half_away_from_zero"), "method").rows()
     [(-0.124, -0.3592, 'normal'), (0.2, 0.008, 'normal')]
     """
     if sd is not None and aggregate:

@@ -235,7 +235,7 @@ def summed_input(name: str, *, checked: bool) -> Input:
     return Input(number, pl.col(f"{name}_symbol"), invalid)
 
 
-# --- the fields ------------------------------------------------------------------------------------
+# --- the fields ---------------------------------------------------------------------------------
 
 
 def _reason(role: str, value: pl.Expr, symbol: pl.Expr, *, grouped: bool) -> pl.Expr:

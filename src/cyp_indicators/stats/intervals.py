@@ -240,7 +240,7 @@ def exact_poisson_interval(
     --------
     >>> frame = pl.DataFrame({"o": [0, 9]})
     >>> lower, upper = exact_poisson_interval("o", 0.95, small_only=True)
-    >>> frame.select(lower.round(6).alias("lower"), upper.round(6).alias("upper")).rows()
+    >>> frame.select(lower.round(6, mode="half_away_from_zero").alias("lower"), upper.round(6, mode="half_away_from_zero").alias("upper")).rows()
     [(0.0, 3.688879), (4.115373, 17.084803)]
     """
     o = _col(count)

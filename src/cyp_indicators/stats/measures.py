@@ -49,7 +49,15 @@ _TEMP = (_NUM, _NUM_SYM, _DEN, _DEN_SYM)
 
 
 def result_columns(confidence: float | Sequence[float] | None) -> list[str]:
-    """The names of the result columns for these confidence levels, in order."""
+    """The names of the result columns for these confidence levels, in order.
+
+    Examples
+    --------
+    >>> result_columns([0.95, 0.998])
+    ['numerator', 'denominator', 'value', 'lower_95', 'upper_95', 'lower_99_8', 'upper_99_8', 'method', 'reason']
+    >>> result_columns(None)
+    ['numerator', 'denominator', 'value', 'method', 'reason']
+    """
     bounds = [
         f"{side}_{confidence_label(c)}"
         for c in normalise_confidence(confidence)
@@ -177,6 +185,13 @@ def count(
 
     The result has the same columns as :func:`rate` without intervals: ``denominator`` and
     ``method`` are null. Counts must be whole numbers >= 0; text may hold GSS symbols.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"la": ["a", "a", "b"], "cin": ["12", "3", "c"]})
+    >>> count(f, "cin", by=["la"]).select("la", "value", "reason").rows()
+    [('a', 15.0, None), ('b', None, "c: numerator includes 'c' (confidential, suppressed to protect individuals)")]
     """
     return _measure(
         frame,
@@ -209,6 +224,14 @@ def mean(
     national one) the interval is ``mean -/+ z sd / sqrt(pupils)`` and ``method`` is "normal";
     without it there is no interval. Totals may be negative (Progress 8); pupils must be whole.
     With ``by``, totals and pupils are summed within groups (no interval then).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"total": [46.0, -12.4], "pupils": [10, 100], "sd": [1.2, 1.2]})
+    >>> out = mean(f, "total", "pupils", sd="sd", confidence=0.95)
+    >>> out.select(pl.col("value", "lower_95").round(4, mode="half_away_from_zero"), "method").rows()
+    [(4.6, 3.8562, 'normal'), (-0.124, -0.3592, 'normal')]
     """
     return _measure(
         frame,

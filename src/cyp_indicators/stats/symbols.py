@@ -81,19 +81,25 @@ def split_numbers_and_symbols(
 ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Expressions that split a text column into a number, a symbol and a "bad text" flag.
 
-    Returns ``(number, symbol, unreadable)``: ``number`` is Float64 (null where the cell is a symbol,
-    empty or unreadable), ``symbol`` the canonical symbol text or null, ``unreadable`` true where the
-    cell is neither a number, a known symbol nor empty. Numbers are written with ASCII digits
-    (other scripts' digits, such as "５" or "٣", are unreadable), may use thousands separators
-    ("1,234") and an exponent ("1e3"). ``column`` is a column name or a String expression;
-    ``name`` prefixes the output names.
+    Returns ``(number, symbol, unreadable)``: ``number`` is Float64 (null where the cell is a
+    symbol, empty or unreadable), ``symbol`` the canonical symbol text or null, ``unreadable`` true
+    where the cell is neither a number, a known symbol nor empty. Numbers are written with ASCII
+    digits (other scripts' digits, such as "５" or "٣", are unreadable), may use thousands
+    separators ("1,234") and an exponent ("1e3"). ``column`` is a column name or a String
+    expression; ``name`` prefixes the output names.
 
     Examples
     --------
     >>> frame = pl.DataFrame({"n": ["12", "1,204", "[c]", "", "５", None]})
     >>> number, symbol, unreadable = split_numbers_and_symbols("n", name="n")
-    >>> frame.select(number, symbol, unreadable).rows()
-    [(12.0, None, False), (1204.0, None, False), (None, 'c', False), (None, None, False), (None, None, True), (None, None, False)]
+    >>> for row in frame.select(number, symbol, unreadable).rows():
+    ...     print(row)
+    (12.0, None, False)
+    (1204.0, None, False)
+    (None, 'c', False)
+    (None, None, False)
+    (None, None, True)
+    (None, None, False)
     """
     text = (pl.col(column) if isinstance(column, str) else column).str.strip_chars()
     lowered = text.str.to_lowercase()
