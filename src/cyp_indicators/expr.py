@@ -24,6 +24,12 @@ denominator in a proportion without ``flows``) gives a null value with a reason 
 holding it. Arguments (multiplier, confidence levels, method) are checked when the expression is
 built and raise ``ValueError`` there.
 
+Speed: in a lazy query the row-by-row form costs about 1.3x (rate) to 2x (proportion) the frame
+function, which checks each rule with one reduction instead of row by row; an eager
+``DataFrame.with_columns`` is slower, as polars shares repeated subexpressions only in lazy
+queries. Summed over groups, ``frame.lazy().group_by(...).agg(...)`` is as fast as
+``rate(..., by=...)`` (the eager ``group_by`` runs polars' in-memory engine, about 3x slower).
+
 Examples
 --------
 >>> import polars as pl
