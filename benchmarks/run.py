@@ -46,6 +46,7 @@ CASE_NAMES = (
     "records_series",
     "import",
     "catalogue_load",
+    "first_rate",
     "streaming",
 )
 

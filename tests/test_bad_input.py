@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -289,3 +290,64 @@ def test_checks_follow_the_dtype() -> None:
     with pytest.raises(cyp.InvalidValueError, match="finite") as info:
         cyp.rate(floats, "n", "pop")
     assert info.value.rows == (1,)
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize("function", [cyp.rate, cyp.proportion])
+def test_non_finite_counts_are_refused_naming_the_rows(
+    function: Any, bad: float, lazy: bool
+) -> None:
+    """NaN or an infinity in a float numerator is an error naming the column and rows, eagerly
+    as lazily (an eager NaN once escaped as a polars cast error from the interval lookup)."""
+    frame = pl.DataFrame({"n": [5.0, bad, 3.0, bad], "pop": [100.0, 100.0, 100.0, 100.0]})
+    source = frame.lazy() if lazy else frame
+
+    with pytest.raises(
+        cyp.InvalidValueError, match="column 'n': numerator must be a finite"
+    ) as info:
+        function(source, "n", "pop")
+
+    assert info.value.rows == (1, 3)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_denominator_is_refused_naming_the_rows(bad: float) -> None:
+    """The denominator follows the same rule."""
+    frame = pl.DataFrame({"n": [5, 3], "pop": [bad, 100.0]})
+
+    with pytest.raises(cyp.InvalidValueError, match="column 'pop'") as info:
+        cyp.rate(frame, "n", "pop")
+
+    assert info.value.rows == (0,)
+
+
+@pytest.mark.parametrize("multiplier", [float("inf"), float("-inf"), float("nan"), 0])
+def test_non_finite_multiplier_is_a_value_error(multiplier: float) -> None:
+    """rate(..., multiplier=inf) once returned infinite values; now it is refused."""
+    frame = pl.DataFrame({"n": [1], "pop": [10]})
+
+    for function in (cyp.rate, cyp.proportion):
+        with pytest.raises(ValueError, match="multiplier must be a finite number > 0"):
+            function(frame, "n", "pop", multiplier=multiplier)
+
+
+@pytest.mark.parametrize("level", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_confidence_is_a_value_error(level: float) -> None:
+    """A confidence level of NaN or infinity is refused like 95 is."""
+    frame = pl.DataFrame({"n": [1], "pop": [10]})
+
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        cyp.rate(frame, "n", "pop", confidence=[0.95, level])
+
+
+def test_digits_of_other_scripts_are_unreadable_not_missing() -> None:
+    """Fullwidth "５" and Arabic-Indic "٣" match a Unicode \\d but are not read as numbers: they
+    were turned into missing values without a word; now they are named as unreadable text."""
+    frame = pl.DataFrame({"n": ["12", "５", "3", "٣", "1,204"], "pop": ["100"] * 5})
+
+    with pytest.raises(cyp.InvalidValueError, match="neither a number nor a GSS symbol") as info:
+        cyp.rate(frame, "n", "pop")
+
+    assert info.value.rows == (1, 3)
+    assert "'５'" in str(info.value)

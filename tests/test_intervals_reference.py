@@ -6,13 +6,17 @@ Every row of every sheet is its own test. Values are compared to a relative tole
 
 from __future__ import annotations
 
+import json
 import math
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
+from scipy import stats
 
 import cyp_indicators as cyp
 
@@ -359,3 +363,58 @@ def test_rate_zero_count_reference() -> None:
     assert_close(result["upper_95"], 3688.879454113935, "upper_95")
     assert result["method"] == "exact"
     assert result["reason"] is None
+
+
+# --- Without scipy.stats: the table and z against scipy's own quantiles -----------------------
+
+LEVELS_SEEN = [0.5, 0.8, 0.9, 0.95, 0.99, 0.998, 0.999, 0.9999]
+
+
+@pytest.mark.parametrize("level", LEVELS_SEEN)
+def test_exact_table_equals_scipy_chi_square_quantiles(level: float) -> None:
+    """The exact limits for counts 0-9, solved in pure Python from the Poisson tails, equal
+    scipy.stats' chi-square quantiles (lower ``chi2.ppf(a/2, 2O)/2``, upper
+    ``chi2.isf(a/2, 2O+2)/2``) to a relative 1e-12."""
+    frame = pl.DataFrame({"o": list(range(10))})
+    lower, upper = cyp.exact_poisson_interval("o", level, small_only=True)
+    got = frame.select(lower.alias("lower"), upper.alias("upper"))
+    half = (1 - level) / 2
+    for o, (got_lower, got_upper) in enumerate(got.iter_rows()):
+        want_lower = 0.0 if o == 0 else float(stats.chi2.ppf(half, 2 * o) / 2)
+        want_upper = float(stats.chi2.isf(half, 2 * o + 2) / 2)
+        assert close(got_lower, want_lower, tolerance=1e-12), (o, got_lower, want_lower)
+        assert close(got_upper, want_upper, tolerance=1e-12), (o, got_upper, want_upper)
+
+
+@pytest.mark.parametrize("level", LEVELS_SEEN)
+def test_z_value_equals_scipy_normal_quantile(level: float) -> None:
+    """z from the standard library equals scipy.stats' ``norm.isf((1 - level) / 2)`` to 1e-15."""
+    want = float(stats.norm.isf((1 - level) / 2))
+    assert abs(cyp.z_value(level) - want) <= 1e-15 * want
+
+
+_FIRST_RATE = """
+import json, sys
+import polars as pl
+import cyp_indicators as cyp
+loaded = {"import": sorted(m for m in ("scipy.stats", "scipy.special") if m in sys.modules)}
+definition = cyp.load_catalogue().get("cla_rate_per_10k")
+frame = pl.DataFrame({"cla_at_31_march": [416, 7], "population_0_17": [57621, 9000]})
+out = cyp.compute(definition, frame)
+assert out["lower_95"].is_not_null().all() and out["upper_99_8"].is_not_null().all()
+assert out["method"].to_list() == ["byars", "exact"]
+loaded["compute"] = sorted(m for m in ("scipy.stats", "scipy.special") if m in sys.modules)
+print(json.dumps(loaded))
+"""
+
+
+def test_first_rate_with_intervals_does_not_import_scipy_stats() -> None:
+    """In a fresh interpreter, importing the package imports neither scipy.stats nor
+    scipy.special, and neither does the first compute of a rate with 95 % and 99.8 % limits
+    (z from the standard library, exact limits below 10 from a table solved in Python): once
+    that first call paid about half a second for scipy.stats."""
+    done = subprocess.run(
+        [sys.executable, "-c", _FIRST_RATE], capture_output=True, text=True, check=True
+    )
+    loaded = json.loads(done.stdout.strip().splitlines()[-1])
+    assert loaded == {"import": [], "compute": []}

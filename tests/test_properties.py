@@ -200,6 +200,89 @@ def test_lazyframe_in_lazyframe_out(frame: pl.DataFrame, kind: str, grouped: boo
     assert_frame_equal(lazy.collect(), eager)
 
 
+# --- Non-finite values: the documented rule -------------------------------------------------
+# NaN and infinities in an input column are refused by rate/proportion/count/mean with an
+# InvalidValueError naming the column and exactly those rows (eager, lazy, grouped alike); in
+# cyp.expr they give a null value with the reason "x: <role> is not a finite number". A
+# multiplier or confidence level that is not finite is a ValueError.
+
+NON_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+
+
+@st.composite
+def frames_with_non_finite(draw: st.DrawFn) -> tuple[pl.DataFrame, str, list[int]]:
+    """Float counts ``x <= n`` and a group column, with NaN or infinities in some rows of one
+    side; also the side ("x" or "n") and the rows that hold them."""
+    size = draw(st.integers(1, 25))
+    xs: list[float] = []
+    ns: list[float] = []
+    for _ in range(size):
+        x, n = draw(events_of(max_total=10**6))
+        xs.append(float(x))
+        ns.append(float(n))
+    side = draw(st.sampled_from(["x", "n"]))
+    bad = sorted(draw(st.sets(st.integers(0, size - 1), min_size=1)))
+    for i in bad:
+        (xs if side == "x" else ns)[i] = draw(NON_FINITE)
+    groups = [draw(st.sampled_from("ab")) for _ in range(size)]
+    frame = pl.DataFrame({"grp": groups, "x": xs, "n": ns})
+    return frame, side, bad
+
+
+@SLOW
+@given(
+    frames_with_non_finite(),
+    st.sampled_from(["proportion", "rate"]),
+    st.booleans(),
+    st.booleans(),
+)
+def test_non_finite_inputs_are_refused_naming_exactly_their_rows(
+    drawn: tuple[pl.DataFrame, str, list[int]], kind: str, lazy: bool, grouped: bool
+) -> None:
+    """Any NaN or infinity in a count is an InvalidValueError naming the column and every row
+    holding one (never a polars error, never a silent number)."""
+    frame, side, bad = drawn
+    source = frame.lazy() if lazy else frame
+    with pytest.raises(cyp.InvalidValueError) as info:  # a LazyFrame is checked before it returns
+        measure(source, kind, by=["grp"] if grouped else None)
+    assert info.value.column == side
+    assert info.value.rule.endswith("must be a finite number")
+    assert list(info.value.rows) == bad
+
+
+@SLOW
+@given(frames_with_non_finite(), st.sampled_from(["proportion", "rate"]))
+def test_non_finite_inputs_in_expressions_are_null_with_a_reason(
+    drawn: tuple[pl.DataFrame, str, list[int]], kind: str
+) -> None:
+    """Row by row, cyp.expr gives exactly the non-finite rows a null value and the reason; summed
+    over the frame, the one result is null with the reason that the column includes one."""
+    frame, side, bad = drawn
+    build = cyp.expr.rate if kind == "rate" else cyp.expr.proportion
+    role = "numerator" if side == "x" else "denominator"
+    rows = frame.select(build("x", "n", confidence=LEVELS, aggregate=False)).unnest(kind)
+    want = [f"x: {role} is not a finite number" if i in bad else None for i in range(frame.height)]
+    assert rows["reason"].to_list() == want
+    assert rows["value"].is_null().to_list() == [i in bad for i in range(frame.height)]
+    total = frame.select(build("x", "n", confidence=LEVELS)).unnest(kind).row(0, named=True)
+    assert total["value"] is None
+    assert total["reason"] == f"x: {role} includes a value that is not a finite number"
+
+
+@FAST
+@given(st.floats(), st.sampled_from(["proportion", "rate"]))
+def test_a_multiplier_is_a_finite_positive_number(multiplier: float, kind: str) -> None:
+    """Any float multiplier: finite and > 0 scales the value; anything else is a ValueError."""
+    frame = pl.DataFrame({"x": [3], "n": [4]})
+    function = cyp.rate if kind == "rate" else cyp.proportion
+    if math.isfinite(multiplier) and multiplier > 0:
+        value = function(frame, "x", "n", multiplier=multiplier)["value"][0]
+        assert value == 3 / 4 * multiplier
+    else:
+        with pytest.raises(ValueError, match="multiplier must be a finite number > 0"):
+            function(frame, "x", "n", multiplier=multiplier)
+
+
 # --- Units ------------------------------------------------------------------------------------
 
 FINITE = st.floats(

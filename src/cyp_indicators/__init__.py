@@ -6,6 +6,8 @@
 ('1.0.0', 'per_10000', 'not_applicable')
 """
 
+# public modules (modules are not listed in __all__): cyp.expr.rate, cyp.geography.successors, ...
+from . import expr as expr
 from . import geography as geography
 from . import sources as sources
 from . import years as years

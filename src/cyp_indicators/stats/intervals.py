@@ -10,13 +10,22 @@ Formulas (clean-room, from the literature):
 * Exact Poisson interval via chi-square (Armitage & Berry 2002):
   lower ``chi2_{a/2}(2O) / 2`` (0 when O = 0), upper ``chi2_{1-a/2}(2O + 2) / 2``
 
-``z`` is the standard normal quantile for the two-sided level (1.959963984540054 at 95 %).
+``z`` is the standard normal quantile for the two-sided level (1.95996398454005 at 95 %).
+
+Nothing here imports scipy.stats. ``z`` comes from the standard library (``statistics.NormalDist``,
+polished with one Newton step on the upper tail), and the exact limits of counts below
+:data:`EXACT_BELOW` from a table solved in pure Python: for a whole count the Poisson tail is a
+finite sum (upper limit) or a fast positive series (lower limit), solved by bisection to the last
+bit of a double. Only the exact limits of larger counts (``method="exact"``) need
+``scipy.special`` (its inverse incomplete gamma functions), imported on first use.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cache
+import math
+import statistics
+from collections.abc import Callable, Sequence
+from functools import cache, partial
 from typing import Any
 
 import numpy as np
@@ -40,7 +49,15 @@ EXACT_BELOW = 10
 def normalise_confidence(confidence: float | Sequence[float] | None) -> tuple[float, ...]:
     """Return confidence levels as a tuple of floats in (0, 1), duplicates removed, order kept.
 
-    Raises ``ValueError`` for a level outside (0, 1), e.g. 95 instead of 0.95.
+    Raises ``ValueError`` for a level outside (0, 1), e.g. 95 instead of 0.95, and for NaN or an
+    infinity; ``TypeError`` for something that is not a number.
+
+    Examples
+    --------
+    >>> normalise_confidence([0.95, 0.998, 0.95])
+    (0.95, 0.998)
+    >>> normalise_confidence(None)
+    ()
     """
     if confidence is None:
         return ()
@@ -50,7 +67,7 @@ def normalise_confidence(confidence: float | Sequence[float] | None) -> tuple[fl
         if isinstance(level, bool) or not isinstance(level, int | float):
             msg = f"confidence must be a number between 0 and 1 (e.g. 0.95), got {level!r}"
             raise TypeError(msg)
-        if not 0 < level < 1:
+        if not 0 < level < 1:  # also NaN and infinities
             msg = f"confidence must be between 0 and 1 (e.g. 0.95 or 0.998), got {level!r}"
             raise ValueError(msg)
         if float(level) not in out:
@@ -63,17 +80,32 @@ def confidence_label(confidence: float) -> str:
     return f"{confidence * 100:.10g}".replace(".", "_")
 
 
-def _stats() -> Any:
-    """scipy.stats, imported on first use (it costs half a second; importing the package need not)."""
-    from scipy import stats
+def _special() -> Any:
+    """scipy.special, imported on first use: only the exact limits of counts from
+    :data:`EXACT_BELOW` up need it (importing the package, or a rate by PHE's method, need not)."""
+    from scipy import special
 
-    return stats
+    return special
 
 
 @cache
 def z_value(confidence: float) -> float:
-    """Two-sided standard normal quantile: 0.95 -> 1.959963984540054."""
-    return float(_stats().norm.ppf(1 - (1 - confidence) / 2))
+    """Two-sided standard normal quantile ``z`` with ``P(|Z| <= z) = confidence``.
+
+    From the standard library: ``statistics.NormalDist().inv_cdf``, then one Newton step on the
+    upper tail ``erfc(z / sqrt 2) / 2 = (1 - confidence) / 2`` (the tail is known to full relative
+    precision where the cumulative probability near 1 is not): the quantile of the level as
+    given, to the last bit or one unit of it (scipy's ``norm.ppf`` may differ in that last bit).
+
+    Examples
+    --------
+    >>> f"{z_value(0.95):.12f}", f"{z_value(0.998):.12f}"
+    ('1.959963984540', '3.090232306168')
+    """
+    tail = (1 - confidence) / 2
+    z = statistics.NormalDist().inv_cdf(1 - tail)
+    density = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    return z + (0.5 * math.erfc(z / math.sqrt(2)) - tail) / density
 
 
 def _col(x: pl.Expr | str) -> pl.Expr:
@@ -119,25 +151,78 @@ def byars_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Expr, pl
     return lower, upper
 
 
+def _poisson_at_least(k: int, mean: float) -> float:
+    """``P(X >= k)`` for ``X ~ Poisson(mean)`` and ``k >= 1``: ``e^-m sum_{j>=k} m^j / j!``.
+
+    A series of positive terms (no cancellation), summed until a term no longer changes it.
+    """
+    if mean <= 0:
+        return 0.0
+    term = math.exp(-mean + k * math.log(mean) - math.lgamma(k + 1))
+    total = term
+    j = k
+    while term > total * 1e-17:
+        j += 1
+        term *= mean / j
+        total += term
+    return total
+
+
+def _poisson_at_most(k: int, mean: float) -> float:
+    """``P(X <= k)`` for ``X ~ Poisson(mean)``: the finite sum ``e^-m sum_{j<=k} m^j / j!``."""
+    term = math.exp(-mean)
+    total = term
+    for j in range(1, k + 1):
+        term *= mean / j
+        total += term
+    return total
+
+
+def _solve(tail: Callable[[float], float], target: float, *, increasing: bool) -> float:
+    """The mean at which the monotone ``tail`` equals ``target``, by bisection to the last bit."""
+    low, high = 0.0, 1.0
+    while (tail(high) < target) == increasing:  # widen until the root is bracketed
+        low, high = high, 2 * high
+    while True:
+        middle = (low + high) / 2
+        if middle in (low, high):  # no double between the two: done
+            break
+        if (tail(middle) < target) == increasing:
+            low = middle
+        else:
+            high = middle
+    return min((low, high), key=lambda m: abs(tail(m) - target))
+
+
 @cache
 def _exact_table(confidence: float, below: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    alpha = 1 - confidence
-    counts = np.arange(below, dtype=float)
-    with np.errstate(invalid="ignore"):
-        lower = _stats().chi2.ppf(alpha / 2, 2 * counts) / 2
-    lower[0] = 0.0
-    upper = _stats().chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
-    return tuple(float(v) for v in lower), tuple(float(v) for v in upper)
+    """Exact limits for the counts ``0 .. below - 1``, without scipy.
+
+    The lower limit L of a count O solves ``P(X >= O | L) = alpha / 2`` (0 when O = 0), the upper
+    limit U solves ``P(X <= O | U) = alpha / 2``: the chi-square quantiles
+    ``chi2_{a/2}(2O) / 2`` and ``chi2_{1-a/2}(2O + 2) / 2`` written as Poisson tails.
+    """
+    half = (1 - confidence) / 2
+    lower, upper = [0.0], []
+    for k in range(below):
+        if k:
+            lower.append(_solve(partial(_poisson_at_least, k), half, increasing=True))
+        upper.append(_solve(partial(_poisson_at_most, k), half, increasing=False))
+    return tuple(lower), tuple(upper)
 
 
 def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Series:
-    alpha = 1 - confidence
+    """Exact limits of every row, with scipy.special's inverse regularised incomplete gammas:
+    ``chi2_p(2k) / 2`` is ``gammaincinv(k, p)``; the upper limit inverts the upper tail
+    (``gammainccinv(O + 1, alpha / 2)``), which keeps full precision at high levels."""
+    half = (1 - confidence) / 2
     values = series.cast(pl.Float64).to_numpy()
+    special = _special()
     with np.errstate(invalid="ignore"):
         if upper:
-            out = _stats().chi2.ppf(1 - alpha / 2, 2 * values + 2) / 2
+            out = special.gammainccinv(values + 1, half)
         else:
-            out = np.where(values == 0, 0.0, _stats().chi2.ppf(alpha / 2, 2 * values) / 2)
+            out = np.where(values == 0, 0.0, special.gammaincinv(values, half))
     return pl.Series(series.name, out, dtype=pl.Float64).fill_nan(None)
 
 
@@ -149,7 +234,14 @@ def exact_poisson_interval(
     With ``small_only=True`` only whole counts from 0 to below :data:`EXACT_BELOW` are answered
     (from a table computed once per level, looked up by position); other rows (larger, negative
     or fractional counts) are null; :func:`byar_exact_interval` uses the same table. Otherwise
-    every row is computed with scipy's chi-square quantiles.
+    every row is computed with scipy.special (imported on first use), in one batch per column.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"o": [0, 9]})
+    >>> lower, upper = exact_poisson_interval("o", 0.95, small_only=True)
+    >>> frame.select(lower.round(6, mode="half_away_from_zero").alias("lower"), upper.round(6, mode="half_away_from_zero").alias("upper")).rows()
+    [(0.0, 3.688879), (4.115373, 17.084803)]
     """
     o = _col(count)
     if small_only:
@@ -161,11 +253,16 @@ def exact_poisson_interval(
         lower = pl.lit(pl.Series([*lower_t, None], dtype=pl.Float64)).gather(index)
         upper = pl.lit(pl.Series([*upper_t, None], dtype=pl.Float64)).gather(index)
         return lower, upper
+    # elementwise: in a group_by context polars calls it once over every group's count
     lower = o.map_batches(
-        lambda s: _exact_batch(s, confidence, upper=False), return_dtype=pl.Float64
+        lambda s: _exact_batch(s, confidence, upper=False),
+        return_dtype=pl.Float64,
+        is_elementwise=True,
     )
     upper = o.map_batches(
-        lambda s: _exact_batch(s, confidence, upper=True), return_dtype=pl.Float64
+        lambda s: _exact_batch(s, confidence, upper=True),
+        return_dtype=pl.Float64,
+        is_elementwise=True,
     )
     return lower, upper
 
@@ -182,7 +279,8 @@ def byar_exact_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Exp
     o = _col(count).cast(pl.Float64)
     lower_t, upper_t = _exact_table(confidence, EXACT_BELOW)
     small = o < EXACT_BELOW
-    index = o.clip(0, EXACT_BELOW - 1).cast(pl.UInt32)
+    # not strict: a NaN count (refused by the callers' checks) gives a null index, not an error
+    index = o.clip(0, EXACT_BELOW - 1).cast(pl.UInt32, strict=False)
     exact_lower = pl.lit(pl.Series(lower_t, dtype=pl.Float64)).gather(index)
     exact_upper = pl.lit(pl.Series(upper_t, dtype=pl.Float64)).gather(index)
     byars_lower, byars_upper = _byars_raw(o, z_value(confidence))

@@ -10,6 +10,16 @@ and appending the public result columns, in this order::
 ("wilson", "byars" or "exact"), and ``reason`` is null unless ``value`` is null, when it says why,
 opening with a GSS symbol: ``"z: denominator is zero"``, ``"c: numerator is 'c' (confidential,
 ...)"``, ``"x: numerator is missing"``.
+
+Input rules, one for every entry point here: text that is neither a number (ASCII digits, with
+optional thousands separators and exponent) nor a GSS symbol, a value that is not a finite number
+(NaN, an infinity), a negative count or population, a fractional count of a rate or count, a
+fractional number of pupils, and a numerator above its denominator in a proportion (without
+``flows``) are refused with :class:`~cyp_indicators.InvalidValueError` naming the column, the
+rule and the row positions, for a DataFrame as for a LazyFrame (checked before it is returned).
+A ``multiplier`` or confidence level that is not a finite number in range is a ``ValueError``.
+:mod:`cyp_indicators.expr` builds the same result as one struct expression; since an expression
+cannot raise mid-query, it gives such rows a null value with a reason instead.
 """
 
 from __future__ import annotations
@@ -21,21 +31,13 @@ import polars as pl
 
 from ..errors import DataError
 from .checks import check_columns, check_unique, raise_for_rows
-from .intervals import (
-    EXACT_BELOW,
-    byar_exact_interval,
-    confidence_label,
-    exact_poisson_interval,
-    normalise_confidence,
-    wilson_interval,
-    z_value,
-)
-from .symbols import Symbol, split_numbers_and_symbols
+from .fields import Input, RateMethod, check_multiplier, check_rate_method, measure_fields
+from .intervals import confidence_label, normalise_confidence
+from .symbols import split_numbers_and_symbols
 
 __all__ = ["RESULT_COLUMNS", "RateMethod", "count", "mean", "proportion", "rate", "result_columns"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
-RateMethod = Literal["byar_exact", "exact"]
 
 #: The result columns that do not depend on the confidence levels.
 RESULT_COLUMNS = ("numerator", "denominator", "value", "method", "reason")
@@ -47,7 +49,15 @@ _TEMP = (_NUM, _NUM_SYM, _DEN, _DEN_SYM)
 
 
 def result_columns(confidence: float | Sequence[float] | None) -> list[str]:
-    """The names of the result columns for these confidence levels, in order."""
+    """The names of the result columns for these confidence levels, in order.
+
+    Examples
+    --------
+    >>> result_columns([0.95, 0.998])
+    ['numerator', 'denominator', 'value', 'lower_95', 'upper_95', 'lower_99_8', 'upper_99_8', 'method', 'reason']
+    >>> result_columns(None)
+    ['numerator', 'denominator', 'value', 'method', 'reason']
+    """
     bounds = [
         f"{side}_{confidence_label(c)}"
         for c in normalise_confidence(confidence)
@@ -104,9 +114,7 @@ def rate(
     >>> rate(counts, "cla", "pop", confidence=None)["value"].round(3, mode="half_away_from_zero").to_list()
     [72.196]
     """
-    if method not in ("byar_exact", "exact"):
-        msg = f"method must be one of {{'byar_exact', 'exact'}}, got {method!r}"
-        raise ValueError(msg)
+    check_rate_method(method)
     return _measure(
         frame,
         numerator,
@@ -177,6 +185,13 @@ def count(
 
     The result has the same columns as :func:`rate` without intervals: ``denominator`` and
     ``method`` are null. Counts must be whole numbers >= 0; text may hold GSS symbols.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"la": ["a", "a", "b"], "cin": ["12", "3", "c"]})
+    >>> count(f, "cin", by=["la"]).select("la", "value", "reason").rows()
+    [('a', 15.0, None), ('b', None, "c: numerator includes 'c' (confidential, suppressed to protect individuals)")]
     """
     return _measure(
         frame,
@@ -209,6 +224,14 @@ def mean(
     national one) the interval is ``mean -/+ z sd / sqrt(pupils)`` and ``method`` is "normal";
     without it there is no interval. Totals may be negative (Progress 8); pupils must be whole.
     With ``by``, totals and pupils are summed within groups (no interval then).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"total": [46.0, -12.4], "pupils": [10, 100], "sd": [1.2, 1.2]})
+    >>> out = mean(f, "total", "pupils", sd="sd", confidence=0.95)
+    >>> out.select(pl.col("value", "lower_95").round(4, mode="half_away_from_zero"), "method").rows()
+    [(4.6, 3.8562, 'normal'), (-0.124, -0.3592, 'normal')]
     """
     return _measure(
         frame,
@@ -322,35 +345,6 @@ def _raise_broken(frame: pl.LazyFrame, checks: list[_Check], flags: pl.DataFrame
             raise_for_rows(frame, check.rows.fill_null(False), column=check.column, rule=check.rule)
 
 
-def _reason(role: str, value: str, symbol: str, *, grouped: bool) -> pl.Expr:
-    verb = "includes" if grouped else "is"
-    text = pl.lit(f"{role} {verb} '")
-    meanings = [s.meaning for s in Symbol]
-    meaning = pl.col(symbol).replace_strict(
-        [s.value for s in Symbol], meanings, default=None, return_dtype=pl.String
-    )
-    return (
-        pl.when(pl.col(symbol).is_not_null())
-        .then(
-            pl.concat_str(
-                pl.col(symbol),
-                pl.lit(": "),
-                text,
-                pl.col(symbol),
-                pl.lit("' ("),
-                meaning,
-                pl.lit(")"),
-            )
-        )
-        .when(pl.col(value).is_null())
-        .then(
-            pl.lit(
-                f"x: {role} is missing" if not grouped else f"x: {role} includes a missing value"
-            )
-        )
-    )
-
-
 def _measure(
     frame: F,
     numerator: str,
@@ -369,9 +363,7 @@ def _measure(
     if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
         msg = f"frame must be a polars DataFrame or LazyFrame, got {type(frame).__name__}"
         raise TypeError(msg)
-    if not multiplier > 0:
-        msg = f"multiplier must be > 0, got {multiplier!r}"
-        raise ValueError(msg)
+    check_multiplier(multiplier)
     levels = normalise_confidence(confidence)
     if kind == "mean" and sd is None:
         levels = ()  # an interval for a mean needs the standard deviation
@@ -430,62 +422,24 @@ def _measure(
     text_input = schema[numerator] == pl.String or (
         denominator is not None and schema[denominator] == pl.String
     )
-    if text_input or grouped:
-        reasons = [_reason("numerator", _NUM, _NUM_SYM, grouped=grouped)]
-        if kind != "count":
-            reasons.append(_reason("denominator", _DEN, _DEN_SYM, grouped=grouped))
-    else:  # numbers only: no symbols to report, so the cheap form
-        reasons = [pl.when(pl.col(_NUM).is_null()).then(pl.lit("x: numerator is missing"))]
-        if kind != "count":
-            reasons.append(
-                pl.when(pl.col(_DEN).is_null()).then(pl.lit("x: denominator is missing"))
-            )
-    if kind != "count":
-        reasons.append(pl.when(pl.col(_DEN) == 0).then(pl.lit("z: denominator is zero")))
-    reason = pl.coalesce(*reasons).alias("reason")
     # Rows without a value are those with a missing count or a zero denominator; arithmetic on a
     # null propagates, so only a zero denominator needs masking (no per-column conditions).
     if kind != "count":
         lf = lf.with_columns(pl.when(pl.col(_DEN) != 0).then(pl.col(_DEN)).alias(_DEN_OK))
-    num = pl.col(_NUM)
-    den = pl.col(_DEN_OK) if kind != "count" else pl.col(_DEN)
-    ok = num.is_not_null() & (den.is_not_null() if kind != "count" else pl.lit(True))
-
-    columns: list[pl.Expr] = [
-        num.alias("numerator"),
-        pl.col(_DEN).alias("denominator"),
-        (num if kind == "count" else num / den * multiplier).alias("value"),
-    ]
-    for level in levels:
-        label = confidence_label(level)
-        if kind == "mean":
-            half = z_value(level) * pl.col(_SD) / den.sqrt()
-            columns.append((num / den - half).alias(f"lower_{label}"))
-            columns.append((num / den + half).alias(f"upper_{label}"))
-            continue
-        if kind == "proportion":
-            lower, upper = wilson_interval(num, den, level)
-            if flows:  # no interval where the numerator exceeds the denominator
-                lower, upper = pl.when(num <= den).then(lower), pl.when(num <= den).then(upper)
-        elif rate_method == "exact":
-            lower, upper = exact_poisson_interval(num, level)
-        else:
-            lower, upper = byar_exact_interval(num, level)
-        scale = multiplier if kind == "proportion" else pl.lit(multiplier) / den
-        columns.append((lower * scale).alias(f"lower_{label}"))
-        columns.append((upper * scale).alias(f"upper_{label}"))
-    if not levels:
-        method_expr: pl.Expr = pl.lit(None, pl.String)
-    elif kind == "mean":  # no standard deviation for the row: no interval, no method
-        method_expr = pl.when(pl.col(_SD).is_not_null()).then(pl.lit("normal"))
-    elif kind == "proportion":
-        method_expr = pl.when(num <= den).then(pl.lit("wilson")) if flows else pl.lit("wilson")
-    elif rate_method == "exact":
-        method_expr = pl.lit("exact")
-    else:
-        method_expr = pl.when(num < EXACT_BELOW).then(pl.lit("exact")).otherwise(pl.lit("byars"))
-    columns.append(pl.when(ok).then(method_expr).cast(pl.String).alias("method"))
-    columns.append(reason)
+    fields = measure_fields(
+        Input(pl.col(_NUM), pl.col(_NUM_SYM)),
+        Input(pl.col(_DEN), pl.col(_DEN_SYM)) if kind != "count" else None,
+        kind=kind,
+        multiplier=multiplier,
+        levels=levels,
+        rate_method=rate_method,
+        flows=flows,
+        sd=pl.col(_SD) if sd is not None else None,
+        grouped=grouped,
+        symbols=text_input or grouped,
+        den_ok=pl.col(_DEN_OK) if kind != "count" else None,
+    )
+    columns = list(fields.values())
 
     base = [c for c in kept if c not in outputs]
     result = lf.select(*(pl.col(c) for c in base), *columns)

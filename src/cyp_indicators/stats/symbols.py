@@ -65,8 +65,10 @@ LEGACY_SYMBOLS: dict[str, Symbol] = {
 BRACKETED_SYMBOLS: dict[str, Symbol] = {f"[{s.value}]": s for s in Symbol}
 
 _TOKENS: dict[str, Symbol] = {s.value: s for s in Symbol} | BRACKETED_SYMBOLS | LEGACY_SYMBOLS
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+# ASCII digits only: ``\d`` would match any Unicode digit ("５", "٣"), which the cast to a number
+# does not read, so such a cell would turn into a missing value without a word.
+_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_THOUSANDS = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 
 
 def parse_symbol(text: str) -> Symbol | None:
@@ -74,15 +76,32 @@ def parse_symbol(text: str) -> Symbol | None:
     return _TOKENS.get(text.strip().lower())
 
 
-def split_numbers_and_symbols(column: str, *, name: str) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+def split_numbers_and_symbols(
+    column: str | pl.Expr, *, name: str
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Expressions that split a text column into a number, a symbol and a "bad text" flag.
 
-    Returns ``(number, symbol, unreadable)``: ``number`` is Float64 (null where the cell is a symbol,
-    empty or unreadable), ``symbol`` the canonical symbol text or null, ``unreadable`` true where the
-    cell is neither a number, a known symbol nor empty. Numbers may use thousands separators
-    ("1,234"). ``name`` prefixes the output names.
+    Returns ``(number, symbol, unreadable)``: ``number`` is Float64 (null where the cell is a
+    symbol, empty or unreadable), ``symbol`` the canonical symbol text or null, ``unreadable`` true
+    where the cell is neither a number, a known symbol nor empty. Numbers are written with ASCII
+    digits (other scripts' digits, such as "５" or "٣", are unreadable), may use thousands
+    separators ("1,234") and an exponent ("1e3"). ``column`` is a column name or a String
+    expression; ``name`` prefixes the output names.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"n": ["12", "1,204", "[c]", "", "５", None]})
+    >>> number, symbol, unreadable = split_numbers_and_symbols("n", name="n")
+    >>> for row in frame.select(number, symbol, unreadable).rows():
+    ...     print(row)
+    (12.0, None, False)
+    (1204.0, None, False)
+    (None, 'c', False)
+    (None, None, False)
+    (None, None, True)
+    (None, None, False)
     """
-    text = pl.col(column).str.strip_chars()
+    text = (pl.col(column) if isinstance(column, str) else column).str.strip_chars()
     lowered = text.str.to_lowercase()
     tokens = list(_TOKENS)
     canonical = [_TOKENS[t].value for t in tokens]
