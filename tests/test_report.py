@@ -14,9 +14,9 @@ from typing import Any
 
 import polars as pl
 import pytest
-from polars.testing import assert_frame_equal
 
 import cyp_indicators as cyp
+from cyp_indicators import round_half_away
 from cyp_indicators.reports.benchmark_report import (
     CORE_INDICATORS,
     Report,
@@ -56,17 +56,6 @@ def written(
     return out
 
 
-def _table(report: Report, catalogue: cyp.Catalogue) -> cyp.BenchmarkTable:
-    """benchmark_table computed independently of the report, for the same LA and years."""
-    results = cyp.indicator_results(
-        cyp.csc_counts(), catalogue, list(CORE_INDICATORS), years=list(report.years)
-    )
-    return cyp.benchmark_table(
-        results, la=report.la, sn=cyp.neighbour_set("2025"), definitions=catalogue,
-        years=list(report.years), sn_method="mean",
-    )  # fmt: skip
-
-
 # --- the report's data ----------------------------------------------------------------------
 
 
@@ -89,36 +78,46 @@ def test_report_has_a_section_per_indicator_grouped_by_area(peterborough: Report
         assert "dfe_sn@2025" in s.provenance_text
 
 
-def test_figures_match_benchmark_table(
+def test_figures_are_dfes_published_figures_compared_as_lait_does(
     peterborough: Report, derby: Report, catalogue: cyp.Catalogue
 ) -> None:
-    """Every value, rank, band, gap and gap direction is benchmark_table's, for both LAs."""
+    """Every LA and England value is DfE's published one (LAIT, read here from the published
+    frame); the neighbours' figure is the mean of the neighbours' published values, the rank
+    the LA's place among itself and those neighbours (1 = best, highest first without polarity),
+    the gap the LA's shown value minus England's — all worked out here, not by the library's
+    comparison code."""
+    sn = cyp.neighbour_set("2025")
     for report in (peterborough, derby):
-        table = _table(report, catalogue)
-        tidy = table.tidy
-        order = ["indicator_id", "year", "row"]
-        assert_frame_equal(report.tidy.sort(order), tidy.sort(order))  # floats to 1e-5
+        members = list(sn.neighbours(report.la))
         for s in report.sections:
+            pub = cyp.published(catalogue.get(s.indicator_id))
+            dps = s.decimal_places
+            values = {
+                (r["area_code"], r["time_period"]): r["value"] for r in pub.iter_rows(named=True)
+            }
             for p in s.series:
-                rows = tidy.filter(
-                    (pl.col("indicator_id") == s.indicator_id) & (pl.col("year") == p.year)
-                )
-                expect = dict(zip(rows["row_kind"], rows["presented"], strict=True))
-                assert (p.la.value, p.england.value, p.sn.value) == (
-                    expect["la"], expect["england"], expect["sn"],
-                ), (report.la, s.indicator_id, p.year)  # fmt: skip
-            la = tidy.filter(
-                (pl.col("indicator_id") == s.indicator_id)
-                & (pl.col("year") == s.latest_year)
-                & (pl.col("row_kind") == "la")
-            ).row(0, named=True)
-            assert s.rank_text == f"{la['sn_rank']}/{la['sn_rank_of']}"
-            assert s.band == la["band"]
-            assert s.gap == la["gap_to_england"]
-            wide = table.wide.filter(
-                (pl.col("indicator") == s.title) & (pl.col("row") == report.la_name)
-            )
-            assert s.gap_direction == wide["gap_direction"][0]
+                mine = values.get((report.la, p.year))
+                assert p.la.value == (None if mine is None else round_half_away(mine, dps))
+                assert p.england.value == round_half_away(values[(cyp.ENGLAND, p.year)], dps)
+                known = [
+                    values[(m, p.year)] for m in members if values.get((m, p.year)) is not None
+                ]
+                mean = sum(round_half_away(v, dps) for v in known) / len(known)
+                assert p.sn.value == pytest.approx(mean), (report.la, s.indicator_id, p.year)
+            now = s.series[-1]
+            if now.la.value is None:
+                continue
+            shown = [
+                round_half_away(values[(m, now.year)], dps)
+                for m in members
+                if values.get((m, now.year)) is not None
+            ]
+            if s.polarity == "low_is_good":
+                better = sum(v < now.la.value for v in shown)
+            else:
+                better = sum(v > now.la.value for v in shown)
+            assert s.rank_text == f"{better + 1}/{len(shown) + 1}", (report.la, s.indicator_id)
+            assert s.gap == pytest.approx(now.la.value - (now.england.value or 0.0))
 
 
 def test_trend_is_the_recent_trend_test_on_unrounded_values(
@@ -299,8 +298,8 @@ def _year_columns(sheet: Any) -> dict[int, int]:
 def test_workbook_sheets_panes_values_formats_and_charts(
     written: dict[str, tuple[Path, Path]], peterborough: Report, catalogue: cyp.Catalogue
 ) -> None:
-    """Sheets by area, frozen headers, benchmark_table's values, formats by unit, native charts."""
-    wide = _table(peterborough, catalogue).wide
+    """Sheets by area, frozen headers, the report's values (checked against DfE's published
+    figures above), formats by unit, native charts."""
     book = openpyxl.load_workbook(written["874"][1])
     assert book.sheetnames == ["Summary", *AREAS, "Provenance"]
     assert book["Summary"].freeze_panes == "C5"
@@ -314,20 +313,21 @@ def test_workbook_sheets_panes_values_formats_and_charts(
         sheet = book[s.topic_label]
         top = _row_of(sheet, s.title)
         years = _year_columns(sheet)
-        expect = wide.filter(pl.col("indicator") == s.title)
+        by_year = {p.year: p for p in s.series}
         for offset, label in enumerate(
             ["Peterborough", "England", "Statistical neighbours (mean)"], start=1
         ):
             assert sheet.cell(top + offset, 1).value == label
-            published = expect.filter(pl.col("row") == label).row(0, named=True)
             for year, col in years.items():
                 cell = sheet.cell(top + offset, col)
-                assert f"{cell.value:.{s.decimal_places}f}" == published[str(year)]
+                point = by_year[year]
+                shown = (point.la, point.england, point.sn)[offset - 1]
+                assert f"{cell.value:.{s.decimal_places}f}" == f"{shown.value:.{s.decimal_places}f}"
                 assert cell.number_format == ("0" if s.decimal_places == 0 else "0.0")
             unit = sheet.cell(top + offset, max(years.values()) + 1).value
             assert unit == ("%" if s.indicator_id.endswith("_pct") else "per 10,000")
         gap = sheet.cell(top + 1, max(years.values()) + 3)
-        assert gap.value == pytest.approx(expect["gap_to_england"][0])
+        assert gap.value == pytest.approx(s.gap)
         assert gap.number_format.startswith("+0")
 
     with zipfile.ZipFile(written["874"][1]) as z:
@@ -603,3 +603,63 @@ def test_the_page_renders_in_a_headless_browser(
     assert shot.stat().st_size > 10_000
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not _console_problems(done.stderr)
+
+
+# --- reorganised councils and the work one report does -------------------------------------------
+
+
+def test_an_abolished_council_is_an_error_naming_its_successors(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """`report --la 909` exits 1 naming Cumberland and Westmorland and Furness."""
+    from cyp_indicators.cli import main
+
+    assert main(["report", "--la", "909", "--out", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "Cumberland (942)" in err
+    assert "Westmorland and Furness (943)" in err
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_new_council_shows_its_predecessor_before_it_existed() -> None:
+    """North Northamptonshire (940) from 2021, with Northamptonshire named before it."""
+    report = build_report("940", indicators=["cin_rate_per_10k"])
+    assert report.geography_notes == (
+        "North Northamptonshire (940) was created on 1 April 2021; before it, Northamptonshire "
+        "(928) reported for its area",
+    )
+    first = report.sections[0].series[0]
+    assert (first.year, first.la.text) == (2021, "z")
+    assert first.la.reason is not None
+    assert "Northamptonshire (928)" in first.la.reason
+    assert all(p.la.value is not None for p in report.sections[0].series[1:])
+
+
+def test_one_report_looks_each_definition_up_once_and_builds_the_neighbours_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One catalogue look-up per indicator (all its versions at once), one neighbour frame."""
+    calls = {"get": 0, "versions_by_year": 0, "frame": 0}
+    catalogue_cls = cyp.Catalogue
+    real_get, real_versions = catalogue_cls.get, catalogue_cls.versions_by_year
+    real_frame = cyp.ComparatorSet._to_frame
+
+    def counted(name: str, real: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(catalogue_cls, "get", counted("get", real_get))
+    monkeypatch.setattr(
+        catalogue_cls, "versions_by_year", counted("versions_by_year", real_versions)
+    )
+    monkeypatch.setattr(cyp.ComparatorSet, "_to_frame", counted("frame", real_frame))
+    from cyp_indicators.compare import groups
+
+    groups._frame_of.cache_clear()
+    build_report("874", catalogue=cyp.load_catalogue())
+    assert calls["get"] == 0
+    assert calls["versions_by_year"] == len(CORE_INDICATORS)
+    assert calls["frame"] == 1

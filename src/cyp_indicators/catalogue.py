@@ -177,6 +177,28 @@ class Catalogue:
             )
         return matching[-1]
 
+    def versions_by_year(
+        self, id: str, years: Iterable[int]
+    ) -> dict[int, IndicatorDefinition | None]:
+        """The version of ``id`` in force each collection year (None where none is): one look-up
+        for a whole series, the year chain applied as :meth:`get` with ``year=`` does.
+
+        >>> cat = load_catalogue()
+        >>> {y: str(d.version) for y, d in cat.versions_by_year("care_leavers_neet_pct", [2015, 2024]).items()}
+        {2015: '1.0.0', 2024: '2.0.0'}
+        """
+        versions = self._versions(id)
+        chained = id in self._chained_ids()
+        out: dict[int, IndicatorDefinition | None] = {}
+        for year in years:
+            if chained:
+                chain_years = [y for y in self._chain if y <= year]
+                out[year] = self._chain[max(chain_years)].get(id) if chain_years else None
+            else:
+                valid = [d for d in versions.values() if d.valid_in(year)]
+                out[year] = valid[-1] if valid else None
+        return out
+
     def _versions(self, id: str) -> dict[Version, IndicatorDefinition]:
         try:
             return self._by_id[id]

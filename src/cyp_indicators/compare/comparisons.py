@@ -106,6 +106,7 @@ def comparisons(
     quartiles: bool = True,
     lower: str = "lower_95",
     upper: str = "upper_95",
+    rank_without_polarity: bool = False,
 ) -> pl.DataFrame:
     """Every LA-year of a measure beside its neighbours, all LAs, its region and England.
 
@@ -138,6 +139,9 @@ def comparisons(
     lower, upper
         The interval columns, where the values have an interval: ``vs_england`` and ``vs_sn``
         say whether England's value or the neighbours' lie outside it.
+    rank_without_polarity
+        Rank a measure without a polarity too, highest first (LAIT leaves such measures
+        unranked, the default).
 
     Returns
     -------
@@ -212,7 +216,8 @@ def comparisons(
     )
     ranked = rank_among_las(with_sn, la=la, year=_KEY, value=value, polarity=pol)
     banded = quartile_bands(ranked, la=la, year=_KEY, value=value, polarity=pol, min_las=1)
-    if pol == Polarity.NOT_APPLICABLE.value:  # LAIT ranks only where high or low is good
+    if pol == Polarity.NOT_APPLICABLE.value and not rank_without_polarity:
+        # LAIT ranks only where high or low is good
         banded = banded.with_columns(
             pl.lit(None, pl.Int64).alias(c) for c in ("la_rank", "sn_rank")
         ).with_columns(

@@ -201,10 +201,10 @@ def _summary(report: Report) -> list[str]:
             )
     out += [
         "</tbody></table>",
-        '<p class="note">Values computed from the counts and rounded half away from zero to each '
-        "definition's decimal places, as DfE publishes them; DfE rounds England's counts to the "
-        "nearest 10, so England's value can differ from DfE's own in the last place. The "
-        "neighbours' figure and ranks use the values as published. Rank: the LA among itself and its neighbours with a value; "
+        "<p class=\"note\">LA values computed from DfE's counts (or DfE's own published figures) "
+        "and rounded half away from zero to each definition's decimal places, as DfE publishes "
+        "them; England's and the regions' values are DfE's own where it publishes them, else "
+        "summed from the LA counts. The neighbours' figure and ranks use the values as published. Rank: the LA among itself and its neighbours with a value; "
         "1 is best, or highest where the indicator has no polarity. Quartile band: LAIT's bands A "
         "(best) to D among all LAs, only where the indicator has a polarity. Gap: the LA's "
         "presented value minus England's, in percentage points (pp) for percentages. Trend: the "
@@ -319,6 +319,10 @@ def _provenance(report: Report) -> list[str]:
         f"<dt>Collection years</dt><dd>{years[0]} to {years[-1]} (2025 is the year ending "
         "31 March 2025)</dd>",
         f"<dt>Counts</dt><dd>{escape(report.data_source)}</dd>",
+        *(
+            f"<dt>Local government reorganisation</dt><dd>{escape(note)}</dd>"
+            for note in report.geography_notes
+        ),
         f"<dt>Statistical neighbours</dt><dd>{escape(report.sn_set)}: "
         f"{escape(report.sn_title)}; aggregate: {escape(report.sn_method)} of the neighbours "
         "with a value (symbols and missing years leave the aggregate)</dd>",

@@ -203,6 +203,10 @@ class Report:
         The latest year's values of the LA and its neighbours: ``indicator_id``, ``year``,
         ``area_code``, ``area_name``, ``is_la``, ``closeness_rank``, ``presented``, ``display``,
         ``reason``.
+    geography_notes
+        Local government reorganisation in the years shown: which authorities reported for the
+        LA's area in years it did not exist ("North Northamptonshire (940) was created on
+        1 April 2021; before it, Northamptonshire (928) reported for its area").
     """
 
     la: str
@@ -218,6 +222,7 @@ class Report:
     sections: tuple[IndicatorSection, ...]
     tidy: pl.DataFrame = attrs.field(eq=False, repr=False)
     neighbours: pl.DataFrame = attrs.field(eq=False, repr=False)
+    geography_notes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:

@@ -399,6 +399,7 @@ def _provenance_sheet(book: Any, report: Report, fmts: _Formats) -> None:
         ("ONS code", report.ons_code or "–"),
         ("Collection years", f"{years[0]} to {years[-1]} (2025 is the year ending 31 March 2025)"),
         ("Counts", report.data_source),
+        *(("Local government reorganisation", note) for note in report.geography_notes),
         ("Statistical neighbours", f"{report.sn_set}: {report.sn_title}"),
         ("Neighbour aggregate", f"{report.sn_method} of the neighbours with a value"),
         ("Population vintage", report.population_vintage),

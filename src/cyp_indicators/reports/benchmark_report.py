@@ -19,18 +19,18 @@ from importlib.metadata import version as package_version
 from pathlib import Path
 from typing import Any, Literal
 
+import attrs
 import polars as pl
 
 from ..catalogue import Catalogue, load_catalogue
-from ..compare.benchmark import benchmark_table, indicator_results
-from ..compare.gaps import gap_direction
+from ..compare.gaps import gap_direction, gap_unit_label
 from ..compare.groups import ComparatorSet, neighbour_set
 from ..compare.trend import trend_markers
 from ..datasets import csc_counts
 from ..errors import DataError, UnknownDefinitionError
-from ..geography import ENGLAND, la_codes, la_name, resolve_la
+from ..geography import ENGLAND, area_status, check_exists, la_codes, la_name, resolve_la
 from ..model import Family, IndicatorDefinition, Polarity
-from ..presentation import present, unit_label
+from ..presentation import unit_label
 from ._report_model import (
     TOPIC_LABELS,
     Bar,
@@ -40,6 +40,7 @@ from ._report_model import (
     YearPoint,
 )
 from .core_rates import CORE_INDICATORS
+from .figures import IndicatorFigures, indicator_figures
 
 __all__ = [
     "CORE_INDICATORS",
@@ -47,9 +48,12 @@ __all__ = [
     "Bar",
     "IndicatorSection",
     "Report",
+    "ReportFigures",
     "Shown",
     "YearPoint",
     "build_report",
+    "report_figures",
+    "report_for",
     "write_html",
     "write_xlsx",
 ]
@@ -89,16 +93,6 @@ def _fixed(value: float | None, dps: int, *, sign: bool = False) -> str:
         return "–"
     text = f"{value:+.{dps}f}" if sign else f"{value:.{dps}f}"
     return text.replace("-", "−") if sign else text
-
-
-def _presented(results: pl.DataFrame, catalogue: Catalogue, ident: str) -> pl.DataFrame:
-    """Each year's rows of one indicator, presented with that year's definition."""
-    rows = results.filter(pl.col("indicator_id") == ident)
-    parts = [
-        present(rows.filter(pl.col("year") == year), catalogue.get(ident, year=year))
-        for year in sorted(rows["year"].unique().to_list())
-    ]
-    return pl.concat(parts, how="vertical_relaxed")
 
 
 def _trend(
@@ -168,32 +162,6 @@ def _band_note(band: str | None, definition: IndicatorDefinition) -> str:
     return "no quartile band: no value this year or fewer than 4 LAs with data"
 
 
-def _benchmark_tidy(
-    results: pl.DataFrame,
-    code: str,
-    sn: ComparatorSet,
-    catalogue: Catalogue,
-    years: Sequence[int],
-    sn_method: str,
-) -> pl.DataFrame:
-    """:func:`benchmark_table`'s tidy rows for the years, one year at a time.
-
-    One year at a time gives the same rows; it also keeps clear of the committee layout
-    (``.wide``), which cannot yet be built when the LA has no value in the latest or the previous
-    year (an untyped null in its gap-direction step); the report computes that direction itself.
-    """
-    method: Literal["mean", "median"] = "mean" if sn_method == "mean" else "median"
-    present_years = set(results["year"].unique().to_list())
-    parts = [
-        benchmark_table(
-            results, la=code, sn=sn, definitions=catalogue, years=[year], sn_method=method
-        ).tidy
-        for year in years
-        if year in present_years
-    ]
-    return pl.concat(parts, how="diagonal_relaxed")
-
-
 def _direction(
     gap: float | None, before: float | None, definition: IndicatorDefinition
 ) -> str | None:
@@ -210,54 +178,78 @@ def _direction(
     return None if value is None else str(value)
 
 
+def _not_applicable(code: str, year: int, definition: IndicatorDefinition) -> Shown | None:
+    """The typed "not applicable" for a year the authority did not exist, naming the others."""
+    status = area_status(code, year, definition.period_type)
+    if status is None:
+        return None
+    return Shown(value=None, text="z", reason=f"z: {status.reason}")
+
+
 def _section(
-    ident: str,
-    catalogue: Catalogue,
-    tidy: pl.DataFrame,
-    raw: pl.DataFrame,
-    presented: pl.DataFrame,
+    figures: IndicatorFigures,
     code: str,
+    years: Sequence[int],
     neighbours: Sequence[str],
     sn: ComparatorSet,
     sn_method: str,
-) -> tuple[IndicatorSection, pl.DataFrame]:
-    t = tidy.filter(pl.col("indicator_id") == ident)
-    if t.is_empty():
+) -> tuple[IndicatorSection, pl.DataFrame, pl.DataFrame]:
+    ident = figures.indicator_id
+    shown_years = [y for y in years if y in figures.definitions]
+    if not shown_years:
         msg = f"no results for {ident} in the years asked for"
         raise DataError(msg)
-    years = sorted(t["year"].unique().to_list())
-    latest = years[-1]
-    definition = catalogue.get(ident, year=latest)
+    latest = shown_years[-1]
+    definition = figures.definitions[latest]
     dps = definition.presentation.decimal_places
-
-    def tidy_row(year: int, kind: str) -> dict[str, Any] | None:
-        r = t.filter((pl.col("year") == year) & (pl.col("row_kind") == kind))
-        return r.row(0, named=True) if r.height else None
-
-    def area_row(year: int, area: str) -> dict[str, Any] | None:
-        r = presented.filter((pl.col("year") == year) & (pl.col("area_code") == area))
-        return r.row(0, named=True) if r.height else None
+    areas = figures.areas.filter(pl.col("year").is_in(shown_years))
+    by_area: dict[tuple[str, int], dict[str, Any]] = {
+        (r["area_code"], r["year"]): r
+        for r in areas.filter(pl.col("area_code").is_in([code, ENGLAND, *neighbours])).iter_rows(
+            named=True
+        )
+    }
+    mine = {
+        r["year"]: r for r in figures.las.filter(pl.col("area_code") == code).iter_rows(named=True)
+    }
 
     def shown_area(year: int, area: str) -> Shown:
-        r = area_row(year, area)
-        if r is None:
-            return Shown(value=None, text="x", reason="x: not in the counts")
-        return _shown(r["value"], r["display"], r["reason"])
+        r = by_area.get((area, year))
+        if r is None or (r["presented"] is None and not r["display"]):
+            gone = (
+                _not_applicable(area, year, figures.definitions[year])
+                if area[0].isdigit()
+                else None
+            )
+            return gone or Shown(value=None, text="x", reason="x: not published")
+        if r["presented"] is None:
+            gone = (
+                _not_applicable(area, year, figures.definitions[year])
+                if area[0].isdigit()
+                else None
+            )
+            if gone is not None:
+                return gone
+        return _shown(r["presented"], r["display"], r["reason"])
 
     series: list[YearPoint] = []
-    for year in years:
+    for year in shown_years:
         la = shown_area(year, code)
-        la_r = area_row(year, code)
-        sn_r = tidy_row(year, "sn")
-        sn_value = sn_r["presented"] if sn_r else None
-        sn_reason = (sn_r or {}).get("sn_reason") or "x: no neighbour had a value"
+        la_r = by_area.get((code, year))
+        m = mine.get(year) or {}
+        sn_value = m.get("sn_value")
+        sn_reason = m.get("sn_reason") or (
+            f"z: not an LA with a group in {sn.key}"
+            if not neighbours
+            else "x: no neighbour had a value"
+        )
         series.append(
             YearPoint(
                 year=year,
-                version=str(catalogue.get(ident, year=year).version),
+                version=str(figures.definitions[year].version),
                 la=la,
-                la_lower=la_r["lower_95"] if la_r and la.value is not None else None,
-                la_upper=la_r["upper_95"] if la_r and la.value is not None else None,
+                la_lower=la_r["presented_lower_95"] if la_r and la.value is not None else None,
+                la_upper=la_r["presented_upper_95"] if la_r and la.value is not None else None,
                 england=shown_area(year, ENGLAND),
                 sn=_shown(
                     sn_value,
@@ -267,14 +259,11 @@ def _section(
             )
         )
     now = series[-1]
-    la_latest = tidy_row(latest, "la") or {}
-    sn_latest = tidy_row(latest, "sn") or {}
+    la_latest = mine.get(latest) or {}
     withheld = now.la.value is None
     gap = None if withheld else la_latest.get("gap_to_england")
-    la_before = tidy_row(latest - 1, "la") or {}
-    direction = None if withheld else _direction(gap, la_before.get("gap_to_england"), definition)
-    rank = la_latest.get("sn_rank")
-    la_rank = la_latest.get("la_rank")
+    before = (mine.get(latest - 1) or {}).get("gap_to_england")
+    direction = None if withheld else _direction(gap, before, definition)
     band = None if withheld else la_latest.get("band")
     ci = (
         f"{_fixed(now.la_lower, dps)} to {_fixed(now.la_upper, dps)}"
@@ -284,28 +273,29 @@ def _section(
     bar_rows: list[dict[str, Any]] = []
     bars: list[Bar] = []
     for rank_no, area in enumerate([code, *neighbours]):
-        s = shown_area(latest, area)
+        shown = shown_area(latest, area)
         name = la_name(area) or area
-        bars.append(Bar(code=area, name=name, shown=s, is_la=area == code, closeness_rank=rank_no))
+        bars.append(
+            Bar(code=area, name=name, shown=shown, is_la=area == code, closeness_rank=rank_no)
+        )
         bar_rows.append(
             {"indicator_id": ident, "year": latest, "area_code": area, "area_name": name,
-             "is_la": area == code, "closeness_rank": rank_no, "presented": s.value,
-             "display": s.text, "reason": s.reason}
+             "is_la": area == code, "closeness_rank": rank_no, "presented": shown.value,
+             "display": shown.text, "reason": shown.reason}
         )  # fmt: skip
     bars.sort(key=lambda b: (b.shown.value is None, -(b.shown.value or 0.0), b.closeness_rank))
-    la_rows = presented.filter(pl.col("area_code") == code)
-    raw_rows = raw.filter(pl.col("area_code") == code)
-    verdict, trend_text = _trend(la_rows, raw_rows, definition)
-    vintage = (
-        str(presented["population_vintage"].drop_nulls()[0])
-        if definition.denominator is not None
-        and definition.denominator.population is not None
-        and presented["population_vintage"].drop_nulls().len()
-        else None
+    la_rows = areas.filter(pl.col("area_code") == code).select(
+        "year", pl.col("presented").alias("value"), "display"
     )
+    raw_rows = areas.filter(pl.col("area_code") == code)
+    verdict, trend_text = _trend(la_rows, raw_rows, definition)
+    vintages = areas["population_vintage"].drop_nulls().unique().to_list()
+    vintage = "; ".join(sorted(map(str, vintages))) or None
     source = " / ".join(
         p for p in (definition.provenance.dfe_release, definition.provenance.dfe_table) if p
     )
+    if not figures.computed:
+        source = f"{source} ({figures.source})" if source else figures.source
     section = IndicatorSection(
         indicator_id=ident,
         version=str(definition.version),
@@ -316,7 +306,7 @@ def _section(
         topic_label=TOPIC_LABELS.get(definition.topic, definition.topic),
         unit=str(definition.unit),
         unit_label=unit_label(definition),
-        gap_unit=str(t["gap_unit"][0]),
+        gap_unit=gap_unit_label(definition),
         decimal_places=dps,
         polarity=definition.polarity.value,
         polarity_label=_POLARITY_LABELS[definition.polarity],
@@ -327,10 +317,10 @@ def _section(
         england=now.england,
         sn=now.sn,
         sn_method=sn_method,
-        sn_n=sn_latest.get("sn_n"),
-        sn_of=sn_latest.get("sn_of"),
-        rank_text=_rank(rank, la_latest.get("sn_rank_of"), withheld),
-        la_rank_text=_rank(la_rank, la_latest.get("la_rank_of"), withheld),
+        sn_n=la_latest.get("sn_n"),
+        sn_of=la_latest.get("sn_of"),
+        rank_text=_rank(la_latest.get("sn_rank"), la_latest.get("sn_rank_of"), withheld),
+        la_rank_text=_rank(la_latest.get("la_rank"), la_latest.get("la_rank_of"), withheld),
         band=band,
         band_note=_band_note(band, definition),
         trend=verdict,
@@ -341,11 +331,155 @@ def _section(
         bars=tuple(bars),
         series=tuple(series),
         sn_set=sn.key,
-        population_vintage=vintage,
+        population_vintage=vintage
+        if definition.denominator is not None and definition.denominator.population is not None
+        else None,
         source=source or None,
         caveats=definition.caveats,
     )
-    return section, pl.DataFrame(bar_rows, infer_schema_length=None)
+    return section, pl.DataFrame(bar_rows, infer_schema_length=None), _tidy_rows(section, mine)
+
+
+def _tidy_rows(section: IndicatorSection, mine: dict[int, dict[str, Any]]) -> pl.DataFrame:
+    """The section's figures in :func:`benchmark_table`'s tidy layout (LA, England, neighbours)."""
+    rows: list[dict[str, Any]] = []
+    for p in section.series:
+        m = mine.get(p.year) or {}
+        base = {
+            "indicator_id": section.indicator_id, "indicator_version": p.version,
+            "title": section.title, "year": p.year, "decimal_places": section.decimal_places,
+            "polarity": section.polarity, "gap_unit": section.gap_unit,
+        }  # fmt: skip
+        rows.append({**base, "row": "la", "row_kind": "la", "presented": p.la.value,
+                     "sn_rank": m.get("sn_rank"), "sn_rank_of": m.get("sn_rank_of"),
+                     "la_rank": m.get("la_rank"), "la_rank_of": m.get("la_rank_of"),
+                     "band": m.get("band"), "gap_to_england": m.get("gap_to_england"),
+                     "lower_95": p.la_lower, "upper_95": p.la_upper})  # fmt: skip
+        rows.append({**base, "row": "England", "row_kind": "england", "presented": p.england.value})
+        rows.append({**base, "row": "Statistical neighbours", "row_kind": "sn",
+                     "presented": p.sn.value, "sn_n": m.get("sn_n"), "sn_of": m.get("sn_of"),
+                     "sn_min": m.get("sn_min"), "sn_max": m.get("sn_max"),
+                     "sn_set": section.sn_set, "sn_reason": p.sn.reason})  # fmt: skip
+    return pl.DataFrame(rows, infer_schema_length=None)
+
+
+@attrs.frozen(kw_only=True)
+class ReportFigures:
+    """Every figure of a report for every LA: computed once, shared by each LA's report.
+
+    ``figures`` holds each indicator (:class:`~cyp_indicators.reports.figures.IndicatorFigures`),
+    ``years`` the collection years, ``sn`` the comparator set.
+    """
+
+    figures: tuple[IndicatorFigures, ...]
+    years: tuple[int, ...]
+    sn: ComparatorSet
+    sn_method: str
+    data_source: str
+
+
+def report_figures(
+    *,
+    years: int = 5,
+    indicators: Sequence[str] = CORE_INDICATORS,
+    sn_version: str | None = None,
+    sn_method: str = "mean",
+    counts: pl.DataFrame | None = None,
+    catalogue: Catalogue | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ReportFigures:
+    """Every figure the reports of :func:`build_report` show, for every LA at once: each
+    indicator computed (or read as published), presented and compared once.
+
+    The latest ``years`` collection years of the counts (or, for a report of published-only
+    measures, of the published figures) are shown. Raises as :func:`build_report`.
+    """
+    if sn_method not in _SN_METHODS:
+        msg = f"sn_method must be 'mean' or 'median', got {sn_method!r}"
+        raise ValueError(msg)
+    if years < 1:
+        msg = f"years must be at least 1, got {years}"
+        raise DataError(msg)
+    if not indicators:
+        msg = "no indicators asked for"
+        raise DataError(msg)
+    cat = catalogue if catalogue is not None else load_catalogue()
+    for ident in indicators:
+        if ident not in cat:
+            cat.get(ident)  # an unknown id raises UnknownDefinitionError with close matches
+    sn = neighbour_set(sn_version)
+    frame = csc_counts() if counts is None else counts
+    all_years: list[int] = sorted(frame["year"].unique().to_list())
+    chosen = tuple(y for y in all_years if y > all_years[-1] - years)
+    source = _BUNDLED_SOURCE if counts is None else "counts supplied by the caller (DfE layout)"
+    out: list[IndicatorFigures] = []
+    for step, ident in enumerate(indicators):
+        if progress is not None:
+            progress(step, len(indicators) + 1, f"computing {ident}")
+        out.append(
+            indicator_figures(
+                ident, years=chosen, catalogue=cat, sn=sn, sn_method=sn_method, counts=frame
+            )
+        )
+    return ReportFigures(
+        figures=tuple(out), years=chosen, sn=sn, sn_method=sn_method, data_source=source
+    )
+
+
+def report_for(la: str, figures: ReportFigures) -> Report:
+    """One LA's report from figures computed for every LA (:func:`report_figures`).
+
+    Raises :class:`~cyp_indicators.AreaNotApplicableError` naming the authorities that cover its
+    area when the LA did not exist in the latest year shown (an abolished council: report on its
+    successors), and :class:`UnknownAreaError` for an unknown code. A council created within the
+    years shown has its earlier years as "not applicable", naming the authority that reported for
+    its area (``Report.geography_notes``).
+    """
+    code = _resolve_la(la)
+    name = la_name(code) or code
+    period_type = figures.figures[0].latest.period_type if figures.figures else "snapshot_31_march"
+    # a report is of the authority as it is in the latest year: an abolished council is an error
+    # naming its successors; a new one shows its predecessor's years as not applicable
+    check_exists(code, figures.years[-1:], period_type)
+    try:
+        neighbours = figures.sn.neighbours(code)
+    except UnknownDefinitionError:
+        neighbours = ()
+    sections: list[IndicatorSection] = []
+    bar_frames: list[pl.DataFrame] = []
+    tidy_frames: list[pl.DataFrame] = []
+    for f in figures.figures:
+        section, bar_frame, tidy = _section(
+            f, code, figures.years, neighbours, figures.sn, figures.sn_method
+        )
+        sections.append(section)
+        bar_frames.append(bar_frame)
+        tidy_frames.append(tidy)
+    vintages = sorted(
+        {v for f in figures.figures for v in f.areas["population_vintage"].drop_nulls().to_list()}
+    )
+    current = la_codes().filter((pl.col("old_la_code") == code) & pl.col("current"))
+    notes = tuple(
+        status.reason
+        for year in figures.years
+        if (status := area_status(code, year, period_type)) is not None
+    )
+    return Report(
+        la=code,
+        la_name=name,
+        ons_code=str(current["new_la_code"][0]) if current.height else None,
+        years=figures.years,
+        sn_set=figures.sn.key,
+        sn_title=figures.sn.title,
+        sn_method=figures.sn_method,
+        population_vintage="; ".join(str(v) for v in vintages),
+        data_source=figures.data_source,
+        library_version=_library_version(),
+        sections=tuple(sections),
+        tidy=pl.concat(tidy_frames, how="diagonal_relaxed"),
+        neighbours=pl.concat(bar_frames, how="diagonal_relaxed"),
+        geography_notes=tuple(dict.fromkeys(notes)),
+    )
 
 
 def build_report(
@@ -362,7 +496,10 @@ def build_report(
     """Benchmark one LA on several indicators: figures, charts' data and provenance.
 
     ``progress``, if given, is called as ``progress(done, total, step)`` while the report is built
-    (the command line shows a progress bar with it).
+    (the command line shows a progress bar with it). Each indicator is computed from the counts
+    where they hold its columns, else read from DfE's published figures (LAIT, an EES file or
+    DfE's dashboard), and compared for every LA at once (:func:`report_figures`); the LA's report
+    picks its rows (:func:`report_for`).
 
     Parameters
     ----------
@@ -392,77 +529,24 @@ def build_report(
     Raises
     ------
     UnknownDefinitionError
-        An unknown LA code (naming it, with close matches), indicator id or SN-set version.
+        An unknown indicator id or SN-set version; :class:`UnknownAreaError` (a subclass) an
+        unknown LA code, naming it with close matches.
+    AreaNotApplicableError
+        The LA did not exist in the years shown (naming its successors or predecessors).
     DataError
-        The LA has no rows in the counts, or ``years`` is below 1.
+        ``years`` is below 1.
     ValueError
         ``sn_method`` is neither "mean" nor "median".
     """
     code = _resolve_la(la)
-    if sn_method not in _SN_METHODS:
-        msg = f"sn_method must be 'mean' or 'median', got {sn_method!r}"
-        raise ValueError(msg)
-    if years < 1:
-        msg = f"years must be at least 1, got {years}"
-        raise DataError(msg)
-    if not indicators:
-        msg = "no indicators asked for"
-        raise DataError(msg)
-    cat = catalogue if catalogue is not None else load_catalogue()
-    for ident in indicators:
-        cat.get(ident)  # an unknown id raises UnknownDefinitionError with close matches
-    sn = neighbour_set(sn_version)
-    source = _BUNDLED_SOURCE if counts is None else "counts supplied by the caller (DfE layout)"
-    frame = csc_counts() if counts is None else counts
-    mine = frame.filter(
-        (pl.col("geographic_level") == "Local authority") & (pl.col("old_la_code") == code)
-    )
-    name = la_name(code) or code
-    if mine.is_empty():
-        msg = f"local authority {la!r} ({name}) has no rows in the counts"
-        raise DataError(msg)
-    all_years: list[int] = sorted(frame["year"].unique().to_list())
-    chosen = [y for y in all_years if y > all_years[-1] - years]
-    total = len(indicators) + 2
+    figures = report_figures(
+        years=years, indicators=indicators, sn_version=sn_version, sn_method=sn_method,
+        counts=counts, catalogue=catalogue, progress=progress,
+    )  # fmt: skip
+    report = report_for(code, figures)
     if progress is not None:
-        progress(0, total, "computing indicators for every area")
-    results = indicator_results(frame, cat, list(indicators), years=chosen)
-    if progress is not None:
-        progress(1, total, "comparing with England and neighbours")
-    tidy = _benchmark_tidy(results, code, sn, cat, chosen, sn_method)
-    try:
-        neighbours = sn.neighbours(code)
-    except UnknownDefinitionError:
-        neighbours = ()
-    sections: list[IndicatorSection] = []
-    bar_frames: list[pl.DataFrame] = []
-    for step, ident in enumerate(indicators, start=2):
-        if progress is not None:
-            progress(step, total, ident)
-        raw = results.filter(pl.col("indicator_id") == ident)
-        presented = _presented(raw, cat, ident)
-        section, bar_frame = _section(
-            ident, cat, tidy, raw, presented, code, neighbours, sn, sn_method
-        )
-        sections.append(section)
-        bar_frames.append(bar_frame)
-    vintages = results["population_vintage"].drop_nulls().unique(maintain_order=True).to_list()
-    current = la_codes().filter((pl.col("old_la_code") == code) & pl.col("current"))
-    return Report(
-        la=code,
-        la_name=name,
-        ons_code=str(current["new_la_code"][0]) if current.height else None,
-        years=tuple(sorted(tidy["year"].unique().to_list())),
-        sn_set=sn.key,
-        sn_title=sn.title,
-        sn_method=sn_method,
-        population_vintage="; ".join(str(v) for v in vintages),
-        data_source=source,
-        library_version=_library_version(),
-        sections=tuple(sections),
-        tidy=tidy,
-        neighbours=pl.concat(bar_frames, how="diagonal_relaxed"),
-    )
+        progress(len(indicators) + 1, len(indicators) + 1, "done")
+    return report
 
 
 def write_html(report: Report, path: str | Path) -> Path:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 
-from ..errors import DataError, PublishedDataError, UnknownDefinitionError
+from ..errors import DataError, PublishedDataError
 from ..model import IndicatorDefinition
 from ..results import ResultProvenance, carry
 from .dashboard import dashboard_rows
 from .ees import ees_rows
 from .lait import LAIT_COLUMNS, lait_rows, read_lait
 
-__all__ = ["PUBLISHED_COLUMNS", "published", "published_series"]
+__all__ = ["PUBLISHED_COLUMNS", "published", "published_series", "published_with"]
 
 #: The columns of :func:`published`, in order (a definition with a breakdown adds its column
 #: after ``area_name``).
@@ -83,15 +84,11 @@ def _versions(
         bundled = load_catalogue()
         if definition.id in bundled and definition in bundled.history(definition.id):
             cat = bundled
+    if cat is not None and definition.id in cat:
+        return cat.versions_by_year(definition.id, years)
     out: dict[int, IndicatorDefinition | None] = {}
     for year in years:
-        if cat is not None and definition.id in cat:
-            try:
-                out[year] = cat.get(definition.id, year=year)
-            except UnknownDefinitionError:
-                out[year] = None
-        else:
-            out[year] = definition if definition.valid_in(year) else None
+        out[year] = definition if definition.valid_in(year) else None
     return out
 
 
@@ -167,6 +164,28 @@ def published(
         cat = catalogue if isinstance(catalogue, Catalogue) else load_catalogue()
         definition = cat.get(str(definition_or_id))
         catalogue = cat
+    frame = _read(definition, source)
+    years = sorted(frame["time_period"].unique().to_list())
+    return _assemble(definition, frame, _versions(definition, catalogue, years))
+
+
+def published_with(
+    definition: IndicatorDefinition,
+    versions: Mapping[int, IndicatorDefinition | None],
+    *,
+    source: Literal["lait", "ees", "dashboard"] | str | Path | None = None,
+) -> pl.DataFrame:
+    """:func:`published` with the version in force each year given (as
+    :meth:`Catalogue.versions_by_year` returns it) instead of looked up: for a caller that has
+    them already (a report). A year ``versions`` does not name has no version."""
+    return _assemble(definition, _read(definition, source), versions)
+
+
+def _read(
+    definition: IndicatorDefinition,
+    source: Literal["lait", "ees", "dashboard"] | str | Path | None,
+) -> pl.DataFrame:
+    """The rows of the series a definition names (or of the file at ``source``)."""
     kind = published_series(definition)
     path: Path | None = None
     if source is not None and str(source) not in ("lait", "ees", "dashboard"):
@@ -211,9 +230,19 @@ def published(
         )
         msg = f"{definition.key} names no {what}; published() has nothing to read"
         raise DataError(msg)
-    years = sorted(frame["time_period"].unique().to_list())
-    versions = _versions(definition, catalogue, years)
-    labels = {y: (str(d.version) if d is not None else None) for y, d in versions.items()}
+    return frame
+
+
+def _assemble(
+    definition: IndicatorDefinition,
+    frame: pl.DataFrame,
+    versions: Mapping[int, IndicatorDefinition | None],
+) -> pl.DataFrame:
+    """The published-values frame: versions, column order, sort order and provenance."""
+    labels = {
+        y: (str(d.version) if (d := versions.get(y)) is not None else None)
+        for y in frame["time_period"].unique().to_list()
+    }
     frame = frame.with_columns(
         pl.lit(definition.id).alias("definition_id"),
         pl.col("time_period")
@@ -229,7 +258,7 @@ def published(
         *breakdown,
         maintain_order=True,
     )
-    used = {d.key: d for d in versions.values() if d is not None}
+    used = {d.key: d for y in labels if (d := versions.get(y)) is not None}
     sources = out["source"].unique(maintain_order=True).to_list()
     provenance = ResultProvenance(
         produced_by="published",
