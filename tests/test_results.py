@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -125,3 +126,29 @@ def test_comparisons_bad_input() -> None:
         cyp.comparisons(frame)
     with pytest.raises(cyp.DataError, match="no LA rows"):
         cyp.comparisons(frame.with_columns(pl.lit("E92000001").alias("area_code")).head(1))
+
+
+def test_derive_and_progress_rates_carry_their_definition(catalogue: cyp.Catalogue) -> None:
+    records = cyp.read_cin_census(
+        Path(__file__).parent / "reference" / "records" / "cin" / "fake_CIN_data.xml"
+    )
+    d = catalogue.get("referral_rate_per_10k")
+    res = cyp.derive(d, records, period=cyp.Period.financial_year(2017), population=10_000)
+    assert isinstance(res.values, ResultFrame)
+    assert res.values.definitions == (d,)
+    assert res.values.provenance is not None
+    assert res.values.provenance.produced_by == "derive"
+    assert cyp.present(res.values)["display"].len() == 1  # presented from the carried definition
+    problems = res.problems
+    assert len(problems) == res.exclusions.height > 0
+    for problem, row in zip(problems, res.exclusions.iter_rows(named=True), strict=True):
+        assert problem.code == row["reason"].split(": ")[0]
+        assert problem.location.file == row["source_file"]
+        assert problem.location.row == row["source_row"]
+        assert problem.location.field == row["table"]
+    m = catalogue.get("ks2_ks4_expected_progress", year=2011)
+    pupils = pl.DataFrame({"ks2": ["4", "5", "3"], "gcse": ["C", "A", "D"]})
+    classified = cyp.classify_progress(pupils, m, prior="ks2", outcome="gcse")
+    rates = cyp.progress_rates(classified, definition=m)
+    assert isinstance(rates, ResultFrame)
+    assert rates.definitions == (m,)

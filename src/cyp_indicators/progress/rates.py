@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import polars as pl
 
+from ..results import ResultProvenance, carry
 from ..errors import DataError
 from ..model import IndicatorDefinition
 from ..presentation import present
@@ -70,4 +71,10 @@ def progress_rates(
     result = result.with_columns((pl.col("included") < caution_below).alias("caution"))
     if suppress and definition is not None:
         result = present(result, definition, withhold=_COUNTS)
+    if definition is not None:
+        provenance = ResultProvenance(
+            produced_by="progress_rates", definitions=(definition,), presented=suppress
+        )
+        result = carry(pl.DataFrame(result), provenance)
+        return result if isinstance(classified, pl.DataFrame) else carry(result.lazy(), provenance)
     return result if isinstance(classified, pl.DataFrame) else result.lazy()

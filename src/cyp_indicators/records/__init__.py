@@ -1,6 +1,6 @@
 """Record-level data: readers for the CIN census and SSDA903, periods, working days, derivations."""
 
-from .accounting import EXCLUSION_SCHEMA, RecordFileWarning, exclusions_frame
+from .accounting import EXCLUSION_SCHEMA, RecordFileWarning, exclusions_frame, problems
 from .coverage import Coverage, coverage, record_span
 from .derive import Derivation, derive
 from .periods import Period, PeriodSeries, age_on
@@ -24,6 +24,7 @@ __all__ = [
     "coverage",
     "derive",
     "exclusions_frame",
+    "problems",
     "read_cin_census",
     "read_cin_tables",
     "read_ssda903",

@@ -10,7 +10,9 @@ from collections.abc import Iterable, Mapping
 
 import polars as pl
 
-__all__ = ["EXCLUSION_SCHEMA", "REASONS", "RecordFileWarning", "exclusions_frame"]
+from ..errors import Location, Problem
+
+__all__ = ["EXCLUSION_SCHEMA", "REASONS", "RecordFileWarning", "exclusions_frame", "problems"]
 
 EXCLUSION_SCHEMA: dict[str, pl.DataType] = {
     "table": pl.String(),
@@ -62,3 +64,18 @@ def exclusions_frame(rows: Iterable[Mapping[str, object]] | pl.DataFrame = ()) -
     ]
     frame = frame.with_columns(missing)
     return frame.select(pl.col(name).cast(dtype) for name, dtype in EXCLUSION_SCHEMA.items())
+
+
+def problems(exclusions: pl.DataFrame) -> tuple[Problem, ...]:
+    """Each excluded record as a :class:`~cyp_indicators.Problem`: its reason code (the part of
+    ``reason`` before ": "), the words after it, and where the record is: ``source_file`` as the
+    file, ``source_row`` as the row, ``column``, and the table as the field."""
+    out: list[Problem] = []
+    for r in exclusions_frame(exclusions).iter_rows(named=True):
+        code, _, words = str(r["reason"] or "").partition(": ")
+        where = Location(
+            file=r["source_file"], row=r["source_row"], column=r["column"], field=r["table"]
+        )
+        detail = f" (child {r['child']})" if r["child"] is not None else ""
+        out.append(Problem(code or "excluded", (words or code) + detail, where))
+    return tuple(out)

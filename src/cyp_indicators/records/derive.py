@@ -15,10 +15,11 @@ import attrs
 import polars as pl
 
 from ..compute import compute
-from ..errors import DataError
+from ..errors import DataError, Problem
 from ..model import Family, IndicatorDefinition
+from ..results import ResultProvenance, carry
 from . import derivations as _registered  # noqa: F401  (registers the derivations)
-from .accounting import exclusions_frame
+from .accounting import exclusions_frame, problems
 from .registry import DERIVATIONS
 
 __all__ = ["DFE_CODES", "Derivation", "derive"]
@@ -134,7 +135,8 @@ class Derivation:
 
     ``values``: one row per period (``period_label``, ``period_start``, ``period_end``) with the
     statistics core's columns (``numerator``, ``denominator``, ``value``, intervals, ``method``,
-    ``reason``) and ``indicator_id``/``indicator_version``. ``exclusions``: every input record
+    ``reason``) and ``indicator_id``/``indicator_version``, carrying the definition and the
+    records' files (a :class:`~cyp_indicators.results.ResultFrame`). ``exclusions``: every input record
     not counted, with the reason (reader exclusions included). ``accounting``: per table, rows
     in, counted, not counted, and excluded on reading or for a code outside DfE's lists
     (``excluded_on_reading``); they add up to rows in.
@@ -144,6 +146,13 @@ class Derivation:
     values: pl.DataFrame
     exclusions: pl.DataFrame
     accounting: pl.DataFrame
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """Every record not counted as a :class:`~cyp_indicators.Problem` (the record type
+        definition loading uses too): the reason code, its words, and where the record is
+        (file, row, column; the table as the field)."""
+        return problems(self.exclusions)
 
 
 def _periods(period: Any) -> pl.DataFrame:
@@ -285,6 +294,17 @@ def derive(
         .select("table", "rows_in", "counted", "not_counted", "excluded_on_reading")
         .sort("table")
     )
+    files = getattr(records, "files", ())
+    provenance = ResultProvenance(
+        produced_by="derive",
+        definitions=(definition,),
+        source=f"{getattr(records, 'KIND', 'records')}: {', '.join(map(str, files))}"
+        if files
+        else getattr(records, "KIND", None),
+    )
     return Derivation(
-        definition=definition, values=values, exclusions=exclusions, accounting=accounting
+        definition=definition,
+        values=carry(values, provenance),
+        exclusions=exclusions,
+        accounting=accounting,
     )
