@@ -91,11 +91,17 @@ class Problem:
         return f"{where}: {self.message}" if where else self.message
 
 
-def SchemaIssue(path: str, message: str, line: int | None = None) -> Problem:  # noqa: N802
+@attrs.frozen(init=False)
+class SchemaIssue(Problem):
     """A definition file's problem at a field path (and line): a :class:`Problem` with code
-    ``"schema"``. Kept under its 0.1 name; ``issue.path``, ``.message`` and ``.line`` read as
-    before."""
-    return Problem("schema", message, Location(field=path, line=line))
+    ``"schema"``. Kept under its 0.1 name and signature; ``issue.path``, ``.message`` and
+    ``.line`` read as before."""
+
+    def __init__(self, path: str, message: str, line: int | None = None) -> None:
+        self.__attrs_init__("schema", message, Location(field=path, line=line))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (SchemaIssue, (self.path, self.message, self.line))
 
 
 def _restore(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
@@ -136,7 +142,11 @@ class DefinitionError(CypIndicatorsError, ValueError):
     def problems(self) -> tuple[Problem, ...]:
         """The issues, each located in this file."""
         return tuple(
-            attrs.evolve(i, location=attrs.evolve(i.location, file=i.location.file or self.file))
+            Problem(
+                i.code,
+                i.message,
+                attrs.evolve(i.location, file=i.location.file or self.file),
+            )
             for i in self.issues
         )
 

@@ -337,11 +337,21 @@ def _section(
         source=source or None,
         caveats=definition.caveats,
     )
-    return section, pl.DataFrame(bar_rows, infer_schema_length=None), _tidy_rows(section, mine)
+    unrounded = {
+        (area, year): r["value"] for (area, year), r in by_area.items() if area in (code, ENGLAND)
+    }
+    tidy = _tidy_rows(section, mine, code, unrounded)
+    return section, pl.DataFrame(bar_rows, infer_schema_length=None), tidy
 
 
-def _tidy_rows(section: IndicatorSection, mine: dict[int, dict[str, Any]]) -> pl.DataFrame:
-    """The section's figures in :func:`benchmark_table`'s tidy layout (LA, England, neighbours)."""
+def _tidy_rows(
+    section: IndicatorSection,
+    mine: dict[int, dict[str, Any]],
+    code: str,
+    unrounded: dict[tuple[str, int], float | None],
+) -> pl.DataFrame:
+    """The section's figures in :func:`benchmark_table`'s tidy layout (LA, England, neighbours):
+    ``value`` unrounded, ``presented`` as shown."""
     rows: list[dict[str, Any]] = []
     for p in section.series:
         m = mine.get(p.year) or {}
@@ -351,13 +361,15 @@ def _tidy_rows(section: IndicatorSection, mine: dict[int, dict[str, Any]]) -> pl
             "polarity": section.polarity, "gap_unit": section.gap_unit,
         }  # fmt: skip
         rows.append({**base, "row": "la", "row_kind": "la", "presented": p.la.value,
+                     "value": unrounded.get((code, p.year)) if p.la.value is not None else None,
                      "sn_rank": m.get("sn_rank"), "sn_rank_of": m.get("sn_rank_of"),
                      "la_rank": m.get("la_rank"), "la_rank_of": m.get("la_rank_of"),
                      "band": m.get("band"), "gap_to_england": m.get("gap_to_england"),
                      "lower_95": p.la_lower, "upper_95": p.la_upper})  # fmt: skip
-        rows.append({**base, "row": "England", "row_kind": "england", "presented": p.england.value})
+        rows.append({**base, "row": "England", "row_kind": "england", "presented": p.england.value,
+                     "value": unrounded.get((ENGLAND, p.year))})  # fmt: skip
         rows.append({**base, "row": "Statistical neighbours", "row_kind": "sn",
-                     "presented": p.sn.value, "sn_n": m.get("sn_n"), "sn_of": m.get("sn_of"),
+                     "presented": p.sn.value, "value": p.sn.value, "sn_n": m.get("sn_n"), "sn_of": m.get("sn_of"),
                      "sn_min": m.get("sn_min"), "sn_max": m.get("sn_max"),
                      "sn_set": section.sn_set, "sn_reason": p.sn.reason})  # fmt: skip
     return pl.DataFrame(rows, infer_schema_length=None)
