@@ -84,3 +84,19 @@ def test_population_of_and_england_rows() -> None:
     )
     flags = frame.select(cyp.geography.is_england("la", frame.schema))["la"].to_list()
     assert flags == [False, True, True]
+
+
+def test_compare_without_input_compares_dfes_published_figures(tmp_path: Path) -> None:
+    """`compare ID --la 874` with no --input: DfE's figures compared as LAIT compares them."""
+    out = tmp_path / "cmp.json"
+    code = main(
+        [
+            "compare", "cla_rate_per_10k", "--la", "874", "--method", "mean",
+            "--year", "2025", "--output", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    (row,) = json.loads(out.read_text(encoding="utf-8"))
+    assert row["value"] == 72.0
+    assert row["england_value"] == 67.0
+    assert round(row["sn_value"], 1) == 75.3  # LAIT's neighbour mean for Peterborough 2025

@@ -79,6 +79,25 @@ def _without_blank_codes(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame
     return kept.drop("__row"), kept["__row"].to_list()
 
 
+def _published(args: argparse.Namespace, code: str | None) -> int:
+    """Without --input: DfE's published figures, compared as LAIT compares them."""
+    from ..compare.comparisons import comparisons
+    from ..sources import published
+
+    d = definition_of(args)
+    frame = published(d)
+    if args.year is not None:
+        frame = frame.filter(pl.col("time_period") == args.year)
+    result = comparisons(frame, d, sn=_comparator_set(args), method=args.method)
+    if code is not None:
+        result = result.filter(pl.col("area_code") == code)
+        if result.is_empty():
+            msg = f"LA {args.la!r} has no published figures for {d.key}"
+            raise DataError(msg)
+    write(pl.DataFrame(result), args.output)
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
     if args.groups is not None and args.sn is not None:
         msg = "give --sn or --groups, not both"
@@ -89,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
         if code is None:
             msg = f"LA code {args.la!r} does not exist"
             raise DataError(msg)
+    if args.input is None:
+        return _published(args, code)
     d = definition_of(args)
     raw = read_input(args.input, args.sheet)
     england = _england_values(raw, args)
@@ -135,7 +156,9 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     cmp_.add_argument("id")
     cmp_.add_argument(
-        "--input", required=True, help="a table of values: LA code, year, value (CSV, XLSX ...)"
+        "--input",
+        help="a table of values: LA code, year, value (CSV, XLSX ...); without it, DfE's "
+        "published figures for the definition",
     )
     cmp_.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
     cmp_.add_argument("--la", help="show only this LA (old number or ONS code)")

@@ -7,10 +7,10 @@ from typing import TypeVar
 
 import polars as pl
 
-from ..results import ResultProvenance, carry
 from ..errors import DataError
 from ..model import IndicatorDefinition
 from ..presentation import present
+from ..results import ResultProvenance, carry
 from ..stats.checks import check_columns
 from ..stats.measures import proportion
 
