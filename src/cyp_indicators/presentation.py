@@ -219,7 +219,10 @@ def _present(
         if c in schema
     ]
     rounded = [
-        pl.when(suppress).then(None).otherwise(round_half_away_expr(c, dps)).alias(c)
+        pl.when(suppress)
+        .then(None)
+        .otherwise(round_half_away_expr(c, dps, tolerance=definition.presentation.tolerance))
+        .alias(c)
         for c in ["value", *bounds]
     ]
     lf = result.lazy().with_columns(

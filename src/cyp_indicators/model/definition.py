@@ -88,12 +88,31 @@ class Measure:
         return out
 
 
+#: The rounding rules a definition may name (see :class:`Presentation`).
+ROUNDING_RULES = ("half_away_from_zero", "half_away_from_zero_no_tolerance")
+
+
 @attrs.frozen(kw_only=True)
 class Presentation:
-    """How a value is shown: decimal places, rounded half away from zero."""
+    """How a value is shown: decimal places, rounded half away from zero.
+
+    ``rounding`` is ``"half_away_from_zero"`` (DfE's ``round_five_up``, with its nudge of
+    sqrt(machine epsilon): 1.005 shows as 1.01) or ``"half_away_from_zero_no_tolerance"`` (the
+    double as stored, half up: DfE's attainment tables show 23/40 x 100 = 57.49999999999999 as
+    57).
+    """
 
     decimal_places: int = attrs.field(validator=attrs.validators.ge(0))
-    rounding: str = "half_away_from_zero"
+    rounding: str = attrs.field(
+        default="half_away_from_zero", validator=attrs.validators.in_(ROUNDING_RULES)
+    )
+
+    @property
+    def tolerance(self) -> float:
+        """The nudge added before truncation (:func:`cyp_indicators.round_half_away`)."""
+        from ..stats.rounding import TOLERANCE
+
+        return 0.0 if self.rounding == "half_away_from_zero_no_tolerance" else TOLERANCE
 
 
 @attrs.frozen(kw_only=True)
