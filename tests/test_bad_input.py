@@ -357,3 +357,13 @@ def test_digits_of_other_scripts_are_unreadable_not_missing() -> None:
 
     assert info.value.rows == (1, 3)
     assert "'５'" in str(info.value)
+
+
+def test_full_time_equivalents_are_counts_that_need_not_be_whole(catalogue: cyp.Catalogue) -> None:
+    """A count of FTE social workers (unit fte) takes 12.6; a plain count refuses it."""
+    frame = pl.DataFrame({"fte": [12.6, 3.0]})
+    d = catalogue.get("sw_fte_count")
+    out = cyp.compute(d, frame, numerator="fte")
+    assert out["value"].to_list() == [12.6, 3.0]
+    with pytest.raises(cyp.InvalidValueError, match="whole number"):
+        cyp.count(frame, "fte")

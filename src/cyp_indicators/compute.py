@@ -53,7 +53,9 @@ def compute(
     num = numerator or definition.numerator.column
     family = definition.family
     if family is Family.COUNT:
-        result = count(frame, num, by=by, keys=keys, context=context)
+        # full-time equivalents (unit fte) are counts that need not be whole
+        fte = str(definition.unit) == "fte"
+        result = count(frame, num, by=by, keys=keys, context=context, whole=not fte)
     elif family in (Family.MEAN, Family.POINTS) and definition.denominator is not None:
         sd = definition.spread.column if definition.spread and levels else None
         result = mean(

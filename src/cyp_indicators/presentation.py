@@ -37,6 +37,7 @@ _UNIT_LABELS = {
     "day": "days",
     "working_day": "working days",
     "point": "points",
+    "fte": "FTE",
     "pound": "£",
     "thousand_pounds": "£ thousands",
     "million_pounds": "£ millions",
