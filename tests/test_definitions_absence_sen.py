@@ -171,7 +171,9 @@ def test_every_year_lait_publishes_has_a_version_in_force(catalogue: cyp.Catalog
         and d.source_file is not None
         and any(f"/education/{f}/" in d.source_file.replace("\\", "/") for f in folders)
     ]
-    assert len(mine) >= 35
+    assert (
+        len(mine) >= 30
+    )  # the SEN levels of KS2 and age-19 measures live in their own definitions
     for d in mine:
         pub = cyp.published(d, catalogue=catalogue)
         missing = pub.filter(pl.col("definition_version").is_null())
