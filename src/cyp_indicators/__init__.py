@@ -11,7 +11,7 @@ from . import expr as expr
 from . import geography as geography
 from . import sources as sources
 from . import years as years
-from .catalogue import Catalogue, load_catalogue
+from .catalogue import Catalogue, SeriesBreak, load_catalogue
 from .compare import (
     CHI2_THRESHOLD,
     CLOSENESS,
@@ -63,7 +63,7 @@ from .errors import (
     UnknownDefinitionError,
 )
 from .io import from_dfe_sentinels, read_table
-from .loader import YearPack
+from .loader import Replacement, YearPack
 from .model import (
     Breakdown,
     BreakdownLevel,
@@ -161,7 +161,9 @@ __all__ = [
     "PublishedDataError",
     "Quantity",
     "RecordFileWarning",
+    "Replacement",
     "SchemaIssue",
+    "SeriesBreak",
     "Symbol",
     "UnknownAreaError",
     "UnknownComparatorSetError",

@@ -11,18 +11,36 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import itertools
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
+import attrs
 import polars as pl
 
 from .errors import DefinitionError, Problem, SchemaIssue, UnknownDefinitionError
-from .loader import YearPack, read_definition, read_pack
+from .loader import Replacement, YearPack, read_definition, read_pack
 from .model import Family, IndicatorDefinition, Version
 from .resources import bundled_definitions
 
-__all__ = ["Catalogue", "load_catalogue"]
+__all__ = ["Catalogue", "SeriesBreak", "load_catalogue"]
+
+
+@attrs.frozen
+class SeriesBreak:
+    """A typed marker: a time series of one measure is not comparable across ``year``.
+
+    ``kind`` is ``"new_version"`` (DfE changed the definition: a new major version) or
+    ``"replaced"`` (a reform: the measure replaced another, e.g. levels by the expected standard
+    in 2016); ``before`` and ``after`` are the ``id@version`` on either side, ``note`` says why.
+    """
+
+    year: int
+    kind: str
+    before: str
+    after: str
+    note: str
 
 
 class Catalogue:
@@ -44,6 +62,7 @@ class Catalogue:
         self._by_id = {k: dict(sorted(v.items())) for k, v in sorted(by_id.items())}
         self._packs = tuple(sorted(packs, key=lambda p: p.year))
         self._chain = self._build_chain()
+        self._replacements = self._check_replacements()
 
     # --- the year chain -------------------------------------------------------------------------
 
@@ -89,6 +108,23 @@ class Catalogue:
             chain[year] = dict(current)
         self._check_validity(chain, added_by)
         return chain
+
+    def _check_replacements(self) -> tuple[Replacement, ...]:
+        """Every id a pack says is replaced, and every id replacing it, must be in the catalogue."""
+        found: list[Replacement] = []
+        for pack in self._packs:
+            issues: list[Problem] = []
+            for i, r in enumerate(pack.replaced):
+                for j, ident in enumerate((r.id, *r.by)):
+                    if ident not in self._by_id:
+                        where = f"$.replaced[{i}]." + ("id" if j == 0 else f"by[{j - 1}]")
+                        issues.append(
+                            SchemaIssue(where, f"no definition {ident!r}" + self._hint(ident))
+                        )
+            if issues:
+                raise DefinitionError(str(pack.source_file), issues)
+            found.extend(pack.replaced)
+        return tuple(sorted(found, key=lambda r: (r.year, r.id)))
 
     def _check_validity(
         self, chain: dict[int, dict[str, IndicatorDefinition]], added_by: dict[str, YearPack]
@@ -208,9 +244,69 @@ class Catalogue:
                 close = [i for i in self._by_id if id.lower() in i][:5]
             raise UnknownDefinitionError(f"no definition with id {id!r}", close) from None
 
-    def history(self, id: str) -> builtins.list[IndicatorDefinition]:
-        """Every version of ``id``, oldest first."""
-        return list(self._versions(id).values())
+    def history(
+        self, id: str, *, across_reforms: bool = False
+    ) -> builtins.list[IndicatorDefinition]:
+        """Every version of ``id``, oldest first; with ``across_reforms=True`` the versions of the
+        measures it replaced (year packs' ``replaced``) come first, oldest measure first, so the
+        whole chain a time series may cross is there (:meth:`breaks` says where it breaks)."""
+        own = list(self._versions(id).values())
+        if not across_reforms:
+            return own
+        before: list[IndicatorDefinition] = []
+        for r in self.replaced(id):
+            for d in self.history(r.id, across_reforms=True):
+                if d not in before:
+                    before.append(d)
+        return [*before, *own]
+
+    def replaced(self, id: str) -> builtins.list[Replacement]:
+        """The reforms in which ``id`` replaced another measure (year, the old id, why)."""
+        self._versions(id)
+        return [r for r in self._replacements if id in r.by]
+
+    def replaced_by(self, id: str) -> builtins.list[Replacement]:
+        """The reforms in which ``id`` was replaced (year, the new ids, why)."""
+        self._versions(id)
+        return [r for r in self._replacements if r.id == id]
+
+    def breaks(self, id: str, years: Iterable[int] | None = None) -> builtins.list[SeriesBreak]:
+        """Where a time series of ``id`` is not comparable across years: a new major version
+        (DfE changed the measure's meaning) or a reform that replaced the measure it continues.
+
+        ``years`` limits the answer to breaks between two of those years (a report's span). Each
+        :class:`SeriesBreak` names the year of the first figure on the new basis, what is on
+        either side, and why.
+
+        >>> cat = load_catalogue()
+        >>> [(b.year, b.kind) for b in cat.breaks("care_leavers_neet_pct")]
+        [(2014, 'new_version')]
+        """
+        versions = self.history(id)
+        out: list[SeriesBreak] = []
+        for before, after in itertools.pairwise(versions):
+            if after.version.major != before.version.major:
+                change = next(
+                    (e.change for e in after.changelog if e.version == after.version), after.title
+                )
+                out.append(
+                    SeriesBreak(
+                        year=after.valid_from, kind="new_version", before=before.key,
+                        after=after.key, note=change,
+                    )
+                )  # fmt: skip
+        for r in self.replaced(id):
+            old = self.history(r.id)[-1]
+            new = self.versions_by_year(id, [r.year]).get(r.year) or versions[0]
+            out.append(
+                SeriesBreak(
+                    year=r.year, kind="replaced", before=old.key, after=new.key, note=r.note
+                )
+            )
+        if years is not None:
+            span = sorted(set(years))
+            out = [b for b in out if span and span[0] < b.year <= span[-1]]
+        return sorted(out, key=lambda b: (b.year, b.kind))
 
     def list(
         self,

@@ -24,9 +24,20 @@ from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
 from .units import parse_unit
 
-__all__ = ["YearPack", "read_definition", "read_pack", "read_toml"]
+__all__ = ["Replacement", "YearPack", "read_definition", "read_pack", "read_toml"]
 
 _TOML_LINE = re.compile(r"at line (\d+)")
+
+
+@attrs.frozen(kw_only=True)
+class Replacement:
+    """A reform recorded in a year pack: from ``year`` the measure ``id`` is replaced by ``by``
+    (one or more ids); ``note`` says why. A series is not comparable across it."""
+
+    year: int
+    id: str
+    by: tuple[str, ...]
+    note: str
 
 
 @attrs.frozen(kw_only=True)
@@ -36,6 +47,7 @@ class YearPack:
     year: int
     added_or_changed: tuple[tuple[str, Version], ...] = ()
     removed: tuple[str, ...] = ()
+    replaced: tuple[Replacement, ...] = ()
     note: str | None = None
     source_file: str | None = attrs.field(default=None, eq=False)
 
@@ -231,10 +243,15 @@ def read_pack(path: Path) -> YearPack:
     for item in doc.get("added_or_changed", []):
         ident, version = item.split("@")
         added.append((ident, Version.parse(version)))
+    replaced = tuple(
+        Replacement(year=doc["year"], id=r["id"], by=tuple(r["by"]), note=r["note"].strip())
+        for r in doc.get("replaced", [])
+    )
     return YearPack(
         year=doc["year"],
         added_or_changed=tuple(added),
         removed=tuple(doc.get("removed", [])),
+        replaced=replaced,
         note=doc.get("note"),
         source_file=str(path),
     )

@@ -423,6 +423,14 @@ class IndicatorDefinition:
                 f"'ci_method' {self.ci_method.value!r} does not suit expected progress; use wilson"
             )
             raise ValueError(msg)
+        if self.family is Family.DIFFERENCE and (
+            self.denominator is None or self.ci_method is not CIMethod.NONE
+        ):
+            msg = (
+                "a difference definition needs 'denominator' (the figure subtracted) and "
+                'ci_method = "none"'
+            )
+            raise ValueError(msg)
         means = {Family.MEAN, Family.POINTS}
         if self.family in means and self.denominator is None:
             msg = f"'denominator' (the number of pupils) is required for a {self.family.value} definition"
