@@ -489,9 +489,10 @@ class IndicatorDefinition:
             msg = "'csc_dashboard_metrics' must list every breakdown level's csc_dashboard_metric"
             raise ValueError(msg)
         if prov.ees is not None and prov.ees.breakdown_column is not None:
-            unnamed = [lv.code for lv in self.breakdown.levels if lv.ees_value is None]
-            if unnamed:
-                msg = f"'breakdown' levels {unnamed} have no ees_value for the EES breakdown column"
+            # the EES file may publish some levels only (the social care groups of an
+            # all-pupil measure): those levels name their value in it
+            if not any(lv.ees_value is not None for lv in self.breakdown.levels):
+                msg = "'breakdown' has no level with an ees_value for the EES breakdown column"
                 raise ValueError(msg)
 
     def __reduce__(self) -> tuple[Any, ...]:
