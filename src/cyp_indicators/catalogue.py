@@ -354,7 +354,7 @@ class Catalogue:
                 "title": d.title,
                 "family": d.family.value,
                 "topic": d.topic,
-                "unit": str(d.unit),
+                "unit": d.unit_name,
                 "polarity": d.polarity.value,
                 "period_type": d.period_type.value,
                 "decimal_places": d.presentation.decimal_places,

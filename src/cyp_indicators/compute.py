@@ -55,7 +55,7 @@ def compute(
     family = definition.family
     if family is Family.COUNT:
         # full-time equivalents (unit fte) are counts that need not be whole
-        fte = str(definition.unit) == "fte"
+        fte = definition.unit_name == "fte"
         result = count(frame, num, by=by, keys=keys, context=context, whole=not fte)
     elif family is Family.DIFFERENCE and definition.denominator is not None:
         # a gap between two groups' figures: the first minus the second (no interval)

@@ -22,7 +22,7 @@ import jsonschema
 from .errors import DefinitionError, Problem, SchemaIssue
 from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
-from .units import parse_unit
+from .units import unit_name
 
 __all__ = ["Replacement", "YearPack", "read_definition", "read_pack", "read_toml"]
 
@@ -130,7 +130,7 @@ def read_definition(path: Path) -> IndicatorDefinition:
     if issues:
         raise DefinitionError(str(path), issues)
     try:
-        parse_unit(doc["unit"])
+        unit_name(doc["unit"])
     except ValueError as exc:
         raise DefinitionError(
             str(path), [SchemaIssue("$.unit", str(exc), locate(text, ["unit"]))]

@@ -55,7 +55,7 @@ def format_fixed(expr: pl.Expr | str, decimals: int) -> pl.Expr:
 
 def unit_label(definition: IndicatorDefinition) -> str:
     """The unit as a reader would write it: "per 10,000", "%", "working days"."""
-    return _UNIT_LABELS.get(str(definition.unit), str(definition.unit))
+    return _UNIT_LABELS.get(definition.unit_name, definition.unit_name)
 
 
 def _giveaways(

@@ -28,7 +28,6 @@ from collections.abc import Callable, Sequence
 from functools import cache, partial
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 __all__ = [
@@ -224,6 +223,8 @@ def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Ser
     """Exact limits of every row, with scipy.special's inverse regularised incomplete gammas:
     ``chi2_p(2k) / 2`` is ``gammaincinv(k, p)``; the upper limit inverts the upper tail
     (``gammainccinv(O + 1, alpha / 2)``), which keeps full precision at high levels."""
+    import numpy as np  # with scipy.special, only for exact limits of large counts
+
     half = (1 - confidence) / 2
     values = series.cast(pl.Float64).to_numpy()
     special = _special()
