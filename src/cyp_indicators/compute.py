@@ -9,6 +9,7 @@ import polars as pl
 
 from .errors import DataError
 from .model import CIMethod, Family, IndicatorDefinition
+from .pandas_frames import pandas_frames_after_definition
 from .results import ResultProvenance, carry
 from .stats.difference import difference
 from .stats.measures import RateMethod, count, mean, proportion, rate
@@ -18,6 +19,7 @@ __all__ = ["compute"]
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 
+@pandas_frames_after_definition
 def compute(
     definition: IndicatorDefinition,
     frame: F,

@@ -30,6 +30,7 @@ from typing import Literal, NamedTuple, TypeVar
 import polars as pl
 
 from ..errors import DataError
+from ..pandas_frames import pandas_frames
 from .checks import check_columns, check_unique, raise_for_rows
 from .fields import Input, RateMethod, check_multiplier, check_rate_method, measure_fields
 from .intervals import confidence_label, normalise_confidence
@@ -66,6 +67,7 @@ def result_columns(confidence: float | Sequence[float] | None) -> list[str]:
     return ["numerator", "denominator", "value", *bounds, "method", "reason"]
 
 
+@pandas_frames
 def rate(
     frame: F,
     numerator: str,
@@ -129,6 +131,7 @@ def rate(
     )
 
 
+@pandas_frames
 def proportion(
     frame: F,
     numerator: str,
@@ -173,6 +176,7 @@ def proportion(
     )
 
 
+@pandas_frames
 def count(
     frame: F,
     numerator: str,
@@ -210,6 +214,7 @@ def count(
     )
 
 
+@pandas_frames
 def mean(
     frame: F,
     total: str,
