@@ -231,7 +231,7 @@ def _read(
         what = wanted.get(
             kind, "a published series (provenance.lait_short_name, lait_short_names or ees)"
         )
-        msg = f"{definition.key} names no {what}; published() has nothing to read"
+        msg = f"{definition.key} does not name {what}; published() has nothing to read"
         raise DataError(msg)
     return frame
 
