@@ -15,7 +15,7 @@ from . import expr as expr
 from . import geography as geography
 from . import years as years
 from .catalogue import Catalogue, SeriesBreak, load_catalogue
-from .compute import compute
+from .compute import compute, compute_by_year
 from .errors import (
     AreaNotApplicableError,
     CypIndicatorsError,
@@ -32,6 +32,7 @@ from .errors import (
     UnknownComparatorSetError,
     UnknownDefinitionError,
 )
+from .inputs import tidy_input
 from .loader import Replacement, YearPack
 from .model import (
     Breakdown,
@@ -329,6 +330,7 @@ __all__ = [
     "compare_with",
     "comparisons",
     "compute",
+    "compute_by_year",
     "compute_from_pupils",
     "count",
     "csc_counts",
@@ -373,6 +375,7 @@ __all__ = [
     "round_half_away",
     "round_half_away_expr",
     "suppress_transition",
+    "tidy_input",
     "transition_from_counts",
     "transition_matrix",
     "trend_markers",
