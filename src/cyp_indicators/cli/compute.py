@@ -14,6 +14,7 @@ from ..model import IndicatorDefinition
 from ..presentation import present
 from ._common import (
     UsageError,
+    check_outputs,
     definition_of,
     in_file,
     read_input,
@@ -90,6 +91,7 @@ def _from_records(args: argparse.Namespace, d: IndicatorDefinition) -> int:
 
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
+    check_outputs(args, "exclusions", "output")
     d = definition_of(args)
     if args.records:
         return _from_records(args, d)

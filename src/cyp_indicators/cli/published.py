@@ -10,10 +10,11 @@ import polars as pl
 from ..errors import DataError
 from ..geography import canonical_area
 from ..sources import published, published_sources
-from ._common import UsageError, catalogue_of, with_definitions, write
+from ._common import UsageError, catalogue_of, check_outputs, with_definitions, write
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args, "output")
     if args.sources:
         if args.id is not None:
             raise UsageError("give an id or --sources, not both")
