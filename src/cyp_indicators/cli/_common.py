@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,8 +31,10 @@ __all__ = [
     "in_file",
     "is_write_error",
     "positive_int",
+    "positive_number",
     "print_json",
     "read_input",
+    "regular_input",
     "version_pin",
     "with_definitions",
     "with_pin",
@@ -58,6 +61,19 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(msg) from None
     if number < 1:
         msg = f"must be at least 1, got {number}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number above 0 (``nan``, ``inf`` and ``1e400`` are not)."""
+    try:
+        number = float(text)
+    except ValueError:
+        msg = f"must be a number, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not (math.isfinite(number) and number > 0):
+        msg = f"must be a finite number above 0, got {text!r}"
         raise argparse.ArgumentTypeError(msg)
     return number
 
@@ -133,6 +149,19 @@ def definition_of(args: argparse.Namespace) -> IndicatorDefinition:
     if getattr(args, "year", None) is not None:
         return cat.get(args.id, year=args.year)
     return cat.get(args.id)
+
+
+def regular_input(path: str, option: str = "--input") -> Path:
+    """``path`` when it is a regular file or a folder; a pipe or a device (which would never
+    end) or a missing path is a :class:`DataError` naming it."""
+    p = Path(path)
+    if not p.exists():
+        msg = f"{option} {path!r} does not exist"
+        raise DataError(msg)
+    if not (p.is_file() or p.is_dir()):
+        msg = f"{option} {path!r} is not a regular file or a folder (a pipe or a device?)"
+        raise DataError(msg)
+    return p
 
 
 def read_input(path: str, sheet: str | None = None, *, folder_hint: str = "") -> pl.DataFrame:

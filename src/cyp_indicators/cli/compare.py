@@ -38,6 +38,8 @@ def _comparator_set(args: argparse.Namespace) -> ComparatorSet:
     path = Path(args.groups)
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        if path.exists() and not path.is_dir():
+            what = "is not a regular file (a pipe or a device?)"
         msg = f"comparator-set file {args.groups!r} {what}"
         raise DataError(msg)
     return load_comparator_set(path)
