@@ -111,6 +111,12 @@ def test_formula_cells_get_a_leading_quote(cell: str | None, written: str | None
     assert neutralise_formulas(frame)["text"].to_list() == [written]
 
 
+def test_categorical_text_is_neutralised_too() -> None:
+    """A categorical column is text in a CSV: the same rule."""
+    frame = pl.DataFrame({"c": ["=1+1", "ok"]}, schema={"c": pl.Categorical})
+    assert neutralise_formulas(frame)["c"].to_list() == ["'=1+1", "ok"]
+
+
 def test_only_text_columns_change() -> None:
     """Numbers, dates and booleans are written as they are, negative numbers included."""
     frame = pl.DataFrame({"gap": [-3.5, 2.0], "n": [-1, 2], "ok": [True, False]})

