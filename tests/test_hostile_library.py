@@ -107,6 +107,16 @@ def test_no_public_frame_aliases_library_state(call: object) -> None:
     assert call().equals(before)
 
 
+def test_the_dashboard_sentinels_cannot_be_changed_by_a_caller() -> None:
+    """A public table of the library is read-only: -100 is "c" for every caller."""
+    from cyp_indicators.io import DFE_SENTINELS
+
+    with pytest.raises(TypeError):
+        DFE_SENTINELS[-500.0] = "c"  # type: ignore[index]
+    frame = pl.DataFrame({"v": [-100.0, 12.0]})
+    assert cyp.from_dfe_sentinels(frame, ["v"])["v"].to_list() == ["c", "12.0"]
+
+
 # --- 2. non-finite and negative values in the comparison functions -------------------------------
 
 

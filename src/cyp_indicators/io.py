@@ -6,7 +6,9 @@ leading zeros survive; the statistics core parses counts itself and reports what
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import polars as pl
@@ -15,8 +17,11 @@ from .errors import DataError
 
 __all__ = ["DFE_SENTINELS", "from_dfe_sentinels", "read_table"]
 
-#: Negative numbers the DfE CSC dashboard stores in place of symbols, so tables sort.
-DFE_SENTINELS = {-100.0: "c", -200.0: "low", -250.0: "u", -300.0: "x", -400.0: "z"}
+#: Negative numbers the DfE CSC dashboard stores in place of symbols, so tables sort. Read-only:
+#: a caller cannot change how the library reads the dashboard for everyone else.
+DFE_SENTINELS: Mapping[float, str] = MappingProxyType(
+    {-100.0: "c", -200.0: "low", -250.0: "u", -300.0: "x", -400.0: "z"}
+)
 
 _BOM = "\ufeff"
 
