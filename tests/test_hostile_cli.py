@@ -367,6 +367,12 @@ def test_a_console_that_is_not_utf8_gets_replacements_not_a_traceback(tmp_path: 
     assert "Contacts ? 3 a month ? early help" in done.stdout
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)["title"] == "Contacts ≥ 3 a month → early help"
+    table = cli(
+        "list", "--topic", "front_door", "--definitions", folder, env=env, encoding="cp1252"
+    )
+    assert table.returncode == 0, table.stderr
+    assert "+---" in table.stdout  # a table drawn in ASCII, not box characters turned to "?"
+    assert "Contacts ? 3 a month ? early help" in table.stdout
 
 
 def test_a_console_that_is_not_utf8_gets_error_messages_too(tmp_path: Path) -> None:

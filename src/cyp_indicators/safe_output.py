@@ -36,6 +36,7 @@ from .errors import DataError
 __all__ = [
     "FORMULA_PREFIXES",
     "SafeStream",
+    "codec_name",
     "json_text",
     "neutralise_formulas",
     "printable",

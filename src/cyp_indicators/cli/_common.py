@@ -7,6 +7,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -15,6 +16,7 @@ from ..errors import DataError, InvalidValueError
 from ..io import read_table
 from ..model import IndicatorDefinition, Version
 from ..safe_output import (
+    codec_name,
     json_text,
     neutralise_formulas,
     printable,
@@ -35,6 +37,7 @@ __all__ = [
     "print_json",
     "read_input",
     "regular_input",
+    "table_config",
     "version_pin",
     "with_definitions",
     "with_pin",
@@ -259,6 +262,15 @@ def print_json(data: object) -> None:
     print(json_text(data, encoding=encoding))
 
 
+def table_config(**options: Any) -> pl.Config:
+    """polars' table options for printing, in ASCII where the console cannot show box-drawing
+    characters (a cp1252 console)."""
+    encoding = codec_name(getattr(sys.stdout, "encoding", None) or "utf-8")
+    if not encoding.startswith("utf"):
+        options.setdefault("tbl_formatting", "ASCII_FULL_CONDENSED")
+    return pl.Config(**options)
+
+
 def _write_file(frame: pl.DataFrame, suffix: str, path: Path) -> None:
     if suffix == ".csv":
         neutralise_formulas(_lists_as_text(frame)).write_csv(path)
@@ -278,7 +290,7 @@ def write(frame: pl.DataFrame, output: str | None) -> None:
     prefixed with ``'``; JSON holds ``null`` for any NaN or infinity.
     """
     if output is None:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=80):
+        with table_config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=80):
             print(frame)
         return
     path = Path(output)

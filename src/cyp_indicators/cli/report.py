@@ -14,7 +14,13 @@ from ..datasets import csc_counts
 from ..errors import DataError
 from ..reports.core_rates import core_rates_table
 from ..safe_output import write_atomically
-from ._common import ProgressBar, is_write_error, positive_int, write_error_reason
+from ._common import (
+    ProgressBar,
+    is_write_error,
+    positive_int,
+    table_config,
+    write_error_reason,
+)
 
 
 def write_reports(la: str, years: int, sn: str | None, method: str, out: Path) -> tuple[Path, Path]:
@@ -54,7 +60,7 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Core children's social care rates: {name} ({args.la}), latest {args.years} years")
     print("Values and 95% intervals rounded half away from zero to DfE's published precision.")
     print(f"Population denominators: {table['population_vintage'].drop_nulls()[0]}\n")
-    with pl.Config(
+    with table_config(
         tbl_rows=-1,
         tbl_cols=-1,
         tbl_width_chars=200,
