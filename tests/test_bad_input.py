@@ -8,6 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 import xlsxwriter
+from polars.testing import assert_frame_equal
 
 import cyp_indicators as cyp
 
@@ -239,12 +240,17 @@ def test_result_columns_already_present_are_an_error() -> None:
         cyp.rate(frame, "n", "pop")
 
 
-def test_confidence_given_as_percent_is_rejected() -> None:
-    """95 instead of 0.95 is a clear error, not a silently odd interval."""
-    frame = pl.DataFrame({"n": [1], "pop": [10]})
-
-    with pytest.raises(ValueError, match="between 0 and 1"):
-        cyp.rate(frame, "n", "pop", confidence=95)
+def test_confidence_given_as_a_percentage_means_that_percentage() -> None:
+    """95 means 0.95 (PHEindicatormethods and PHStatsMethods accept it that way); 150, 100 and 1
+    are clear errors, not silently odd intervals."""
+    frame = pl.DataFrame({"n": [12], "pop": [1000]})
+    assert_frame_equal(
+        cyp.rate(frame, "n", "pop", confidence=[95, 99.8]),
+        cyp.rate(frame, "n", "pop", confidence=[0.95, 0.998]),
+    )
+    for level in (150, 100, 1):
+        with pytest.raises(ValueError, match="between 0 and 1"):
+            cyp.rate(frame, "n", "pop", confidence=level)
 
 
 def test_non_numeric_columns_are_rejected() -> None:
@@ -351,3 +357,13 @@ def test_digits_of_other_scripts_are_unreadable_not_missing() -> None:
 
     assert info.value.rows == (1, 3)
     assert "'５'" in str(info.value)
+
+
+def test_full_time_equivalents_are_counts_that_need_not_be_whole(catalogue: cyp.Catalogue) -> None:
+    """A count of FTE social workers (unit fte) takes 12.6; a plain count refuses it."""
+    frame = pl.DataFrame({"fte": [12.6, 3.0]})
+    d = catalogue.get("sw_fte_count")
+    out = cyp.compute(d, frame, numerator="fte")
+    assert out["value"].to_list() == [12.6, 3.0]
+    with pytest.raises(cyp.InvalidValueError, match="whole number"):
+        cyp.count(frame, "fte")

@@ -479,7 +479,7 @@ def test_multiplier_must_be_finite_and_positive(multiplier: float) -> None:
         cyp.expr.proportion("x", "n", multiplier=multiplier)
 
 
-@pytest.mark.parametrize("level", [math.nan, math.inf, -math.inf, 95, 0, 1])
+@pytest.mark.parametrize("level", [math.nan, math.inf, -math.inf, 150, 0, 1])
 def test_confidence_must_be_a_level_between_0_and_1(level: float) -> None:
     """NaN, infinities and percentages are not confidence levels."""
     with pytest.raises(ValueError, match="between 0 and 1"):

@@ -122,3 +122,22 @@ def test_counts_are_withheld_as_dfe_withholds_them(catalogue: cyp.Catalogue) -> 
     assert out["denominator"].to_list() == [None, 200.0, None, 200.0]
     assert out["n"].to_list() == [0, None, None, 60]
     assert out["d"].to_list() == [None, "200", None, "200"]
+
+
+def test_attainment_percentages_round_the_double_as_stored(catalogue: cyp.Catalogue) -> None:
+    """DfE's KS2 table publishes 23/40 (57.49999999999999 as a double) as 57, not 58: a
+    definition may name that rule (``rounding = "half_away_from_zero_no_tolerance"``); the
+    default keeps dfeR's nudge (1.005 shows as 1.01)."""
+    import attrs
+
+    d = catalogue.get("re_referral_within_12_months_pct")
+    whole = attrs.evolve(d, presentation=attrs.evolve(d.presentation, decimal_places=0))
+    exact = attrs.evolve(
+        whole,
+        presentation=attrs.evolve(whole.presentation, rounding="half_away_from_zero_no_tolerance"),
+    )
+    frame = pl.DataFrame({"re_referrals": [23], "referrals": [40]})
+    assert cyp.present(cyp.compute(exact, frame), exact)["display"].to_list() == ["57"]
+    assert cyp.present(cyp.compute(whole, frame), whole)["display"].to_list() == ["58"]
+    with pytest.raises(ValueError, match="rounding"):
+        attrs.evolve(whole.presentation, rounding="banker")

@@ -11,19 +11,37 @@ from __future__ import annotations
 
 import builtins
 import difflib
+import itertools
 import os
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
+import attrs
 import polars as pl
 
 from .errors import DefinitionError, Problem, SchemaIssue, UnknownDefinitionError
-from .loader import YearPack, locate, read_definition, read_pack, read_toml
+from .loader import Replacement, YearPack, locate, read_definition, read_pack, read_toml
 from .model import Family, IndicatorDefinition, Version
 from .resources import bundled_definitions
 
-__all__ = ["Catalogue", "load_catalogue"]
+__all__ = ["Catalogue", "SeriesBreak", "load_catalogue"]
+
+
+@attrs.frozen
+class SeriesBreak:
+    """A typed marker: a time series of one measure is not comparable across ``year``.
+
+    ``kind`` is ``"new_version"`` (DfE changed the definition: a new major version) or
+    ``"replaced"`` (a reform: the measure replaced another, e.g. levels by the expected standard
+    in 2016); ``before`` and ``after`` are the ``id@version`` on either side, ``note`` says why.
+    """
+
+    year: int
+    kind: str
+    before: str
+    after: str
+    note: str
 
 
 class Catalogue:
@@ -45,6 +63,7 @@ class Catalogue:
         self._by_id = {k: dict(sorted(v.items())) for k, v in sorted(by_id.items())}
         self._packs = tuple(sorted(packs, key=lambda p: p.year))
         self._chain = self._build_chain()
+        self._replacements = self._check_replacements()
 
     # --- the year chain -------------------------------------------------------------------------
 
@@ -90,6 +109,23 @@ class Catalogue:
             chain[year] = dict(current)
         self._check_validity(chain, added_by)
         return chain
+
+    def _check_replacements(self) -> tuple[Replacement, ...]:
+        """Every id a pack says is replaced, and every id replacing it, must be in the catalogue."""
+        found: list[Replacement] = []
+        for pack in self._packs:
+            issues: list[Problem] = []
+            for i, r in enumerate(pack.replaced):
+                for j, ident in enumerate((r.id, *r.by)):
+                    if ident not in self._by_id:
+                        where = f"$.replaced[{i}]." + ("id" if j == 0 else f"by[{j - 1}]")
+                        issues.append(
+                            SchemaIssue(where, f"no definition {ident!r}" + self._hint(ident))
+                        )
+            if issues:
+                raise DefinitionError(str(pack.source_file), issues)
+            found.extend(pack.replaced)
+        return tuple(sorted(found, key=lambda r: (r.year, r.id)))
 
     def _check_validity(
         self, chain: dict[int, dict[str, IndicatorDefinition]], added_by: dict[str, YearPack]
@@ -209,9 +245,69 @@ class Catalogue:
                 close = [i for i in self._by_id if id.lower() in i][:5]
             raise UnknownDefinitionError(f"no definition with id {id!r}", close) from None
 
-    def history(self, id: str) -> builtins.list[IndicatorDefinition]:
-        """Every version of ``id``, oldest first."""
-        return list(self._versions(id).values())
+    def history(
+        self, id: str, *, across_reforms: bool = False
+    ) -> builtins.list[IndicatorDefinition]:
+        """Every version of ``id``, oldest first; with ``across_reforms=True`` the versions of the
+        measures it replaced (year packs' ``replaced``) come first, oldest measure first, so the
+        whole chain a time series may cross is there (:meth:`breaks` says where it breaks)."""
+        own = list(self._versions(id).values())
+        if not across_reforms:
+            return own
+        before: list[IndicatorDefinition] = []
+        for r in self.replaced(id):
+            for d in self.history(r.id, across_reforms=True):
+                if d not in before:
+                    before.append(d)
+        return [*before, *own]
+
+    def replaced(self, id: str) -> builtins.list[Replacement]:
+        """The reforms in which ``id`` replaced another measure (year, the old id, why)."""
+        self._versions(id)
+        return [r for r in self._replacements if id in r.by]
+
+    def replaced_by(self, id: str) -> builtins.list[Replacement]:
+        """The reforms in which ``id`` was replaced (year, the new ids, why)."""
+        self._versions(id)
+        return [r for r in self._replacements if r.id == id]
+
+    def breaks(self, id: str, years: Iterable[int] | None = None) -> builtins.list[SeriesBreak]:
+        """Where a time series of ``id`` is not comparable across years: a new major version
+        (DfE changed the measure's meaning) or a reform that replaced the measure it continues.
+
+        ``years`` limits the answer to breaks between two of those years (a report's span). Each
+        :class:`SeriesBreak` names the year of the first figure on the new basis, what is on
+        either side, and why.
+
+        >>> cat = load_catalogue()
+        >>> [(b.year, b.kind) for b in cat.breaks("care_leavers_neet_pct")]
+        [(2014, 'new_version')]
+        """
+        versions = self.history(id)
+        out: list[SeriesBreak] = []
+        for before, after in itertools.pairwise(versions):
+            if after.version.major != before.version.major:
+                change = next(
+                    (e.change for e in after.changelog if e.version == after.version), after.title
+                )
+                out.append(
+                    SeriesBreak(
+                        year=after.valid_from, kind="new_version", before=before.key,
+                        after=after.key, note=change,
+                    )
+                )  # fmt: skip
+        for r in self.replaced(id):
+            old = self.history(r.id)[-1]
+            new = self.versions_by_year(id, [r.year]).get(r.year) or versions[0]
+            out.append(
+                SeriesBreak(
+                    year=r.year, kind="replaced", before=old.key, after=new.key, note=r.note
+                )
+            )
+        if years is not None:
+            span = sorted(set(years))
+            out = [b for b in out if span and span[0] < b.year <= span[-1]]
+        return sorted(out, key=lambda b: (b.year, b.kind))
 
     def list(
         self,
@@ -259,7 +355,7 @@ class Catalogue:
                 "title": d.title,
                 "family": d.family.value,
                 "topic": d.topic,
-                "unit": str(d.unit),
+                "unit": d.unit_name,
                 "polarity": d.polarity.value,
                 "period_type": d.period_type.value,
                 "decimal_places": d.presentation.decimal_places,
@@ -401,14 +497,21 @@ def load_catalogue(*folders: str | Path, bundled: bool = True) -> Catalogue:
 
 def _check_council_pack(pack: YearPack, bundled_ids: set[str]) -> None:
     """A council's pack may bring its own ids into force, never add, change or remove the
-    library's: it would change the bundled figures for every year after it without a word."""
+    library's, nor record a reform involving one: it would change the bundled figures (or their
+    series breaks) for every year after it without a word."""
     removed = [(i, ident) for i, ident in enumerate(pack.removed) if ident in bundled_ids]
     changed = [
         (i, f"{ident}@{version}")
         for i, (ident, version) in enumerate(pack.added_or_changed)
         if ident in bundled_ids
     ]
-    if not removed and not changed:
+    reforms = [
+        (i, ident)
+        for i, r in enumerate(pack.replaced)
+        for ident in (r.id, *r.by)
+        if ident in bundled_ids
+    ]
+    if not removed and not changed and not reforms:
         return
     _, text = read_toml(Path(str(pack.source_file)))
     issues: list[Problem] = [
@@ -428,6 +531,15 @@ def _check_council_pack(pack: YearPack, bundled_ids: set[str]) -> None:
             locate(text, ["added_or_changed"]),
         )
         for i, key in changed
+    ]
+    issues += [
+        SchemaIssue(
+            f"$.replaced[{i}]",
+            f"{ident!r} is a bundled definition; a council's pack cannot record a reform of "
+            "the library's measures",
+            locate(text, ["replaced", i]),
+        )
+        for i, ident in reforms
     ]
     if issues:
         raise DefinitionError(str(pack.source_file), issues)

@@ -9,7 +9,9 @@ import polars as pl
 
 from .errors import DataError
 from .model import CIMethod, Family, IndicatorDefinition
+from .pandas_frames import pandas_frames_after_definition
 from .results import ResultProvenance, carry
+from .stats.difference import difference
 from .stats.measures import RateMethod, count, mean, proportion, rate
 
 __all__ = ["compute"]
@@ -17,6 +19,7 @@ __all__ = ["compute"]
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 
+@pandas_frames_after_definition
 def compute(
     definition: IndicatorDefinition,
     frame: F,
@@ -53,7 +56,14 @@ def compute(
     num = numerator or definition.numerator.column
     family = definition.family
     if family is Family.COUNT:
-        result = count(frame, num, by=by, keys=keys, context=context)
+        # full-time equivalents (unit fte) are counts that need not be whole
+        fte = definition.unit_name == "fte"
+        result = count(frame, num, by=by, keys=keys, context=context, whole=not fte)
+    elif family is Family.DIFFERENCE and definition.denominator is not None:
+        # a gap between two groups' figures: the first minus the second (no interval)
+        result = difference(
+            frame, num, denominator or definition.denominator.column, keys=keys, context=context
+        )
     elif family in (Family.MEAN, Family.POINTS) and definition.denominator is not None:
         sd = definition.spread.column if definition.spread and levels else None
         result = mean(
@@ -92,8 +102,8 @@ def compute(
             )
     else:
         msg = (
-            f"compute() calculates rate, proportion, conversion, expected-progress, count, mean "
-            f"and points definitions; "
+            f"compute() calculates rate, proportion, conversion, expected-progress, count, mean, "
+            f"points and difference definitions; "
             f"{definition.key} is a {family.value} definition"
         )
         raise DataError(msg)

@@ -24,14 +24,25 @@ import jsonschema
 from .errors import DefinitionError, Problem, SchemaIssue
 from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
-from .units import parse_unit
+from .units import unit_name
 
-__all__ = ["MAX_TOML_BYTES", "YearPack", "read_definition", "read_pack", "read_toml"]
+__all__ = ["MAX_TOML_BYTES", "Replacement", "YearPack", "read_definition", "read_pack", "read_toml"]
 
 _TOML_LINE = re.compile(r"at line (\d+)")
 
 #: The largest definition, pack or comparator-set file read (the bundled ones are under 10 KB).
 MAX_TOML_BYTES = 1_000_000
+
+
+@attrs.frozen(kw_only=True)
+class Replacement:
+    """A reform recorded in a year pack: from ``year`` the measure ``id`` is replaced by ``by``
+    (one or more ids); ``note`` says why. A series is not comparable across it."""
+
+    year: int
+    id: str
+    by: tuple[str, ...]
+    note: str
 
 
 @attrs.frozen(kw_only=True)
@@ -41,6 +52,7 @@ class YearPack:
     year: int
     added_or_changed: tuple[tuple[str, Version], ...] = ()
     removed: tuple[str, ...] = ()
+    replaced: tuple[Replacement, ...] = ()
     note: str | None = None
     source_file: str | None = attrs.field(default=None, eq=False)
 
@@ -152,7 +164,7 @@ def read_definition(path: Path) -> IndicatorDefinition:
     if issues:
         raise DefinitionError(str(path), issues)
     try:
-        parse_unit(doc["unit"])
+        unit_name(doc["unit"])
     except ValueError as exc:
         raise DefinitionError(
             str(path), [SchemaIssue("$.unit", str(exc), locate(text, ["unit"]))]
@@ -265,10 +277,15 @@ def read_pack(path: Path) -> YearPack:
     for item in doc.get("added_or_changed", []):
         ident, version = item.split("@")
         added.append((ident, Version.parse(version)))
+    replaced = tuple(
+        Replacement(year=doc["year"], id=r["id"], by=tuple(r["by"]), note=r["note"].strip())
+        for r in doc.get("replaced", [])
+    )
     return YearPack(
         year=doc["year"],
         added_or_changed=tuple(added),
         removed=tuple(doc.get("removed", [])),
+        replaced=replaced,
         note=doc.get("note"),
         source_file=str(path),
     )

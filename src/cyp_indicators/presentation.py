@@ -37,6 +37,7 @@ _UNIT_LABELS = {
     "day": "days",
     "working_day": "working days",
     "point": "points",
+    "fte": "FTE",
     "pound": "£",
     "thousand_pounds": "£ thousands",
     "million_pounds": "£ millions",
@@ -54,7 +55,7 @@ def format_fixed(expr: pl.Expr | str, decimals: int) -> pl.Expr:
 
 def unit_label(definition: IndicatorDefinition) -> str:
     """The unit as a reader would write it: "per 10,000", "%", "working days"."""
-    return _UNIT_LABELS.get(str(definition.unit), str(definition.unit))
+    return _UNIT_LABELS.get(definition.unit_name, definition.unit_name)
 
 
 def _giveaways(
@@ -219,7 +220,10 @@ def _present(
         if c in schema
     ]
     rounded = [
-        pl.when(suppress).then(None).otherwise(round_half_away_expr(c, dps)).alias(c)
+        pl.when(suppress)
+        .then(None)
+        .otherwise(round_half_away_expr(c, dps, tolerance=definition.presentation.tolerance))
+        .alias(c)
         for c in ["value", *bounds]
     ]
     lf = result.lazy().with_columns(

@@ -25,7 +25,7 @@ F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 def gap_unit_label(definition: IndicatorDefinition) -> str:
     """The unit of a gap: "percentage points" for percentages, else the value's unit."""
-    return "percentage points" if str(definition.unit) == "percent" else unit_label(definition)
+    return "percentage points" if definition.unit_name == "percent" else unit_label(definition)
 
 
 def add_gap(

@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from ..units import Quantity, parse_unit
+from ..units import parse_unit, unit_name, unit_scale
 from .enums import CIMethod, Family, PeriodType, Polarity
 from .matrix import ProgressMatrix
 from .version import Version
@@ -88,12 +88,31 @@ class Measure:
         return out
 
 
+#: The rounding rules a definition may name (see :class:`Presentation`).
+ROUNDING_RULES = ("half_away_from_zero", "half_away_from_zero_no_tolerance")
+
+
 @attrs.frozen(kw_only=True)
 class Presentation:
-    """How a value is shown: decimal places, rounded half away from zero."""
+    """How a value is shown: decimal places, rounded half away from zero.
+
+    ``rounding`` is ``"half_away_from_zero"`` (DfE's ``round_five_up``, with its nudge of
+    sqrt(machine epsilon): 1.005 shows as 1.01) or ``"half_away_from_zero_no_tolerance"`` (the
+    double as stored, half up: DfE's attainment tables show 23/40 x 100 = 57.49999999999999 as
+    57).
+    """
 
     decimal_places: int = attrs.field(validator=attrs.validators.ge(0))
-    rounding: str = "half_away_from_zero"
+    rounding: str = attrs.field(
+        default="half_away_from_zero", validator=attrs.validators.in_(ROUNDING_RULES)
+    )
+
+    @property
+    def tolerance(self) -> float:
+        """The nudge added before truncation (:func:`cyp_indicators.round_half_away`)."""
+        from ..stats.rounding import TOLERANCE
+
+        return 0.0 if self.rounding == "half_away_from_zero_no_tolerance" else TOLERANCE
 
 
 @attrs.frozen(kw_only=True)
@@ -333,7 +352,7 @@ class IndicatorDefinition:
     numerator: Measure
     denominator: Measure | None = None
     spread: Measure | None = None
-    unit: Any = attrs.field(converter=parse_unit, eq=str, hash=False)
+    _unit: str = attrs.field(converter=unit_name, alias="unit")
     multiplier: float
     polarity: Polarity = attrs.field(converter=Polarity)
     polarity_note: str | None = None
@@ -367,16 +386,12 @@ class IndicatorDefinition:
         if self.family in _RATE_FAMILIES and self.denominator is None:
             msg = f"'denominator' is required for a {self.family.value} definition"
             raise ValueError(msg)
-        scale = (
-            Quantity(1, self.unit).to("dimensionless").magnitude
-            if self.unit.dimensionless
-            else None
-        )
+        scale = unit_scale(self._unit)
         if self.family in _RATE_FAMILIES and (
             scale is None or abs(scale * self.multiplier - 1) > 1e-12
         ):
             msg = (
-                f"'multiplier' {self.multiplier:g} does not match unit {str(self.unit)!r}: "
+                f"'multiplier' {self.multiplier:g} does not match unit {self._unit!r}: "
                 "unit magnitude times multiplier must be 1 (per_10000 with 10000, percent with 100)"
             )
             raise ValueError(msg)
@@ -402,6 +417,14 @@ class IndicatorDefinition:
         }:
             msg = (
                 f"'ci_method' {self.ci_method.value!r} does not suit expected progress; use wilson"
+            )
+            raise ValueError(msg)
+        if self.family is Family.DIFFERENCE and (
+            self.denominator is None or self.ci_method is not CIMethod.NONE
+        ):
+            msg = (
+                "a difference definition needs 'denominator' (the figure subtracted) and "
+                'ci_method = "none"'
             )
             raise ValueError(msg)
         means = {Family.MEAN, Family.POINTS}
@@ -461,15 +484,30 @@ class IndicatorDefinition:
         if metrics and not set(metrics) <= set(prov.csc_dashboard_metrics):
             msg = "'csc_dashboard_metrics' must list every breakdown level's csc_dashboard_metric"
             raise ValueError(msg)
-        if prov.ees is not None and prov.ees.breakdown_column is not None:
-            unnamed = [lv.code for lv in self.breakdown.levels if lv.ees_value is None]
-            if unnamed:
-                msg = f"'breakdown' levels {unnamed} have no ees_value for the EES breakdown column"
-                raise ValueError(msg)
+        # the EES file may publish some levels only (the social care groups of an all-pupil
+        # measure): those levels name their value in it
+        if (
+            prov.ees is not None
+            and prov.ees.breakdown_column is not None
+            and not any(lv.ees_value is not None for lv in self.breakdown.levels)
+        ):
+            msg = "'breakdown' has no level with an ees_value for the EES breakdown column"
+            raise ValueError(msg)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # rebuilt from the document form: the unit belongs to the library's own pint registry
         return (_from_document, (self.to_mapping(), self.source_file))
+
+    @property
+    def unit(self) -> Any:
+        """The unit of the value, a unit of the library's pint registry (``str()`` gives its name:
+        ``"per_10000"``); pint loads on first use."""
+        return parse_unit(self._unit)
+
+    @property
+    def unit_name(self) -> str:
+        """The name of the unit (``"per_10000"``, ``"percent"``), without loading pint."""
+        return self._unit
 
     @property
     def key(self) -> str:
@@ -542,7 +580,7 @@ class IndicatorDefinition:
         if self.spread is not None:
             out["spread"] = self.spread.to_mapping()
         out |= {
-            "unit": str(self.unit),
+            "unit": self._unit,
             "multiplier": self.multiplier,
             "polarity": self.polarity.value,
         }

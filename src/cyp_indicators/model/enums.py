@@ -17,6 +17,7 @@ class Family(enum.Enum):
     MEAN = "mean"
     POINTS = "points"
     DURATION = "duration"
+    DIFFERENCE = "difference"
     EXPECTED_PROGRESS = "expected_progress"
 
 

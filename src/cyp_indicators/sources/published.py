@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
 
+import attrs
 import polars as pl
 
 from ..errors import DataError, PublishedDataError
@@ -216,6 +217,8 @@ def _read(
         if frame.is_empty() and path is not None:
             msg = f"the file holds no rows of LAIT measure(s) {', '.join(prov.lait_series)}"
             raise PublishedDataError(str(path), msg)
+        if source is None and definition.breakdown is not None:
+            frame = _other_levels(definition, frame)
     elif kind == "ees" and prov.ees is not None:
         frame = ees_rows(prov.ees, breakdown=definition.breakdown, path=path)
     elif kind == "dashboard" and prov.csc_dashboard_metrics:
@@ -228,9 +231,32 @@ def _read(
         what = wanted.get(
             kind, "a published series (provenance.lait_short_name, lait_short_names or ees)"
         )
-        msg = f"{definition.key} names no {what}; published() has nothing to read"
+        msg = f"{definition.key} does not name {what}; published() has nothing to read"
         raise DataError(msg)
     return frame
+
+
+def _other_levels(definition: IndicatorDefinition, lait: pl.DataFrame) -> pl.DataFrame:
+    """LAIT's rows with the levels LAIT does not publish read from the definition's EES file
+    or dashboard metric (LAIT's children in need groups of an all-pupil measure, say)."""
+    assert definition.breakdown is not None
+    prov = definition.provenance
+    missing = [lv for lv in definition.breakdown.levels if not lv.lait_short_name]
+    parts = [lait]
+    from_ees = [lv for lv in missing if lv.ees_value is not None]
+    if from_ees and prov.ees is not None and prov.ees.value_column is not None:
+        subset = attrs.evolve(definition.breakdown, levels=tuple(from_ees), total=None)
+        parts.append(ees_rows(prov.ees, breakdown=subset))
+    for level in missing:
+        if level.ees_value is None and level.csc_dashboard_metric:
+            parts.append(
+                dashboard_rows(level.csc_dashboard_metric).with_columns(
+                    pl.lit(level.code).alias(definition.breakdown.column)
+                )
+            )
+    if len(parts) == 1:
+        return lait
+    return pl.concat(parts, how="diagonal_relaxed")
 
 
 def _assemble(

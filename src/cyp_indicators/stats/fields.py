@@ -327,9 +327,12 @@ def measure_fields(
             lower, upper = exact_poisson_interval(n, level)
         else:
             lower, upper = byar_exact_interval(n, level)
-        scale = multiplier if kind == "proportion" else pl.lit(multiplier) / d_ok
-        fields[f"lower_{label}"] = lower * scale
-        fields[f"upper_{label}"] = upper * scale
+        if kind == "proportion":
+            fields[f"lower_{label}"] = lower * multiplier
+            fields[f"upper_{label}"] = upper * multiplier
+        else:  # divide first: multiplier / a tiny denominator would overflow to infinity
+            fields[f"lower_{label}"] = lower / d_ok * multiplier
+            fields[f"upper_{label}"] = upper / d_ok * multiplier
 
     method: pl.Expr
     if not levels:

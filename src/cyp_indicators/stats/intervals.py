@@ -28,7 +28,6 @@ from collections.abc import Callable, Sequence
 from functools import cache, partial
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 __all__ = [
@@ -49,12 +48,16 @@ EXACT_BELOW = 10
 def normalise_confidence(confidence: float | Sequence[float] | None) -> tuple[float, ...]:
     """Return confidence levels as a tuple of floats in (0, 1), duplicates removed, order kept.
 
-    Raises ``ValueError`` for a level outside (0, 1), e.g. 95 instead of 0.95, and for NaN or an
-    infinity; ``TypeError`` for something that is not a number.
+    A level written as a percentage (above 1 and below 100: ``95``, ``99.8``, as
+    PHEindicatormethods and PHStatsMethods accept it) is read as that percentage (0.95, 0.998).
+    Raises ``ValueError`` for a level outside (0, 100), for exactly 1 (ambiguous) and for NaN or
+    an infinity; ``TypeError`` for something that is not a number.
 
     Examples
     --------
     >>> normalise_confidence([0.95, 0.998, 0.95])
+    (0.95, 0.998)
+    >>> normalise_confidence([95, 99.8])
     (0.95, 0.998)
     >>> normalise_confidence(None)
     ()
@@ -67,8 +70,13 @@ def normalise_confidence(confidence: float | Sequence[float] | None) -> tuple[fl
         if isinstance(level, bool) or not isinstance(level, int | float):
             msg = f"confidence must be a number between 0 and 1 (e.g. 0.95), got {level!r}"
             raise TypeError(msg)
+        if 1 < level < 100:  # a percentage: 95 is 0.95, 99.8 is 0.998
+            level = round(level / 100, 12)
         if not 0 < level < 1:  # also NaN and infinities
-            msg = f"confidence must be between 0 and 1 (e.g. 0.95 or 0.998), got {level!r}"
+            msg = (
+                f"confidence must be between 0 and 1 (e.g. 0.95 or 0.998) or a percentage "
+                f"between 1 and 100 (95), got {level!r}"
+            )
             raise ValueError(msg)
         if float(level) not in out:
             out.append(float(level))
@@ -215,6 +223,8 @@ def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Ser
     """Exact limits of every row, with scipy.special's inverse regularised incomplete gammas:
     ``chi2_p(2k) / 2`` is ``gammaincinv(k, p)``; the upper limit inverts the upper tail
     (``gammainccinv(O + 1, alpha / 2)``), which keeps full precision at high levels."""
+    import numpy as np  # with scipy.special, only for exact limits of large counts
+
     half = (1 - confidence) / 2
     values = series.cast(pl.Float64).to_numpy()
     special = _special()

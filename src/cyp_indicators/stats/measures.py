@@ -30,6 +30,7 @@ from typing import Literal, NamedTuple, TypeVar
 import polars as pl
 
 from ..errors import DataError
+from ..pandas_frames import pandas_frames
 from .checks import check_columns, check_unique, raise_for_rows
 from .fields import Input, RateMethod, check_multiplier, check_rate_method, measure_fields
 from .intervals import confidence_label, normalise_confidence
@@ -66,6 +67,7 @@ def result_columns(confidence: float | Sequence[float] | None) -> list[str]:
     return ["numerator", "denominator", "value", *bounds, "method", "reason"]
 
 
+@pandas_frames
 def rate(
     frame: F,
     numerator: str,
@@ -129,6 +131,7 @@ def rate(
     )
 
 
+@pandas_frames
 def proportion(
     frame: F,
     numerator: str,
@@ -173,6 +176,7 @@ def proportion(
     )
 
 
+@pandas_frames
 def count(
     frame: F,
     numerator: str,
@@ -180,11 +184,13 @@ def count(
     by: Sequence[str] | None = None,
     keys: Sequence[str] | None = None,
     context: str = "",
+    whole: bool = True,
 ) -> F:
     """A count as a result: ``value`` is the count (summed within ``by`` groups).
 
     The result has the same columns as :func:`rate` without intervals: ``denominator`` and
-    ``method`` are null. Counts must be whole numbers >= 0; text may hold GSS symbols.
+    ``method`` are null. Counts must be whole numbers >= 0 (``whole=False`` for full-time
+    equivalents, which need not be whole); text may hold GSS symbols.
 
     Examples
     --------
@@ -204,9 +210,11 @@ def count(
         by=by,
         keys=keys,
         context=context,
+        whole_counts=whole,
     )
 
 
+@pandas_frames
 def mean(
     frame: F,
     total: str,
@@ -279,6 +287,7 @@ def _validate(
     kind: str,
     sd: str | None = None,
     flows: bool = False,
+    whole_counts: bool = True,
 ) -> list[_Check]:
     checks: list[_Check] = []
     sides = [(numerator, "numerator", _NUM)]
@@ -313,7 +322,7 @@ def _validate(
                 "a number of pupils must be a whole number",
             )
         )
-    if kind in ("rate", "count") and numerator not in whole:
+    if kind in ("rate", "count") and numerator not in whole and whole_counts:
         checks.append(
             _Check(
                 pl.col(_NUM) != pl.col(_NUM).floor(), numerator, "a count must be a whole number"
@@ -359,6 +368,7 @@ def _measure(
     context: str,
     sd: str | None = None,
     flows: bool = False,
+    whole_counts: bool = True,
 ) -> F:
     if not isinstance(frame, pl.DataFrame | pl.LazyFrame):
         msg = f"frame must be a polars DataFrame or LazyFrame, got {type(frame).__name__}"
@@ -404,7 +414,10 @@ def _measure(
     lf = frame.lazy().with_columns(
         *_parsed(numerator, schema[numerator], _NUM, _NUM_SYM), *den_columns, *sd_columns
     )
-    checks = _validate(lf, numerator, denominator, schema, kind=kind, sd=sd, flows=flows)
+    checks = _validate(
+        lf, numerator, denominator, schema, kind=kind, sd=sd, flows=flows,
+        whole_counts=whole_counts,
+    )  # fmt: skip
     checked = lf
     if isinstance(frame, pl.LazyFrame):  # a lazy result cannot be inspected: check first
         _raise_broken(checked, checks, checked.select(_check_flags(checks)).collect())
