@@ -289,25 +289,6 @@ def test_a_council_pack_cannot_change_a_bundled_version(tmp_path: Path) -> None:
         cyp.load_catalogue(folder)
 
 
-def test_a_council_pack_cannot_record_a_reform_of_a_bundled_measure(tmp_path: Path) -> None:
-    """A reform in a pack puts a series break into a measure's history: a council's pack may
-    record one between its own measures only."""
-    folder = _council(tmp_path)
-    (folder / "packs").mkdir()
-    pack = folder / "packs" / "2024.toml"
-    pack.write_text(
-        "year = 2024\n\n[[replaced]]\n"
-        'id = "cla_rate_per_10k"\nby = ["contacts_to_early_help_pct"]\n'
-        'note = "a council says the CLA rate ended"\n',
-        encoding="utf-8",
-    )
-
-    with pytest.raises(cyp.DefinitionError, match="cannot record a reform") as info:
-        cyp.load_catalogue(folder)
-    assert info.value.issues[0].path == "$.replaced[0]"
-    assert info.value.issues[0].line == 3
-
-
 def test_a_council_pack_may_bring_its_own_definitions_into_force(tmp_path: Path) -> None:
     """What a council's pack is for: its own ids, by year."""
     folder = _council(tmp_path)
