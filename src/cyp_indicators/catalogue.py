@@ -12,6 +12,7 @@ from __future__ import annotations
 import builtins
 import difflib
 import itertools
+import os
 from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,7 @@ import attrs
 import polars as pl
 
 from .errors import DefinitionError, Problem, SchemaIssue, UnknownDefinitionError
-from .loader import Replacement, YearPack, read_definition, read_pack
+from .loader import Replacement, YearPack, locate, read_definition, read_pack, read_toml
 from .model import Family, IndicatorDefinition, Version
 from .resources import bundled_definitions
 
@@ -396,13 +397,43 @@ def _matches(d: IndicatorDefinition, keyword: str) -> bool:
     return needle in hay
 
 
+def _toml_files(folder: Path) -> list[Path]:
+    """Every ``.toml`` file under ``folder``, sorted, linked sub-folders followed.
+
+    A link to a folder is followed (a council may keep shared definitions in one place and link
+    them in), except a link back to a folder above it, which would never end: that is a
+    :class:`DefinitionError` naming the link.
+    """
+    found: list[Path] = []
+
+    def walk(here: Path, above: tuple[str, ...]) -> None:
+        with os.scandir(here) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                path = here / entry.name
+                if entry.is_dir():  # follows a link
+                    real = os.path.realpath(path)
+                    if real in above:
+                        issue = SchemaIssue(
+                            "$",
+                            f"a link to {real!r}, a folder above it: following it would never end",
+                        )
+                        raise DefinitionError(str(path), [issue])
+                    walk(path, (*above, real))
+                elif entry.name.endswith(".toml"):
+                    found.append(path)  # a pipe, a device or a broken link: read_toml says so
+
+    walk(folder, (os.path.realpath(folder),))
+    return sorted(found)
+
+
 def _read_folder(folder: Path) -> tuple[list[IndicatorDefinition], list[YearPack]]:
     if not folder.is_dir():
-        msg = f"definitions folder {str(folder)!r} does not exist"
+        what = "is not a folder" if folder.exists() else "does not exist"
+        msg = f"definitions folder {str(folder)!r} {what}"
         raise FileNotFoundError(msg)
     definitions: list[IndicatorDefinition] = []
     packs: list[YearPack] = []
-    for path in sorted(folder.rglob("*.toml")):
+    for path in _toml_files(folder):
         folders = path.relative_to(folder).parts[:-1]
         if "comparators" in folders:  # comparator sets: see cyp_indicators.compare
             continue
@@ -424,7 +455,13 @@ def load_catalogue(*folders: str | Path, bundled: bool = True) -> Catalogue:
 
     Every file is checked against the JSON Schema in ``validation/`` exactly like the bundled
     ones; a file that breaks it raises :class:`DefinitionError` naming the file, the field path,
-    the line and what is wrong. Files under a ``packs/`` folder are year packs.
+    the line and what is wrong. Files under a ``packs/`` folder are year packs. Linked
+    sub-folders are followed; only regular files are read.
+
+    A council's definitions and packs add to the library's, never change them: a definition with
+    a bundled id, or a pack that adds, changes or removes a bundled id, is a
+    :class:`DefinitionError` naming the file and the id. An empty folder name is a
+    ``ValueError`` (it would be the current folder, and every ``.toml`` file under it).
 
     >>> cat = load_catalogue()
     >>> cat.get("cla_rate_per_10k").unit
@@ -438,6 +475,9 @@ def load_catalogue(*folders: str | Path, bundled: bool = True) -> Catalogue:
         packs.extend(p)
     bundled_ids = {d.id for d in definitions}
     for folder in folders:
+        if not str(folder).strip():
+            msg = "a definitions folder needs a name (an empty one is the current folder)"
+            raise ValueError(msg)
         d2, p2 = _read_folder(Path(folder))
         taken = [d for d in d2 if d.id in bundled_ids]
         if taken:  # a council's version of a bundled id would silently shadow the library's
@@ -448,6 +488,43 @@ def load_catalogue(*folders: str | Path, bundled: bool = True) -> Catalogue:
                 "an id of its own (a new version of a bundled definition belongs in the library)",
             )
             raise DefinitionError(first.source_file or str(folder), [issue])
+        for pack in p2:
+            _check_council_pack(pack, bundled_ids)
         definitions.extend(d2)
         packs.extend(p2)
     return Catalogue(definitions, packs)
+
+
+def _check_council_pack(pack: YearPack, bundled_ids: set[str]) -> None:
+    """A council's pack may bring its own ids into force, never add, change or remove the
+    library's: it would change the bundled figures for every year after it without a word.
+    (Recording a reform, ``replaced``, changes no figure: it links series and marks a break.)"""
+    removed = [(i, ident) for i, ident in enumerate(pack.removed) if ident in bundled_ids]
+    changed = [
+        (i, f"{ident}@{version}")
+        for i, (ident, version) in enumerate(pack.added_or_changed)
+        if ident in bundled_ids
+    ]
+    if not removed and not changed:
+        return
+    _, text = read_toml(Path(str(pack.source_file)))
+    issues: list[Problem] = [
+        SchemaIssue(
+            f"$.removed[{i}]",
+            f"{ident!r} is a bundled definition; a council's pack cannot remove it "
+            "(leave it out of your own reports instead)",
+            locate(text, ["removed"]),
+        )
+        for i, ident in removed
+    ]
+    issues += [
+        SchemaIssue(
+            f"$.added_or_changed[{i}]",
+            f"{key} is a bundled definition; a council's pack cannot change which version of "
+            "it is in force",
+            locate(text, ["added_or_changed"]),
+        )
+        for i, key in changed
+    ]
+    if issues:
+        raise DefinitionError(str(pack.source_file), issues)

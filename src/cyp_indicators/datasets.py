@@ -42,5 +42,8 @@ def csc_counts() -> pl.DataFrame:
     ``region_name``, ``old_la_code`` ("874"), ``new_la_code`` ("E06000031"), ``la_name``, then
     :data:`COUNT_COLUMNS` as text. CIN, referral and CPP counts cover 2013 to 2025; CLA counts
     2021 to 2025. England and regional counts are rounded to the nearest 10 by DfE.
+
+    A new frame on every call: changing it (``frame[0, "cla_at_31_march"] = ...``) changes
+    nothing in the library or for any other caller.
     """
-    return _read()
+    return _read().clone()

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Sequence
 from functools import cache
@@ -24,9 +26,12 @@ from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
 from .units import unit_name
 
-__all__ = ["Replacement", "YearPack", "read_definition", "read_pack", "read_toml"]
+__all__ = ["MAX_TOML_BYTES", "Replacement", "YearPack", "read_definition", "read_pack", "read_toml"]
 
 _TOML_LINE = re.compile(r"at line (\d+)")
+
+#: The largest definition, pack or comparator-set file read (the bundled ones are under 10 KB).
+MAX_TOML_BYTES = 1_000_000
 
 
 @attrs.frozen(kw_only=True)
@@ -61,10 +66,39 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return validator
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    """Parse a TOML file; a syntax error becomes a :class:`DefinitionError` with its line."""
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_TOML_BYTES`.
+
+    A named pipe, a device (``/dev/zero``) or a socket, even behind a link, is refused before it
+    is opened: reading one would wait forever or never end.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DefinitionError(str(path), [SchemaIssue("$", "no such file")]) from None
+    if not stat.S_ISREG(kind):
+        what = "a folder" if stat.S_ISDIR(kind) else "not a regular file (a pipe or a device?)"
+        raise DefinitionError(str(path), [SchemaIssue("$", f"{what}; a TOML file is expected")])
+    # O_NONBLOCK: should the file have been swapped for a pipe since, opening it does not wait
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise DefinitionError(str(path), [SchemaIssue("$", "not a regular file")])
+        data = handle.read(MAX_TOML_BYTES + 1)
+    if len(data) > MAX_TOML_BYTES:
+        issue = SchemaIssue("$", f"larger than {MAX_TOML_BYTES:,} bytes: not a definition file")
+        raise DefinitionError(str(path), [issue])
+    return data
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file; a syntax error becomes a :class:`DefinitionError` with its line.
+
+    Only a regular file (links followed) of at most :data:`MAX_TOML_BYTES` is read, as UTF-8
+    text; anything else is a :class:`DefinitionError` naming the file.
+    """
+    try:
+        text = _read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DefinitionError(str(path), [SchemaIssue("$", f"not UTF-8 text: {exc}")]) from exc
     try:

@@ -43,7 +43,8 @@ def population_estimates(series: str = "ons_mye_0_17") -> pl.DataFrame:
     Columns: ``mid_year``, ``geographic_level``, ``region_code``, ``region_name``,
     ``old_la_code``, ``new_la_code``, ``la_name``, ``population`` (null where ONS gives no figure,
     e.g. an authority that did not exist that year), ``population_text`` (as published, with
-    symbols), ``population_vintage``.
+    symbols), ``population_vintage``. A new frame on every call: changing it changes nothing in
+    the library or for any other caller.
     """
     if series != "ons_mye_0_17":
         msg = (
@@ -51,7 +52,7 @@ def population_estimates(series: str = "ons_mye_0_17") -> pl.DataFrame:
             "pass your own estimates with attach_population(..., estimates=frame)"
         )
         raise DataError(msg)
-    return _bundled()
+    return _bundled().clone()
 
 
 def population_of(area: str) -> pl.DataFrame:
@@ -66,7 +67,7 @@ def population_of(area: str) -> pl.DataFrame:
     code = canonical_area(area)
     if code is None:
         resolve_la(area)  # an error naming the code, with close matches
-    table = _lookup(population_estimates())
+    table = _lookup(_bundled())
     rows = table.filter(pl.col("area_code") == code).sort("mid_year")
     if rows.is_empty():
         msg = f"the bundled population estimates have no rows for area {area!r}"
@@ -121,7 +122,7 @@ def attach_population(
         if taken in schema:
             msg = f"the frame already has a column {taken!r}; attach_population would overwrite it"
             raise DataError(msg)
-    table = _lookup(estimates if estimates is not None else population_estimates())
+    table = _lookup(estimates if estimates is not None else _bundled())
     table = table.rename({"population": name})
     joined = (
         frame.lazy()

@@ -9,6 +9,7 @@ from typing import Any
 
 import polars as pl
 
+from ..compare._values import cannot_be_negative, check_readable
 from ..compare.aggregate import aggregate_neighbours
 from ..compare.gaps import add_gap
 from ..compare.groups import (
@@ -21,6 +22,7 @@ from ..errors import DataError
 from ..geography import ENGLAND, canonical_expr, canonical_la, is_england
 from ._common import (
     UsageError,
+    check_outputs,
     definition_of,
     in_file,
     read_input,
@@ -36,6 +38,8 @@ def _comparator_set(args: argparse.Namespace) -> ComparatorSet:
     path = Path(args.groups)
     if not path.is_file():
         what = "is a folder, not a file" if path.is_dir() else "does not exist"
+        if path.exists() and not path.is_dir():
+            what = "is not a regular file (a pipe or a device?)"
         msg = f"comparator-set file {args.groups!r} {what}"
         raise DataError(msg)
     return load_comparator_set(path)
@@ -102,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     if args.groups is not None and args.sn is not None:
         msg = "give --sn or --groups, not both"
         raise UsageError(msg)
+    check_outputs(args, "output")
     code = None
     if args.la:
         code = canonical_la(args.la)
@@ -112,6 +117,13 @@ def run(args: argparse.Namespace) -> int:
         return _published(args, code)
     d = definition_of(args)
     raw = read_input(args.input, args.sheet)
+    if args.value in raw.columns:  # every row, England's too, by its line in the file
+        try:
+            check_readable(
+                raw, args.value, raw.schema[args.value], not_negative=cannot_be_negative(d)
+            )
+        except DataError as exc:
+            raise in_file(args.input, exc) from exc
     england = _england_values(raw, args)
     frame, kept = _without_blank_codes(raw, args.la_column)
     sn = _comparator_set(args)

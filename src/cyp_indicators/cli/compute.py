@@ -14,9 +14,12 @@ from ..model import IndicatorDefinition
 from ..presentation import present
 from ._common import (
     UsageError,
+    check_outputs,
     definition_of,
     in_file,
+    positive_number,
     read_input,
+    regular_input,
     with_definitions,
     with_pin,
     write,
@@ -71,7 +74,7 @@ def _from_records(args: argparse.Namespace, d: IndicatorDefinition) -> int:
     population: float | pl.DataFrame | None = args.population
     if args.la is not None:
         population = population_of(args.la).select("mid_year", "population")
-    records = reader(args.input)
+    records = reader(regular_input(args.input))
     where = repr(args.input)
     span = record_span(d, records, where)
     if span is not None:
@@ -90,6 +93,7 @@ def _from_records(args: argparse.Namespace, d: IndicatorDefinition) -> int:
 
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
+    check_outputs(args, "exclusions", "output")
     d = definition_of(args)
     if args.records:
         return _from_records(args, d)
@@ -126,7 +130,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     denominator = comp.add_mutually_exclusive_group()
     denominator.add_argument(
-        "--population", type=float, help="with --records: the rate's denominator"
+        "--population", type=positive_number, help="with --records: the rate's denominator"
     )
     denominator.add_argument(
         "--la", help="with --records: take the population from the bundled ONS estimates"

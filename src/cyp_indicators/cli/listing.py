@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 import polars as pl
 
 from ..model import Family
-from ._common import catalogue_of, with_definitions, write
+from ._common import catalogue_of, print_json, with_definitions, write
 
 
 def run(args: argparse.Namespace) -> int:
@@ -23,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
         schema={"id": pl.String, "version": pl.String, "family": pl.String, "title": pl.String},
     )
     if args.json:
-        print(json.dumps(frame.to_dicts(), indent=2))
+        print_json(frame.to_dicts())
     else:
         write(frame, None)
     return 0

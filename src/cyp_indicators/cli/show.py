@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
-from ._common import definition_of, with_definitions, with_pin
+from ._common import definition_of, print_json, with_definitions, with_pin
 
 
 def run(args: argparse.Namespace) -> int:
     d = definition_of(args)
     doc = d.to_mapping()
     if args.json:
-        print(json.dumps(doc, indent=2, ensure_ascii=False))
+        print_json(doc)
         return 0
     print(f"{d.title}  [{d.key}]")
     print(f"  {d.description}")

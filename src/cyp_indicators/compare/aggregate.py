@@ -15,10 +15,16 @@ import polars as pl
 from ..errors import DataError, DuplicateKeyError
 from ..geography import canonical_expr, is_aggregate_code
 from ..model import IndicatorDefinition, Polarity
-from ..stats.checks import check_columns, raise_for_rows
+from ..stats.checks import check_columns
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
-from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
+from ._values import (
+    cannot_be_negative,
+    check_readable,
+    parsed_value,
+    rank_direction,
+    resolve_polarity,
+)
 from .groups import ComparatorSet
 
 __all__ = ["AggregationMethod", "aggregate_neighbours"]
@@ -53,7 +59,9 @@ def aggregate_neighbours(
     rates
         One row per (LA, year); rows for England or regions may be present and are kept. ``value``
         may be text holding DfE symbols: such neighbours leave the aggregate and are listed in
-        ``sn_missing``.
+        ``sn_missing``. A value that is not a finite number (NaN, an infinity, text such as
+        ``1e400``) is an error naming the rows, as is a negative value where the definition's
+        values cannot be negative (rates, proportions, counts).
     sn
         The comparator set (:func:`neighbour_set` or a council's own). Each LA's comparators are
         exactly ``sn.neighbours(la)``: its own group, else the first named group listing it
@@ -69,7 +77,7 @@ def aggregate_neighbours(
         a value and, for ``"pooled"``, both a numerator and a denominator (whose sums are the
         pooled figure; a member whose value is withheld is not pooled), for
         ``"weighted_mean"`` a positive weight. Any other member is listed in ``sn_missing``.
-        Negative or non-finite weights and counts are errors naming the rows.
+        Negative or non-finite weights and counts are errors naming the column and the rows.
     definition, polarity
         Polarity for ranks (``polarity`` overrides the definition's). Rank 1 is best; with no
         polarity rank 1 is the highest value. For ``pooled`` the definition also gives the
@@ -106,14 +114,10 @@ def aggregate_neighbours(
         required.append((unit, "unit"))
     check_columns(schema, required, context=f"comparison with {sn.key}")
 
-    for column in (value, numerator, denominator, weight):
+    check_readable(rates, value, schema[value], not_negative=cannot_be_negative(definition))
+    for column, what in ((numerator, "a count"), (denominator, "a count"), (weight, "a weight")):
         if column is not None:
-            check_readable(rates, column, schema[column])
-    for column in (numerator, denominator, weight):
-        if column is not None:
-            number = parsed_value(column, schema[column], alias=column)[0]
-            broken = number.is_not_null() & ~(number.is_finite() & (number >= 0))
-            raise_for_rows(rates, broken, column=column, rule="must be a finite number >= 0")
+            check_readable(rates, column, schema[column], not_negative=what)
     base = rates.lazy().with_columns(
         canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
     )

@@ -24,7 +24,7 @@ from ..geography._areas import canonical_expr
 from ..model import IndicatorDefinition, Polarity
 from ..results import ResultProvenance, carried, carry
 from ..stats.checks import check_columns
-from ._values import check_readable, parsed_value, resolve_polarity
+from ._values import cannot_be_negative, check_readable, parsed_value, resolve_polarity
 from .aggregate import aggregate_neighbours
 from .gaps import gap_unit_label
 from .groups import ComparatorSet, neighbour_set
@@ -160,6 +160,10 @@ def comparisons(
     ------
     MissingColumnError
         For an absent column.
+    InvalidValueError
+        For a value or interval limit that is text but neither a number nor a GSS symbol, that is
+        not a finite number (NaN, an infinity), or that is negative where the definition's
+        values cannot be (rates, proportions, counts), naming the column and the rows.
     DuplicateKeyError
         For two rows of one LA in one year (and group).
 
@@ -178,8 +182,11 @@ def comparisons(
         [(la, "area"), (year, "year"), (value, "value"), *((g, "group") for g in group)],
         context="comparisons",
     )
-    check_readable(values, value, schema[value])
     d = _definition(values, definition)
+    what = cannot_be_negative(d)
+    has_interval = lower in schema and upper in schema
+    for column in (value, *((lower, upper) if has_interval else ())):
+        check_readable(values, column, schema[column], not_negative=what)
     pol = resolve_polarity(polarity, d)
     sets = sn if sn is not None else neighbour_set()
     key = pl.concat_str(
@@ -258,13 +265,12 @@ def comparisons(
         )
     )
     gap_unit = gap_unit_label(d) if d is not None else None
-    has_interval = lower in schema and upper in schema
     interval = {}
     if has_interval:
         interval = {
             "value": pl.col("__v"),
-            "lower": pl.col(lower).cast(pl.Float64),
-            "upper": pl.col(upper).cast(pl.Float64),
+            "lower": parsed_value(lower, schema[lower], alias=lower)[0],
+            "upper": parsed_value(upper, schema[upper], alias=upper)[0],
         }
     out = out.with_columns(
         (pl.col("__v") - pl.col("england_value")).alias("gap_to_england"),

@@ -16,7 +16,7 @@ from ..model import IndicatorDefinition, Polarity
 from ..presentation import unit_label
 from ..stats.checks import check_columns, check_unique
 from ..stats.rounding import round_half_away_expr
-from ._values import number
+from ._values import cannot_be_negative, number
 
 __all__ = ["add_change", "add_gap", "gap_direction", "gap_unit_label", "rolling_average"]
 
@@ -40,7 +40,9 @@ def add_gap(
 
     ``name`` defaults to ``gap_to_<comparator>``. With a definition the unit column says
     "percentage points" for percentages (a gap is never "%"). Text columns may hold GSS symbols
-    ("c", "x", ...): the gap is null there.
+    ("c", "x", ...): the gap is null there. A value or comparator that is not a finite number is
+    an error naming the column and rows, as is a negative one where the definition's values
+    cannot be negative (rates, proportions, counts).
     """
     schema = frame.collect_schema()
     check_columns(schema, [(value, "value"), (comparator, "comparator")], context="gap")
@@ -49,8 +51,11 @@ def add_gap(
         msg = f"the frame already has a column {out!r}"
         raise DataError(msg)
     unit = gap_unit_label(definition) if definition is not None else None
+    what = cannot_be_negative(definition)
+    own = number(frame, value, schema, not_negative=what)
+    other = number(frame, comparator, schema, not_negative=what)
     return frame.with_columns(
-        (number(frame, value, schema) - number(frame, comparator, schema)).alias(out),
+        (own - other).alias(out),
         pl.lit(unit, pl.String).alias(f"{out}_unit"),
     )
 

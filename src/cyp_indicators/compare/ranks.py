@@ -1,7 +1,9 @@
 """Ranks and bands over all local authorities: rank (1 = best), LAIT quartile bands, PHE quantiles.
 
 Only LA rows take part (England and regions are kept in the output, unranked). Every output names
-its method, because the methods give different answers for the same data.
+its method, because the methods give different answers for the same data. A value that is not a
+finite number (NaN, an infinity) is an error naming the rows, never ranked or banded; so is a
+negative value of a definition whose values cannot be negative.
 """
 
 from __future__ import annotations
@@ -13,17 +15,31 @@ import polars as pl
 from ..geography import canonical_expr
 from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns
-from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
+from ._values import (
+    cannot_be_negative,
+    check_readable,
+    parsed_value,
+    rank_direction,
+    resolve_polarity,
+)
 
 __all__ = ["phe_quantiles", "quartile_bands", "rank_among_las"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 
-def _prepare(frame: pl.DataFrame | pl.LazyFrame, la: str, year: str, value: str) -> pl.LazyFrame:
+def _prepare(
+    frame: pl.DataFrame | pl.LazyFrame,
+    la: str,
+    year: str,
+    value: str,
+    definition: IndicatorDefinition | None = None,
+) -> pl.LazyFrame:
+    """The frame with ``__la`` and ``__v``; values checked as :mod:`._values` says (text that is
+    not a number or symbol, NaN and infinities, negatives the definition rules out: errors)."""
     schema = frame.collect_schema()
     check_columns(schema, [(la, "LA"), (year, "year"), (value, "value")], context="ranking")
-    check_readable(frame, value, schema[value])
+    check_readable(frame, value, schema[value], not_negative=cannot_be_negative(definition))
     return frame.lazy().with_columns(
         canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
     )
@@ -50,7 +66,7 @@ def rank_among_las(
     good)"; with no polarity, 1 is the highest value).
     """
     descending, label = rank_direction(resolve_polarity(polarity, definition))
-    lf = _prepare(frame, la, year, value)
+    lf = _prepare(frame, la, year, value, definition)
     is_la = pl.col("__la").is_not_null() & pl.col("__v").is_not_null()
     ranked = lf.with_columns(
         pl.when(is_la)
@@ -84,7 +100,7 @@ def quartile_bands(
     ``band_reason``.
     """
     pol = resolve_polarity(polarity, definition)
-    lf = _prepare(frame, la, year, value)
+    lf = _prepare(frame, la, year, value, definition)
     is_la = pl.col("__la").is_not_null() & pl.col("__v").is_not_null()
     la_v = pl.when(is_la).then(pl.col("__v"))
     lf = lf.with_columns(

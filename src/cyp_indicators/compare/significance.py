@@ -10,6 +10,7 @@ unrounded values.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import polars as pl
@@ -21,6 +22,16 @@ __all__ = ["compare_with", "rag"]
 
 def _e(x: pl.Expr | str) -> pl.Expr:
     return pl.col(x) if isinstance(x, str) else x
+
+
+def _missing(*exprs: pl.Expr) -> pl.Expr:
+    """Whether any input is null or not a finite number (NaN sorts above every number in
+    polars, so it would read as "higher" without this)."""
+    out = pl.lit(False)
+    for e in exprs:
+        number = e.cast(pl.Float64)
+        out = out | number.is_null() | ~number.is_finite()
+    return out
 
 
 def compare_with(
@@ -35,7 +46,8 @@ def compare_with(
 ) -> pl.Expr:
     """Expression: "similar", "better"/"worse" (or "higher"/"lower"), "best"/"worst", or null.
 
-    Null (not compared) where the value, its interval or the comparator is missing. Give
+    Null (not compared) where the value, its interval or the comparator is missing or not a
+    finite number (an expression cannot raise: NaN and infinities compare as nothing). Give
     ``outer_lower``/``outer_upper`` (e.g. the 99.8 % limits) for the two-level comparison.
     """
     pol = Polarity(polarity) if isinstance(polarity, str) else polarity
@@ -50,11 +62,11 @@ def compare_with(
         Polarity.NOT_APPLICABLE: ("highest", "lowest"),
     }[pol]
     c, v, lo, hi = _e(comparator), _e(value), _e(lower), _e(upper)
-    missing = c.is_null() | v.is_null() | lo.is_null() | hi.is_null()
+    missing = _missing(c, v, lo, hi)
     expr = pl.when(missing).then(None).when((lo <= c) & (c <= hi)).then(pl.lit("similar"))
     if outer_lower is not None and outer_upper is not None:
         olo, ohi = _e(outer_lower), _e(outer_upper)
-        expr = expr.when(olo.is_null() | ohi.is_null()).then(None)
+        expr = expr.when(_missing(olo, ohi)).then(None)
         expr = expr.when(c < olo).then(pl.lit(far_up)).when(c > ohi).then(pl.lit(far_down))
     return expr.when(c < lo).then(pl.lit(up)).otherwise(pl.lit(down))
 
@@ -70,21 +82,26 @@ def rag(
     """Expression: "G" when the target is met, "A" when short of it by no more than ``amber_within``
     (in the value's unit, or a fraction of the target with ``amber_mode="relative"``), else "R".
 
-    Polarity says which side of the target meets it; a target needs a polarity.
+    Polarity says which side of the target meets it; a target needs a polarity. Null where the
+    value or target is missing or not a finite number; a ``target`` or ``amber_within`` given
+    as a number that is not finite is a ``ValueError``.
     """
     pol = Polarity(polarity) if isinstance(polarity, str) else polarity
     if pol is Polarity.NOT_APPLICABLE:
         msg = "a RAG rating needs a polarity (high_is_good or low_is_good)"
         raise ValueError(msg)
-    if amber_within < 0:
-        msg = f"amber_within must be >= 0, got {amber_within}"
+    if not (math.isfinite(amber_within) and amber_within >= 0):
+        msg = f"amber_within must be a finite number >= 0, got {amber_within}"
+        raise ValueError(msg)
+    if isinstance(target, int | float) and not math.isfinite(target):
+        msg = f"target must be a finite number, got {target}"
         raise ValueError(msg)
     v = _e(value)
     t = pl.lit(target) if isinstance(target, int | float) else _e(target)
     shortfall = (t - v) if pol is Polarity.HIGH_IS_GOOD else (v - t)
     tolerance = pl.lit(amber_within) if amber_mode == "absolute" else t.abs() * amber_within
     return (
-        pl.when(v.is_null() | t.is_null())
+        pl.when(_missing(v, t))
         .then(None)
         .when(shortfall <= 0)
         .then(pl.lit("G"))
