@@ -95,6 +95,10 @@ def test_the_counts_are_the_bundled_file_however_often_they_are_edited() -> None
         lambda: cyp.neighbour_set().to_frame(),
         cyp.csc_counts,
         cyp.population_estimates,
+        cyp.sources.read_lait,
+        lambda: cyp.sources.read_ees(
+            "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
+        ),
     ],
 )
 def test_no_public_frame_aliases_library_state(call: object) -> None:
@@ -393,3 +397,20 @@ def test_a_named_pipe_as_a_table_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(cyp.DataError, match="not a regular file"):
         read_table(path)
+
+
+def test_trend_test_refuses_a_non_finite_value_naming_its_position() -> None:
+    """NaN is not a figure: read as "no significant change" it would hide a broken series."""
+    with pytest.raises(cyp.InvalidValueError, match="finite") as refused:
+        cyp.trend_test([2021, 2022, 2023], [10.0, NAN, 12.0], method="weighted",
+                       lower=[9.0, 9.0, 11.0], upper=[11.0, 11.0, 13.0])  # fmt: skip
+    assert refused.value.rows == (1,)
+
+
+def test_trend_markers_refuse_non_finite_inputs_naming_the_column() -> None:
+    frame = pl.DataFrame(
+        {"la": ["874"] * 3, "year": [2021, 2022, 2023], "value": [10.0, 11.0, 12.0],
+         "numerator": [10.0, INF, 12.0], "denominator": [100.0, 100.0, 100.0]}
+    )  # fmt: skip
+    with pytest.raises(cyp.InvalidValueError, match="'numerator'"):
+        cyp.trend_markers(frame, by="la", method="counts")

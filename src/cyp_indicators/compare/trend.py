@@ -26,9 +26,10 @@ from typing import Literal
 
 import polars as pl
 
-from ..errors import DataError
+from ..errors import DataError, InvalidValueError
 from ..model import Polarity
 from ..stats.checks import check_columns
+from ._values import check_readable
 
 __all__ = ["CHI2_THRESHOLD", "trend_markers", "trend_test"]
 
@@ -113,8 +114,15 @@ def trend_test(
     """The trend test for one series; returns ``trend``, ``chi2``, ``slope``, ``points``, ``reason``.
 
     ``trend`` is "increasing", "decreasing", "no significant change" or null (with ``reason``)
-    when it cannot be calculated.
+    when it cannot be calculated. A value that is not finite (NaN, an infinity) is refused with
+    :class:`~cyp_indicators.InvalidValueError` naming the sequence and its position: it is not a
+    figure, and reading it as "no significant change" would hide it.
     """
+    for name, series in (("values", values), ("counts", counts), ("totals", totals),
+                         ("lower", lower), ("upper", upper)):  # fmt: skip
+        for i, v in enumerate(series or ()):
+            if v is not None and not math.isfinite(v):
+                raise InvalidValueError(name, "must be a finite number", [i], [repr(v)])
     n = len(years)
     counts = counts if counts is not None else [None] * n
     totals = totals if totals is not None else [None] * n
@@ -200,6 +208,10 @@ def trend_markers(
     if dups.height:
         msg = f"trend needs one row per ({', '.join(keys)}, {year}); {dups.height} repeat"
         raise DataError(msg)
+    schema = frame.collect_schema()
+    for column in needed:
+        if column != year:
+            check_readable(frame, column, schema[column])
     pol = Polarity(polarity) if isinstance(polarity, str) else polarity
     rows = []
     for key, group in frame.group_by(keys, maintain_order=True):

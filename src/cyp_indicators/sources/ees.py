@@ -39,7 +39,7 @@ def read_ees(file: str, path: str | Path | None = None) -> pl.DataFrame:
     """An EES file as published, every column text: the bundled copy of ``file`` or the file at
     ``path`` (CSV or Parquet, e.g. a newer download)."""
     if path is None:
-        return _bundled(file)
+        return _bundled(file).clone()  # the cached table stays the library's
     p = Path(path)
     if p.suffix.lower() == ".parquet":
         frame = pl.read_parquet(p)

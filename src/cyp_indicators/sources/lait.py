@@ -36,7 +36,7 @@ def read_lait(path: str | Path | None = None) -> pl.DataFrame:
     or CSV with LAIT's columns). A file of another shape is a :class:`PublishedDataError` naming
     the columns expected."""
     if path is None:
-        return _bundled()
+        return _bundled().clone()  # the cached table stays the library's
     p = Path(path)
     frame = (
         pl.read_parquet(p)
