@@ -246,6 +246,8 @@ def _catalogue_floor(
                 kind = "rate" if with_ci else "ratio"
             elif fam in (cyp.Family.MEAN, cyp.Family.POINTS):
                 kind = "mean_sd" if with_ci and d.spread is not None else "mean"
+            elif fam is cyp.Family.DIFFERENCE:
+                kind = "difference"
             else:
                 kind = "wilson" if with_ci else "ratio"
             den = d.denominator.column if d.denominator is not None else None
@@ -280,6 +282,8 @@ def _catalogue_floor(
             out.append(_floors.mean_floor(long, "num", "den", None, levels=LEVELS))
         elif kind == "count":
             out.append(long.with_columns(pl.col("num").alias("value")))
+        elif kind == "difference":  # a gap between two groups' figures: the first minus the second
+            out.append(long.with_columns((pl.col("num") - pl.col("den")).alias("value")))
         else:
             out.append(
                 long.with_columns((pl.col("num") / pl.col("den") * pl.col("mult")).alias("value"))
