@@ -45,6 +45,7 @@ from .model import (
     PeriodType,
     Polarity,
     ProgressMatrix,
+    PupilRule,
     Version,
     normalise_code,
 )
@@ -128,6 +129,7 @@ if _typing.TYPE_CHECKING:
         unit_label,
     )
     from .progress import (
+        apply_pupil_rule,
         classify_progress,
         compute_from_pupils,
         progress_rates,
@@ -182,6 +184,7 @@ _LAZY: dict[str, str] = {
     "add_change": ".compare",
     "add_gap": ".compare",
     "age_on": ".records",
+    "apply_pupil_rule": ".progress",
     "aggregate_neighbours": ".compare",
     "attach_population": ".population",
     "benchmark_table": ".compare",
@@ -302,6 +305,7 @@ __all__ = [
     "Problem",
     "ProgressMatrix",
     "PublishedDataError",
+    "PupilRule",
     "Quantity",
     "RecordFileWarning",
     "Replacement",
@@ -319,6 +323,7 @@ __all__ = [
     "add_gap",
     "age_on",
     "aggregate_neighbours",
+    "apply_pupil_rule",
     "attach_population",
     "benchmark_table",
     "byar_exact_interval",
