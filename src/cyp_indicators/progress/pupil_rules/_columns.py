@@ -40,6 +40,17 @@ def codes(values: Iterable[object]) -> list[str]:
     return [str(v).strip().upper() for v in values]
 
 
+def _numbers(values: Iterable[object]) -> list[float]:
+    """The values that are numbers (``2``, ``"2"``), as floats, for a numeric column."""
+    out = []
+    for v in values:
+        try:
+            out.append(float(str(v)))
+        except ValueError:
+            continue
+    return out
+
+
 def _said(prefix: str, value: pl.Expr, suffix: str) -> pl.Expr:
     return pl.concat_str([pl.lit(prefix), value, pl.lit(suffix)])
 
@@ -130,9 +141,8 @@ def outcome(
         bad = pl.lit(False)
     elif dtype.is_numeric():
         raw = pl.col(column).cast(pl.Float64)
-        numbers = [float(v) for v in valid if isinstance(v, int | float)]
-        valid_ = raw.is_in(numbers)
-        met_ = raw.is_in([float(v) for v in met if isinstance(v, int | float)])
+        valid_ = raw.is_in(_numbers(valid))
+        met_ = raw.is_in(_numbers(met))
         missing = raw.is_null()
         bad = ~raw.is_finite()
     else:
