@@ -79,7 +79,7 @@ _RENDERED_KEYS = frozenset(
         "denominator", "spread", "unit", "multiplier", "polarity", "polarity_note",
         "period_type", "ci_method", "confidence_levels", "presentation", "disclosure",
         "valid_from", "valid_to", "provenance", "caveats", "changelog", "matrix", "derivation",
-        "breakdown",
+        "breakdown", "pupil_rule",
     }
 )  # fmt: skip
 _RENDERED_SUBKEYS = {
@@ -95,6 +95,7 @@ _RENDERED_SUBKEYS = {
     "breakdown": {"dimension", "column", "total", "levels"},
     "matrix": {"prior", "outcome", "columns", "rows"},
     "derivation": {"name", "parameters"},
+    "pupil_rule": {"name", "citation", "parameters"},
 }  # fmt: skip
 
 
@@ -525,6 +526,36 @@ def _matrix_section(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _pupil_rule_section(doc: Mapping[str, Any]) -> list[str]:
+    rule = doc["pupil_rule"]
+    from cyp_indicators.progress import PUPIL_RULES
+
+    spec = PUPIL_RULES.get(rule["name"])
+    out = [
+        "#### Rule for pupil rows",
+        "",
+        f"Pupil rule {code(rule['name'])} of the library's registry"
+        + (f": {esc(spec.description)}" if spec and spec.description else "")
+        + " See [pupil rules](../definitions.md#pupil-rules).",
+        "",
+        f"DfE's rule: {cell(rule['citation'])}",
+        "",
+    ]
+    defaults = dict(spec.parameters) if spec is not None else {}
+    given = dict(rule.get("parameters") or {})
+    names = sorted(set(defaults) | set(given))
+    rows = (
+        [
+            code(n),
+            code(json.dumps(given[n] if n in given else defaults[n], default=list)),
+            "this definition" if n in given else "the rule's default",
+        ]
+        for n in names
+    )
+    out += [table(["parameter", "value", "set by"], rows), ""] if names else ["No parameters.", ""]
+    return out
+
+
 def _indent(text: str) -> str:
     return "\n".join("    " + line if line else line for line in text.splitlines())
 
@@ -601,6 +632,8 @@ def _version_section(
     out += [""]
     if doc.get("derivation"):
         out += _derivation_section(doc)
+    if doc.get("pupil_rule"):
+        out += _pupil_rule_section(doc)
     if doc.get("matrix"):
         out += _matrix_section(doc)
     out += [

@@ -46,6 +46,7 @@ from .model import (
     PeriodType,
     Polarity,
     ProgressMatrix,
+    PupilRule,
     Version,
     normalise_code,
 )
@@ -129,6 +130,7 @@ if _typing.TYPE_CHECKING:
         unit_label,
     )
     from .progress import (
+        apply_pupil_rule,
         classify_progress,
         compute_from_pupils,
         progress_rates,
@@ -183,6 +185,7 @@ _LAZY: dict[str, str] = {
     "add_change": ".compare",
     "add_gap": ".compare",
     "age_on": ".records",
+    "apply_pupil_rule": ".progress",
     "aggregate_neighbours": ".compare",
     "attach_population": ".population",
     "benchmark_table": ".compare",
@@ -303,6 +306,7 @@ __all__ = [
     "Problem",
     "ProgressMatrix",
     "PublishedDataError",
+    "PupilRule",
     "Quantity",
     "RecordFileWarning",
     "Replacement",
@@ -320,6 +324,7 @@ __all__ = [
     "add_gap",
     "age_on",
     "aggregate_neighbours",
+    "apply_pupil_rule",
     "attach_population",
     "benchmark_table",
     "byar_exact_interval",

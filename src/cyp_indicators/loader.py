@@ -176,7 +176,7 @@ def read_definition(path: Path) -> IndicatorDefinition:
         parts = [field[1]] if field else []
         line = locate(text, parts) if parts else None
         raise DefinitionError(str(path), [SchemaIssue(_json_path(parts), str(exc), line)]) from exc
-    issues = _lait_issues(doc, text) + _derivation_issues(doc, text)
+    issues = _lait_issues(doc, text) + _derivation_issues(doc, text) + _pupil_rule_issues(doc, text)
     if issues:
         raise DefinitionError(str(path), issues)
     return definition
@@ -204,36 +204,71 @@ def _kind(value: object) -> str:
 def _derivation_issues(doc: dict[str, Any], text: str) -> list[Problem]:
     """A derivation the registry does not hold, or a parameter it does not take (or of the wrong
     kind), each with close matches."""
-    der = doc.get("derivation")
+    return _registry_issues(
+        doc, text, "derivation", ("record-level derivation", "derivation"), _derivations()
+    )
+
+
+@cache
+def _pupil_rules() -> dict[str, Any]:
+    """The registry's pupil rules, their kinds and parameters (``validation/pupil_rules.json``,
+    generated)."""
+    data: dict[str, Any] = json.loads(
+        bundled_schema("pupil_rules.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+_RULE_FAMILIES = {
+    "share": {"proportion", "conversion", "expected_progress"},
+    "mean": {"mean", "points"},
+}
+
+
+def _pupil_rule_issues(doc: dict[str, Any], text: str) -> list[Problem]:
+    """A pupil rule the registry does not hold, a parameter it does not take (or of the wrong
+    kind), each with close matches, or a rule whose kind (share, mean) does not suit the family."""
+    found = _registry_issues(doc, text, "pupil_rule", ("pupil rule", "pupil rule"), _pupil_rules())
+    rule = doc.get("pupil_rule")
+    known = _pupil_rules().get(rule["name"]) if rule else None
+    if rule and known and doc["family"] not in _RULE_FAMILIES[known["kind"]]:
+        where = ["pupil_rule", "name"]
+        message = (
+            f"pupil rule {rule['name']!r} gives a {known['kind']} per pupil, which does not suit "
+            f"a {doc['family']} definition"
+        )
+        found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
+    return found
+
+
+def _registry_issues(
+    doc: dict[str, Any], text: str, table: str, words: tuple[str, str], known: dict[str, Any]
+) -> list[Problem]:
+    """A ``[table]`` naming an entry the registry ``known`` does not hold, or a parameter it does
+    not take (or of the wrong kind), each with close matches. ``words``: what an entry is called
+    when it is unknown, and when it is named."""
+    der = doc.get(table)
     if not der:
         return []
-    known = _derivations()
+    what, noun = words
     name = der["name"]
     if name not in known:
         close = difflib.get_close_matches(name, known, n=3)
         hint = f"; did you mean: {', '.join(map(repr, close))}?" if close else ""
-        where = ["derivation", "name"]
-        return [
-            SchemaIssue(
-                _json_path(where), f"no record-level derivation {name!r}{hint}", locate(text, where)
-            )
-        ]
+        where = [table, "name"]
+        return [SchemaIssue(_json_path(where), f"no {what} {name!r}{hint}", locate(text, where))]
     takes = known[name]["parameters"]
     found: list[Problem] = []
     for key, value in der.get("parameters", {}).items():
-        where = ["derivation", "parameters", key]
+        where = [table, "parameters", key]
         if key not in takes:
             close = difflib.get_close_matches(key, takes, n=3)
             hint = f"; did you mean: {', '.join(map(repr, close))}?" if close else ""
             takes_text = ", ".join(sorted(takes)) or "none"
-            message = (
-                f"derivation {name!r} takes no parameter {key!r}{hint} (it takes: {takes_text})"
-            )
+            message = f"{noun} {name!r} takes no parameter {key!r}{hint} (it takes: {takes_text})"
             found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
         elif _kind(value) != _kind(takes[key]):
-            message = (
-                f"parameter {key!r} of derivation {name!r} is {_kind(takes[key])}, got {value!r}"
-            )
+            message = f"parameter {key!r} of {noun} {name!r} is {_kind(takes[key])}, got {value!r}"
             found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
     return found
 

@@ -30,6 +30,7 @@ __all__ = [
     "PopulationSpec",
     "Presentation",
     "Provenance",
+    "PupilRule",
 ]
 
 _RATE_FAMILIES = {Family.RATE, Family.PROPORTION, Family.CONVERSION, Family.EXPECTED_PROGRESS}
@@ -322,6 +323,27 @@ class DerivationRef:
 
 
 @attrs.frozen(kw_only=True)
+class PupilRule:
+    """A pupil-level rule of the library's registry (``cyp_indicators.progress.PUPIL_RULES``),
+    named with its parameters (data: thresholds, codes, the pupil columns it reads) and the DfE
+    rule it applies, cited. :func:`~cyp_indicators.compute_from_pupils` applies it to pupil rows.
+    """
+
+    name: str
+    citation: str
+    parameters: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_params)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters as a dict (lists where the file gave lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.parameters}
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The document form."""
+        return {"name": self.name, "citation": self.citation, "parameters": self.params}
+
+
+@attrs.frozen(kw_only=True)
 class ChangelogEntry:
     """One entry of a definition's own history."""
 
@@ -372,6 +394,7 @@ class IndicatorDefinition:
     matrix: ProgressMatrix | None = None
     derivation: DerivationRef | None = None
     breakdown: Breakdown | None = None
+    pupil_rule: PupilRule | None = None
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -560,6 +583,7 @@ class IndicatorDefinition:
             matrix=ProgressMatrix.from_mapping(doc["matrix"]) if doc.get("matrix") else None,
             derivation=DerivationRef(**doc["derivation"]) if doc.get("derivation") else None,
             breakdown=Breakdown(**doc["breakdown"]) if doc.get("breakdown") else None,
+            pupil_rule=PupilRule(**doc["pupil_rule"]) if doc.get("pupil_rule") else None,
             source_file=source_file,
         )
 
@@ -607,6 +631,8 @@ class IndicatorDefinition:
             out["derivation"] = {"name": self.derivation.name, "parameters": self.derivation.params}
         if self.breakdown is not None:
             out["breakdown"] = self.breakdown.to_mapping()
+        if self.pupil_rule is not None:
+            out["pupil_rule"] = self.pupil_rule.to_mapping()
         return out
 
 
