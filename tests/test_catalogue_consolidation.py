@@ -31,23 +31,9 @@ SOCIAL_CARE_TOPICS = (
     "Youth Offending",
 )
 
-#: LAIT rows no definition names, and why. A breakdown that names LAIT series needs two levels that
-#: name one (``lait_short_names`` holds at least two), and each of these is the only LAIT series of
-#: its definition's breakdown: the care leavers aged 19 to 21 level of a measure whose other age
-#: level (17 and 18) DfE publishes in its dashboard. tests/test_definitions_cla.py checks that the
-#: level holds LAIT's figures.
-NOT_NAMED = {  # short name: (definition, level, why)
-    "CareLeaverEET": (
-        "care_leavers_eet_pct",
-        "aged_19_to_21",
-        "the breakdown's only LAIT series; the 17 to 18 level is the dashboard's",
-    ),
-    "CareLeaverAcc": (
-        "care_leavers_suitable_accommodation_pct",
-        "aged_19_to_21",
-        "the breakdown's only LAIT series; the 17 to 18 level is the dashboard's",
-    ),
-}
+#: LAIT rows no definition names, and why (none: a breakdown may name LAIT for some levels only,
+#: as the care leaver measures do for ages 19 to 21, whose 17 to 18 level DfE publishes in EES).
+NOT_NAMED: dict[str, tuple[str, str, str]] = {}  # short name: (definition, level, why)
 
 
 def _parquet(name: str) -> pl.DataFrame:
