@@ -296,10 +296,18 @@ def measure_fields(
     n = num.number
     d = den.number if den is not None else pl.lit(None, pl.Float64)
     exceeds = kind == "proportion" and not flows and grouped
+    fits: pl.Expr | None = None
     if kind != "count":
         d_ok = den_ok if den_ok is not None else pl.when(d != 0).then(d)
         if exceeds:  # only a row with a zero denominator can make a group's sums exceed
             d_ok = pl.when(n <= d).then(d_ok)
+        if kind in ("rate", "mean") or flows:
+            # a quotient beyond the largest float (a denominator next to zero) is not a figure:
+            # the row is null with a reason, never an infinity. For a rate the test bounds every
+            # limit (an upper Poisson limit is below n + 10 sqrt(n + 1) + 20 at any level used)
+            top = n.abs() + 10 * (n.abs() + 1).sqrt() + 20 if kind == "rate" else n.abs()
+            fits = (top / d * multiplier).is_finite()
+            d_ok = pl.when(fits).then(d_ok)
     ok = n.is_not_null() & (d_ok.is_not_null() if kind != "count" else pl.lit(True))
 
     fields: dict[str, pl.Expr] = {
@@ -368,5 +376,8 @@ def measure_fields(
             reasons.append(_reason(role, side.number, side.symbol, grouped=grouped))
     if kind != "count":
         reasons.append(pl.when(d == 0).then(pl.lit("z: denominator is zero")))
+    if fits is not None:
+        too_large = "x: the result is beyond the range of numbers (the denominator is next to zero)"
+        reasons.append(pl.when(~fits).then(pl.lit(too_large)))
     fields["reason"] = pl.coalesce(*reasons)
     return {name: expr.alias(name) for name, expr in fields.items()}
