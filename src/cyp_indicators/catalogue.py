@@ -446,6 +446,11 @@ def _read_folder(folder: Path) -> tuple[list[IndicatorDefinition], list[YearPack
 
 @cache
 def _bundled() -> tuple[tuple[IndicatorDefinition, ...], tuple[YearPack, ...]]:
+    from .catalogue_cache import cached_bundled
+
+    cached = cached_bundled()  # the files as checked when the library was built, if unchanged
+    if cached is not None:
+        return cached
     definitions, packs = _read_folder(bundled_definitions())
     return tuple(definitions), tuple(packs)
 

@@ -26,7 +26,15 @@ from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
 from .units import unit_name
 
-__all__ = ["MAX_TOML_BYTES", "Replacement", "YearPack", "read_definition", "read_pack", "read_toml"]
+__all__ = [
+    "MAX_TOML_BYTES",
+    "Replacement",
+    "YearPack",
+    "pack_from_mapping",
+    "read_definition",
+    "read_pack",
+    "read_toml",
+]
 
 _TOML_LINE = re.compile(r"at line (\d+)")
 
@@ -308,6 +316,11 @@ def read_pack(path: Path) -> YearPack:
     issues = _schema_issues(doc, text, "year_pack.schema.json")
     if issues:
         raise DefinitionError(str(path), issues)
+    return pack_from_mapping(doc, source_file=str(path))
+
+
+def pack_from_mapping(doc: dict[str, Any], *, source_file: str | None = None) -> YearPack:
+    """Build a year pack from its parsed, schema-checked document."""
     added = []
     for item in doc.get("added_or_changed", []):
         ident, version = item.split("@")
@@ -322,5 +335,5 @@ def read_pack(path: Path) -> YearPack:
         removed=tuple(doc.get("removed", [])),
         replaced=replaced,
         note=doc.get("note"),
-        source_file=str(path),
+        source_file=source_file,
     )
