@@ -67,14 +67,17 @@ def test_compute_writes_each_output_type(tmp_path: Path) -> None:
 
 
 def test_compare_one_la(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`compare` prints an LA's value beside its neighbours' median."""
+    """`compare` prints an LA's value beside its neighbours' median (80 and 79: 79.5, shown to
+    the rate's whole numbers, half away from zero: 80)."""
     values = tmp_path / "values.csv"
     values.write_text(
         "la_code,year,value\n874,2025,72\n331,2025,80\n831,2025,79\n", encoding="utf-8"
     )
-    assert main(["compare", "cla_rate_per_10k", "--input", str(values), "--la", "874"]) == 0
-    out = capsys.readouterr().out
-    assert "79.5" in out
+    out_file = tmp_path / "out.json"
+    argv = ["compare", "cla_rate_per_10k", "--input", str(values), "--la", "874"]
+    assert main([*argv, "--output", str(out_file)]) == 0
+    (row,) = json.loads(out_file.read_text(encoding="utf-8"))
+    assert row["sn_value"] == 80.0
 
 
 def test_validate_a_council_folder(capsys: pytest.CaptureFixture[str]) -> None:

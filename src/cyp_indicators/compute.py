@@ -58,7 +58,12 @@ def compute(
     context = f"definition {definition.key}"
     if filters or is_tidy(frame.collect_schema().names()):
         frame = tidy_input(
-            definition, frame, filters=filters, numerator=numerator, denominator=denominator
+            definition,
+            frame,
+            filters=filters,
+            numerator=numerator,
+            denominator=denominator,
+            where="the input",
         )
         _check_in_force(definition, frame)
     levels: float | Sequence[float] | None

@@ -104,7 +104,8 @@ def present(
     disclose it). The caller's input columns go with the count they hold: ``numerator`` and
     ``denominator`` name them as for :func:`compute` (default: the columns the definition names),
     when the result still carries them. Adds ``display``: the rounded value as text with fixed
-    decimals, or the symbol.
+    decimals, or the symbol; and ``value_unrounded``: the value before rounding (null where the
+    value is withheld), for those who need it.
 
     ``definition`` may be left out for a result that carries its definition(s) (what
     :func:`compute` and :func:`published` return): each row is presented with the version it
@@ -169,9 +170,15 @@ def _present_carried(
             f"(carried: {', '.join(versions)})"
         )
         raise DataError(msg)
+    # a row of a year in which no version is in force (compute_by_year) has no value: it goes
+    # with the first version's rows, which keeps its reason and shows its symbol
+    first = str(definitions[0].version)
     parts = [
         _present(
-            indexed.filter(pl.col(column) == str(d.version)),
+            indexed.filter(
+                (pl.col(column) == str(d.version))
+                | (pl.col(column).is_null() & pl.lit(str(d.version) == first))
+            ),
             d,
             numerator=numerator,
             denominator=denominator,
@@ -226,7 +233,12 @@ def _present(
         .alias(c)
         for c in ["value", *bounds]
     ]
+    if "value_unrounded" in schema:
+        msg = "present(): the result already has a value_unrounded column"
+        raise DataError(msg)
     lf = result.lazy().with_columns(
+        # the value before rounding, for those who want it; withheld with the value
+        pl.when(suppress).then(None).otherwise(pl.col("value")).alias("value_unrounded"),
         *rounded,
         *withheld,
         pl.when(suppress).then(None).otherwise(pl.col("method")).alias("method")

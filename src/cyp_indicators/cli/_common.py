@@ -125,6 +125,41 @@ def with_definitions(p: argparse.ArgumentParser) -> None:
     )
 
 
+def filter_pair(text: str) -> tuple[str, str]:
+    """``COLUMN=VALUE`` of ``--filter`` (the value may hold '=' and spaces; quotes are the
+    shell's)."""
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        msg = f"--filter takes COLUMN=VALUE, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return column.strip(), value.strip()
+
+
+def with_filter(p: argparse.ArgumentParser) -> None:
+    """``--filter COLUMN=VALUE`` (repeatable): the rows of a DfE file to use."""
+    p.add_argument(
+        "--filter",
+        dest="filters",
+        action="append",
+        type=filter_pair,
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="keep the rows whose COLUMN holds VALUE (repeatable), e.g. "
+        '--filter population_type="Children looked after on 31 March each year"',
+    )
+
+
+def filters_of(args: argparse.Namespace) -> dict[str, str]:
+    """The ``--filter`` pairs as a mapping; a column given twice is a usage error."""
+    out: dict[str, str] = {}
+    for column, value in getattr(args, "filters", None) or []:
+        if column in out and out[column] != value:
+            msg = f"--filter names column {column!r} twice ({out[column]!r} and {value!r})"
+            raise UsageError(msg)
+        out[column] = value
+    return out
+
+
 def with_pin(p: argparse.ArgumentParser, year_help: str) -> None:
     """``--version V | --year Y``: a pinned version or the version in force that year."""
     pin = p.add_mutually_exclusive_group()

@@ -8,19 +8,23 @@ from typing import Any
 
 import polars as pl
 
-from ..compute import compute
+from ..compute import compute, compute_by_year
 from ..errors import DataError
+from ..inputs import is_tidy
 from ..model import IndicatorDefinition
 from ..presentation import present
 from ._common import (
     UsageError,
+    catalogue_of,
     check_outputs,
     definition_of,
+    filters_of,
     in_file,
     positive_number,
     read_input,
     regular_input,
     with_definitions,
+    with_filter,
     with_pin,
     write,
 )
@@ -43,6 +47,9 @@ def _check_options(args: argparse.Namespace) -> None:
         )
     else:
         foreign, where = ("la", "population", "exclusions"), "with --records"
+    if args.records and args.filters:
+        msg = "--filter applies to a table of counts, not with --records"
+        raise UsageError(msg)
     for name in foreign:
         if getattr(args, name) is not None:
             msg = f"--{name} applies only {where}"
@@ -98,10 +105,20 @@ def run(args: argparse.Namespace) -> int:
     if args.records:
         return _from_records(args, d)
     frame = read_input(args.input, args.sheet, folder_hint=", or with --records record files")
+    options: dict[str, Any] = {
+        "numerator": args.numerator,
+        "denominator": args.denominator,
+        "filters": filters_of(args),
+    }
+    pinned = args.version is not None or args.year is not None
+    by_year = not pinned and ("year" in frame.columns or is_tidy(frame.columns))
     try:
-        result = compute(d, frame, numerator=args.numerator, denominator=args.denominator)
+        if by_year:  # each row with the version in force in its year
+            result = compute_by_year(d.id, frame, catalogue=catalogue_of(args), **options)
+        else:
+            result = compute(d, frame, **options)
         shown = (
-            present(result, d, numerator=args.numerator, denominator=args.denominator)
+            present(result, numerator=args.numerator, denominator=args.denominator)
             if args.present
             else result
         )
@@ -139,7 +156,13 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     comp.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
     comp.add_argument("--numerator", help="numerator column (default: the definition's)")
     comp.add_argument("--denominator", help="denominator column (default: the definition's)")
-    comp.add_argument("--present", action="store_true", help="round and apply disclosure control")
+    with_filter(comp)
+    comp.add_argument(
+        "--present",
+        action="store_true",
+        help="round as the definition says and apply disclosure control (value_unrounded keeps "
+        "the unrounded value)",
+    )
     comp.add_argument(
         "--output", help="write to .csv, .parquet, .xlsx or .json instead of printing"
     )

@@ -31,7 +31,7 @@ from .groups import ComparatorSet, neighbour_set
 from .ranks import quartile_bands, rank_among_las
 from .significance import compare_with
 
-__all__ = ["COMPARISON_COLUMNS", "comparisons"]
+__all__ = ["COMPARISON_COLUMNS", "FIGURE_COLUMNS", "comparisons", "present_comparisons"]
 
 #: The columns :func:`comparisons` adds, in order.
 COMPARISON_COLUMNS = (
@@ -304,3 +304,68 @@ def comparisons(
     import attrs
 
     return carry(result, attrs.evolve(base_provenance, comparator_set=sets.key))
+
+
+#: Columns of :func:`comparisons` that hold figures in the measure's unit (rounded for display).
+FIGURE_COLUMNS = (
+    "value",
+    "england_value",
+    "gap_to_england",
+    "region_value",
+    "gap_to_region",
+    "sn_value",
+    "sn_min",
+    "sn_max",
+    "gap_to_sn",
+    "band_q1",
+    "band_q2",
+    "band_q3",
+)
+
+
+def present_comparisons(frame: pl.DataFrame, definition: IndicatorDefinition) -> pl.DataFrame:
+    """A :func:`comparisons` result with its figures as published: rounded half away from zero
+    to the definition's decimal places (a gap between percentages in percentage points to the
+    same places), ``value_unrounded`` keeping the value before rounding.
+
+    Parameters
+    ----------
+    frame
+        The result of :func:`comparisons` (or any frame with some of its figure columns).
+    definition
+        Gives the decimal places and DfE's rounding rule.
+
+    Returns
+    -------
+    polars.DataFrame
+        The frame with ``value``, England's, the region's and the neighbours' figures, the gaps,
+        the quartile bounds and the interval limits rounded; ``value_unrounded`` after ``value``.
+
+    Examples
+    --------
+    >>> import polars as pl, cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("re_referral_within_12_months_pct")
+    >>> f = pl.DataFrame({"value": [21.2], "england_value": [24.0]})
+    >>> f = f.with_columns((pl.col("value") - pl.col("england_value")).alias("gap_to_england"))
+    >>> f["gap_to_england"][0]
+    -2.8000000000000007
+    >>> present_comparisons(f, d)["gap_to_england"][0]
+    -2.8
+    """
+    from ..stats.rounding import round_half_away_expr
+
+    dps = definition.presentation.decimal_places
+    tolerance = definition.presentation.tolerance
+    limits = [c for c in frame.columns if c.startswith(("lower_", "upper_"))]
+    figures = [
+        c for c in (*FIGURE_COLUMNS, *limits) if c in frame.columns and frame.schema[c].is_numeric()
+    ]
+    out = frame.with_columns(
+        round_half_away_expr(c, dps, tolerance=tolerance).alias(c) for c in figures
+    )
+    if "value" in figures and "value_unrounded" not in frame.columns:
+        out = out.with_columns(frame["value"].alias("value_unrounded"))
+        order = list(frame.columns)
+        order.insert(order.index("value") + 1, "value_unrounded")
+        out = out.select(order)
+    return out
