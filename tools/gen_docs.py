@@ -26,6 +26,7 @@ from typing import Any
 import cyp_indicators as cyp
 from cyp_indicators.catalogue import Catalogue
 from cyp_indicators.model import IndicatorDefinition
+from cyp_indicators.model.topics import TOPICS, topic_title
 
 __all__ = [
     "DICTIONARY_DIR",
@@ -40,17 +41,6 @@ __all__ = [
 DICTIONARY_DIR = "dictionary"
 
 #: The topics of the schema in their order, with the heading each gets in the index.
-TOPICS: dict[str, str] = {
-    "early_help": "Early help",
-    "front_door": "Front door: contacts, referrals and assessments",
-    "children_in_need": "Children in need",
-    "child_protection": "Child protection",
-    "looked_after_children": "Children looked after",
-    "care_leavers": "Care leavers",
-    "health": "Health",
-    "education": "Education",
-    "early_years": "Early years",
-}
 
 _FAMILY_WORDS = {
     "rate": "numerator / denominator × multiplier",
@@ -158,7 +148,7 @@ def _anchor(version: str) -> str:
 
 
 def _topic_title(topic: str) -> str:
-    return TOPICS.get(topic, topic.replace("_", " ").capitalize())
+    return topic_title(topic)
 
 
 # --- the year chain -----------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from .errors import (
     UnknownAreaError,
     UnknownComparatorSetError,
     UnknownDefinitionError,
+    UnknownTopicError,
 )
 from .inputs import tidy_input
 from .loader import Replacement, YearPack
@@ -318,6 +319,7 @@ __all__ = [
     "UnknownAreaError",
     "UnknownComparatorSetError",
     "UnknownDefinitionError",
+    "UnknownTopicError",
     "Version",
     "WorkingDayCalendar",
     "YearPack",

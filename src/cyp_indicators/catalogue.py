@@ -20,9 +20,16 @@ from pathlib import Path
 import attrs
 import polars as pl
 
-from .errors import DefinitionError, Problem, SchemaIssue, UnknownDefinitionError
+from .errors import (
+    DefinitionError,
+    Problem,
+    SchemaIssue,
+    UnknownDefinitionError,
+    UnknownTopicError,
+)
 from .loader import Replacement, YearPack, locate, read_definition, read_pack, read_toml
 from .model import Family, IndicatorDefinition, Version
+from .model.topics import TOPICS, topic_title
 from .resources import bundled_definitions
 
 __all__ = ["Catalogue", "SeriesBreak", "load_catalogue"]
@@ -317,20 +324,44 @@ class Catalogue:
         keyword: str | None = None,
         year: int | None = None,
     ) -> builtins.list[IndicatorDefinition]:
-        """Latest versions (or those in force in ``year``), filtered by family, topic, keyword."""
+        """Latest versions (or those in force in ``year``), filtered by family, topic (as
+        :attr:`topics` writes it, or its title), keyword. An unknown topic is
+        :class:`UnknownTopicError` listing the topics, never an empty list."""
         pool = (
             list(self.in_force(year).values())
             if year is not None
             else [next(reversed(v.values())) for v in self._by_id.values()]
         )
         fam = Family(family) if isinstance(family, str) else family
+        wanted = self._topic(topic) if topic is not None else None
         return [
             d
             for d in pool
             if (fam is None or d.family is fam)
-            and (topic is None or d.topic == topic)
+            and (wanted is None or d.topic == wanted)
             and (keyword is None or _matches(d, keyword))
         ]
+
+    @property
+    def topics(self) -> builtins.list[str]:
+        """The topics of the definitions held, in the catalogue's order (see ``model.TOPICS``)."""
+        held = {d.topic for versions in self._by_id.values() for d in versions.values()}
+        order = [t for t in TOPICS if t in held]
+        return order + sorted(held - set(order))
+
+    def _topic(self, topic: str) -> str:
+        """A topic as written (``"care_leavers"``) or by its title (``"Care leavers"``); anything
+        else is :class:`UnknownTopicError` listing the topics."""
+        text = topic.strip()
+        known = self.topics
+        if text in known:
+            return text
+        by_title = {topic_title(t).lower(): t for t in known}
+        if text.lower() in by_title:
+            return by_title[text.lower()]
+        close = difflib.get_close_matches(text, known, n=3, cutoff=0.5)
+        msg = f"no topic {topic!r}; the topics are {', '.join(known)}"
+        raise UnknownTopicError(msg, close)
 
     def search(self, text: str) -> builtins.list[IndicatorDefinition]:
         """Latest versions whose id, title, description, keywords or provenance mention ``text``."""

@@ -30,6 +30,7 @@ __all__ = [
     "UnknownAreaError",
     "UnknownComparatorSetError",
     "UnknownDefinitionError",
+    "UnknownTopicError",
 ]
 
 _MAX_ROWS_SHOWN = 10
@@ -171,6 +172,10 @@ class UnknownAreaError(UnknownDefinitionError):
     A subclass of :class:`UnknownDefinitionError` (what 0.1 raised for an unknown LA code), so
     ``except UnknownDefinitionError`` keeps catching it; catch this one from now on.
     """
+
+
+class UnknownTopicError(UnknownDefinitionError):
+    """A topic the catalogue does not hold; the message lists the topics and close matches."""
 
 
 class UnknownComparatorSetError(UnknownDefinitionError):
