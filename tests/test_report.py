@@ -82,7 +82,8 @@ def test_figures_are_dfes_published_figures_compared_as_lait_does(
     peterborough: Report, derby: Report, catalogue: cyp.Catalogue
 ) -> None:
     """Every LA and England value is DfE's published one (LAIT, read here from the published
-    frame); the neighbours' figure is the mean of the neighbours' published values, the rank
+    frame); the neighbours' figure is the mean of the neighbours' published values (rounded as
+    the definition says), the rank
     the LA's place among itself and those neighbours (1 = best, highest first without polarity),
     the gap the LA's shown value minus England's — all worked out here, not by the library's
     comparison code."""
@@ -103,7 +104,8 @@ def test_figures_are_dfes_published_figures_compared_as_lait_does(
                     values[(m, p.year)] for m in members if values.get((m, p.year)) is not None
                 ]
                 mean = sum(round_half_away(v, dps) for v in known) / len(known)
-                assert p.sn.value == pytest.approx(mean), (report.la, s.indicator_id, p.year)
+                # shown as presented: rounded half away from zero to the definition's places
+                assert p.sn.value == round_half_away(mean, dps), (report.la, s.indicator_id)
             now = s.series[-1]
             if now.la.value is None:
                 continue
@@ -192,8 +194,7 @@ def test_an_la_without_values_still_reports(tmp_path: Path) -> None:
     assert "la" not in line.paths_by_series
     assert [t["text"] for t in line.symbols] == ["z"] * 5
     sheet = openpyxl.load_workbook(write_xlsx(report, tmp_path / "scilly.xlsx"))["Looked after"]
-    row = _row_of(sheet, cla.title) + 1
-    cells = [sheet.cell(row, col) for col in _year_columns(sheet).values()]
+    cells = [r["Isles of Scilly"] for r in _table(sheet) if r["Indicator"].value == cla.title]
     assert [c.value for c in cells] == ["z"] * 5
     assert all(c.comment is not None for c in cells)
 
@@ -269,66 +270,78 @@ def test_missing_values_keep_their_symbol(with_symbols: tuple[Report, Path, Path
     assert not [r for r in starts_chart.rects if "bar-la" in r["class"]]
 
     book = openpyxl.load_workbook(xlsx)
-    sheet = book["Front door"]
-    row = _row_of(sheet, "Referrals to children's social care per 10,000 children aged 0-17") + 1
-    year_col = _year_columns(sheet)
-    assert sheet.cell(row, year_col[2023]).value == "x"
-    assert sheet.cell(row, year_col[2023]).comment is not None
-    assert isinstance(sheet.cell(row, year_col[2024]).value, float | int)
+    title = "Referrals to children's social care per 10,000 children aged 0-17"
+    by_year = {
+        r["Year"].value: r["Peterborough"]
+        for r in _table(book["Front door"])
+        if r["Indicator"].value == title
+    }
+    assert by_year[2023].value == "x"
+    assert by_year[2023].comment is not None
+    assert isinstance(by_year[2024].value, float | int)
 
 
 # --- the Excel workbook ---------------------------------------------------------------------
 
 
-def _row_of(sheet: Any, text: str) -> int:
-    for row in sheet.iter_rows(min_col=1, max_col=1):
-        if row[0].value == text:
-            return int(row[0].row)
-    raise AssertionError(f"{text!r} not in column A of {sheet.title}")
-
-
-def _year_columns(sheet: Any) -> dict[int, int]:
-    return {
-        int(c.value): int(c.column)
-        for c in sheet[4]
-        if isinstance(c.value, int | float) and 2000 < c.value < 2100
-    }
+def _table(sheet: Any) -> list[dict[str, Any]]:
+    """The sheet's table (header in row 4) as one dict of cells per row, keyed by header."""
+    header = [c.value for c in sheet[4]]
+    rows: list[dict[str, Any]] = []
+    for row in sheet.iter_rows(min_row=5):
+        if row[0].value is None:
+            break
+        rows.append({h: c for h, c in zip(header, row, strict=False) if h})
+    return rows
 
 
 def test_workbook_sheets_panes_values_formats_and_charts(
     written: dict[str, tuple[Path, Path]], peterborough: Report, catalogue: cyp.Catalogue
 ) -> None:
-    """Sheets by area, frozen headers, the report's values (checked against DfE's published
-    figures above), formats by unit, native charts."""
+    """Sheets by area (one row per indicator and year), frozen headers, the report's values
+    (checked against DfE's published figures above) with the interval as two numeric columns,
+    formats by unit, an autofilter on every table, native charts."""
     book = openpyxl.load_workbook(written["874"][1])
-    assert book.sheetnames == ["Summary", *AREAS, "Provenance"]
+    assert book.sheetnames == ["Summary", *AREAS, "Neighbours", "Provenance"]
     assert book["Summary"].freeze_panes == "C5"
     for area in AREAS:
-        assert book[area].freeze_panes == "B5"
+        assert book[area].freeze_panes == "C5"
     per_area = {area: len(sections) for area, sections in peterborough.areas}
     for area, n in per_area.items():
         assert len(book[area]._charts) == 2 * n
+    for name in ["Summary", *AREAS, "Neighbours"]:
+        table = _table(book[name])
+        last = max(c.column for c in book[name][4] if c.value is not None)
+        assert book[name].auto_filter.ref == (
+            f"A4:{openpyxl.utils.get_column_letter(last)}{4 + len(table)}"
+        ), name
 
     for s in peterborough.sections:
-        sheet = book[s.topic_label]
-        top = _row_of(sheet, s.title)
-        years = _year_columns(sheet)
-        by_year = {p.year: p for p in s.series}
-        for offset, label in enumerate(
-            ["Peterborough", "England", "Statistical neighbours (mean)"], start=1
-        ):
-            assert sheet.cell(top + offset, 1).value == label
-            for year, col in years.items():
-                cell = sheet.cell(top + offset, col)
-                point = by_year[year]
-                shown = (point.la, point.england, point.sn)[offset - 1]
-                assert f"{cell.value:.{s.decimal_places}f}" == f"{shown.value:.{s.decimal_places}f}"
-                assert cell.number_format == ("0" if s.decimal_places == 0 else "0.0")
-            unit = sheet.cell(top + offset, max(years.values()) + 1).value
-            assert unit == ("%" if s.indicator_id.endswith("_pct") else "per 10,000")
-        gap = sheet.cell(top + 1, max(years.values()) + 3)
+        rows = [r for r in _table(book[s.topic_label]) if r["Indicator"].value == s.title]
+        assert [r["Year"].value for r in rows] == [p.year for p in s.series]
+        fmt = "0" if s.decimal_places == 0 else "0.0"
+        for r, p in zip(rows, s.series, strict=True):
+            for header, shown in (
+                ("Peterborough", p.la),
+                ("England", p.england),
+                ("Statistical neighbours (mean)", p.sn),
+            ):
+                cell = r[header]
+                assert cell.value == shown.value, (s.indicator_id, p.year, header)
+                assert cell.number_format == fmt
+            for header, limit in (("95% CI lower", p.la_lower), ("95% CI upper", p.la_upper)):
+                assert r[header].value == limit
+                assert limit is None or r[header].number_format == fmt
+            assert r["Unit"].value == ("%" if s.indicator_id.endswith("_pct") else "per 10,000")
+            assert r["Figure source"].value == "computed"
+    summary = {r["Indicator"].value: r for r in _table(book["Summary"])}
+    for s in peterborough.sections:
+        gap = summary[s.title]["Gap to England"]
         assert gap.value == pytest.approx(s.gap)
         assert gap.number_format.startswith("+0")
+        now = s.series[-1]
+        assert summary[s.title]["95% CI lower"].value == now.la_lower
+        assert summary[s.title]["95% CI upper"].value == now.la_upper
 
     with zipfile.ZipFile(written["874"][1]) as z:
         charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
@@ -343,6 +356,7 @@ def test_workbook_sheets_panes_values_formats_and_charts(
     assert "dfe_sn@2025" in text
     assert cyp.BUNDLED_VINTAGE in text
     assert all(key in text for key in peterborough.definition_keys)
+    assert prov.auto_filter.ref
 
 
 def test_summary_sheet_lists_each_indicator(written: dict[str, tuple[Path, Path]]) -> None:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 from html import escape
 
-from ._report_model import IndicatorSection, Report, Shown
+from ._report_model import IndicatorSection, Report, Shown, Unavailable, break_sentence
 from ._report_svg import COLOURS, bar_chart, line_chart
+from .own_figures import OWN_LABEL
 
 __all__ = ["render_html"]
 
@@ -89,6 +90,27 @@ table.definitions .key { display: block; font-weight: 400; font-family: ui-monos
 table.definitions td.source { overflow-wrap: anywhere; }
 .note { font-size: .85em; color: var(--muted); }
 footer { margin: 32px auto 24px; font-size: .8em; color: var(--muted); }
+.vs { display: block; font-size: .78em; font-weight: 400; color: var(--muted); }
+.vs b { font-weight: 700; color: var(--ink); }
+.own { display: block; font-size: .78em; font-style: italic; color: var(--la); }
+tr.own-row th, tr.own-row td { font-style: italic; color: var(--la); }
+th.break, td.break { border-left: 3px double var(--muted); }
+.breaks, .caveats { font-size: .88em; margin: .4em 0; }
+.caveats ul { margin: .2em 0; padding-left: 1.2em; }
+p.significance { margin: .2em 0 .6em; font-size: .92em; }
+tr.unavailable td { color: var(--muted); font-style: italic; text-align: left; }
+article.unavailable { color: var(--muted); }
+section.summary table { table-layout: auto; }
+section.summary th { white-space: normal; overflow-wrap: break-word; hyphens: auto; }
+@media (max-width: 900px) {
+  .wrap { padding: 0 10px; }
+  h1 { font-size: 1.8em; }
+  section.summary table { font-size: .76em; }
+  section.summary th, section.summary td { padding: 4px 3px; }
+  section.summary td.num { white-space: normal; }
+  section.summary tbody th[scope="row"] { min-width: 9em; }
+  nav ol { columns: 1; }
+}
 @page { size: A4 portrait; margin: 11mm 12mm 11mm; }
 @media print {
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -168,18 +190,38 @@ def _gap(section: IndicatorSection, *, short: bool = True) -> str:
     return f"{escape(section.gap_text)} <small>{escape(unit)}</small>"
 
 
+def _vs(verdict: str | None, la_name: str, against: str, significance: str) -> str:
+    """ "Peterborough: similar" under a comparator's value, with the interval used as a tip."""
+    if verdict is None:
+        return ""
+    tip = escape(f"{la_name} against {against}: {verdict}; {significance}", quote=True)
+    return f'<span class="vs" title="{tip}">{escape(la_name)}: <b>{escape(verdict)}</b></span>'
+
+
+def _own_note(s: IndicatorSection) -> str:
+    """The council's own figure for the latest year it gives, under the LA's value."""
+    points = [p for p in s.own_points if p.own is not None]
+    if not points:
+        return ""
+    p = points[-1]
+    assert p.own is not None
+    text = _value(p.own, s.unit_label)
+    return f'<span class="own">{p.year}: {text} ({escape(OWN_LABEL)})</span>'
+
+
 def _summary(report: Report) -> list[str]:
-    latest = max(s.latest_year for s in report.sections)
+    latest = max((s.latest_year for s in report.sections), default=report.years[-1])
+    name = escape(report.la_name)
     out = [
         '<section class="summary" aria-labelledby="summary-heading">',
         f'<h2 id="summary-heading">Summary, {latest}</h2>',
-        "<table>",
-        f"<caption>{escape(report.la_name)} against England and its statistical neighbours "
+        '<table class="summary-table">',
+        f"<caption>{name} against England and its statistical neighbours "
         f"({escape(report.sn_set)}, {escape(report.sn_method)}), latest year of each indicator"
         "</caption>",
         '<thead><tr><th scope="col">Indicator</th>'
-        f'<th scope="col">{escape(report.la_name)} (95% CI)</th><th scope="col">England</th>'
-        f'<th scope="col">Statistical neighbours ({escape(report.sn_method)})</th>'
+        f'<th scope="col">{name} (95% CI)</th><th scope="col">England</th>'
+        f'<th scope="col">Neighbours ({escape(report.sn_method)})</th>'
         '<th scope="col">Rank among neighbours</th><th scope="col">Quartile band</th>'
         '<th scope="col">Gap to England</th><th scope="col" class="text">Trend</th></tr></thead>',
         "<tbody>",
@@ -188,27 +230,47 @@ def _summary(report: Report) -> list[str]:
         out.append(f'<tr class="group"><th scope="rowgroup" colspan="8">{escape(area)}</th></tr>')
         for s in sections:
             ci = f'<span class="ci">{escape(s.ci_text)}</span>' if s.ci_text else ""
+            year = f" <small>({s.latest_year})</small>" if s.latest_year != latest else ""
             out.append(
-                f'<tr><th scope="row" class="text"><a href="#ind-{escape(s.indicator_id)}">'
-                f"{escape(s.title)}</a></th>"
-                f'<td class="num">{_value(s.la, s.unit_label)}{ci}</td>'
-                f'<td class="num">{_value(s.england, s.unit_label)}</td>'
-                f'<td class="num">{_value(s.sn, s.unit_label)}</td>'
+                f'<tr><th scope="row" class="text"><a href="#ind-{escape(s.anchor)}">'
+                f"{escape(s.title)}</a>{year}</th>"
+                f'<td class="num">{_value(s.la, s.unit_label)}{ci}{_own_note(s)}</td>'
+                f'<td class="num">{_value(s.england, s.unit_label)}'
+                f"{_vs(s.vs_england, report.la_name, 'England', s.significance)}</td>"
+                f'<td class="num">{_value(s.sn, s.unit_label)}'
+                f"{_vs(s.vs_sn, report.la_name, 'its neighbours', s.significance)}</td>"
                 f'<td class="num">{escape(s.rank_text)}</td>'
                 f'<td class="num">{escape(s.band or "–")}</td>'
                 f'<td class="num">{_gap(s)}</td>'
                 f'<td class="text">{escape(s.trend)}</td></tr>'
             )
+        for u in report.unavailable_in(area):
+            out.append(
+                f'<tr class="unavailable"><th scope="row" class="text">'
+                f'<a href="#ind-{escape(u.anchor)}">{escape(u.title)}</a></th>'
+                f'<td colspan="7">{escape(u.reason)}</td></tr>'
+            )
+    own = (
+        f" Figures marked {escape(OWN_LABEL)} are the council's own ({escape(report.own_source)}), "
+        "shown beside DfE's; where both exist, DfE's figure is the one compared."
+        if report.own_source
+        else ""
+    )
     out += [
         "</tbody></table>",
         "<p class=\"note\">LA values computed from DfE's counts (or DfE's own published figures) "
         "and rounded half away from zero to each definition's decimal places, as DfE publishes "
         "them; England's and the regions' values are DfE's own where it publishes them, else "
-        "summed from the LA counts. The neighbours' figure and ranks use the values as published. Rank: the LA among itself and its neighbours with a value; "
-        "1 is best, or highest where the indicator has no polarity. Quartile band: LAIT's bands A "
-        "(best) to D among all LAs, only where the indicator has a polarity. Gap: the LA's "
-        "presented value minus England's, in percentage points (pp) for percentages. Trend: the "
-        "recent-trend test over the last five years (χ² above 9.55 at 99.8 %). Symbols: see "
+        "summed from the LA counts. The neighbours' figure and ranks use the values as "
+        "published. Under England's and the neighbours' figure: whether the LA is better, "
+        "similar or worse (higher or lower without a polarity), judged by whether the figure "
+        "lies outside the LA's 95% confidence interval; not shown where there is no interval "
+        "(DfE's published figures carry none). Rank: the LA among itself and its neighbours "
+        "with a value; 1 is best, or highest where the indicator has no polarity. Quartile "
+        "band: LAIT's bands A (best) to D among all LAs, only where the indicator has a "
+        "polarity. Gap: the LA's presented value minus England's, in percentage points (pp) "
+        "for percentages. Trend: the recent-trend test over the last five years (χ² above 9.55 "
+        f"at 99.8 %), since the last series break.{own} Symbols: see "
         '<a href="#provenance">Provenance</a>.</p>',
         "</section>",
     ]
@@ -220,11 +282,14 @@ def _key_figures(report: Report, s: IndicatorSection) -> list[str]:
     ci = f"<small>95% CI {escape(s.ci_text)}</small>" if s.ci_text else ""
     sn_n = f"<small>{s.sn_n} of {s.sn_of} neighbours with data</small>" if s.sn_of else ""
     direction = f"<small>gap {escape(s.gap_direction.lower())}</small>" if s.gap_direction else ""
+    vs_e = _vs(s.vs_england, report.la_name, "England", s.significance)
+    vs_sn = _vs(s.vs_sn, report.la_name, "its neighbours", s.significance)
     tiles = [
-        ("la", f"{escape(report.la_name)}, {s.latest_year}", f"{_with_unit(s.la, unit)}{ci}"),
-        ("england", "England", _with_unit(s.england, unit)),
+        ("la", f"{escape(report.la_name)}, {s.latest_year}",
+         f"{_with_unit(s.la, unit)}{ci}{_own_note(s)}"),
+        ("england", "England", f"{_with_unit(s.england, unit)}{vs_e}"),
         ("sn", f"Statistical neighbours ({escape(s.sn_method)})",
-         f"{_with_unit(s.sn, unit)}{sn_n}"),
+         f"{_with_unit(s.sn, unit)}{sn_n}{vs_sn}"),
         ("", "Rank among neighbours",
          f"{escape(s.rank_text)}<small>{escape(_rank_note(s))}</small>"),
         ("", "Quartile band", f"{escape(s.band or '–')}<small>{escape(s.band_note)}</small>"),
@@ -242,9 +307,30 @@ def _key_figures(report: Report, s: IndicatorSection) -> list[str]:
 
 def _series_table(report: Report, s: IndicatorSection) -> list[str]:
     years = [p.year for p in s.series]
-    head = "".join(f'<th scope="col">{y}</th>' for y in years)
-    rows = [
+    breaks = {p.year for p in s.series[1:] if p.new_basis}
+
+    def cls(year: int, extra: str = "") -> str:
+        names = " ".join(n for n in (extra, "break" if year in breaks else "") if n)
+        return f' class="{names}"' if names else ""
+
+    head = "".join(
+        f'<th scope="col"{cls(y)}>{y}'
+        + (
+            ' <abbr title="series break: a new basis from this year">¦</abbr>'
+            if y in breaks
+            else ""
+        )
+        + "</th>"
+        for y in years
+    )
+    rows: list[tuple[str, str, str, list[Shown | None]]] = [
         ("la", report.la_name, COLOURS["la"], [p.la for p in s.series]),
+    ]
+    if s.own_points:
+        rows.append(
+            ("own-row", f"{report.la_name}: {OWN_LABEL}", COLOURS["la"], [p.own for p in s.series])
+        )
+    rows += [
         ("england", "England", COLOURS["england"], [p.england for p in s.series]),
         ("sn", f"Statistical neighbours ({s.sn_method})", COLOURS["sn"], [p.sn for p in s.series]),
     ]
@@ -255,19 +341,32 @@ def _series_table(report: Report, s: IndicatorSection) -> list[str]:
         f'<thead><tr><th scope="col" class="text">Area</th>{head}</tr></thead><tbody>',
     ]
     for kind, label, colour, shown in rows:
-        cells = "".join(f"<td>{_value(v)}</td>" for v in shown)
+        cells = "".join(
+            f"<td{cls(y)}>{_value(v) if v is not None else '–'}</td>"
+            for y, v in zip(years, shown, strict=True)
+        )
         out.append(
             f'<tr class="{kind}"><th scope="row" class="text"><span class="swatch" '
             f'style="background:{colour}" aria-hidden="true"></span>{escape(label)}</th>'
             f"{cells}</tr>"
         )
     ci_cells = "".join(
-        f"<td>{escape(_interval(p.la_lower, p.la_upper, s.decimal_places))}</td>" for p in s.series
+        f"<td{cls(p.year)}>{escape(_interval(p.la_lower, p.la_upper, s.decimal_places))}</td>"
+        for p in s.series
     )
     out.append(
         f'<tr class="ci"><th scope="row" class="text">{escape(report.la_name)} 95% interval</th>'
         f"{ci_cells}</tr>"
     )
+    vs_cells = "".join(
+        f"<td{cls(p.year)}>{escape(p.vs_england or '–')} / {escape(p.vs_sn or '–')}</td>"
+        for p in s.series
+    )
+    if any(p.vs_england or p.vs_sn for p in s.series):
+        out.append(
+            f'<tr class="vs-row"><th scope="row" class="text">{escape(report.la_name)} against '
+            f"England / neighbours</th>{vs_cells}</tr>"
+        )
     out.append("</tbody></table>")
     return out
 
@@ -278,14 +377,34 @@ def _interval(lower: float | None, upper: float | None, dps: int) -> str:
     return f"{lower:.{dps}f} to {upper:.{dps}f}"
 
 
+def _notes(s: IndicatorSection) -> list[str]:
+    """The series breaks (with the version notes) and the definition's caveats."""
+    out: list[str] = []
+    if s.breaks:
+        out.append('<div class="breaks"><strong>Series break.</strong><ul>')
+        out += [f"<li>{escape(break_sentence(b))}</li>" for b in s.breaks]
+        out.append("</ul></div>")
+    if s.caveats:
+        out.append('<div class="caveats"><strong>Caveats.</strong><ul>')
+        out += [f"<li>{escape(c)}</li>" for c in s.caveats]
+        out.append("</ul></div>")
+    return out
+
+
 def _article(report: Report, s: IndicatorSection) -> list[str]:
-    ident = escape(s.indicator_id)
+    ident = escape(s.anchor)
     bar_id, line_id = f"chart-{ident}-neighbours", f"chart-{ident}-trend"
+    own = (
+        f" Hollow points: {escape(OWN_LABEL)} ({escape(s.own_source or '')})."
+        if s.own_points
+        else ""
+    )
     return [
         f'<article class="indicator" id="ind-{ident}" aria-labelledby="ind-{ident}-h">',
         f'<h3 id="ind-{ident}-h">{escape(s.title)}</h3>',
         f'<p class="description">{escape(s.description)}</p>',
         *_key_figures(report, s),
+        f'<p class="significance"><strong>Significance.</strong> {escape(s.significance)}.</p>',
         f'<p class="trend"><strong>Trend.</strong> {escape(s.trend_text)}</p>',
         '<div class="charts">',
         f'<figure aria-labelledby="{bar_id}-cap">',
@@ -298,13 +417,29 @@ def _article(report: Report, s: IndicatorSection) -> list[str]:
         line_chart(s, report.la_name, line_id),
         f'<figcaption id="{line_id}-cap">{escape(report.la_name)} with its 95% intervals, '
         f"England and the {escape(s.sn_method)} of its statistical neighbours by collection year. "
-        f"Definition {escape(s.versions_text)}.</figcaption>",
+        f"Definition {escape(s.versions_text)}.{own}</figcaption>",
         "</figure>",
         "</div>",
         *_series_table(report, s),
+        *_notes(s),
         f'<p class="provenance-line"><strong>Provenance.</strong> {escape(s.provenance_text)}.</p>',
         "</article>",
     ]
+
+
+def _unavailable_article(u: Unavailable) -> list[str]:
+    ident = escape(u.anchor)
+    out = [
+        f'<article class="indicator unavailable" id="ind-{ident}" aria-labelledby="ind-{ident}-h">',
+        f'<h3 id="ind-{ident}-h">{escape(u.title)}</h3>',
+        f"<p><strong>No figures.</strong> {escape(u.reason)}.</p>",
+    ]
+    if u.caveats:
+        out.append('<div class="caveats"><strong>Caveats.</strong><ul>')
+        out += [f"<li>{escape(c)}</li>" for c in u.caveats]
+        out.append("</ul></div>")
+    out.append("</article>")
+    return out
 
 
 def _provenance(report: Report) -> list[str]:
@@ -319,6 +454,12 @@ def _provenance(report: Report) -> list[str]:
         f"<dt>Collection years</dt><dd>{years[0]} to {years[-1]} (2025 is the year ending "
         "31 March 2025)</dd>",
         f"<dt>Counts</dt><dd>{escape(report.data_source)}</dd>",
+        *(
+            [f"<dt>Council's own figures</dt><dd>{escape(report.own_source)}: shown beside "
+             "DfE's, marked as the council's own; DfE's figure is the one compared</dd>"]
+            if report.own_source
+            else []
+        ),
         *(
             f"<dt>Local government reorganisation</dt><dd>{escape(note)}</dd>"
             for note in report.geography_notes
@@ -342,7 +483,7 @@ def _provenance(report: Report) -> list[str]:
         '<th scope="col" class="text">Neighbours</th>'
         '<th scope="col" class="text">Population vintage</th>'
         '<th scope="col" class="text">Source (DfE release / table)</th></tr></thead><tbody>',
-    ]
+    ]  # fmt: skip
     for s in report.sections:
         dps = f"{s.decimal_places} dp"
         polarity = "none" if s.polarity == "not_applicable" else s.polarity_label
@@ -361,11 +502,6 @@ def _provenance(report: Report) -> list[str]:
     out.append("<h3>Symbols</h3><dl>")
     out += [f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in _SYMBOLS]
     out.append("</dl>")
-    caveats = [(s, c) for s in report.sections for c in s.caveats]
-    if caveats:
-        out.append("<h3>Caveats</h3><ul>")
-        out += [f"<li><strong>{escape(s.title)}.</strong> {escape(c)}</li>" for s, c in caveats]
-        out.append("</ul>")
     out.append("</section>")
     return out
 
@@ -389,7 +525,7 @@ def render_html(report: Report) -> str:
         "</head>",
         "<body>",
         '<header class="cover"><div class="wrap">',
-        '<p class="kicker">Children\'s social care · benchmarking report</p>',
+        f'<p class="kicker">{escape(report.subject.capitalize())} · benchmarking report</p>',
         f"<h1>{escape(report.la_name)}</h1>",
         f'<p class="subtitle">Collection years {span} · {escape(codes)}</p>',
         f"<p>Each indicator against England and {escape(report.la_name)}'s statistical "
@@ -412,6 +548,8 @@ def render_html(report: Report) -> str:
         parts.append(f'<h2 id="area-{_slug(area)}-h">{escape(area)}</h2>')
         for s in sections:
             parts += _article(report, s)
+        for u in report.unavailable_in(area):
+            parts += _unavailable_article(u)
         parts.append("</section>")
     parts += _provenance(report)
     parts += [

@@ -10,27 +10,55 @@ from __future__ import annotations
 import attrs
 import polars as pl
 
+from ..catalogue import SeriesBreak
+
 __all__ = [
     "TOPIC_LABELS",
     "Bar",
     "IndicatorSection",
     "Report",
     "Shown",
+    "Unavailable",
     "YearPoint",
+    "break_sentence",
+    "topic_label",
 ]
 
-#: Sheet and section titles for the definitions' topics, in the order of a child's journey.
+#: Sheet and section titles for the definitions' topics (short enough for a sheet name), in the
+#: order of a child's journey (the catalogue's topics).
 TOPIC_LABELS: dict[str, str] = {
     "early_help": "Early help",
     "front_door": "Front door",
     "children_in_need": "Children in need",
     "child_protection": "Child protection",
     "looked_after_children": "Looked after",
+    "adoption": "Adoption",
     "care_leavers": "Care leavers",
+    "workforce": "Workforce",
+    "finance": "Finance",
+    "youth_justice": "Youth justice",
     "health": "Health",
     "education": "Education",
     "early_years": "Early years",
+    "absence_and_exclusions": "Absence and exclusions",
+    "special_educational_needs": "SEN",
+    "post_16": "Post-16",
+    "economic_factors": "Economic factors",
+    "context": "Context",
 }
+
+
+_SOCIAL_CARE = frozenset(
+    {
+        "early_help", "front_door", "children_in_need", "child_protection",
+        "looked_after_children", "adoption", "care_leavers", "workforce", "finance",
+    }
+)  # fmt: skip
+
+
+def topic_label(topic: str) -> str:
+    """The short title of a topic (a sheet name): "Looked after"."""
+    return TOPIC_LABELS.get(topic, topic.replace("_", " ").capitalize()[:31])
 
 
 @attrs.frozen(kw_only=True)
@@ -70,7 +98,13 @@ class Bar:
 
 @attrs.frozen(kw_only=True)
 class YearPoint:
-    """One year of an indicator's series: the LA (with its 95 % interval), England and the SN."""
+    """One year of an indicator's series: the LA (with its 95 % interval), England and the SN.
+
+    ``own`` is the council's own figure for the year (from ``--input``), shown beside the
+    published one, with its interval; ``vs_england`` and ``vs_sn`` the significance of the LA's
+    value against them ("better", "similar", "worse"; "higher"/"lower" without a polarity;
+    ``None`` without an interval); ``new_basis`` marks the first year after a series break.
+    """
 
     year: int
     version: str
@@ -79,6 +113,12 @@ class YearPoint:
     la_upper: float | None
     england: Shown
     sn: Shown
+    own: Shown | None = None
+    own_lower: float | None = None
+    own_upper: float | None = None
+    vs_england: str | None = None
+    vs_sn: str | None = None
+    new_basis: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -147,11 +187,35 @@ class IndicatorSection:
     population_vintage: str | None
     source: str | None
     caveats: tuple[str, ...]
+    level: str | None = None
+    level_label: str | None = None
+    vs_england: str | None = None
+    vs_sn: str | None = None
+    significance: str = ""
+    breaks: tuple[SeriesBreak, ...] = ()
+    trend_since: int | None = None
+    own_source: str | None = None
+    computed: bool = True
 
     @property
     def key(self) -> str:
         """``id@version`` of the latest year's definition."""
         return f"{self.indicator_id}@{self.version}"
+
+    @property
+    def anchor(self) -> str:
+        """The section's id in the page: the indicator id, with the level's code for a level."""
+        return f"{self.indicator_id}-{self.level}" if self.level else self.indicator_id
+
+    @property
+    def own_points(self) -> tuple[YearPoint, ...]:
+        """The years with a council's own figure."""
+        return tuple(p for p in self.series if p.own is not None)
+
+    @property
+    def own_only_years(self) -> tuple[int, ...]:
+        """The years with the council's own figure and no published (or computed) one."""
+        return tuple(p.year for p in self.own_points if p.la.value is None and p.la.text == "x")
 
     @property
     def versions_text(self) -> str:
@@ -176,6 +240,35 @@ class IndicatorSection:
             f"({self.sn_method}); population {population}"
             + (f"; source {self.source}" if self.source else "")
         )
+
+
+def break_sentence(b: SeriesBreak) -> str:
+    """A series break in words, with the definition's note on it (the seeds' references left
+    out)."""
+    from ._caveats import measure_text
+
+    what = "a new definition" if b.kind == "new_version" else "a reform replaced the measure"
+    note = measure_text(b.note)
+    text = f"From {b.year}, {what} ({b.before} before, {b.after} from {b.year}): the line breaks."
+    return f"{text} {note}" if note else text
+
+
+@attrs.frozen(kw_only=True)
+class Unavailable:
+    """An indicator asked for with no figures in the report's years, and why."""
+
+    indicator_id: str
+    title: str
+    topic: str
+    topic_label: str
+    reason: str
+    caveats: tuple[str, ...] = ()
+    level: str | None = None
+
+    @property
+    def anchor(self) -> str:
+        """The entry's id in the page."""
+        return f"{self.indicator_id}-{self.level}" if self.level else self.indicator_id
 
 
 @attrs.frozen(kw_only=True)
@@ -207,6 +300,10 @@ class Report:
         Local government reorganisation in the years shown: which authorities reported for the
         LA's area in years it did not exist ("North Northamptonshire (940) was created on
         1 April 2021; before it, Northamptonshire (928) reported for its area").
+    unavailable
+        The indicators asked for that have no figures in the years shown, with the reason.
+    own_source
+        The file of the council's own figures, when given.
     """
 
     la: str
@@ -223,29 +320,42 @@ class Report:
     tidy: pl.DataFrame = attrs.field(eq=False, repr=False)
     neighbours: pl.DataFrame = attrs.field(eq=False, repr=False)
     geography_notes: tuple[str, ...] = ()
+    unavailable: tuple[Unavailable, ...] = ()
+    own_source: str | None = None
 
     @property
     def title(self) -> str:
         """The report's title: "Peterborough: children's social care benchmarking, 2021 to 2025"."""
         span = f"{self.years[0]} to {self.years[-1]}" if len(self.years) > 1 else f"{self.years[0]}"
-        return f"{self.la_name}: children's social care benchmarking, {span}"
+        return f"{self.la_name}: {self.subject} benchmarking, {span}"
+
+    @property
+    def subject(self) -> str:
+        """ "children's social care" when every indicator is about it, else "children's services"."""
+        topics = {s.topic for s in self.sections} | {u.topic for u in self.unavailable}
+        return "children's social care" if topics <= _SOCIAL_CARE else "children's services"
+
+    def _topics(self) -> list[str]:
+        order = list(TOPIC_LABELS)
+        topics: list[str] = []
+        for topic in [s.topic for s in self.sections] + [u.topic for u in self.unavailable]:
+            if topic not in topics:
+                topics.append(topic)
+        topics.sort(key=lambda t: order.index(t) if t in order else len(order))
+        return topics
 
     @property
     def areas(self) -> tuple[tuple[str, tuple[IndicatorSection, ...]], ...]:
-        """The sections grouped by topic, topics in the order of a child's journey."""
-        order = list(TOPIC_LABELS)
-        topics: list[str] = []
-        for s in self.sections:
-            if s.topic not in topics:
-                topics.append(s.topic)
-        topics.sort(key=lambda t: order.index(t) if t in order else len(order))
+        """The sections grouped by topic, topics in the order of a child's journey (a topic
+        with only indicators without figures has no sections)."""
         return tuple(
-            (
-                TOPIC_LABELS.get(t, t.replace("_", " ").capitalize()),
-                tuple(s for s in self.sections if s.topic == t),
-            )
-            for t in topics
+            (topic_label(t), tuple(s for s in self.sections if s.topic == t))
+            for t in self._topics()
         )
+
+    def unavailable_in(self, area: str) -> tuple[Unavailable, ...]:
+        """The indicators of an area (as :attr:`areas` names it) with no figures."""
+        return tuple(u for u in self.unavailable if u.topic_label == area)
 
     @property
     def definition_keys(self) -> tuple[str, ...]:

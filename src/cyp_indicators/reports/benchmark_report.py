@@ -1,46 +1,66 @@
 """The benchmarking report: one LA against England and its statistical neighbours, HTML and Excel.
 
-:func:`build_report` computes every figure (with :func:`cyp_indicators.indicator_results` and
-:func:`cyp_indicators.benchmark_table`) into a :class:`Report`; :func:`write_html` writes it as one
-self-contained HTML file (inline SVG charts, prints to A4) and :func:`write_xlsx` as an Excel
-workbook (a sheet per area, native charts, a provenance sheet).
+:func:`report_figures` works out every indicator for every LA once (computed from DfE's counts or
+read as DfE published it); :func:`report_for` picks one LA's :class:`Report` from them, with the
+council's own figures beside DfE's where given (:func:`~.own_figures.read_own_figures`);
+:func:`write_html` writes a report as one self-contained HTML file (inline SVG charts, prints to
+A4) and :func:`write_xlsx` as an Excel workbook (a summary, a sheet per area with its table and
+native charts, the charts' data, a provenance sheet). :func:`build_report` does it for one LA and
+:func:`write_reports` writes the reports of many (every LA, or a region's) from figures computed
+once.
 
 >>> from cyp_indicators.reports.benchmark_report import build_report, write_html, write_xlsx
 >>> report = build_report("874")                       # doctest: +SKIP
 >>> write_html(report, "peterborough.html")            # doctest: +SKIP
 >>> write_xlsx(report, "peterborough.xlsx")            # doctest: +SKIP
+>>> write_reports(region="East of England", out_dir="out")   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import cache
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import attrs
 import polars as pl
 
 from ..catalogue import Catalogue, load_catalogue
-from ..compare.gaps import gap_direction, gap_unit_label
+from ..compare.gaps import gap_unit_label
 from ..compare.groups import ComparatorSet, neighbour_set
-from ..compare.trend import trend_markers
 from ..datasets import csc_counts
-from ..errors import DataError, UnknownDefinitionError
-from ..geography import ENGLAND, area_status, check_exists, la_codes, la_name, resolve_la
-from ..model import Family, IndicatorDefinition, Polarity
+from ..errors import DataError, UnknownAreaError, UnknownDefinitionError
+from ..geography import (
+    ENGLAND,
+    area_status,
+    areas,
+    canonical_area,
+    check_exists,
+    la_codes,
+    local_authorities,
+    resolve_la,
+)
+from ..model import CIMethod, IndicatorDefinition, Polarity
 from ..presentation import unit_label
+from ..safe_output import write_atomically
+from ..stats.rounding import round_half_away
+from ._caveats import measure_caveats
 from ._report_model import (
     TOPIC_LABELS,
     Bar,
     IndicatorSection,
     Report,
     Shown,
+    Unavailable,
     YearPoint,
+    topic_label,
 )
 from .core_rates import CORE_INDICATORS
-from .figures import IndicatorFigures, indicator_figures
+from .figures import IndicatorFigures, NoFigures, figures_for, plan_indicator
+from .own_figures import OWN_LABEL, OwnFigures
 
 __all__ = [
     "CORE_INDICATORS",
@@ -50,11 +70,15 @@ __all__ = [
     "Report",
     "ReportFigures",
     "Shown",
+    "Unavailable",
+    "WrittenReports",
     "YearPoint",
     "build_report",
     "report_figures",
     "report_for",
+    "report_las",
     "write_html",
+    "write_reports",
     "write_xlsx",
 ]
 
@@ -68,6 +92,13 @@ _POLARITY_LABELS = {
     Polarity.LOW_IS_GOOD: "low is good",
     Polarity.NOT_APPLICABLE: "no polarity (neither high nor low is good in itself)",
 }
+_CI_WORDS = {
+    CIMethod.WILSON: "Wilson score",
+    CIMethod.BYAR_EXACT: "Byar's (exact Poisson below a count of 10)",
+    CIMethod.EXACT: "exact",
+    CIMethod.NORMAL: "normal",
+    CIMethod.NONE: "no",
+}
 
 
 def _library_version() -> str:
@@ -77,8 +108,17 @@ def _library_version() -> str:
         return "unknown"
 
 
-def _resolve_la(la: str) -> str:
-    return resolve_la(la)
+@cache
+def _names() -> dict[str, str]:
+    """Every LA's name by old number (from its current ONS code row), and England's and the
+    regions' by code: looked up once for every report."""
+    table = la_codes()
+    current = table.filter(pl.col("current"))
+    out = dict(zip(table["old_la_code"], table["la_name"], strict=True))
+    out |= dict(zip(current["old_la_code"], current["la_name"], strict=True))
+    aggregates = areas()
+    out |= dict(zip(aggregates["area_code"], aggregates["name"], strict=True))
+    return out
 
 
 def _shown(value: Any, text: str | None, reason: str | None) -> Shown:
@@ -95,35 +135,22 @@ def _fixed(value: float | None, dps: int, *, sign: bool = False) -> str:
     return text.replace("-", "−") if sign else text
 
 
-def _trend(
-    la_rows: pl.DataFrame, raw_rows: pl.DataFrame, definition: IndicatorDefinition
+def _trend_text(
+    marks: dict[str, Any] | None,
+    la_rows: list[dict[str, Any]],
+    definition: IndicatorDefinition,
+    since: int | None,
 ) -> tuple[str, str]:
     """The recent-trend verdict and a sentence with the change over the years shown.
 
-    The test runs on the unrounded values and intervals (``raw_rows``), as Fingertips does; a year
-    whose presented value is withheld or missing is a gap in the run. The sentence quotes the
-    presented values (``la_rows``).
+    The test ran on the unrounded values and intervals (as Fingertips does; a year whose
+    presented value is withheld or missing is a gap in the run), since the last series break
+    when the series breaks; the sentence quotes the presented values.
     """
     dps = definition.presentation.decimal_places
-    method: Literal["counts", "weighted"] = (
-        "counts" if definition.family in (Family.PROPORTION, Family.CONVERSION) else "weighted"
-    )
     verdict = "not tested"
     detail = ""
-    if la_rows.height:
-        shown = la_rows.select("year", pl.col("value").alias("__shown"))
-        frame = (
-            raw_rows.join(shown, on="year", how="left")
-            .with_columns(
-                pl.when(pl.col("__shown").is_not_null()).then(pl.col("value")).alias("value")
-            )
-            .select(
-                "area_code", "year", "value", "numerator", "denominator", "lower_95", "upper_95"
-            )
-        )
-        marks = trend_markers(
-            frame, by="area_code", method=method, polarity=definition.polarity
-        ).row(0, named=True)
+    if marks is not None:
         if marks["trend"] is not None:
             verdict = str(marks["trend"])
             assessed = f", {marks['trend_assessment']}" if marks["trend_assessment"] else ""
@@ -134,12 +161,23 @@ def _trend(
         else:
             reason = str(marks["trend_reason"] or "").split(": ", 1)[-1]
             detail = f"trend not tested: {reason}"
-    shown = la_rows.filter(pl.col("value").is_not_null()).sort("year")
-    if shown.height < 2:
-        opening = "Fewer than two years with a value"
+        if since is not None:
+            detail += f", since the series break in {since}"
+    shown = sorted(
+        (
+            r
+            for r in la_rows
+            if r["presented"] is not None and (since is None or r["year"] >= since)
+        ),
+        key=lambda r: r["year"],
+    )
+    if len(shown) < 2:
+        opening = "Fewer than two years with a value" + (
+            f" since the series break in {since}" if since is not None else ""
+        )
         return verdict, f"{opening}; {detail}." if detail else f"{opening}."
-    first, last = shown.row(0, named=True), shown.row(-1, named=True)
-    change = float(last["value"]) - float(first["value"])
+    first, last = shown[0], shown[-1]
+    change = float(last["presented"]) - float(first["presented"])
     word = "up" if change > 0 else "down" if change < 0 else "unchanged"
     unit = "percentage points" if definition.unit_name == "percent" else unit_label(definition)
     amount = f" {_fixed(abs(change), dps)} {unit}" if change else ""
@@ -162,22 +200,6 @@ def _band_note(band: str | None, definition: IndicatorDefinition) -> str:
     return "no quartile band: no value this year or fewer than 4 LAs with data"
 
 
-def _direction(
-    gap: float | None, before: float | None, definition: IndicatorDefinition
-) -> str | None:
-    """Whether the gap to England grew ("Increased"), shrank ("Declined") or held since last year."""
-    if gap is None or before is None:
-        return None
-    expr = gap_direction(
-        pl.lit(gap, pl.Float64),
-        pl.lit(before, pl.Float64),
-        polarity=definition.polarity,
-        decimals=definition.presentation.decimal_places,  # the gaps as the reader sees them
-    )
-    value = pl.select(expr).item()
-    return None if value is None else str(value)
-
-
 def _not_applicable(code: str, year: int, definition: IndicatorDefinition) -> Shown | None:
     """The typed "not applicable" for a year the authority did not exist, naming the others."""
     status = area_status(code, year, definition.period_type)
@@ -186,43 +208,55 @@ def _not_applicable(code: str, year: int, definition: IndicatorDefinition) -> Sh
     return Shown(value=None, text="z", reason=f"z: {status.reason}")
 
 
+def _significance(definition: IndicatorDefinition, computed: bool, sn_method: str) -> str:
+    """Which interval the better / similar / worse verdicts use, in words."""
+    if not computed:
+        return "not tested: DfE's published figures carry no confidence interval"
+    if definition.ci_method is CIMethod.NONE:
+        return "not tested: the definition has no confidence interval"
+    return (
+        f"the {_CI_WORDS[definition.ci_method]} 95% confidence interval of the LA's value: "
+        f"England's value or the neighbours' {sn_method} inside it is similar, outside it the "
+        "LA is better or worse"
+        + (" (higher or lower: the measure has no polarity)" if definition.polarity is Polarity.NOT_APPLICABLE else "")
+    )  # fmt: skip
+
+
+def _own_shown(row: dict[str, Any] | None) -> Shown | None:
+    if row is None:
+        return None
+    reason = row["reason"] if row["presented"] is None else None
+    return _shown(row["presented"], row["display"], reason)
+
+
 def _section(
     figures: IndicatorFigures,
     code: str,
+    la_name: str,
     years: Sequence[int],
     neighbours: Sequence[str],
     sn: ComparatorSet,
     sn_method: str,
-) -> tuple[IndicatorSection, pl.DataFrame, pl.DataFrame]:
+    own: dict[int, dict[str, Any]] | None = None,
+    own_source: str | None = None,
+) -> tuple[IndicatorSection, list[dict[str, Any]], pl.DataFrame]:
     ident = figures.indicator_id
-    shown_years = [y for y in years if y in figures.definitions]
-    if not shown_years:
-        msg = f"no results for {ident} in the years asked for"
-        raise DataError(msg)
-    latest = shown_years[-1]
+    index = figures.index
+    assert index is not None
+    own = {y: r for y, r in (own or {}).items() if y in years}
+    shown_years = sorted({y for y in years if y in figures.definitions} | set(own))
+    with_figures = [y for y in figures.years_with_figures if y in years]
+    latest = with_figures[-1] if with_figures else max(figures.definitions)
     definition = figures.definitions[latest]
     dps = definition.presentation.decimal_places
-    areas = figures.areas.filter(pl.col("year").is_in(shown_years))
-    by_area: dict[tuple[str, int], dict[str, Any]] = {
-        (r["area_code"], r["year"]): r
-        for r in areas.filter(pl.col("area_code").is_in([code, ENGLAND, *neighbours])).iter_rows(
-            named=True
-        )
-    }
-    mine = {
-        r["year"]: r for r in figures.las.filter(pl.col("area_code") == code).iter_rows(named=True)
-    }
+    names = _names()
+    break_years = {b.year for b in figures.breaks}
 
     def shown_area(year: int, area: str) -> Shown:
-        r = by_area.get((area, year))
-        if r is None or (r["presented"] is None and not r["display"]):
-            gone = (
-                _not_applicable(area, year, figures.definitions[year])
-                if area[0].isdigit()
-                else None
-            )
-            return gone or Shown(value=None, text="x", reason="x: not published")
-        if r["presented"] is None:
+        if year not in figures.definitions:
+            return Shown(value=None, text="x", reason=f"x: not published for {year}")
+        r = index.rows.get((area, year))
+        if r is None or r["presented"] is None:
             gone = (
                 _not_applicable(area, year, figures.definitions[year])
                 if area[0].isdigit()
@@ -230,23 +264,37 @@ def _section(
             )
             if gone is not None:
                 return gone
+            if r is None or not r["display"]:
+                return Shown(value=None, text="x", reason="x: not published")
         return _shown(r["presented"], r["display"], r["reason"])
 
     series: list[YearPoint] = []
     for year in shown_years:
         la = shown_area(year, code)
-        la_r = by_area.get((code, year))
-        m = mine.get(year) or {}
-        sn_value = m.get("sn_value")
-        sn_reason = m.get("sn_reason") or (
-            f"z: not an LA with a group in {sn.key}"
-            if not neighbours
-            else "x: no neighbour had a value"
+        la_r = index.rows.get((code, year))
+        m = index.las.get((code, year)) or {}
+        sn_raw = m.get("sn_value")
+        sn_value = None if sn_raw is None else round_half_away(sn_raw, dps)
+        sn_reason = (
+            f"x: not published for {year}"
+            if year not in figures.definitions
+            else m.get("sn_reason")
+            or (
+                f"z: not an LA with a group in {sn.key}"
+                if not neighbours
+                else "x: no neighbour had a value"
+            )
+        )
+        own_row = own.get(year)
+        version = (
+            str(figures.definitions[year].version)
+            if year in figures.definitions
+            else str(own_row["definition_version"] if own_row else definition.version)
         )
         series.append(
             YearPoint(
                 year=year,
-                version=str(figures.definitions[year].version),
+                version=version,
                 la=la,
                 la_lower=la_r["presented_lower_95"] if la_r and la.value is not None else None,
                 la_upper=la_r["presented_upper_95"] if la_r and la.value is not None else None,
@@ -256,40 +304,50 @@ def _section(
                     _fixed(sn_value, dps) if sn_value is not None else sn_reason.split(":")[0],
                     None if sn_value is not None else sn_reason,
                 ),
+                own=_own_shown(own_row),
+                own_lower=own_row["presented_lower_95"] if own_row else None,
+                own_upper=own_row["presented_upper_95"] if own_row else None,
+                vs_england=m.get("vs_england") if la.value is not None else None,
+                vs_sn=m.get("vs_sn") if la.value is not None else None,
+                new_basis=year in break_years,
             )
         )
-    now = series[-1]
-    la_latest = mine.get(latest) or {}
+    now = next(p for p in series if p.year == latest) if latest in shown_years else series[-1]
+    la_latest = index.las.get((code, latest)) or {}
     withheld = now.la.value is None
-    gap = None if withheld else la_latest.get("gap_to_england")
-    before = (mine.get(latest - 1) or {}).get("gap_to_england")
-    direction = None if withheld else _direction(gap, before, definition)
+    gap_raw = None if withheld else la_latest.get("gap_to_england")
+    gap = None if gap_raw is None else round_half_away(gap_raw, dps)
+    direction = None if withheld else la_latest.get("gap_direction")
     band = None if withheld else la_latest.get("band")
     ci = (
         f"{_fixed(now.la_lower, dps)} to {_fixed(now.la_upper, dps)}"
         if now.la_lower is not None and now.la_upper is not None
         else None
     )
+    level = figures.level
+    title = f"{definition.title}: {level.label}" if level else definition.title
     bar_rows: list[dict[str, Any]] = []
     bars: list[Bar] = []
     for rank_no, area in enumerate([code, *neighbours]):
         shown = shown_area(latest, area)
-        name = la_name(area) or area
+        name = names.get(area, area)
         bars.append(
             Bar(code=area, name=name, shown=shown, is_la=area == code, closeness_rank=rank_no)
         )
         bar_rows.append(
-            {"indicator_id": ident, "year": latest, "area_code": area, "area_name": name,
-             "is_la": area == code, "closeness_rank": rank_no, "presented": shown.value,
-             "display": shown.text, "reason": shown.reason}
+            {"indicator_id": ident, "level": level.code if level else None, "year": latest,
+             "area_code": area, "area_name": name, "is_la": area == code,
+             "closeness_rank": rank_no, "presented": shown.value, "display": shown.text,
+             "reason": shown.reason}
         )  # fmt: skip
     bars.sort(key=lambda b: (b.shown.value is None, -(b.shown.value or 0.0), b.closeness_rank))
-    la_rows = areas.filter(pl.col("area_code") == code).select(
-        "year", pl.col("presented").alias("value"), "display"
+    la_rows = [r for (area, _), r in index.rows.items() if area == code]
+    verdict, trend_text = _trend_text(
+        index.trends.get(code) if la_rows else None, la_rows, definition, index.trend_since
     )
-    raw_rows = areas.filter(pl.col("area_code") == code)
-    verdict, trend_text = _trend(la_rows, raw_rows, definition)
-    vintages = areas["population_vintage"].drop_nulls().unique().to_list()
+    vintages = {
+        r["population_vintage"] for r in index.rows.values() if r["population_vintage"] is not None
+    }
     vintage = "; ".join(sorted(map(str, vintages))) or None
     source = " / ".join(
         p for p in (definition.provenance.dfe_release, definition.provenance.dfe_table) if p
@@ -300,10 +358,10 @@ def _section(
         indicator_id=ident,
         version=str(definition.version),
         versions=tuple((p.year, p.version) for p in series),
-        title=definition.title,
+        title=title,
         description=" ".join(definition.description.split()),
         topic=definition.topic,
-        topic_label=TOPIC_LABELS.get(definition.topic, definition.topic),
+        topic_label=topic_label(definition.topic),
         unit=definition.unit_name,
         unit_label=unit_label(definition),
         gap_unit=gap_unit_label(definition),
@@ -335,52 +393,75 @@ def _section(
         if definition.denominator is not None and definition.denominator.population is not None
         else None,
         source=source or None,
-        caveats=definition.caveats,
+        caveats=measure_caveats(definition.caveats),
+        level=level.code if level else None,
+        level_label=level.label if level else None,
+        vs_england=now.vs_england,
+        vs_sn=now.vs_sn,
+        significance=_significance(definition, figures.computed, sn_method),
+        breaks=figures.breaks,
+        trend_since=index.trend_since,
+        own_source=own_source if own else None,
+        computed=figures.computed,
     )
-    unrounded = {
-        (area, year): r["value"] for (area, year), r in by_area.items() if area in (code, ENGLAND)
-    }
-    tidy = _tidy_rows(section, mine, code, unrounded)
-    return section, pl.DataFrame(bar_rows, infer_schema_length=None), tidy
+    tidy = _tidy_rows(section, index.las, index.rows, code, la_name, figures.computed)
+    return section, bar_rows, tidy
 
 
 def _tidy_rows(
     section: IndicatorSection,
-    mine: dict[int, dict[str, Any]],
+    las: dict[tuple[str, int], dict[str, Any]],
+    rows: dict[tuple[str, int], dict[str, Any]],
     code: str,
-    unrounded: dict[tuple[str, int], float | None],
+    la_name: str,
+    computed: bool,
 ) -> pl.DataFrame:
-    """The section's figures in :func:`benchmark_table`'s tidy layout (LA, England, neighbours):
-    ``value`` unrounded, ``presented`` as shown."""
-    rows: list[dict[str, Any]] = []
+    """The section's figures in :func:`benchmark_table`'s tidy layout (LA, England, neighbours,
+    and the council's own figures): ``value`` unrounded, ``presented`` as shown;
+    ``figure_source`` says where each figure comes from."""
+    out: list[dict[str, Any]] = []
+    source = "computed" if computed else "published"
     for p in section.series:
-        m = mine.get(p.year) or {}
+        m = las.get((code, p.year)) or {}
+        la_r = rows.get((code, p.year)) or {}
+        england_r = rows.get((ENGLAND, p.year)) or {}
         base = {
-            "indicator_id": section.indicator_id, "indicator_version": p.version,
-            "title": section.title, "year": p.year, "decimal_places": section.decimal_places,
-            "polarity": section.polarity, "gap_unit": section.gap_unit,
+            "indicator_id": section.indicator_id, "level": section.level,
+            "indicator_version": p.version, "title": section.title, "year": p.year,
+            "decimal_places": section.decimal_places, "polarity": section.polarity,
+            "gap_unit": section.gap_unit, "series_break": p.new_basis,
         }  # fmt: skip
-        rows.append({**base, "row": "la", "row_kind": "la", "presented": p.la.value,
-                     "value": unrounded.get((code, p.year)) if p.la.value is not None else None,
-                     "sn_rank": m.get("sn_rank"), "sn_rank_of": m.get("sn_rank_of"),
-                     "la_rank": m.get("la_rank"), "la_rank_of": m.get("la_rank_of"),
-                     "band": m.get("band"), "gap_to_england": m.get("gap_to_england"),
-                     "lower_95": p.la_lower, "upper_95": p.la_upper})  # fmt: skip
-        rows.append({**base, "row": "England", "row_kind": "england", "presented": p.england.value,
-                     "value": unrounded.get((ENGLAND, p.year))})  # fmt: skip
-        rows.append({**base, "row": "Statistical neighbours", "row_kind": "sn",
-                     "presented": p.sn.value, "value": p.sn.value, "sn_n": m.get("sn_n"), "sn_of": m.get("sn_of"),
-                     "sn_min": m.get("sn_min"), "sn_max": m.get("sn_max"),
-                     "sn_set": section.sn_set, "sn_reason": p.sn.reason})  # fmt: skip
-    return pl.DataFrame(rows, infer_schema_length=None)
+        out.append({**base, "row": "la", "row_kind": "la", "figure_source": source,
+                    "presented": p.la.value,
+                    "value": la_r.get("value") if p.la.value is not None else None,
+                    "sn_rank": m.get("sn_rank"), "sn_rank_of": m.get("sn_rank_of"),
+                    "la_rank": m.get("la_rank"), "la_rank_of": m.get("la_rank_of"),
+                    "band": m.get("band"), "gap_to_england": m.get("gap_to_england"),
+                    "lower_95": p.la_lower, "upper_95": p.la_upper,
+                    "vs_england": p.vs_england, "vs_sn": p.vs_sn,
+                    "significance": section.significance})  # fmt: skip
+        if p.own is not None:
+            out.append({**base, "row": f"{la_name}: {OWN_LABEL}", "row_kind": "la_own",
+                        "figure_source": OWN_LABEL, "presented": p.own.value,
+                        "lower_95": p.own_lower, "upper_95": p.own_upper})  # fmt: skip
+        out.append({**base, "row": "England", "row_kind": "england", "figure_source": source,
+                    "presented": p.england.value, "value": england_r.get("value")})  # fmt: skip
+        out.append({**base, "row": "Statistical neighbours", "row_kind": "sn",
+                    "figure_source": source, "presented": p.sn.value, "value": p.sn.value,
+                    "sn_n": m.get("sn_n"), "sn_of": m.get("sn_of"), "sn_min": m.get("sn_min"),
+                    "sn_max": m.get("sn_max"), "sn_set": section.sn_set,
+                    "sn_reason": p.sn.reason})  # fmt: skip
+    return pl.DataFrame(out, infer_schema_length=None)
 
 
 @attrs.frozen(kw_only=True)
 class ReportFigures:
     """Every figure of a report for every LA: computed once, shared by each LA's report.
 
-    ``figures`` holds each indicator (:class:`~cyp_indicators.reports.figures.IndicatorFigures`),
-    ``years`` the collection years, ``sn`` the comparator set.
+    ``figures`` holds each indicator (or level) with figures
+    (:class:`~cyp_indicators.reports.figures.IndicatorFigures`), ``unavailable`` those with
+    none in the years shown (with the reason), ``years`` the collection years, ``sn`` the
+    comparator set.
     """
 
     figures: tuple[IndicatorFigures, ...]
@@ -388,6 +469,15 @@ class ReportFigures:
     sn: ComparatorSet
     sn_method: str
     data_source: str
+    unavailable: tuple[NoFigures, ...] = ()
+    order: tuple[str, ...] = ()
+
+    @property
+    def period_type(self) -> str:
+        """The period type of the first indicator (whether an LA existed is judged on it)."""
+        if self.figures:
+            return str(self.figures[0].latest.period_type.value)
+        return "snapshot_31_march"
 
 
 def report_figures(
@@ -399,12 +489,16 @@ def report_figures(
     counts: pl.DataFrame | None = None,
     catalogue: Catalogue | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    own: OwnFigures | None = None,
 ) -> ReportFigures:
     """Every figure the reports of :func:`build_report` show, for every LA at once: each
     indicator computed (or read as published), presented and compared once.
 
-    The latest ``years`` collection years of the counts (or, for a report of published-only
-    measures, of the published figures) are shown. Raises as :func:`build_report`.
+    Each indicator's years are those of its source (the counts, or DfE's published figures);
+    the report shows the latest ``years`` of them all (and of the council's own figures,
+    ``own``). An indicator with no figures in those years is listed in ``unavailable`` with the
+    reason. Raises as :func:`build_report`, and :class:`DataError` when no indicator has a
+    figure.
     """
     if sn_method not in _SN_METHODS:
         msg = f"sn_method must be 'mean' or 'median', got {sn_method!r}"
@@ -416,30 +510,73 @@ def report_figures(
         msg = "no indicators asked for"
         raise DataError(msg)
     cat = catalogue if catalogue is not None else load_catalogue()
-    for ident in indicators:
+    wanted = list(dict.fromkeys(indicators))
+    for ident in wanted:
         if ident not in cat:
-            cat.get(ident)  # an unknown id raises UnknownDefinitionError with close matches
+            cat.history(ident)  # an unknown id raises UnknownDefinitionError with close matches
     sn = neighbour_set(sn_version)
     frame = csc_counts() if counts is None else counts
-    all_years: list[int] = sorted(frame["year"].unique().to_list())
-    chosen = tuple(y for y in all_years if y > all_years[-1] - years)
     source = _BUNDLED_SOURCE if counts is None else "counts supplied by the caller (DfE layout)"
-    out: list[IndicatorFigures] = []
-    for step, ident in enumerate(indicators):
+    total = 2 * len(wanted) + 1
+    plans = []
+    for step, ident in enumerate(wanted):
         if progress is not None:
-            progress(step, len(indicators) + 1, f"computing {ident}")
-        out.append(
-            indicator_figures(
-                ident, years=chosen, catalogue=cat, sn=sn, sn_method=sn_method, counts=frame
-            )
-        )
+            progress(step, total, f"reading {ident}")
+        plans.append(plan_indicator(ident, catalogue=cat, counts=frame))
+    held = {y for p in plans for y in p.years} | set(own.years if own is not None else ())
+    if not held:
+        reasons = "; ".join(f"{p.indicator_id}: {p.reason or 'no figures'}" for p in plans)
+        msg = f"no figures for any indicator asked for ({reasons})"
+        raise DataError(msg)
+    chosen = tuple(sorted(held)[-years:])
+    out: list[IndicatorFigures] = []
+    missing: list[NoFigures] = []
+    order: list[str] = []
+    for step, plan in enumerate(plans):
+        if progress is not None:
+            progress(len(wanted) + step, total, f"computing {plan.indicator_id}")
+        for found in figures_for(
+            plan, span=chosen, catalogue=cat, sn=sn, sn_method=sn_method, counts=frame
+        ):
+            order.append(found.key)
+            (missing if isinstance(found, NoFigures) else out).append(found)  # type: ignore[arg-type]
     return ReportFigures(
-        figures=tuple(out), years=chosen, sn=sn, sn_method=sn_method, data_source=source
+        figures=tuple(out),
+        years=chosen,
+        sn=sn,
+        sn_method=sn_method,
+        data_source=source,
+        unavailable=tuple(missing),
+        order=tuple(order),
     )
 
 
-def report_for(la: str, figures: ReportFigures) -> Report:
+def _unavailable(
+    found: NoFigures, own: dict[int, dict[str, Any]] | None, years: Sequence[int]
+) -> Unavailable:
+    d = found.definition
+    reason = found.reason
+    if own:
+        shown = ", ".join(f"{y} {r['display']}" for y, r in sorted(own.items()) if y in years)
+        if shown:
+            reason += f"; the council's own figures: {shown}"
+    return Unavailable(
+        indicator_id=found.indicator_id,
+        title=f"{d.title}: {found.level.label}" if found.level else d.title,
+        topic=d.topic,
+        topic_label=topic_label(d.topic),
+        reason=reason,
+        caveats=measure_caveats(d.caveats),
+        level=found.level.code if found.level else None,
+    )
+
+
+def report_for(la: str, figures: ReportFigures, *, own: OwnFigures | None = None) -> Report:
     """One LA's report from figures computed for every LA (:func:`report_figures`).
+
+    ``own``: the council's own figures (:func:`~.own_figures.read_own_figures`), shown beside
+    the published ones; a year the published data does not have appears, marked as the
+    council's own figures.
 
     Raises :class:`~cyp_indicators.AreaNotApplicableError` naming the authorities that cover its
     area when the LA did not exist in the latest year shown (an abolished council: report on its
@@ -447,28 +584,45 @@ def report_for(la: str, figures: ReportFigures) -> Report:
     years shown has its earlier years as "not applicable", naming the authority that reported for
     its area (``Report.geography_notes``).
     """
-    code = _resolve_la(la)
-    name = la_name(code) or code
-    period_type = figures.figures[0].latest.period_type if figures.figures else "snapshot_31_march"
+    code = resolve_la(la)
+    names = _names()
+    name = names.get(code, code)
+    period_type = figures.period_type
     # a report is of the authority as it is in the latest year: an abolished council is an error
     # naming its successors; a new one shows its predecessor's years as not applicable
     check_exists(code, figures.years[-1:], period_type)
+    if own is not None and own.la != code:
+        msg = f"the council's own figures ({own.source}) are of LA {own.la}, not {code}"
+        raise DataError(msg)
     try:
         neighbours = figures.sn.neighbours(code)
     except UnknownDefinitionError:
         neighbours = ()
-    sections: list[IndicatorSection] = []
-    bar_frames: list[pl.DataFrame] = []
+    sections: dict[str, IndicatorSection] = {}
+    bar_rows: list[dict[str, Any]] = []
     tidy_frames: list[pl.DataFrame] = []
     for f in figures.figures:
-        section, bar_frame, tidy = _section(
-            f, code, figures.years, neighbours, figures.sn, figures.sn_method
-        )
-        sections.append(section)
-        bar_frames.append(bar_frame)
+        own_rows = own.of(f.indicator_id) if own is not None and f.level is None else None
+        section, bars, tidy = _section(
+            f, code, name, figures.years, neighbours, figures.sn, figures.sn_method,
+            own_rows, own.source if own is not None else None,
+        )  # fmt: skip
+        sections[f.key] = section
+        bar_rows += bars
         tidy_frames.append(tidy)
+    missing = {
+        u.key: _unavailable(u, own.of(u.indicator_id) if own is not None else None, figures.years)
+        for u in figures.unavailable
+    }
+    order = figures.order or tuple(sections)
     vintages = sorted(
-        {v for f in figures.figures for v in f.areas["population_vintage"].drop_nulls().to_list()}
+        {
+            r["population_vintage"]
+            for f in figures.figures
+            if f.index is not None
+            for r in f.index.rows.values()
+            if r["population_vintage"] is not None
+        }
     )
     current = la_codes().filter((pl.col("old_la_code") == code) & pl.col("current"))
     notes = tuple(
@@ -484,13 +638,16 @@ def report_for(la: str, figures: ReportFigures) -> Report:
         sn_set=figures.sn.key,
         sn_title=figures.sn.title,
         sn_method=figures.sn_method,
-        population_vintage="; ".join(str(v) for v in vintages),
+        population_vintage="; ".join(str(v) for v in vintages)
+        or "none (no rate with a population denominator)",
         data_source=figures.data_source,
         library_version=_library_version(),
-        sections=tuple(sections),
-        tidy=pl.concat(tidy_frames, how="diagonal_relaxed"),
-        neighbours=pl.concat(bar_frames, how="diagonal_relaxed"),
+        sections=tuple(sections[k] for k in order if k in sections),
+        tidy=pl.concat(tidy_frames, how="diagonal_relaxed") if tidy_frames else pl.DataFrame(),
+        neighbours=pl.DataFrame(bar_rows, infer_schema_length=None),
         geography_notes=tuple(dict.fromkeys(notes)),
+        unavailable=tuple(missing[k] for k in order if k in missing),
+        own_source=own.source if own is not None else None,
     )
 
 
@@ -504,6 +661,7 @@ def build_report(
     counts: pl.DataFrame | None = None,
     catalogue: Catalogue | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    own: OwnFigures | None = None,
 ) -> Report:
     """Benchmark one LA on several indicators: figures, charts' data and provenance.
 
@@ -518,10 +676,15 @@ def build_report(
     la
         An old 3-digit LA number ("874") or an ONS code ("E06000031"); Peterborough by default.
     years
-        How many of the latest collection years of the counts to show (5 by default); the trend test
-        uses up to the last five.
+        How many of the latest collection years to show (5 by default): the latest years over
+        the indicators' figures (each from where its figures come from: the counts or DfE's
+        published figures) and the council's own figures; the trend test uses up to the last
+        five (since the last series break).
     indicators
-        Definition ids; by default the core children's social care rates (:data:`CORE_INDICATORS`).
+        Definition ids, computed or published; by default the core children's social care rates
+        (:data:`CORE_INDICATORS`). One with no figures in the years shown is listed as such
+        (``Report.unavailable``); a definition broken down into levels with no total gives a
+        section per level.
     sn_version
         DfE's statistical-neighbour set: ``"2025"`` (May 2025) or ``"2021"``; default the set the
         data marks as DfE's current one.
@@ -532,6 +695,8 @@ def build_report(
         Counts in DfE's layout (see :func:`cyp_indicators.csc_counts`, the default).
     catalogue
         The definitions; the bundled catalogue by default.
+    own
+        The council's own figures (:func:`~.own_figures.read_own_figures`), shown beside DfE's.
 
     Returns
     -------
@@ -544,21 +709,141 @@ def build_report(
         An unknown indicator id or SN-set version; :class:`UnknownAreaError` (a subclass) an
         unknown LA code, naming it with close matches.
     AreaNotApplicableError
-        The LA did not exist in the years shown (naming its successors or predecessors).
+        The LA did not exist in the latest year shown (naming its successors).
     DataError
-        ``years`` is below 1.
+        ``years`` is below 1, or no indicator has a figure.
     ValueError
         ``sn_method`` is neither "mean" nor "median".
     """
-    code = _resolve_la(la)
+    code = resolve_la(la)
     figures = report_figures(
         years=years, indicators=indicators, sn_version=sn_version, sn_method=sn_method,
-        counts=counts, catalogue=catalogue, progress=progress,
+        counts=counts, catalogue=catalogue, progress=progress, own=own,
     )  # fmt: skip
-    report = report_for(code, figures)
+    report = report_for(code, figures, own=own)
     if progress is not None:
-        progress(len(indicators) + 1, len(indicators) + 1, "done")
+        progress(1, 1, "done")
     return report
+
+
+def _region(region: str) -> tuple[str, str]:
+    """A region's ONS code and name from its code, LAIT number or name."""
+    code = canonical_area(region)
+    table = areas()
+    regional = table.filter(pl.col("geographic_level") == "Regional")
+    names = dict(zip(regional["area_code"], regional["name"], strict=True))
+    if code is None or code not in names:
+        msg = f"unknown region {region!r}"
+        raise UnknownAreaError(msg, sorted(names.values()))
+    return code, names[code]
+
+
+def report_las(
+    region: str | None = None, *, year: int, period_type: str = "snapshot_31_march"
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    """The LAs to report on: every LA (of ``region``: an ONS region code, a LAIT number or a
+    name, Inner and Outer London too) that existed in collection ``year``, in LA-number order,
+    and the abolished ones left out with the reason (naming their successors).
+
+    Raises :class:`UnknownAreaError` (listing the regions) for an unknown region.
+    """
+    las = local_authorities()
+    if region is not None:
+        code, _ = _region(region)
+        las = las.filter(
+            (pl.col("region_code") == code) | (pl.col("london_subregion_code") == code)
+        )
+    kept: list[str] = []
+    skipped: list[tuple[str, str]] = []
+    for old in sorted(las["old_la_code"].to_list()):
+        status = area_status(old, year, period_type)
+        if status is None:
+            kept.append(old)
+        else:
+            skipped.append((old, status.reason))
+    return tuple(kept), tuple(skipped)
+
+
+@attrs.frozen(kw_only=True)
+class WrittenReports:
+    """What :func:`write_reports` wrote: ``(la, html, xlsx)`` for each LA, and the LAs left out
+    (abolished before the latest year shown) with the reason."""
+
+    written: tuple[tuple[str, Path, Path], ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+def _write_pair(report: Report, out: Path) -> tuple[Path, Path]:
+    stem = f"benchmark_{report.la}"
+    html, xlsx = out / f"{stem}.html", out / f"{stem}.xlsx"
+    # each file written beside its target and renamed when whole: Ctrl-C or a full disk leaves
+    # the files there were, never half a report
+    write_atomically(html, lambda temporary: write_html(report, temporary))
+    write_atomically(xlsx, lambda temporary: write_xlsx(report, temporary))
+    return html, xlsx
+
+
+def write_reports(
+    las: Sequence[str] | None = None,
+    out_dir: str | Path = "out",
+    *,
+    figures: ReportFigures | None = None,
+    region: str | None = None,
+    own: OwnFigures | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> WrittenReports:
+    """Write the HTML and Excel report of each LA into ``out_dir`` (``benchmark_<la>.html`` and
+    ``.xlsx``), from figures computed once for every LA.
+
+    Parameters
+    ----------
+    las
+        Old LA numbers or ONS codes; ``None``: every LA that exists in the latest year shown
+        (of ``region`` when given), the abolished ones left out and listed in ``skipped``.
+    out_dir
+        The folder (created if missing).
+    figures
+        From :func:`report_figures`; computed with its defaults when not given.
+    region
+        With ``las=None``: the LAs of one region (ONS code, LAIT number or name).
+    own
+        The council's own figures, for a single LA's report.
+    progress
+        Called as ``progress(done, total, la)`` after each LA.
+
+    Returns
+    -------
+    WrittenReports
+        The files written and the LAs left out.
+
+    Raises
+    ------
+    AreaNotApplicableError
+        An LA named in ``las`` that did not exist in the latest year shown.
+    UnknownAreaError
+        An unknown LA code or region.
+    DataError
+        ``own`` with several LAs, or a file that cannot be written.
+    """
+    data = figures if figures is not None else report_figures()
+    skipped: tuple[tuple[str, str], ...] = ()
+    if las is None:
+        codes, skipped = report_las(region, year=data.years[-1], period_type=data.period_type)
+    else:
+        codes = tuple(dict.fromkeys(resolve_la(la) for la in las))
+    if own is not None and codes != (own.la,):
+        msg = "the council's own figures go in one council's report, not several"
+        raise DataError(msg)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[tuple[str, Path, Path]] = []
+    for done, code in enumerate(codes, start=1):
+        report = report_for(code, data, own=own)
+        html, xlsx = _write_pair(report, out)
+        written.append((code, html, xlsx))
+        if progress is not None:
+            progress(done, len(codes), code)
+    return WrittenReports(written=tuple(written), skipped=skipped)
 
 
 def write_html(report: Report, path: str | Path) -> Path:
