@@ -110,6 +110,9 @@ section.summary th { white-space: normal; overflow-wrap: break-word; hyphens: au
   section.summary td.num { white-space: normal; }
   section.summary tbody th[scope="row"] { min-width: 9em; }
   nav ol { columns: 1; }
+  table.definitions { table-layout: fixed; }
+  table.definitions th, table.definitions td { overflow-wrap: anywhere; padding: 4px 3px; }
+  table.series { font-size: .85em; }
 }
 @page { size: A4 portrait; margin: 11mm 12mm 11mm; }
 @media print {
@@ -530,8 +533,13 @@ def render_html(report: Report) -> str:
         f'<p class="subtitle">Collection years {span} · {escape(codes)}</p>',
         f"<p>Each indicator against England and {escape(report.la_name)}'s statistical "
         f"neighbours ({escape(report.sn_title)}, <code>{escape(report.sn_set)}</code>), whose "
-        f"values are aggregated by the {escape(report.sn_method)}. Rates use "
-        f"{escape(report.population_vintage)}.</p>",
+        f"values are aggregated by the {escape(report.sn_method)}."
+        + (
+            f" Rates use {escape(report.population_vintage)}."
+            if not report.population_vintage.startswith("none")
+            else ""
+        )
+        + "</p>",
         '<nav aria-label="Contents"><ol>',
         '<li><a href="#summary-heading">Summary</a></li>',
         *(f'<li><a href="#area-{_slug(area)}">{escape(area)}</a></li>' for area, _ in report.areas),

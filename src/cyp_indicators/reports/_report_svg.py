@@ -282,10 +282,11 @@ def bar_chart(section: IndicatorSection, la_name: str, chart_id: str) -> str:
                 f'aria-label="{escape(label)}"><title>{escape(label)}</title></rect>'
             )
             y = _clear_of(base - h - 4, cx, bar.shown.text, 11.5, "middle", lines)
+            moved = ' data-moved="clear of a reference line"' if y != base - h - 4 else ""
             labels.append(
                 f'<text class="value-label" paint-order="stroke" stroke="#fff" stroke-width="3" '
                 f'x="{_n(cx)}" y="{_n(y)}" font-size="11.5" text-anchor="middle" '
-                f'fill="{COLOURS["text"]}"{weight}>{escape(bar.shown.text)}</text>'
+                f'fill="{COLOURS["text"]}"{weight}{moved}>{escape(bar.shown.text)}</text>'
             )
         else:
             y = _clear_of(base - 6, cx, bar.shown.text, 13, "middle", lines)
@@ -409,7 +410,7 @@ def line_chart(section: IndicatorSection, la_name: str, chart_id: str) -> str:
         [
             ("line", COLOURS["la"], f"{la_name} (95% interval)"),
             ("dash", COLOURS["england"], "England"),
-            ("line", COLOURS["sn"], sn_label),
+            ("dot", COLOURS["sn"], sn_label),
             *([("hollow", COLOURS["la"], own_label)] if has_own else []),
         ],
         0,
@@ -523,8 +524,8 @@ def line_chart(section: IndicatorSection, la_name: str, chart_id: str) -> str:
                 continue
             if s.value is not None:
                 out.append(_marker(marker, x_of(i), y_of(s.value), colour))
-            elif key != "own":
-                y = base - 6 - 13 * {"la": 0, "england": 1, "sn": 2}[key]
+            else:
+                y = base - 6 - 13 * {"la": 0, "england": 1, "sn": 2, "own": 3}[key]
                 out.append(
                     f'<text class="symbol" x="{_n(x_of(i))}" y="{_n(y)}" font-size="12" '
                     f'font-weight="700" text-anchor="middle" fill="{colour}">'
@@ -547,10 +548,12 @@ def line_chart(section: IndicatorSection, la_name: str, chart_id: str) -> str:
     for i, s, colour in sorted(labelled, key=lambda t: t[0]):
         assert s.value is not None
         x, y, anchor = _place(x_of(i), y_of(s.value), s.text, reference, others, bounds)
+        first = (x_of(i) + _PLACES[0][0], y_of(s.value) + _PLACES[0][1], _PLACES[0][2])
+        moved = ' data-moved="clear of a line"' if (x, y, anchor) != first else ""
         out.append(
             f'<text class="value-label" paint-order="stroke" stroke="#fff" stroke-width="3" '
             f'x="{_n(x)}" y="{_n(y)}" font-size="11.5" font-weight="700" '
-            f'text-anchor="{anchor}" fill="{colour}">{escape(s.text)}</text>'
+            f'text-anchor="{anchor}" fill="{colour}"{moved}>{escape(s.text)}</text>'
         )
     out.append("</g>")
     out.append("</svg>")

@@ -458,7 +458,7 @@ def _charts(
         (_SN, COLOURS["sn"], "round_dot", "diamond", "automatic"),
     ]
     if s.own_points:
-        styles.append((_OWN, COLOURS["la"], "sys_dot", "circle", "#ffffff"))
+        styles.append((_OWN, COLOURS["la"], "square_dot", "circle", "#ffffff"))
     for col, colour, dash, marker, fill in styles:
         line.add_series(
             {

@@ -59,7 +59,7 @@ from ._report_model import (
     topic_label,
 )
 from .core_rates import CORE_INDICATORS
-from .figures import IndicatorFigures, NoFigures, figures_for, plan_indicator
+from .figures import NO_TREND, IndicatorFigures, NoFigures, figures_for, plan_indicator
 from .own_figures import OWN_LABEL, OwnFigures
 
 __all__ = [
@@ -140,6 +140,8 @@ def _trend_text(
     la_rows: list[dict[str, Any]],
     definition: IndicatorDefinition,
     since: int | None,
+    *,
+    untested: str | None = None,
 ) -> tuple[str, str]:
     """The recent-trend verdict and a sentence with the change over the years shown.
 
@@ -149,7 +151,7 @@ def _trend_text(
     """
     dps = definition.presentation.decimal_places
     verdict = "not tested"
-    detail = ""
+    detail = untested or ""
     if marks is not None:
         if marks["trend"] is not None:
             verdict = str(marks["trend"])
@@ -343,7 +345,11 @@ def _section(
     bars.sort(key=lambda b: (b.shown.value is None, -(b.shown.value or 0.0), b.closeness_rank))
     la_rows = [r for (area, _), r in index.rows.items() if area == code]
     verdict, trend_text = _trend_text(
-        index.trends.get(code) if la_rows else None, la_rows, definition, index.trend_since
+        index.trends.get(code) if la_rows else None,
+        la_rows,
+        definition,
+        index.trend_since,
+        untested=None if figures.computed else NO_TREND,
     )
     vintages = {
         r["population_vintage"] for r in index.rows.values() if r["population_vintage"] is not None
@@ -495,9 +501,9 @@ def report_figures(
     indicator computed (or read as published), presented and compared once.
 
     Each indicator's years are those of its source (the counts, or DfE's published figures);
-    the report shows the latest ``years`` of them all (and of the council's own figures,
-    ``own``). An indicator with no figures in those years is listed in ``unavailable`` with the
-    reason. Raises as :func:`build_report`, and :class:`DataError` when no indicator has a
+    the report shows ``years`` collection years up to the latest year of them all (and of the
+    council's own figures, ``own``); a year an indicator has no figures for shows "x". An
+    indicator with no figures in those years is listed in ``unavailable`` with the reason. Raises as :func:`build_report`, and :class:`DataError` when no indicator has a
     figure.
     """
     if sn_method not in _SN_METHODS:
@@ -528,7 +534,8 @@ def report_figures(
         reasons = "; ".join(f"{p.indicator_id}: {p.reason or 'no figures'}" for p in plans)
         msg = f"no figures for any indicator asked for ({reasons})"
         raise DataError(msg)
-    chosen = tuple(sorted(held)[-years:])
+    latest = max(held)
+    chosen = tuple(range(latest - years + 1, latest + 1))
     out: list[IndicatorFigures] = []
     missing: list[NoFigures] = []
     order: list[str] = []
@@ -835,10 +842,11 @@ def write_reports(
         msg = "the council's own figures go in one council's report, not several"
         raise DataError(msg)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     written: list[tuple[str, Path, Path]] = []
     for done, code in enumerate(codes, start=1):
         report = report_for(code, data, own=own)
+        if not written:  # no folder for a report that cannot be made (an abolished council)
+            out.mkdir(parents=True, exist_ok=True)
         html, xlsx = _write_pair(report, out)
         written.append((code, html, xlsx))
         if progress is not None:

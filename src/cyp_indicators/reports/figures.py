@@ -385,12 +385,27 @@ def _trend_method(d: IndicatorDefinition) -> Literal["counts", "weighted"]:
     return "counts" if d.family in (Family.PROPORTION, Family.CONVERSION) else "weighted"
 
 
+#: Why DfE's published figures get no trend test.
+NO_TREND = (
+    "trend not tested: the recent-trend test needs counts or intervals, and DfE's published "
+    "figures carry neither"
+)
+
+
 def _index(
-    areas: pl.DataFrame, las: pl.DataFrame, latest: IndicatorDefinition, since: int | None
+    areas: pl.DataFrame,
+    las: pl.DataFrame,
+    latest: IndicatorDefinition,
+    since: int | None,
+    *,
+    computed: bool,
 ) -> FigureIndex:
-    """The rows by area and year, and every LA's recent trend (since the last break)."""
+    """The rows by area and year, and every LA's recent trend (since the last break; only for
+    figures computed from counts)."""
     rows = {(r["area_code"], r["year"]): r for r in areas.iter_rows(named=True)}
     la_rows = {(r["area_code"], r["year"]): r for r in las.iter_rows(named=True)}
+    if not computed:
+        return FigureIndex(rows=rows, las=la_rows, trends={}, trend_since=since)
     raw = areas.filter(pl.col("geographic_level") == "Local authority")
     if since is not None:
         raw = raw.filter(pl.col("year") >= since)
@@ -509,11 +524,10 @@ def figures_for(
         valued = areas.filter(pl.col("presented").is_not_null())
         has_la = valued.filter(pl.col("geographic_level") == "Local authority").height > 0
         if not has_la:
-            what = f" ({level.label})" if level else ""
             reason = (
-                f"no local-authority figures{what} in {_span_text(wanted)}"
+                f"no local-authority figures in {_span_text(wanted)} (England's only)"
                 if valued.height
-                else f"no figures{what} in {_span_text(wanted)}"
+                else f"no figures in {_span_text(wanted)}"
             )
             out.append(NoFigures(indicator_id=ident, definition=newest, reason=reason, level=level))
             continue
@@ -539,7 +553,7 @@ def figures_for(
                 level=level,
                 breaks=breaks,
                 years_with_figures=years_with,
-                index=_index(areas, las, latest, since),
+                index=_index(areas, las, latest, since, computed=plan.kind == "computed"),
             )
         )
     return out
