@@ -1,13 +1,10 @@
-"""The benchmarking report: its figures, the workbook, the HTML page and a real browser."""
+"""The benchmarking report: its figures, the workbook and the HTML page (a real browser:
+test_report_browser.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import zipfile
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -529,94 +526,6 @@ def test_html_provenance_names_versions_sn_set_and_vintage(
     text = " ".join(page.text)
     for s in peterborough.sections:
         assert s.provenance_text in text
-
-
-# --- a real browser -------------------------------------------------------------------------
-
-_BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome")
-
-
-def _find_browser() -> str | None:
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    for name in _BROWSER_NAMES:
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
-
-
-@pytest.fixture(scope="session")
-def browser() -> str:
-    """A headless Chromium: found, or installed once with apt-get when running as root."""
-    found = _find_browser()
-    if found:
-        return found
-    tried = [f"looked for /usr/bin/chromium and for {', '.join(_BROWSER_NAMES)} on PATH"]
-    apt = shutil.which("apt-get")
-    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
-        try:
-            done = subprocess.run(
-                [apt, "install", "-y", "chromium"], capture_output=True, text=True, timeout=300
-            )
-            tried.append(f"'apt-get install -y chromium' exited with {done.returncode}")
-        except (subprocess.TimeoutExpired, OSError) as exc:
-            tried.append(f"'apt-get install -y chromium' failed: {exc}")
-        found = _find_browser()
-        if found:
-            return found
-    else:
-        tried.append("did not try 'apt-get install -y chromium' (not root, or no apt-get)")
-    pytest.skip("no headless browser for the rendering test: " + "; ".join(tried))
-
-
-@pytest.fixture
-def profile(tmp_path: Path) -> Iterator[Path]:
-    """A throwaway Chromium profile folder."""
-    folder = tmp_path / "chromium-profile"
-    folder.mkdir()
-    yield folder
-    shutil.rmtree(folder, ignore_errors=True)
-
-
-def _chromium(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [
-        browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run",
-        f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *args,
-    ]  # fmt: skip
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
-
-
-def _console_problems(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if "Uncaught" in line or "CONSOLE" in line]
-
-
-def test_the_page_renders_in_a_headless_browser(
-    browser: str, profile: Path, written: dict[str, tuple[Path, Path]], tmp_path: Path
-) -> None:
-    """Chromium draws every chart, takes a screenshot and logs no console message."""
-    control = tmp_path / "control.html"
-    control.write_text("<!DOCTYPE html><title>c</title><script>undefinedFn()</script>")
-    seen = _chromium(browser, profile, "--dump-dom", control.as_uri())
-    assert _console_problems(seen.stderr), "the console check must see a deliberate error"
-
-    html = written["874"][0]
-    dom = _chromium(browser, profile, "--dump-dom", html.as_uri())
-    assert dom.returncode == 0, dom.stderr[-2000:]
-    assert dom.stdout.count("<svg") == 16
-    assert dom.stdout.count('class="bar bar-la"') == 8
-    assert not _console_problems(dom.stderr)
-
-    shot = tmp_path / "report.png"
-    done = _chromium(
-        browser, profile, f"--screenshot={shot}", "--window-size=1280,3000", html.as_uri()
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert shot.exists()
-    assert shot.stat().st_size > 10_000
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert not _console_problems(done.stderr)
 
 
 # --- reorganised councils and the work one report does -------------------------------------------

@@ -37,6 +37,7 @@ from ..catalogue import Catalogue, SeriesBreak
 from ..compare.comparisons import comparisons
 from ..compare.gaps import gap_direction
 from ..compare.groups import ComparatorSet
+from ..compare.significance import compare_with
 from ..compare.trend import trend_markers
 from ..compute import compute
 from ..errors import DataError
@@ -450,6 +451,27 @@ def _compare(
             rank_without_polarity=True,  # a committee reads "8/11, highest first" too
         )
     )
+    if computed:  # the neighbours' aggregate as shown (rounded) against the interval as shown
+        shown_sn = round_half_away_expr(pl.col("sn_value"), latest.presentation.decimal_places)
+        lookup = areas.select(
+            "area_code",
+            "year",
+            pl.col("presented_lower_95").alias("__lower"),
+            pl.col("presented_upper_95").alias("__upper"),
+        )
+        las = (
+            las.join(lookup, on=["area_code", "year"], how="left")
+            .with_columns(
+                compare_with(
+                    shown_sn,
+                    value="value",
+                    lower="__lower",
+                    upper="__upper",
+                    polarity=latest.polarity,
+                ).alias("vs_sn")
+            )
+            .drop("__lower", "__upper")
+        )
     before = las.select(
         "area_code",
         (pl.col("year") + 1).alias("year"),
