@@ -793,6 +793,7 @@ CASES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
     "streaming_setup": _streaming_setup,
     "streaming": _streaming_case,
     "streaming_memory": _streaming_memory,
+    "report_all": __import__("benchmarks.report_all", fromlist=["_"]).report_all_case,
 }
 
 
