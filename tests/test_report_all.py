@@ -3,6 +3,7 @@ part 2). A smoke test without timing assertions: benchmarks/report_all.py times 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +113,17 @@ def test_an_unknown_region_lists_the_regions(capsys: pytest.CaptureFixture[str])
     assert "North East" in str(info.value)
     assert main(["report", "--region", "Middle Earth"]) == 1
     assert "North East" in capsys.readouterr().err
+
+
+def test_the_how_to_page_runs() -> None:
+    """The Python on docs/how-to/benchmarking-report.md runs and says what it shows."""
+    page = Path(__file__).resolve().parents[1] / "docs" / "how-to" / "benchmarking-report.md"
+    blocks = re.findall(r"```python\n(.*?)```", page.read_text(encoding="utf-8"), re.DOTALL)
+    assert blocks
+    namespace: dict[str, Any] = {"__name__": "docs_page"}
+    for i, block in enumerate(blocks):
+        exec(compile(block, f"benchmarking-report.md[block {i + 1}]", "exec"), namespace)
+    cla = namespace["cla"]
+    assert (cla.la.text, cla.ci_text, cla.vs_england) == ("88", "81 to 95", "higher")
+    done = namespace["done"]
+    assert (len(done.written), done.skipped) == (12, ())
