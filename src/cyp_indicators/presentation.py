@@ -15,6 +15,7 @@ import polars as pl
 
 from .errors import DataError
 from .model import IndicatorDefinition
+from .pandas_frames import pandas_frames
 from .results import carried, carry
 from .stats.rounding import round_half_away_expr
 from .stats.symbols import reason_symbol
@@ -83,6 +84,7 @@ def _giveaways(
 _VERSION_COLUMNS = ("indicator_version", "definition_version")
 
 
+@pandas_frames
 def present(
     result: F,
     definition: IndicatorDefinition | None = None,

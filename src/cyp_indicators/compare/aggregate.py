@@ -15,6 +15,7 @@ import polars as pl
 from ..errors import DataError, DuplicateKeyError
 from ..geography import canonical_expr, is_aggregate_code
 from ..model import IndicatorDefinition, Polarity
+from ..pandas_frames import pandas_frames
 from ..stats.checks import check_columns
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
@@ -34,6 +35,7 @@ AggregationMethod = Literal["mean", "median", "pooled", "weighted_mean"]
 _METHODS = ("mean", "median", "pooled", "weighted_mean")
 
 
+@pandas_frames
 def aggregate_neighbours(
     rates: F,
     sn: ComparatorSet,
