@@ -66,7 +66,7 @@ class SeriesBreak:
 
 
 class Catalogue:
-    """An immutable set of definitions and year packs, looked up by id, version pin or collection year.
+    """An immutable set of definitions and year packs, looked up by id, version pin or year.
 
     Build it with :func:`load_catalogue` (the bundled definitions, and a council's own); the
     constructor is for a set already in memory. Iterating yields every version of every id;
@@ -227,7 +227,7 @@ class Catalogue:
         Returns
         -------
         dict[str, IndicatorDefinition]
-            Id -> the version in force, sorted by id; ids in force in no version that year are absent.
+            Id -> the version in force, sorted by id; an id with no version in force is absent.
 
         Examples
         --------
@@ -370,8 +370,8 @@ class Catalogue:
         """Every version of ``id``, oldest first; optionally the measures it replaced before them.
 
         With ``across_reforms=True`` the versions of the measures it replaced (year packs'
-        ``replaced``) come first, oldest measure first, so the whole chain a time series may cross is
-        there (:meth:`breaks` says where it breaks).
+        ``replaced``) come first, oldest measure first, so the whole chain a time series may cross
+        is there (:meth:`breaks` says where it breaks).
 
         Parameters
         ----------
@@ -465,8 +465,8 @@ class Catalogue:
         """Where a time series of ``id`` is not comparable across years.
 
         A break is a new major version (DfE changed the measure's meaning) or a reform that replaced
-        the measure it continues. Each :class:`SeriesBreak` names the year of the first figure on the
-        new basis, what is on either side, and why.
+        the measure it continues. Each :class:`SeriesBreak` names the year of the first figure on
+        the new basis, what is on either side, and why.
 
         Parameters
         ----------
@@ -579,7 +579,7 @@ class Catalogue:
 
     @property
     def topics(self) -> builtins.list[str]:
-        """The topics of the definitions held, in the catalogue's order (see ``model.topics.TOPICS``)."""
+        """The topics of the definitions held, in the catalogue's order (``model.topics.TOPICS``)."""
         held = {d.topic for versions in self._by_id.values() for d in versions.values()}
         order = [t for t in TOPICS if t in held]
         return order + sorted(held - set(order))

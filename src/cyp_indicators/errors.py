@@ -132,9 +132,10 @@ class Problem:
 
 @attrs.frozen(init=False)
 class SchemaIssue(Problem):
-    """A definition file's problem at a field path (and line): a :class:`Problem` with code ``"schema"``.
+    """A definition file's problem at a field path (and line): a :class:`Problem` of code "schema".
 
-    Kept under its 0.1 name and signature; ``issue.path``, ``.message`` and ``.line`` read as before.
+    Kept under its 0.1 name and signature; ``issue.path``, ``.message`` and ``.line`` read as
+    before.
 
     Parameters
     ----------

@@ -274,7 +274,7 @@ def _default(value: object) -> object:
 
 
 def json_text(data: object, *, indent: int | None = 2, encoding: str = "utf-8") -> str:
-    r"""``data`` as JSON text: NaN and infinities as ``null``, dates (and anything else JSON lacks) as text.
+    r"""``data`` as JSON text: NaN and infinities as ``null``, dates and the like as text.
 
     Characters are kept as they are where ``encoding`` holds them; control characters (which a
     terminal would act on) and any character ``encoding`` cannot hold are written as ``\uXXXX``

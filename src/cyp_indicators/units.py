@@ -106,7 +106,7 @@ def _unknown(text: object) -> str:
 
 
 def unit_name(text: str) -> str:
-    """The name of the unit ``text`` spells (``"per_10k"`` -> ``"per_10000"``), without loading pint.
+    """The name of the unit ``text`` spells (``"per_10k"``: ``"per_10000"``), without pint.
 
     Parameters
     ----------

@@ -332,7 +332,7 @@ FIGURE_COLUMNS = (
 
 
 def present_comparisons(frame: pl.DataFrame, definition: IndicatorDefinition) -> pl.DataFrame:
-    """A :func:`comparisons` result with its figures as published, rounded to the definition's places.
+    """A :func:`comparisons` result with its figures rounded to the definition's places.
 
     Rounded half away from zero, with the definition's rounding rule (a gap between percentages
     in percentage points to the same places); ``value_unrounded`` keeps the value before

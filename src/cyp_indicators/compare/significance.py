@@ -44,7 +44,7 @@ def compare_with(
     outer_upper: pl.Expr | str | None = None,
     polarity: Polarity | str = Polarity.NOT_APPLICABLE,
 ) -> pl.Expr:
-    """Compare a value with its comparator by overlapping intervals (Fingertips' rules), as an expression.
+    """Compare a value with its comparator by overlapping intervals (Fingertips' rules).
 
     "similar" when the comparator lies inside the value's interval (bounds included), otherwise
     "better"/"worse" ("higher"/"lower" with no polarity). With the outer limits (99.8 %), a
@@ -112,7 +112,7 @@ def rag(
     amber_within: float,
     amber_mode: Literal["absolute", "relative"] = "absolute",
 ) -> pl.Expr:
-    """RAG on a target, as an expression: "G" met, "A" short by no more than ``amber_within``, else "R".
+    """RAG on a target: "G" met, "A" short by no more than ``amber_within``, else "R".
 
     Polarity says which side of the target meets it (a value equal to the target meets it).
 

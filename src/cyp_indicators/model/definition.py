@@ -57,7 +57,7 @@ class PopulationSpec:
     Parameters
     ----------
     series
-        The population series (``"ons_mye_0_17"``; see :func:`~cyp_indicators.population_estimates`).
+        The population series (``"ons_mye_0_17"``: :func:`~cyp_indicators.population_estimates`).
     year_offset
         Years from the collection year to the estimate's year: 0 or less.
 
@@ -107,7 +107,7 @@ class Measure:
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Any]) -> Measure:
-        """Build from the document form (a ``[numerator]``, ``[denominator]`` or ``[spread]`` table).
+        """Build from the document form: a ``[numerator]``, ``[denominator]`` or ``[spread]`` table.
 
         Parameters
         ----------
@@ -184,7 +184,7 @@ class Presentation:
 
     @property
     def tolerance(self) -> float:
-        """The nudge added before truncation (:func:`cyp_indicators.round_half_away`); 0 without tolerance."""
+        """The nudge added before truncation (:func:`cyp_indicators.round_half_away`), or 0."""
         from ..stats.rounding import TOLERANCE
 
         return 0.0 if self.rounding == "half_away_from_zero_no_tolerance" else TOLERANCE
@@ -603,7 +603,7 @@ class DerivationRef:
 
 @attrs.frozen(kw_only=True)
 class PupilRule:
-    """A pupil-level rule of the library's registry, named with its parameters and the DfE rule it applies.
+    """A pupil-level rule of the library's registry, with its parameters and the DfE rule it applies.
 
     The parameters are data (thresholds, codes, the pupil columns it reads); the registry
     (``cyp_indicators.progress.PUPIL_RULES``) holds the only code.
@@ -683,7 +683,7 @@ def _changelog(value: Any) -> tuple[ChangelogEntry, ...]:
 
 @attrs.frozen(kw_only=True)
 class IndicatorDefinition:
-    """One version of one aggregated indicator: the measure, its unit, polarity, period and intervals.
+    """One version of one aggregated indicator: measure, unit, polarity, period and intervals.
 
     Built by the catalogue from a schema-checked file (:meth:`from_mapping`); the fields are those
     of the file (``docs/definitions.md`` describes each). The value is ``numerator / denominator *
@@ -916,7 +916,10 @@ class IndicatorDefinition:
 
     @property
     def unit(self) -> Any:
-        """The unit of the value, a unit of the library's pint registry (``str()`` gives its name: ``"per_10000"``); pint loads on first use."""
+        """The unit of the value, a unit of the library's pint registry; pint loads on first use.
+
+        ``str()`` gives its name: ``"per_10000"``.
+        """
         return parse_unit(self._unit)
 
     @property

@@ -13,7 +13,8 @@ class Family(enum.Enum):
     Attributes
     ----------
     RATE
-        numerator / denominator x multiplier (per 10,000 children): exact Poisson or Byar's interval.
+        numerator / denominator x multiplier (per 10,000 children): exact Poisson or Byar's
+        interval.
     PROPORTION
         A share of a cohort (a percentage): Wilson interval; the numerator may not exceed the
         denominator.

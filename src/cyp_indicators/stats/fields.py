@@ -417,7 +417,9 @@ def measure_fields(
     symbols: bool = True,
     den_ok: pl.Expr | None = None,
 ) -> dict[str, pl.Expr]:
-    """The result fields, in order, as ``{name: expression}`` (as :func:`~cyp_indicators.result_columns`).
+    """The result fields, in order, as ``{name: expression}``.
+
+    The names are those :func:`~cyp_indicators.result_columns` gives.
 
     Parameters
     ----------

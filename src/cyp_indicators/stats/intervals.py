@@ -321,7 +321,7 @@ def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Ser
 def exact_poisson_interval(
     count: pl.Expr | str, confidence: float, *, small_only: bool = False
 ) -> tuple[pl.Expr, pl.Expr]:
-    """Exact (chi-square) limits for a Poisson count (divide by the denominator for a rate's limits).
+    """Exact (chi-square) limits for a Poisson count (divided by a denominator: a rate's limits).
 
     With ``small_only=True`` only whole counts from 0 to below :data:`EXACT_BELOW` are answered
     (from a table computed once per level, looked up by position); other rows (larger, negative

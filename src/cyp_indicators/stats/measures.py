@@ -183,7 +183,7 @@ def proportion(
     context: str = "",
     flows: bool = False,
 ) -> F:
-    """Proportion (or conversion rate) ``numerator / denominator * multiplier`` with Wilson intervals.
+    """Proportion (or conversion rate) ``numerator / denominator * multiplier``, Wilson intervals.
 
     The numerator may not exceed the denominator (an error naming the rows), unless
     ``flows=True``. Counts need not be whole numbers (weighted counts are accepted). ``method`` is
