@@ -119,7 +119,7 @@ def gap_direction(
     polarity: Polarity | str = Polarity.HIGH_IS_GOOD,
     decimals: int | None = None,
 ) -> pl.Expr:
-    """"Increased", "Declined" or "No change" for gaps (value - comparator) a year apart.
+    """ "Increased", "Declined" or "No change" for gaps (value - comparator) a year apart.
 
     The words follow the seeds' committee tables: they describe the *shortfall* against the
     comparator in absolute terms (points, not a ratio). For high is good the shortfall is
