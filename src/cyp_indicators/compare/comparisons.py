@@ -203,10 +203,14 @@ def comparisons(
     national = code == ENGLAND
     if "geographic_level" in schema:
         national = national | (pl.col("geographic_level") == "National")
-    base = values.lazy().with_row_index("__cyp_order").with_columns(
-        key.alias(_KEY),
-        canonical_expr(la).alias("__la"),
-        parsed_value(value, schema[value], alias="__v")[0],
+    base = (
+        values.lazy()
+        .with_row_index("__cyp_order")
+        .with_columns(
+            key.alias(_KEY),
+            canonical_expr(la).alias("__la"),
+            parsed_value(value, schema[value], alias="__v")[0],
+        )
     )
     england = (
         base.filter(national.fill_null(False))
