@@ -168,6 +168,11 @@ def comparisons(
         values cannot be (rates, proportions, counts), naming the column and the rows.
     DuplicateKeyError
         For two rows of one LA in one year (and group).
+    DataError
+        For a frame with no LA rows, a code that is neither an LA's nor England's or a region's,
+        or a value column that holds neither numbers nor text.
+    ValueError
+        For a method other than ``"mean"`` or ``"median"``, or a polarity that is not one.
 
     Examples
     --------
@@ -331,9 +336,11 @@ FIGURE_COLUMNS = (
 
 
 def present_comparisons(frame: pl.DataFrame, definition: IndicatorDefinition) -> pl.DataFrame:
-    """A :func:`comparisons` result with its figures as published: rounded half away from zero
-    to the definition's decimal places (a gap between percentages in percentage points to the
-    same places), ``value_unrounded`` keeping the value before rounding.
+    """A :func:`comparisons` result with its figures rounded to the definition's places.
+
+    Rounded half away from zero, with the definition's rounding rule (a gap between percentages
+    in percentage points to the same places); ``value_unrounded`` keeps the value before
+    rounding.
 
     Parameters
     ----------
