@@ -167,7 +167,7 @@ def care_leavers(records: Any, periods: pl.DataFrame, params: Mapping[str, Any])
     if params["in_touch"]:
         yes = yes & pl.col("IN_TOUCH").is_in(list(params["in_touch"])).fill_null(False)
     if params["suitable"]:
-        yes = yes & pl.col("ACCOM").str.ends_with("1").fill_null(False)
+        yes = yes & pl.col("ACCOM").str.contains(r"^[A-Z]1$").fill_null(False)
     hits = cohort.filter(yes)
     if column:
         # each level is an age group with its own denominator

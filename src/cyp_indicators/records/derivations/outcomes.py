@@ -4,10 +4,13 @@ DfE's cohort: children looked after at 31 March who had been looked after contin
 least 12 months, excluding those looked after under an agreed series of short-term placements.
 The OC2 table holds one row per child of the cohort, for the year of its return: health
 assessment, immunisations, dental check, development assessment (under 5s), SDQ score,
-substance misuse, conviction. Continuous care is the child's stay at 31 March (episodes with no
-gap between them and no short break); it must have begun 12 months or more before, on or before
-1 April. Each OC2 row is matched to the period ending 31 March of its return's year (see
-:mod:`._returns`), so periods must end on 31 March.
+substance misuse, conviction. Continuity is as DfE's validation rules spell it out: "a child is
+continuously looked after unless they have any episodes which either: end after collection_start
+with LS is V3/V4; end after collection_start where REC isn't X1; begin after collection_start
+where RNE is S" (the 12 months to the period end: a short break overlapping them, an episode
+ending in them before the period end for a reason other than X1, or a new period of care begun
+after their first day). Each OC2 row is matched to the period ending 31 March of its return's
+year (see :mod:`._returns`), so periods must end on 31 March.
 
 A child of the cohort whose OC2 row lacks a field the measure reads is left out of the measure
 with the reason (DfE's validation rule 191 requires every field for the cohort), as is a child of
@@ -24,15 +27,14 @@ import polars as pl
 from ...errors import DataError
 from ..periods import age_on
 from ..registry import Counted, derivation
-from ._common import PERIOD_COLS, accounting, child_counts, shaped, share_counts
+from ._common import PERIOD_COLS, accounting, child_counts, per_period, shaped, share_counts
 from ._levels import LEVEL, level_counts, level_shares, parse_levels
 from ._returns import check_march_periods, require, return_years
-from .looked_after import SHORT_BREAKS, _episodes, _not_short_break, _open_at, _stays
+from .looked_after import SHORT_BREAKS, _episodes, _not_short_break, at_date
 
 __all__: list[str] = []
 
 KEYS = ["CHILD", "period_label"]
-SHORT_BREAK_WORDS = "not_counted: short breaks (legal status V3/V4) are not counted"
 
 
 def _first_reason(frame: pl.DataFrame, row: str) -> pl.DataFrame:
@@ -64,23 +66,57 @@ def _cohort(
     oc2 = return_years(records, oc2, periods, "oc2", name)
     oc2 = oc2.with_columns((pl.int_range(pl.len()).over("CHILD", "__year") > 0).alias("__repeat"))
     episodes = _episodes(records)
-    stays = _stays(episodes, periods, params).filter(~pl.col("__short"))
-    open_at_end = stays.filter(_open_at(pl.col("period_end")))
-    at_end = open_at_end.sort("DECOM", "__row").unique(KEYS, keep="first", maintain_order=True)
-    overlaps = open_at_end.join(
-        at_end.select("__row", "period_label"), on=["period_label", "__row"], how="anti"
-    )
-    since = (
-        stays.join(at_end.select(*KEYS, pl.col("__stay").alias("__current")), on=KEYS)
-        .filter(pl.col("__stay") == pl.col("__current"))
-        .group_by(KEYS)
-        .agg(pl.col("DECOM").min().alias("__since"))
-    )
+    at_end, at_end_reason = at_date(episodes, periods, params)
     months = int(params["months"])
-    at_end = at_end.join(since, on=KEYS, how="left").with_columns(
-        (
-            pl.col("__since").dt.offset_by(f"{months}mo") <= pl.col("period_end").dt.offset_by("1d")
-        ).alias("__long"),
+    since = pl.col("period_end").dt.offset_by(f"-{months}mo").dt.offset_by("1d")
+    short = ~_not_short_break(params)
+    ended = pl.col("REC").is_not_null() & (pl.col("REC") != "X1")
+    breaks = (
+        per_period(episodes, periods)
+        .with_columns(since.alias("__from"))
+        .with_columns(
+            pl.when(
+                short
+                & (pl.col("DECOM") <= pl.col("period_end"))
+                & (pl.col("DEC").is_null() | (pl.col("DEC") >= pl.col("__from")))
+            )
+            .then(
+                pl.format(
+                    "a short break (legal status {}) from {}",
+                    pl.col("LS"),
+                    pl.col("DECOM").dt.strftime("%d/%m/%Y"),
+                )
+            )
+            .when(
+                ended & (pl.col("DEC") >= pl.col("__from")) & (pl.col("DEC") < pl.col("period_end"))
+            )
+            .then(
+                pl.format(
+                    "an episode ended on {} with reason {}",
+                    pl.col("DEC").dt.strftime("%d/%m/%Y"),
+                    pl.col("REC"),
+                )
+            )
+            .when(
+                (pl.col("RNE") == "S")
+                & (pl.col("DECOM") > pl.col("__from"))
+                & (pl.col("DECOM") <= pl.col("period_end"))
+            )
+            .then(
+                pl.format(
+                    "a new period of care (RNE S) began on {}",
+                    pl.col("DECOM").dt.strftime("%d/%m/%Y"),
+                )
+            )
+            .alias("__break")
+        )
+        .filter(pl.col("__break").is_not_null())
+        .sort("DECOM", "__row")
+        .group_by(KEYS, maintain_order=True)
+        .agg(pl.col("__break").first())
+    )
+    at_end = at_end.join(breaks, on=KEYS, how="left").with_columns(
+        pl.col("__break").is_null().alias("__long"),
         pl.col("period_end").dt.year().cast(pl.Int32).alias("__year"),
     )
     header = getattr(records, "header", None)
@@ -94,7 +130,7 @@ def _cohort(
         *fields,
     )  # fmt: skip
     cohort = (
-        at_end.select("__row", "CHILD", *PERIOD_COLS, "__since", "__long", "__year")
+        at_end.select("__row", "CHILD", *PERIOD_COLS, "__break", "__long", "__year")
         .join(rows, on=["CHILD", "__year"], how="left")
         .join(dobs, on="CHILD", how="left")
         .with_columns(pl.coalesce("__oc2_dob", "__header_dob").alias("__dob"))
@@ -107,11 +143,10 @@ def _cohort(
         pl.when(~pl.col("__long"))
         .then(
             pl.format(
-                "not_counted: looked after at {} but continuously only since {}, less than {} "
-                "months",
+                "not_counted: looked after at {} but not continuously for {} months: {}",
                 end,
-                pl.col("__since").dt.strftime("%d/%m/%Y"),
                 pl.lit(months),
+                pl.col("__break"),
             )
         )
         .when(pl.col("__oc2_row").is_null())
@@ -146,10 +181,8 @@ def _cohort(
             )
         )
     cohort = cohort.with_columns(why.alias("__why"))
-    # a second episode open at the period end (episodes should not overlap) is reported
-    episodes = episodes.with_columns(
-        pl.col("__row").is_in(overlaps["__row"].unique().implode()).alias("__overlap")
-    )
+    # a short break, or a second episode open at the period end, is reported as at_date does
+    episodes = episodes.with_columns(at_end_reason.alias("__at_end_reason"))
     return episodes, oc2, cohort
 
 
@@ -165,17 +198,9 @@ def _accounting(
     why_episode = _first_reason(cohort, "__row")
     episodes = episodes.join(why_episode, on="__row", how="left", maintain_order="left")
     episode_reason = (
-        pl.when(~_not_short_break(params))
-        .then(pl.lit(SHORT_BREAK_WORDS))
-        .when(pl.col("__why").is_not_null())
+        pl.when(pl.col("__why").is_not_null() & _not_short_break(params))
         .then(pl.col("__why"))
-        .when(pl.col("__overlap"))
-        .then(
-            pl.lit(
-                "overlapping_episode: another episode of the child open at the period end is used"
-            )
-        )
-        .otherwise(pl.lit("outside_period: not open at the end of any period"))
+        .otherwise(pl.col("__at_end_reason"))
     )
     why_oc2 = _first_reason(cohort.filter(pl.col("__oc2_row").is_not_null()), "__oc2_row").rename(
         {"__oc2_row": "__row"}
