@@ -439,7 +439,8 @@ class _County:
 
     def holds(self, definition: cyp.IndicatorDefinition) -> bool:
         """Whether the county has rows of every table the derivation cannot do without (the
-        SSDA903 OC2, OC3, UASC, missing and social worker tables: a derivation refuses records
+        SSDA903 OC2, OC3, UASC, missing, social worker and placed for adoption tables: a
+        derivation refuses records
         without them)."""
         records = self.pick(definition)
         needed = _tables_read(definition) & _REQUIRED_TABLES
@@ -496,7 +497,7 @@ def _county(spec: dict[str, Any], notes: list[str]) -> _County:
 
 
 #: Tables a derivation refuses to run without, naming them (see cyp_indicators.records).
-_REQUIRED_TABLES = {"oc2", "oc3", "uasc", "missing", "sw_episodes"}
+_REQUIRED_TABLES = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"}
 #: Annual tables: their derivations take periods ending 31 March only.
 _ANNUAL_TABLES = {"oc2", "oc3"}
 

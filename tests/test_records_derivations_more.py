@@ -556,6 +556,63 @@ def test_three_or_more_social_workers() -> None:
     assert reasons(result, "sw_episodes") == Counter({"not_counted": 4, "outside_period": 1})
 
 
+# --- placed for adoption within 12 months of the decision ---------------------------------------
+
+
+def test_placed_for_adoption_within_12_months_of_the_decision() -> None:
+    """NI 61: children adopted in the year "who had been placed for adoption within 12 months of
+    the agency decision that they should be placed for adoption"; "the placement counted is the
+    one in which the child was adopted, so a placement that broke down does not count". The
+    decision is the placed-for-adoption table's DATE_PLACED ("Date of LA's decision that a child
+    should be placed for adoption"). a: decided 1 September 2017, placed 1 June 2018; b: decided
+    1 March 2017, placed 1 May 2018, too late; c: placed within the year after the decision, but
+    that placement broke down and the one in which c was adopted began 1 September 2018; d: a
+    decision reversed, then a new one on 1 January 2018 and placed 1 July 2018; e: no decision
+    recorded (left out, with the reason); f: adopted the year before."""
+    d = D
+    rows = [
+        ("a", d(2016, 1, 1), "S", "C2", "U4", d(2018, 6, 1), "X1"),
+        ("a", d(2018, 6, 1), "T", "E1", "A5", d(2019, 1, 10), "E11"),
+        ("b", d(2015, 1, 1), "S", "C2", "U4", d(2018, 5, 1), "X1"),
+        ("b", d(2018, 5, 1), "P", "E1", "A6", d(2019, 2, 1), "E12"),
+        ("c", d(2015, 1, 1), "S", "C2", "U4", d(2017, 6, 1), "X1"),
+        ("c", d(2017, 6, 1), "P", "E1", "A4", d(2017, 12, 1), "X1"),
+        ("c", d(2017, 12, 1), "P", "E1", "U4", d(2018, 9, 1), "X1"),
+        ("c", d(2018, 9, 1), "P", "E1", "A4", d(2019, 3, 1), "E11"),
+        ("d", d(2015, 1, 1), "S", "C2", "U4", d(2018, 7, 1), "X1"),
+        ("d", d(2018, 7, 1), "P", "E1", "A6", d(2019, 3, 20), "E11"),
+        ("e", d(2016, 1, 1), "S", "C2", "U4", d(2018, 4, 1), "X1"),
+        ("e", d(2018, 4, 1), "P", "E1", "A6", d(2018, 12, 1), "E11"),
+        ("f", d(2015, 1, 1), "S", "C2", "U4", d(2017, 4, 1), "X1"),
+        ("f", d(2017, 4, 1), "P", "E1", "A6", d(2018, 2, 1), "E11"),
+    ]
+    decisions = [
+        ("a", d(2017, 9, 1), None),
+        ("b", d(2017, 3, 1), None),
+        ("c", d(2017, 2, 1), None),
+        ("d", d(2016, 1, 1), d(2016, 6, 1)),
+        ("d", d(2018, 1, 1), None),
+        ("f", d(2016, 6, 1), None),
+    ]
+    records = cyp.SSDA903.from_frames(
+        episodes=pl.DataFrame(
+            rows, schema=["CHILD", "DECOM", "RNE", "LS", "PLACE", "DEC", "REC"], orient="row"
+        ).with_columns(pl.lit("N1").alias("CIN")),
+        placed_for_adoption=pl.DataFrame(
+            decisions, schema=["CHILD", "DATE_PLACED", "DATE_PLACED_CEASED"], orient="row"
+        ),
+    )
+    result = derive("adoption_placed_within_12_months_of_decision_pct", records, 2019)
+    assert one(result) == (2, 4)
+    count = derive("adoption_placed_within_12_months_of_decision_count", records, 2019)
+    assert count.values["numerator"][0] == 2
+    left_out = result.exclusions.filter(pl.col("child") == "e")["reason"].to_list()
+    assert [w for w in left_out if "DATE_PLACED" in w] == [
+        "not_counted: no decision that the child should be placed for adoption "
+        "(placed_for_adoption DATE_PLACED) on or before the placement, and not reversed by then"
+    ]
+
+
 # --- OC2: children looked after continuously for 12 months --------------------------------------
 
 
@@ -824,6 +881,7 @@ def test_staying_put() -> None:
         ("cla_uasc_pct", "UASC"),
         ("cla_missing_pct", "missing"),
         ("cla_three_or_more_social_workers_pct", "social worker"),
+        ("adoption_placed_within_12_months_of_decision_pct", "placed for adoption"),
     ],
 )
 def test_a_return_without_the_table_is_refused_naming_it(ident: str, table: str) -> None:

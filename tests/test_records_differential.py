@@ -549,8 +549,15 @@ _SAMPLES: dict[str, Any] = {}
 #: The tables of ``_REQUIRED`` each SSDA903 sample holds (checked against the files read below).
 _HOLDS: dict[str, set[str]] = {
     "demand_model": set(),
-    "validator_903": {"oc3", "uasc", "missing", "sw_episodes"},
-    "validator_903 with oc2": {"oc2", "oc3", "uasc", "missing", "sw_episodes"},
+    "validator_903": {"oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"},
+    "validator_903 with oc2": {
+        "oc2",
+        "oc3",
+        "uasc",
+        "missing",
+        "sw_episodes",
+        "placed_for_adoption",
+    },
     "demand_model 2018 return with its tables": {"oc2", "oc3", "uasc", "missing"},
 }
 
@@ -570,7 +577,7 @@ def _sample(name: str) -> Any:
 
 
 #: Tables a derivation cannot do without (it refuses records that lack them, naming the table).
-_REQUIRED = {"oc2", "oc3", "uasc", "missing", "sw_episodes"}
+_REQUIRED = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"}
 
 
 def _holds(sample: str, tables: Sequence[str]) -> bool:

@@ -39,6 +39,8 @@ TABLE_WORDS = {
     "missing": "SSDA903 missing table (incidents of children missing or away from placement "
     "without authorisation)",
     "sw_episodes": "SSDA903 social worker episodes table (SW_ID, SW_DECOM, SW_DEC)",
+    "placed_for_adoption": "SSDA903 placed for adoption table (the dates of the decisions that a "
+    "child should be placed for adoption)",
 }
 
 #: The words of a CSV file name that say which SSDA903 table it holds (as the reader reads them).
@@ -48,6 +50,7 @@ _TOKENS = {
     "uasc": ("uasc",),
     "missing": ("missing",),
     "sw_episodes": ("sw_episodes", "swepisodes"),
+    "placed_for_adoption": ("placed_for_adoption", "placedforadoption", "placed_adoption"),
 }
 _ALL_TOKENS = sorted(
     (

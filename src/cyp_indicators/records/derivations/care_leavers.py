@@ -61,7 +61,9 @@ def _rows(records: Any, periods: pl.DataFrame, name: str) -> pl.DataFrame:
     )
     header = getattr(records, "header", None)
     if isinstance(header, pl.DataFrame) and "DOB" in header.columns:
-        dobs = header.select("CHILD", pl.col("DOB").alias("__header_dob")).unique("CHILD")
+        dobs = header.select("CHILD", pl.col("DOB").alias("__header_dob")).unique(
+            "CHILD", keep="first", maintain_order=True
+        )
         oc3 = oc3.join(dobs, on="CHILD", how="left", maintain_order="left")
     else:
         oc3 = oc3.with_columns(pl.lit(None, pl.Date).alias("__header_dob"))

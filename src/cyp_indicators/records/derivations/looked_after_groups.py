@@ -21,6 +21,9 @@ definition's ``[derivation]`` table where they group into levels):
 * Three or more social workers: of the children looked after at the period end, those with three
   or more different social workers (SW_ID) assigned at any time in the period, whether or not the
   child was looked after then.
+* Placed for adoption within 12 months of the decision (NI 61): of the children adopted in the
+  period, those placed, in the placement in which they were adopted, within 12 months of the
+  decision that they should be placed for adoption.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from ._returns import require
 from .looked_after import (
     SHORT_BREAKS,
     TEMPORARY_PLACES,
+    _adoptions,
     _episodes,
     _not_short_break,
     at_date,
@@ -388,5 +392,107 @@ def social_workers(records: Any, periods: pl.DataFrame, params: Mapping[str, Any
         records=pl.concat([
             accounting("episodes", episodes, firsts["__row"].unique(), reason),
             accounting("sw_episodes", workers, used["__row"].unique(), worker_reason),
+        ]),
+    )  # fmt: skip
+
+
+@derivation(
+    "adopted_within_months_of_decision",
+    tables=("episodes", "placed_for_adoption"),
+    parameters={
+        "adopted_reasons": ["E11", "E12"],
+        "adoption_places": ["A3", "A4", "A5", "A6"],
+        "new_family_reasons": ["S", "P", "T"],
+        "months": 12,
+        "as_share": True,
+    },
+)
+def adopted_within_months(
+    records: Any, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> Counted:
+    """Children adopted in each period (REC E11, E12) who had been placed for adoption, in the
+    placement in which they were adopted, within ``months`` of the decision that they should be
+    placed for adoption, over the children adopted in it (NI 61).
+
+    The placement is the start of the last run of adoptive placements (A3-A6) before the
+    adoption, as :func:`~.looked_after.adoption_a1` finds it (a placement that broke down does
+    not count); the decision is the placed_for_adoption DATE_PLACED ("Date of LA's decision that
+    a child should be placed for adoption"), the latest on or before the placement not reversed
+    (DATE_PLACED_CEASED) by then. Within 12 months: placed on or before the day 12 months after
+    the decision. An adoption whose placement or decision the records do not hold is left out,
+    with the reason.
+    """
+    name = "adopted_within_months_of_decision"
+    decisions = require(records, "placed_for_adoption", name)
+    episodes, rows = _adoptions(records, params)
+    pairs = (
+        rows.filter(pl.col("__moved_in").is_not_null())
+        .select("__row", "CHILD", "__moved_in")
+        .join(
+            decisions.select(
+                "CHILD",
+                pl.col("__row").alias("__decision_row"),
+                "DATE_PLACED",
+                "DATE_PLACED_CEASED",
+            ),
+            on="CHILD",
+        )
+        .filter(
+            (pl.col("DATE_PLACED") <= pl.col("__moved_in"))
+            & (
+                pl.col("DATE_PLACED_CEASED").is_null()
+                | (pl.col("DATE_PLACED_CEASED") > pl.col("__moved_in"))
+            )
+        )
+        .sort("DATE_PLACED", "__decision_row")
+        .unique("__row", keep="last")
+        .select("__row", "__decision_row", "DATE_PLACED")
+    )
+    rows = rows.join(pairs, on="__row", how="left")
+    usable = (
+        pl.col("__problem").is_null()
+        & pl.col("__moved_in").is_not_null()
+        & pl.col("DATE_PLACED").is_not_null()
+    )
+    hits = per_period(rows, periods).filter(
+        (pl.col("DEC") >= pl.col("period_start")) & (pl.col("DEC") <= pl.col("period_end")) & usable
+    )
+    months = int(params["months"])
+    timely = pl.col("__moved_in") <= pl.col("DATE_PLACED").dt.offset_by(f"{months}mo")
+    counts = share_counts(
+        child_counts(hits.filter(timely), periods, "numerator"),
+        child_counts(hits, periods, "denominator"),
+    )
+    episodes = episodes.join(
+        rows.select("__row", "__problem", "__moved_in", "DATE_PLACED"), on="__row", how="left"
+    ).sort("__row")
+    adopted = pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False)
+    reason = (
+        pl.when(~adopted)
+        .then(pl.lit("not_counted: the episode did not end in adoption"))
+        .when(pl.col("__problem").is_not_null())
+        .then(pl.col("__problem"))
+        .when(pl.col("__moved_in").is_null())
+        .then(pl.lit("not_counted: no adoptive placement (A3-A6) ends the period of care"))
+        .when(pl.col("DATE_PLACED").is_null())
+        .then(
+            pl.lit(
+                "not_counted: no decision that the child should be placed for adoption "
+                "(placed_for_adoption DATE_PLACED) on or before the placement, and not reversed "
+                "by then"
+            )
+        )
+        .otherwise(pl.lit("outside_period: adoption not in any period"))
+    )
+    decision_reason = pl.lit(
+        "not_counted: not the decision in force when a child adopted in a period was placed"
+    )
+    return Counted(
+        counts=shaped(counts, params),
+        records=pl.concat([
+            accounting("episodes", episodes, hits["__row"].unique(), reason),
+            accounting(
+                "placed_for_adoption", decisions, hits["__decision_row"].unique(), decision_reason
+            ),
         ]),
     )  # fmt: skip
