@@ -434,11 +434,17 @@ class _County:
 
     def pick(self, definition: cyp.IndicatorDefinition) -> Any:
         """The return a definition's derivation reads."""
-        from cyp_indicators.records import DERIVATIONS
+        tables = _tables_read(definition)
+        return self.ssda903 if tables <= set(self.ssda903.TABLES) else self.cin
 
-        assert definition.derivation is not None
-        tables = DERIVATIONS[definition.derivation.name].tables
-        return self.ssda903 if "episodes" in tables else self.cin
+    def holds(self, definition: cyp.IndicatorDefinition) -> bool:
+        """Whether the county has rows of every table the derivation cannot do without (the
+        SSDA903 OC2, OC3, UASC, missing, social worker and placed for adoption tables: a
+        derivation refuses records
+        without them)."""
+        records = self.pick(definition)
+        needed = _tables_read(definition) & _REQUIRED_TABLES
+        return all(records.table(t).height > 0 for t in needed)
 
     def rows(self) -> dict[str, int]:
         out = {f"cin.{t}": self.cin.table(t).height for t in self.cin.TABLES}
@@ -490,8 +496,31 @@ def _county(spec: dict[str, Any], notes: list[str]) -> _County:
                    dt.date(last_year, 3, 31), 300_000, f"benchmarks/_records.py (x{scale:g})")  # fmt: skip
 
 
-def _derivation_definitions() -> list[cyp.IndicatorDefinition]:
-    return [d for d in cyp.load_catalogue().list() if d.derivation is not None]
+#: Tables a derivation refuses to run without, naming them (see cyp_indicators.records).
+_REQUIRED_TABLES = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"}
+#: Annual tables: their derivations take periods ending 31 March only.
+_ANNUAL_TABLES = {"oc2", "oc3"}
+
+
+def _tables_read(definition: cyp.IndicatorDefinition) -> set[str]:
+    from cyp_indicators.records import DERIVATIONS
+
+    assert definition.derivation is not None
+    return set(DERIVATIONS[definition.derivation.name].tables)
+
+
+def _derivation_definitions(
+    county: _County, *, monthly: bool = False
+) -> list[cyp.IndicatorDefinition]:
+    """The definitions with a derivation the county's records can feed (for a monthly series,
+    not those of the annual OC2 and OC3 tables)."""
+    return [
+        d
+        for d in cyp.load_catalogue().list()
+        if d.derivation is not None
+        and county.holds(d)
+        and not (monthly and _tables_read(d) & _ANNUAL_TABLES)
+    ]
 
 
 def _records_year_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -499,7 +528,7 @@ def _records_year_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
     notes: list[str] = []
     county = _county(spec, notes)
     try:
-        definitions = _derivation_definitions()
+        definitions = _derivation_definitions(county)
         year = county.year
 
         def library() -> list[cyp.Derivation]:
@@ -546,7 +575,7 @@ def _records_series_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
     county = _county(spec, notes)
     if county.folder is not None:
         shutil.rmtree(county.folder, ignore_errors=True)
-    definitions = _derivation_definitions()
+    definitions = _derivation_definitions(county, monthly=True)
     last = county.series_last
     index = last.year * 12 + last.month - 1 - (months - 1)
     first = dt.date(index // 12, index % 12 + 1, 28)

@@ -37,6 +37,8 @@ def _same(pandas_out: pd.DataFrame, polars_out: pl.DataFrame) -> None:
                 assert a is None or (isinstance(a, float) and math.isnan(a)), name
             elif isinstance(b, float):
                 assert a == b, name  # to the bit: one engine
+            elif isinstance(b, list):
+                assert list(a) == b, name  # a list column comes back as an array
             else:
                 assert a == b, name
 
@@ -173,3 +175,33 @@ def test_pandas_and_polars_agree_or_fail_alike_on_any_counts(
         return
     assert expected is not None
     _same(cyp.rate(pandas_in, "n", "d", multiplier=1000), expected)
+
+
+def test_present_on_a_pandas_result_knows_its_definition_and_matches_polars() -> None:
+    """compute's provenance travels in DataFrame.attrs, so present needs no definition."""
+    d = CAT.get("cla_rate_per_10k")
+    data = {"cla_at_31_march": [416, 3, 0], "population_0_17": [57621, 1000, 900]}
+    shown = cyp.present(cyp.compute(d, pd.DataFrame(data)))
+    _same(shown, cyp.present(cyp.compute(d, pl.DataFrame(data))))
+    with pytest.raises(cyp.DataError, match="presented already"):
+        cyp.present(shown)
+
+
+def test_comparisons_on_pandas_match_polars() -> None:
+    d = CAT.get("cla_rate_per_10k")
+    published = pl.DataFrame(cyp.published(d).filter(pl.col("time_period") == 2025))
+    from_pandas = cyp.comparisons(published.to_pandas(), d)
+    _same(from_pandas, pl.DataFrame(cyp.comparisons(published, d)))
+
+
+def test_aggregate_neighbours_on_pandas_match_polars() -> None:
+    sn = cyp.neighbour_set()
+    rates = {
+        "la_code": ["874", "831", "894", "887"],
+        "year": [2025] * 4,
+        "value": [72.0, 80.0, 60.0, 55.0],
+    }
+    _same(
+        cyp.aggregate_neighbours(pd.DataFrame(rates), sn),
+        cyp.aggregate_neighbours(pl.DataFrame(rates), sn),
+    )

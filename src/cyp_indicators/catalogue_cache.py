@@ -54,8 +54,35 @@ def _dependency_digest() -> str:
 
 
 def definition_files(folder: Path) -> list[tuple[str, Path]]:
-    """The definition and pack files of ``folder`` (comparator sets aside), as the catalogue
-    reads them: (path relative to the folder, path)."""
+    """The definition and pack files of ``folder``, as the catalogue reads them.
+
+    Every ``.toml`` file under it, sorted, linked sub-folders followed, comparator sets (under a
+    ``comparators/`` folder) left out.
+
+    Parameters
+    ----------
+    folder
+        A definitions folder.
+
+    Returns
+    -------
+    list[tuple[str, pathlib.Path]]
+        (path relative to ``folder`` with ``/`` separators, path) for each file.
+
+    Raises
+    ------
+    DefinitionError
+        A link to a folder above it (following it would never end).
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> files = dict(definition_files(bundled_definitions()))
+    >>> "social_care/cla_rate_per_10k.v1.toml" in files, "packs/2014.toml" in files
+    (True, True)
+    >>> any(r.startswith("comparators/") for r in files)
+    False
+    """
     from .catalogue import _toml_files
 
     out = []
@@ -68,8 +95,38 @@ def definition_files(folder: Path) -> list[tuple[str, Path]]:
 
 
 def build_cache(folder: Path | None = None) -> dict[str, Any]:
-    """Read and check every file of the bundled folder in full (raising as the catalogue does)
-    and return the record :func:`cached_bundled` uses."""
+    """Read and check every file of a definitions folder in full, and return the record of it.
+
+    This is the record :func:`cached_bundled` uses (``tools/gen_catalogue_cache.py`` writes it for
+    the bundled folder): each file's path, kind (``"definition"`` or ``"pack"``), SHA-1 of its bytes
+    and parsed document, and a hash of everything the checks depend on (the schemas, the
+    registries, the units and LAIT's dictionary).
+
+    Parameters
+    ----------
+    folder
+        The folder to read; the bundled definitions by default.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``format``, ``dependencies`` and ``files``: plain JSON data.
+
+    Raises
+    ------
+    DefinitionError
+        A file the catalogue would refuse (as :func:`~cyp_indicators.loader.read_definition` and
+        :func:`~cyp_indicators.loader.read_pack` raise).
+    TypeError
+        A value JSON cannot hold (a TOML date or time): write it as text.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> record = build_cache(bundled_definitions() / "health")
+    >>> sorted(record), record["files"][0]["kind"]
+    (['dependencies', 'files', 'format'], 'definition')
+    """
     from .loader import read_definition, read_pack, read_toml
 
     root = folder if folder is not None else bundled_definitions()
@@ -103,8 +160,25 @@ def _check_plain(value: object, where: str) -> None:
 
 
 def cached_bundled() -> tuple[tuple[IndicatorDefinition, ...], tuple[Any, ...]] | None:
-    """The bundled definitions and year packs from the record, or None when any file or
-    dependency differs from what was checked (the caller then reads the folder in full)."""
+    """The bundled definitions and year packs from the record, when nothing has changed since.
+
+    The record (``data/catalogue_cache.json``) is used only when every file and every dependency is
+    byte for byte what was checked, and the folder holds the same files; otherwise the caller reads
+    and checks the folder in full.
+
+    Returns
+    -------
+    tuple[tuple[IndicatorDefinition, ...], tuple[YearPack, ...]] or None
+        The definitions and the packs, or None when the record is missing, unreadable, of another
+        format or out of date.
+
+    Examples
+    --------
+    >>> found = cached_bundled()  # tests/test_catalogue_cache.py keeps the record current
+    >>> definitions, packs = found
+    >>> "cla_rate_per_10k@1.0.0" in {d.key for d in definitions}, packs[0].year
+    (True, 2008)
+    """
     from .loader import pack_from_mapping
 
     record_path = data_file(CACHE_NAME)

@@ -52,8 +52,54 @@ def compute(
     ``area_code`` and ``year``. A tidy row of a year outside the definition's valid years is an
     error: :func:`compute_by_year` chooses the version in force for each row.
 
-    Raises :class:`MissingColumnError` naming the column and the definition when a column is
-    absent, and :class:`DataError` for families ``compute`` does not calculate.
+    Parameters
+    ----------
+    definition
+        The definition (one version): its family decides the calculation (:func:`rate`,
+        :func:`proportion`, :func:`count`, :func:`mean`, or a difference).
+    frame
+        Counts: a DataFrame or LazyFrame (a pandas DataFrame is converted, and the result
+        converted back), in the definition's columns or DfE's tidy layout.
+    numerator, denominator
+        The input columns, when not those the definition names.
+    confidence
+        True (default): the definition's levels (none for ``ci_method = "none"``); levels to
+        override them; ``None`` or False for no interval.
+    by
+        Group columns: counts are summed within groups first (one row per group).
+    keys
+        Columns that must identify one row each.
+    filters
+        Column -> value: the rows of a tidy file to use.
+
+    Returns
+    -------
+    F
+        A :class:`~cyp_indicators.results.ResultFrame` (or ``ResultLazyFrame``): the caller's
+        columns, the result columns, ``indicator_id`` and ``indicator_version``.
+
+    Raises
+    ------
+    MissingColumnError
+        A column is absent (naming the column and the definition).
+    DataError
+        A family ``compute`` does not calculate (``duration``), a tidy frame whose rows are
+        split by a filter not chosen or that has rows of years outside the definition's valid
+        years, or an input the statistics function refuses as :class:`DataError`.
+    InvalidValueError
+        Input values that break a rule (negative or fractional counts, ...), naming the rows.
+    DuplicateKeyError
+        ``keys`` that repeat.
+
+    Examples
+    --------
+    >>> import polars as pl, cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("cla_rate_per_10k")
+    >>> counts = pl.DataFrame({"la": ["874"], "cla_at_31_march": [416], "population_0_17": [57621]})
+    >>> out = cyp.compute(d, counts)
+    >>> out.select(pl.col("value", "lower_95").round(2, mode="half_away_from_zero"),
+    ...            "method", "indicator_version").row(0)
+    (72.2, 65.42, 'byars', '1.0.0')
     """
     context = f"definition {definition.key}"
     if filters or is_tidy(frame.collect_schema().names()):
@@ -188,6 +234,16 @@ def compute_by_year(
         The rows of every year, each computed with its version (``indicator_version``); a row
         of a year in which no version is in force keeps its columns with a null value and the
         reason "z: no version of <id> is in force in <year>".
+
+    Raises
+    ------
+    MissingColumnError
+        No year column (``year``, ``time_period`` or the one named), or a column
+        :func:`compute` needs.
+    UnknownDefinitionError
+        An id the catalogue does not hold.
+    DataError
+        What :func:`compute` raises for a year's rows.
 
     Examples
     --------

@@ -63,6 +63,16 @@ def is_tidy(columns: Iterable[str]) -> bool:
     """Whether a frame with these columns is in DfE's tidy-data layout (``time_period`` and
     ``geographic_level``).
 
+    Parameters
+    ----------
+    columns
+        The frame's column names.
+
+    Returns
+    -------
+    bool
+        True when both ``time_period`` and ``geographic_level`` are there.
+
     Examples
     --------
     >>> is_tidy(["time_period", "geographic_level", "la_name", "children_count"])
@@ -93,6 +103,20 @@ def tidy_breakdowns(
     (neither time, geography nor an indicator of numbers and DfE's symbols) are the filters
     still to choose. ``ignore`` names columns the caller handles (a definition's breakdown,
     whose levels are meant to be rows of their own).
+
+    Parameters
+    ----------
+    frame
+        A tidy frame (``time_period``, ``geographic_level`` and area columns; or ``area_code``).
+    ignore
+        Columns not to report.
+
+    Returns
+    -------
+    dict[str, list[str]]
+        Filter column -> its values, sorted; empty when each period and area has one row.
+        Repeated rows that differ in no text column are reported under
+        ``"(no filter column)"``, with a sentence saying so.
 
     Examples
     --------
@@ -233,7 +257,9 @@ def tidy_input(
     Raises
     ------
     MissingColumnError
-        A filter column, or the numerator or denominator, is not in the frame.
+        A filter column, or a ``numerator`` or ``denominator`` the caller names, is not in the
+        frame (where the definition's own columns are absent, no column is added and
+        :func:`~cyp_indicators.compute` names the one missing).
     DataError
         A filter value the column does not hold (the error lists the values held), or a filter
         column that still splits the rows (the error lists each column and its values, and how
@@ -335,6 +361,17 @@ def _source_column(
 
 def tidy_year(column: str = "time_period") -> pl.Expr:
     """The collection year of an EES ``time_period`` (2025; 202425 or 2024/25 -> 2025).
+
+    Parameters
+    ----------
+    column
+        The column holding the period (numbers or text).
+
+    Returns
+    -------
+    polars.Expr
+        Int64: the last year of a six-digit period, else the first four digits; null where
+        there are none.
 
     Examples
     --------

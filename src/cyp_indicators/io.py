@@ -82,19 +82,42 @@ def _read_workbook(path: Path, sheet: str | None, **options: Any) -> pl.DataFram
 
 
 def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
-    """Read a table from ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``.
+    """Read a table from ``.csv``, ``.tsv``, ``.parquet`` or ``.xlsx``, keeping DfE's symbols.
 
     CSV and TSV columns are text; Parquet and XLSX keep their types. An XLSX column's type is
     inferred from every row, so a column of counts with a "c" or "x" in row 150 is text (symbols
     and unreadable cells kept for the statistics core to read or reject), never numbers with the
     symbols turned into empty cells. Column names lose a leading byte-order mark and surrounding
-    spaces. ``sheet`` picks an XLSX sheet by name (default:
-    the first); a missing sheet or an unreadable file is a :class:`DataError` naming it.
+    spaces. Only a regular file is read: a named pipe or a device would never end.
 
-    A header that names a column twice (``cla,cla``) is a :class:`DataError` naming the column
-    and the file (polars would rename the second copy, and the first would be used without a
-    word), as is a CSV that is not UTF-8 text. Only a regular file is read: a named pipe or a
-    device would never end.
+    Parameters
+    ----------
+    path
+        The file (``.csv``, ``.tsv``, ``.txt`` as CSV, ``.parquet``, ``.xlsx``, ``.xlsm``).
+    sheet
+        An XLSX sheet, by name (default: the first).
+
+    Returns
+    -------
+    polars.DataFrame
+        The table.
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    DataError
+        Not a regular file, an unsupported file type, a header that names a column twice (polars
+        would rename the second copy, and the first would be used without a word), names that
+        repeat once trimmed, a CSV that is not UTF-8 text, a missing sheet or a file that cannot
+        be read, each naming the file.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import data_file
+    >>> codes = read_table(data_file("geography/la_codes.csv"))
+    >>> codes.filter(old_la_code="874").select("new_la_code", "la_name", "current").row(0)
+    ('E06000031', 'Peterborough', 'true')
     """
     p = Path(path)
     if not p.is_file():
@@ -142,9 +165,33 @@ def read_table(path: str | Path, *, sheet: str | None = None) -> pl.DataFrame:
 def from_dfe_sentinels(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Turn the DfE dashboard's negative sentinels back into symbols, as text columns.
 
-    ``-100`` becomes ``c``, ``-200`` ``low``, ``-250`` ``u``, ``-300`` ``x``, ``-400`` ``z``; any
-    other negative number is an error naming the column and value, since a rate or count cannot be
-    negative. The statistics and comparison functions then read the symbols as typed reasons.
+    ``-100`` becomes ``c``, ``-200`` ``low``, ``-250`` ``u``, ``-300`` ``x``, ``-400`` ``z``
+    (:data:`DFE_SENTINELS`). The statistics and comparison functions then read the symbols as
+    typed reasons.
+
+    Parameters
+    ----------
+    frame
+        A frame read from the dashboard's data.
+    columns
+        The columns to convert (numbers, or text holding numbers).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``frame`` with those columns as text: a sentinel as its symbol, any other value as written.
+
+    Raises
+    ------
+    DataError
+        A column the frame does not have, or a negative number that is no sentinel (a rate or
+        count cannot be negative), naming the column and values.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from_dfe_sentinels(pl.DataFrame({"rate": [72.2, -100.0, -400.0]}), ["rate"])["rate"].to_list()
+    ['72.2', 'c', 'z']
     """
     out = []
     for column in columns:

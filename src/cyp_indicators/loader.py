@@ -44,8 +44,29 @@ MAX_TOML_BYTES = 1_000_000
 
 @attrs.frozen(kw_only=True)
 class Replacement:
-    """A reform recorded in a year pack: from ``year`` the measure ``id`` is replaced by ``by``
-    (one or more ids); ``note`` says why. A series is not comparable across it."""
+    """A reform recorded in a year pack: from ``year`` the measure ``id`` is replaced by ``by``.
+
+    A time series is not comparable across it (:meth:`~cyp_indicators.Catalogue.breaks` reports
+    it as a break).
+
+    Parameters
+    ----------
+    year
+        The collection year of the first figure of the new measures.
+    id
+        The measure replaced.
+    by
+        The measures replacing it (one or more ids).
+    note
+        Why, in words.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> r = cyp.load_catalogue().replaced_by("ks4_5ac_pct")[0]
+    >>> r.year, r.id, r.by
+    (2016, 'ks4_5ac_pct', ('attainment_8',))
+    """
 
     year: int
     id: str
@@ -55,7 +76,32 @@ class Replacement:
 
 @attrs.frozen(kw_only=True)
 class YearPack:
-    """The changes one collection year makes to the catalogue (the year chain)."""
+    """The changes one collection year makes to the catalogue (the year chain).
+
+    The pack in force for year N is the pack of the previous year plus the definitions
+    ``added_or_changed`` in year N, minus those ``removed``.
+
+    Parameters
+    ----------
+    year
+        The collection year the changes take effect.
+    added_or_changed
+        ``(id, version)`` pairs brought into force from ``year``.
+    removed
+        Ids no longer in force from ``year``.
+    replaced
+        The reforms of ``year`` (:class:`Replacement`).
+    note
+        Why, in words (optional).
+    source_file
+        The file it was read from (not part of equality).
+
+    Examples
+    --------
+    >>> pack = pack_from_mapping({"year": 2030, "added_or_changed": ["cla_rate_per_10k@1.0.0"]})
+    >>> pack.year, [(i, str(v)) for i, v in pack.added_or_changed], pack.removed
+    (2030, [('cla_rate_per_10k', '1.0.0')], ())
+    """
 
     year: int
     added_or_changed: tuple[tuple[str, Version], ...] = ()
@@ -100,10 +146,33 @@ def _read_regular(path: Path) -> bytes:
 
 
 def read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    """Parse a TOML file; a syntax error becomes a :class:`DefinitionError` with its line.
+    """Parse a TOML file safely: plain values only, a syntax error located at its line.
 
-    Only a regular file (links followed) of at most :data:`MAX_TOML_BYTES` is read, as UTF-8
-    text; anything else is a :class:`DefinitionError` naming the file.
+    Only a regular file (links followed) of at most :data:`MAX_TOML_BYTES` is read, as UTF-8 text
+    (a byte-order mark allowed); a pipe or a device is refused before it is opened.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    tuple[dict[str, Any], str]
+        The parsed document and the text (to locate problems by line).
+
+    Raises
+    ------
+    DefinitionError
+        A file that does not exist, is not a regular file, is too large, is not UTF-8 or is not
+        valid TOML (with the line where the parser says), naming the file.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> doc, text = read_toml(bundled_definitions() / "social_care" / "cla_rate_per_10k.v1.toml")
+    >>> doc["id"], doc["unit"]
+    ('cla_rate_per_10k', 'per_10000')
     """
     try:
         text = _read_regular(path).decode("utf-8-sig")
@@ -166,7 +235,34 @@ def _schema_issues(doc: dict[str, Any], text: str, schema: str) -> list[Problem]
 
 
 def read_definition(path: Path) -> IndicatorDefinition:
-    """Read, schema-check and build one definition file; every problem is reported together."""
+    """Read, schema-check and build one definition file; every problem is reported together.
+
+    The checks: the JSON Schema (``validation/indicator.schema.json``), the unit, the model's own
+    rules, the LAIT short names (against LAIT's data dictionary), the derivation and the pupil rule
+    (against their registries, with close matches).
+
+    Parameters
+    ----------
+    path
+        The ``.toml`` file.
+
+    Returns
+    -------
+    IndicatorDefinition
+        The definition, with ``source_file`` set to ``path``.
+
+    Raises
+    ------
+    DefinitionError
+        A file :func:`read_toml` refuses, or every problem the checks find, each with its field
+        path and line.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> read_definition(bundled_definitions() / "social_care" / "cla_rate_per_10k.v1.toml").key
+    'cla_rate_per_10k@1.0.0'
+    """
     doc, text = read_toml(path)
     issues = _schema_issues(doc, text, "indicator.schema.json")
     if issues:
@@ -311,7 +407,30 @@ def _lait_issues(doc: dict[str, Any], text: str) -> list[Problem]:
 
 
 def read_pack(path: Path) -> YearPack:
-    """Read and schema-check one year-pack file."""
+    """Read and schema-check one year-pack file (``validation/year_pack.schema.json``).
+
+    Parameters
+    ----------
+    path
+        The ``.toml`` file (under a ``packs/`` folder).
+
+    Returns
+    -------
+    YearPack
+        The pack, with ``source_file`` set to ``path``.
+
+    Raises
+    ------
+    DefinitionError
+        A file :func:`read_toml` refuses, or every way it breaks the schema, located.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> pack = read_pack(bundled_definitions() / "packs" / "2014.toml")
+    >>> pack.year, [r.id for r in pack.replaced]
+    (2014, ['initial_assessment_within_timescale_pct', 'core_assessment_within_35_working_days_pct'])
+    """
     doc, text = read_toml(path)
     issues = _schema_issues(doc, text, "year_pack.schema.json")
     if issues:
@@ -320,7 +439,33 @@ def read_pack(path: Path) -> YearPack:
 
 
 def pack_from_mapping(doc: dict[str, Any], *, source_file: str | None = None) -> YearPack:
-    """Build a year pack from its parsed, schema-checked document."""
+    """Build a year pack from its parsed, schema-checked document.
+
+    Parameters
+    ----------
+    doc
+        The document (``year``; optional ``added_or_changed`` as ``"id@major.minor.patch"``,
+        ``removed``, ``replaced`` tables, ``note``).
+    source_file
+        Recorded on the pack.
+
+    Returns
+    -------
+    YearPack
+        The pack (each replacement's ``year`` is the pack's).
+
+    Raises
+    ------
+    ValueError
+        A version in ``added_or_changed`` that is not ``major.minor.patch`` (the schema allows
+        none).
+
+    Examples
+    --------
+    >>> pack = pack_from_mapping({"year": 2030, "removed": ["cla_rate_per_10k"], "note": "why"})
+    >>> pack.year, pack.removed, pack.note
+    (2030, ('cla_rate_per_10k',), 'why')
+    """
     added = []
     for item in doc.get("added_or_changed", []):
         ident, version = item.split("@")

@@ -50,14 +50,33 @@ ATTRS_KEY = "cyp_indicators"
 
 
 class PandasDataFrame(Protocol):
-    """A pandas DataFrame, as the library's functions accept it (pandas need not be installed
-    for the library to import)."""
+    """A pandas DataFrame, as the library's functions accept it.
+
+    A structural type (pandas need not be installed for the library to import): what the library
+    reads of a pandas frame.
+
+    Attributes
+    ----------
+    attrs
+        The frame's metadata dict; a result's provenance travels in ``attrs["cyp_indicators"]``.
+    iloc
+        Positional indexing.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> frame: PandasDataFrame = pd.DataFrame({"n": [1]})
+    >>> frame.attrs
+    {}
+    """
 
     @property
-    def attrs(self) -> dict[Hashable, Any]: ...
+    def attrs(self) -> dict[Hashable, Any]:
+        """The frame's metadata dict."""
 
     @property
-    def iloc(self) -> Any: ...
+    def iloc(self) -> Any:
+        """Positional indexing."""
 
 
 G = TypeVar("G", pl.DataFrame, pl.LazyFrame, PandasDataFrame)
@@ -65,6 +84,16 @@ G = TypeVar("G", pl.DataFrame, pl.LazyFrame, PandasDataFrame)
 
 def is_pandas(frame: object) -> bool:
     """Whether ``frame`` is a pandas DataFrame (checked without importing pandas).
+
+    Parameters
+    ----------
+    frame
+        Anything.
+
+    Returns
+    -------
+    bool
+        True for a pandas DataFrame or an instance of a subclass.
 
     Examples
     --------
@@ -112,8 +141,27 @@ def _missing(pd: Any, value: object) -> bool:
 def from_pandas(frame: PandasDataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
     """``frame`` as a polars DataFrame, and the names of the index columns it was given.
 
-    Raises :class:`~cyp_indicators.DataError` naming column names that are not text, or
-    repeated, or an index name that is also a column.
+    NaN and None become nulls, an object column of mixed kinds becomes text, a named or
+    non-default index becomes columns (``index``, ``level_0``, ... where unnamed), and a result's
+    provenance in ``attrs["cyp_indicators"]`` is carried over.
+
+    Parameters
+    ----------
+    frame
+        A pandas DataFrame.
+
+    Returns
+    -------
+    tuple[polars.DataFrame, tuple[str, ...]]
+        The frame, and the names of the columns that were its index (empty for a default
+        ``RangeIndex``).
+
+    Raises
+    ------
+    DataError
+        Column names that are not text or are repeated, or an index name that is also a column.
+    ImportError
+        pandas or pyarrow is not installed (``pip install "cyp-indicators[pandas]"``).
 
     Examples
     --------
@@ -163,8 +211,24 @@ def from_pandas(frame: PandasDataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
 
 
 def to_pandas(frame: pl.DataFrame, index: tuple[str, ...] = ()) -> Any:
-    """``frame`` as a pandas DataFrame; the ``index`` columns, where still there, as its index,
-    and a result's provenance in ``attrs["cyp_indicators"]``.
+    """``frame`` as a pandas DataFrame, with its index and a result's provenance restored.
+
+    Parameters
+    ----------
+    frame
+        A polars DataFrame (a result carries its provenance to ``attrs["cyp_indicators"]``).
+    index
+        Columns to make the index again, where all of them are still there.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The converted frame.
+
+    Raises
+    ------
+    ImportError
+        pandas or pyarrow is not installed.
 
     Examples
     --------
@@ -217,12 +281,60 @@ def _converting(func: Callable[..., Any], position: int) -> Callable[..., Any]:
 
 
 def pandas_frames(func: Callable[Concatenate[F, P], F]) -> _FrameFunction[P]:
-    """Let ``func(frame, ...)`` take a pandas DataFrame and return one (see the module)."""
+    """Let ``func(frame, ...)`` take a pandas DataFrame and return one (see the module).
+
+    A polars frame passes through unchanged; a pandas one, positional or given as ``frame=``, is
+    converted with :func:`from_pandas` on the way in and :func:`to_pandas` on the way out.
+
+    Parameters
+    ----------
+    func
+        A function whose first argument is a polars frame and which returns one.
+
+    Returns
+    -------
+    Callable
+        ``func``, wrapped (its name and docstring kept).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import polars as pl
+    >>> @pandas_frames
+    ... def double(frame, column):
+    ...     return frame.with_columns(pl.col(column) * 2)
+    >>> out = double(pd.DataFrame({"n": [1, 2]}, index=pd.Index(["a", "b"], name="la")), "n")
+    >>> type(out).__name__, out["n"].tolist(), out.index.tolist()
+    ('DataFrame', [2, 4], ['a', 'b'])
+    """
     return _converting(func, 0)
 
 
 def pandas_frames_after_definition(
     func: Callable[Concatenate[IndicatorDefinition, F, P], F],
 ) -> _DefinitionFrameFunction[P]:
-    """Let ``func(definition, frame, ...)`` take a pandas DataFrame and return one."""
+    """Let ``func(definition, frame, ...)`` take a pandas DataFrame and return one.
+
+    As :func:`pandas_frames`, for a function whose frame is its second argument.
+
+    Parameters
+    ----------
+    func
+        A function of a definition and a polars frame that returns a polars frame.
+
+    Returns
+    -------
+    Callable
+        ``func``, wrapped (its name and docstring kept).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import polars as pl
+    >>> @pandas_frames_after_definition
+    ... def tag(definition, frame):
+    ...     return frame.with_columns(pl.lit(definition).alias("id"))
+    >>> tag("cla_rate_per_10k", pd.DataFrame({"n": [1]}))["id"].tolist()
+    ['cla_rate_per_10k']
+    """
     return _converting(func, 1)

@@ -58,22 +58,51 @@ _LOSSLESS = {"utf-8", "utf-16", "utf-32"}
 
 
 def printable(text: str) -> str:
-    """``text`` without control characters (newlines and tabs kept).
+    r"""``text`` without control characters (newlines and tabs kept).
+
+    Removed: the C0 and C1 controls (``ESC``, so no ANSI or OSC sequence reaches a terminal;
+    ``BEL``, backspace, carriage return), ``DEL``, and the bidirectional embeddings, overrides and
+    isolates that can make text read differently from what it is.
+
+    Parameters
+    ----------
+    text
+        Any text.
+
+    Returns
+    -------
+    str
+        The text, safe to print.
 
     Examples
     --------
-    >>> printable("Title\\x1b[2J\\x1b]0;owned\\x07 ok\\n")
-    'Title[2J]0;owned ok\\n'
+    >>> printable("Title\x1b[2J\x1b]0;owned\x07 ok\n")
+    'Title[2J]0;owned ok\n'
     """
     return _CONTROL.sub("", text)
 
 
 class SafeStream(io.TextIOBase):
-    """A text stream that passes on only :func:`printable` text, in what the stream can encode.
+    r"""A text stream that passes on only :func:`printable` text, in what the stream can encode.
 
     Characters the underlying stream's encoding cannot hold (a ``cp1252`` console) are replaced
-    by ``?`` instead of raising :class:`UnicodeEncodeError`. ``raw`` is the stream wrapped, for
-    a progress bar that needs its carriage return.
+    by ``?`` instead of raising :class:`UnicodeEncodeError`.
+
+    Parameters
+    ----------
+    raw
+        The stream wrapped (``sys.stdout``), kept as ``raw`` for a progress bar that needs its
+        carriage return; its encoding (UTF-8 when it has none) decides what passes.
+
+    Examples
+    --------
+    >>> import io
+    >>> buffer = io.StringIO()
+    >>> stream = SafeStream(buffer)
+    >>> stream.write("ok\x1b[2J\n")
+    7
+    >>> buffer.getvalue()
+    'ok[2J\n'
     """
 
     def __init__(self, raw: TextIO) -> None:
@@ -85,12 +114,32 @@ class SafeStream(io.TextIOBase):
 
     @property
     def encoding(self) -> str:  # type: ignore[override]
+        """The encoding of the stream wrapped (``"utf-8"`` when it has none)."""
         return self._encoding
 
     def writable(self) -> bool:
+        """Always writable.
+
+        Returns
+        -------
+        bool
+            True.
+        """
         return True
 
     def write(self, text: str) -> int:
+        """Write ``text`` without control characters, in what the stream can encode.
+
+        Parameters
+        ----------
+        text
+            The text.
+
+        Returns
+        -------
+        int
+            The length of ``text`` as given (what was asked to be written).
+        """
         clean = printable(text)
         if not self._lossless:
             clean = clean.encode(self._encoding, errors="replace").decode(self._encoding)
@@ -98,13 +147,33 @@ class SafeStream(io.TextIOBase):
         return len(text)
 
     def flush(self) -> None:
+        """Flush the stream wrapped, unless it is closed."""
         if not self.raw.closed:
             self.raw.flush()
 
     def isatty(self) -> bool:
+        """Whether the stream wrapped is a terminal.
+
+        Returns
+        -------
+        bool
+            The wrapped stream's answer.
+        """
         return self.raw.isatty()
 
     def fileno(self) -> int:
+        """The file descriptor of the stream wrapped.
+
+        Returns
+        -------
+        int
+            The wrapped stream's descriptor.
+
+        Raises
+        ------
+        io.UnsupportedOperation
+            The stream wrapped has none (a ``StringIO``).
+        """
         return self.raw.fileno()
 
     def close(self) -> None:
@@ -117,7 +186,23 @@ class SafeStream(io.TextIOBase):
 
 
 def codec_name(encoding: str) -> str:
-    """The codec's canonical name ("utf-8", "cp1252"), or ``encoding`` if Python has none."""
+    """The codec's canonical name (``"utf-8"``, ``"cp1252"``), or ``encoding`` if Python has none.
+
+    Parameters
+    ----------
+    encoding
+        An encoding's name, in any spelling Python knows.
+
+    Returns
+    -------
+    str
+        The canonical name.
+
+    Examples
+    --------
+    >>> codec_name("UTF8"), codec_name("latin-1"), codec_name("no-such-codec")
+    ('utf-8', 'iso8859-1', 'no-such-codec')
+    """
     import codecs
 
     try:
@@ -127,19 +212,29 @@ def codec_name(encoding: str) -> str:
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with every text cell a spreadsheet would read as a formula prefixed with ``'``.
+    r"""``frame`` with every text cell a spreadsheet would read as a formula prefixed with ``'``.
 
     A cell is neutralised when it begins (after any spaces) with ``=``, ``+``, ``-``, ``@``, a tab
     or a carriage return and is not a plain number (``-12.5``, ``+3``, ``1e-3`` stay as they are);
-    a lone ``-`` (DfE's "no figure") is text a spreadsheet shows as it is and stays too. Only
-    text columns change (categorical ones become text); numbers, dates and booleans are written
-    as they are.
+    a lone ``-`` (DfE's "no figure") is text a spreadsheet shows as it is and stays too (OWASP's
+    rule for CSV injection).
+
+    Parameters
+    ----------
+    frame
+        The frame to write.
+
+    Returns
+    -------
+    polars.DataFrame
+        Only text columns change (categorical ones become text); numbers, dates and booleans are
+        as they were.
 
     Examples
     --------
     >>> frame = pl.DataFrame({"note": ['=HYPERLINK("http://x/?"&A1,"y")', "-3.5", "ok"], "n": [-1, 2, 3]})
     >>> neutralise_formulas(frame).rows()
-    [('\\'=HYPERLINK("http://x/?"&A1,"y")', -1), ('-3.5', 2), ('ok', 3)]
+    [('\'=HYPERLINK("http://x/?"&A1,"y")', -1), ('-3.5', 2), ('ok', 3)]
     """
     text = [
         name
@@ -179,16 +274,30 @@ def _default(value: object) -> object:
 
 
 def json_text(data: object, *, indent: int | None = 2, encoding: str = "utf-8") -> str:
-    """``data`` as JSON text: NaN and infinities as ``null``, dates as ISO text.
+    r"""``data`` as JSON text: NaN and infinities as ``null``, dates and the like as text.
 
     Characters are kept as they are where ``encoding`` holds them; control characters (which a
-    terminal would act on) and any character ``encoding`` cannot hold are written as ``\\uXXXX``
+    terminal would act on) and any character ``encoding`` cannot hold are written as ``\uXXXX``
     escapes, so the text is valid JSON, loses nothing, and is safe to print.
+
+    Parameters
+    ----------
+    data
+        Plain data: dicts, lists, numbers, text, dates.
+    indent
+        As for :func:`json.dumps`; None for one line.
+    encoding
+        The encoding the text will be written in.
+
+    Returns
+    -------
+    str
+        The JSON text.
 
     Examples
     --------
-    >>> json_text({"v": float("nan"), "t": "caf\\u00e9 \\x1b[2J"}, indent=None, encoding="ascii")
-    '{"v": null, "t": "caf\\\\u00e9 \\\\u001b[2J"}'
+    >>> json_text({"v": float("nan"), "t": "caf\u00e9 \x1b[2J"}, indent=None, encoding="ascii")
+    '{"v": null, "t": "caf\\u00e9 \\u001b[2J"}'
     """
     text = json.dumps(
         _finite(data), indent=indent, ensure_ascii=False, allow_nan=False, default=_default
@@ -229,10 +338,32 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def refuse_inputs(output: str | Path, inputs: Iterable[tuple[str, str | Path]]) -> None:
-    """Raise :class:`DataError` when ``output`` is one of the ``inputs`` or inside an input folder.
+    """Refuse an ``output`` that is one of the ``inputs`` or inside an input folder.
 
-    ``inputs`` are ``(option, path)`` pairs (``("--input", "counts.csv")``); links and hard links
-    are followed, so another name for an input is refused too.
+    Links and hard links are followed, so another name for an input is refused too.
+
+    Parameters
+    ----------
+    output
+        The file about to be written.
+    inputs
+        ``(option, path)`` pairs (``("--input", "counts.csv")``), named in the error.
+
+    Raises
+    ------
+    DataError
+        ``output`` is an input file, or inside an input folder (where the next run would read it).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     try:
+    ...         refuse_inputs(Path(folder) / "out.csv", [("--input", folder)])
+    ...     except DataError as err:
+    ...         print("refused:", "inside the --input folder" in str(err))
+    refused: True
     """
     target = Path(output)
     for option, given in inputs:
@@ -253,10 +384,35 @@ def write_atomically(target: str | Path, write: Callable[[Path], object]) -> Pat
     """Call ``write(temporary)`` and rename the temporary file to ``target`` once it returns.
 
     The temporary file is created beside the target (so the rename is atomic, on the same file
-    system) with the permissions a new file would have; on any error or interruption
-    (:class:`KeyboardInterrupt` included) it is removed and the target is untouched. A link is
-    followed: the file it points to is replaced. A target that is a folder, or whose folder does
-    not exist, is a :class:`DataError`.
+    system) with the permissions a new file would have (a replaced file's are kept); on any error
+    or interruption (:class:`KeyboardInterrupt` included) it is removed and the target is
+    untouched. A link is followed: the file it points to is replaced.
+
+    Parameters
+    ----------
+    target
+        The file to write.
+    write
+        Writes the whole output to the path it is given.
+
+    Returns
+    -------
+    pathlib.Path
+        ``target``, as given.
+
+    Raises
+    ------
+    DataError
+        A target that is a folder, or whose folder does not exist.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = write_atomically(Path(folder) / "out.txt", lambda tmp: tmp.write_text("done"))
+    ...     print(out.name, out.read_text(), sorted(p.name for p in Path(folder).iterdir()))
+    out.txt done ['out.txt']
     """
     given = Path(target)
     path = Path(os.path.realpath(given)) if given.is_symlink() else given

@@ -106,9 +106,23 @@ def _unknown(text: object) -> str:
 
 
 def unit_name(text: str) -> str:
-    """The name of the unit ``text`` spells ("per_10k" -> "per_10000"), without loading pint.
+    """The name of the unit ``text`` spells (``"per_10k"``: ``"per_10000"``), without pint.
 
-    Raises ``ValueError`` naming the text when ``units.txt`` defines no such unit.
+    Parameters
+    ----------
+    text
+        A name, symbol or alias of ``units.txt`` (a plural ``s`` allowed), or a unit of the
+        registry.
+
+    Returns
+    -------
+    str
+        The unit's name.
+
+    Raises
+    ------
+    ValueError
+        ``units.txt`` defines no such unit (naming the text).
 
     Examples
     --------
@@ -127,6 +141,21 @@ def unit_name(text: str) -> str:
 def unit_scale(name: str) -> float | None:
     """The scale of a dimensionless unit (``percent`` -> 0.01), or None for a dimensioned one.
 
+    Parameters
+    ----------
+    name
+        A unit (any spelling :func:`unit_name` reads).
+
+    Returns
+    -------
+    float or None
+        The scale; None for a unit with a dimension (days, points, pounds).
+
+    Raises
+    ------
+    ValueError
+        An unknown unit.
+
     Examples
     --------
     >>> unit_scale("per_10000"), unit_scale("day")
@@ -138,9 +167,24 @@ def unit_scale(name: str) -> float | None:
 
 
 def parse_unit(text: str) -> Any:
-    """Return the registry's unit for ``text`` ("per_10000", "percent", "working_days", ...).
+    """The registry's unit for ``text`` (``"per_10000"``, ``"percent"``, ``"working_days"``, ...).
 
-    Raises ``ValueError`` naming the text when the unit is not defined.
+    Loads pint on first use.
+
+    Parameters
+    ----------
+    text
+        A unit (any spelling :func:`unit_name` reads).
+
+    Returns
+    -------
+    pint.Unit
+        A unit of :data:`registry`.
+
+    Raises
+    ------
+    ValueError
+        An unknown unit (naming the text).
 
     Examples
     --------
@@ -156,16 +200,33 @@ def _unit(name: str) -> Any:
 
 
 def gap(value: Any, comparator: Any) -> Any:
-    """Return ``value - comparator``; a gap between two percentages is in percentage points.
+    """``value - comparator``; a gap between two percentages is in percentage points.
 
-    Both arguments are quantities of the registry. Gaps between rates keep the rate's unit
-    (per 10,000 children minus per 10,000 children is per 10,000 children).
+    Gaps between rates keep the rate's unit (per 10,000 children minus per 10,000 children is per
+    10,000 children); ``comparator`` is converted to ``value``'s unit first.
+
+    Parameters
+    ----------
+    value, comparator
+        Quantities of :data:`registry`.
+
+    Returns
+    -------
+    pint.Quantity
+        The difference, in percentage points for two percentages, else in ``value``'s unit.
+
+    Raises
+    ------
+    pint.DimensionalityError
+        Quantities that cannot be compared (percent and days); a ``TypeError``.
 
     Examples
     --------
-    >>> q = _registry().Quantity
-    >>> gap(q(12.5, "percent"), q(10, "percent"))
+    >>> from cyp_indicators.units import Quantity
+    >>> gap(Quantity(12.5, "percent"), Quantity(10, "percent"))
     <Quantity(2.5, 'percentage_point')>
+    >>> gap(Quantity(72, "per_10000"), Quantity(0.7, "percent"))
+    <Quantity(2.0, 'per_10000')>
     """
     reg = _registry()
     difference = value - comparator.to(value.units)

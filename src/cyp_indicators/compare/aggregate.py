@@ -15,6 +15,7 @@ import polars as pl
 from ..errors import DataError, DuplicateKeyError
 from ..geography import canonical_expr, is_aggregate_code
 from ..model import IndicatorDefinition, Polarity
+from ..pandas_frames import pandas_frames
 from ..stats.checks import check_columns
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
@@ -34,6 +35,7 @@ AggregationMethod = Literal["mean", "median", "pooled", "weighted_mean"]
 _METHODS = ("mean", "median", "pooled", "weighted_mean")
 
 
+@pandas_frames
 def aggregate_neighbours(
     rates: F,
     sn: ComparatorSet,
@@ -78,10 +80,21 @@ def aggregate_neighbours(
         pooled figure; a member whose value is withheld is not pooled), for
         ``"weighted_mean"`` a positive weight. Any other member is listed in ``sn_missing``.
         Negative or non-finite weights and counts are errors naming the column and the rows.
+    la, year, value
+        The LA code column, the year column and the value column.
+    numerator, denominator
+        The count columns pooled by ``"pooled"``.
+    weight
+        The weight column of ``"weighted_mean"``.
     definition, polarity
         Polarity for ranks (``polarity`` overrides the definition's). Rank 1 is best; with no
         polarity rank 1 is the highest value. For ``pooled`` the definition also gives the
         multiplier and whether counts pool as a rate or a proportion.
+    multiplier, pooled_as
+        For ``pooled`` without a definition (or to override it): the scale, and whether the
+        counts pool as a ``"rate"`` (Poisson interval) or a ``"proportion"`` (Wilson).
+    confidence
+        The pooled figure's interval levels; ``None`` for none.
     unit
         A column naming each row's unit; more than one unit in the frame is an error.
 
@@ -94,6 +107,36 @@ def aggregate_neighbours(
         ``sn_rank`` and ``sn_rank_of`` (the LA among itself and the members taking part, ties by
         minimum: "4/11"), ``sn_rank_order``, ``sn_reason`` (null unless ``sn_value`` is null) and,
         for ``pooled``, ``sn_lower_<level>``/``sn_upper_<level>``.
+
+    Raises
+    ------
+    ValueError
+        An unknown method; ``pooled`` without both count columns, or without a definition or
+        ``pooled_as`` and a multiplier; ``weighted_mean`` without a weight column.
+    MissingColumnError
+        A column the frame does not have.
+    InvalidValueError
+        A value, count or weight that is text neither a number nor a symbol, not a finite
+        number, or negative where it cannot be, naming the rows.
+    DuplicateKeyError
+        More than one row for an LA and year.
+    DataError
+        A code that is neither an LA's nor England's or a region's, more than one unit, a value
+        column that holds neither numbers nor text, or a frame that already has an output
+        column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cyp_indicators.compare import comparator_set
+    >>> sets = comparator_set("east", [("874", ["873", "882", "881"])])
+    >>> rates = pl.DataFrame({"la_code": ["874", "873", "882", "881", "E92000001"],
+    ...                       "year": [2025] * 5, "value": ["72", "50", "90", "c", "70"]})
+    >>> out = aggregate_neighbours(rates, sets, polarity="low_is_good")
+    >>> out.filter(la_code="874").select("sn_value", "sn_n", "sn_of", "sn_missing", "sn_rank").row(0)
+    (70.0, 2, 3, ['881'], 2)
+    >>> out.filter(la_code="873")["sn_reason"].item()
+    'z: not an LA with a group in east@1'
     """
     if method not in _METHODS:
         msg = f"method must be one of {set(_METHODS)}, got {method!r}"

@@ -22,6 +22,7 @@ from ..errors import DataError
 from ..geography import ENGLAND, local_authorities
 from ..geography._areas import canonical_expr
 from ..model import IndicatorDefinition, Polarity
+from ..pandas_frames import pandas_frames
 from ..results import ResultProvenance, carried, carry
 from ..stats.checks import check_columns
 from ._values import cannot_be_negative, check_readable, parsed_value, resolve_polarity
@@ -92,6 +93,7 @@ def _region_lookup() -> pl.DataFrame:
     )
 
 
+@pandas_frames
 def comparisons(
     values: pl.DataFrame,
     definition: IndicatorDefinition | None = None,
@@ -166,6 +168,11 @@ def comparisons(
         values cannot be (rates, proportions, counts), naming the column and the rows.
     DuplicateKeyError
         For two rows of one LA in one year (and group).
+    DataError
+        For a frame with no LA rows, a code that is neither an LA's nor England's or a region's,
+        or a value column that holds neither numbers nor text.
+    ValueError
+        For a method other than ``"mean"`` or ``"median"``, or a polarity that is not one.
 
     Examples
     --------
@@ -196,10 +203,14 @@ def comparisons(
     national = code == ENGLAND
     if "geographic_level" in schema:
         national = national | (pl.col("geographic_level") == "National")
-    base = values.lazy().with_columns(
-        key.alias(_KEY),
-        canonical_expr(la).alias("__la"),
-        parsed_value(value, schema[value], alias="__v")[0],
+    base = (
+        values.lazy()
+        .with_row_index("__cyp_order")
+        .with_columns(
+            key.alias(_KEY),
+            canonical_expr(la).alias("__la"),
+            parsed_value(value, schema[value], alias="__v")[0],
+        )
     )
     england = (
         base.filter(national.fill_null(False))
@@ -295,7 +306,8 @@ def comparisons(
         ).alias("significance"),
     )
     kept = [c for c in with_sn.columns if c not in COMPARISON_COLUMNS and not c.startswith("__")]
-    result = out.select(*kept, *COMPARISON_COLUMNS).collect()
+    # the LA rows in the order given (the joins and group-bys above keep no order)
+    result = out.sort("__cyp_order").select(*kept, *COMPARISON_COLUMNS).collect()
     result = result.select([c for c in result.columns if c in schema or c in COMPARISON_COLUMNS])
     provenance = carried(values)
     base_provenance = provenance or ResultProvenance(
@@ -324,9 +336,11 @@ FIGURE_COLUMNS = (
 
 
 def present_comparisons(frame: pl.DataFrame, definition: IndicatorDefinition) -> pl.DataFrame:
-    """A :func:`comparisons` result with its figures as published: rounded half away from zero
-    to the definition's decimal places (a gap between percentages in percentage points to the
-    same places), ``value_unrounded`` keeping the value before rounding.
+    """A :func:`comparisons` result with its figures rounded to the definition's places.
+
+    Rounded half away from zero, with the definition's rounding rule (a gap between percentages
+    in percentage points to the same places); ``value_unrounded`` keeps the value before
+    rounding.
 
     Parameters
     ----------

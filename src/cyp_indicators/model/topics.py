@@ -32,11 +32,21 @@ TOPICS = MappingProxyType(
 
 
 def topic_title(topic: str) -> str:
-    """The title of a topic ("looked_after_children" -> "Children looked after").
+    """The title of a topic (``"looked_after_children"`` -> ``"Children looked after"``).
+
+    Parameters
+    ----------
+    topic
+        A topic as definitions write it.
+
+    Returns
+    -------
+    str
+        Its title in :data:`TOPICS`; for a topic not there, the topic with spaces, capitalised.
 
     Examples
     --------
-    >>> topic_title("care_leavers")
-    'Care leavers'
+    >>> topic_title("care_leavers"), topic_title("local_offer")
+    ('Care leavers', 'Local offer')
     """
     return TOPICS.get(topic, topic.replace("_", " ").capitalize())

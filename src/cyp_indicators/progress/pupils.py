@@ -55,10 +55,11 @@ def compute_from_pupils(
 
     Returns
     -------
-    One row per group: the ``by`` columns, ``pupils_excluded`` (pupils left out: a null
-    ``value``, or left out by the rule), under a rule ``exclusion_reasons`` (each reason with its
-    number of pupils, ``"reason (n); ..."``, most frequent first; null when none), and the result
-    columns of :func:`compute`.
+    polars.DataFrame
+        One row per group: the ``by`` columns, ``pupils_excluded`` (pupils left out: a null
+        ``value``, or left out by the rule), under a rule ``exclusion_reasons`` (each reason with
+        its number of pupils, ``"reason (n); ..."``, most frequent first; null when none), and
+        the result columns of :func:`compute`.
 
     Raises
     ------

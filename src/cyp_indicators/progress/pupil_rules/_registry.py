@@ -80,8 +80,28 @@ RuleFunction = Callable[[pl.Schema, Mapping[str, Any], RuleContext], RuleExprs]
 
 @attrs.frozen
 class PupilRuleSpec:
-    """A registered rule: its name, kind (``share`` or ``mean``), parameters with their defaults,
-    and a one-line description."""
+    """A registered rule: its name, kind, function, parameters with their defaults, and description.
+
+    Parameters
+    ----------
+    name
+        The name a definition's ``pupil_rule.name`` gives.
+    kind
+        ``"share"`` (true/false per pupil) or ``"mean"`` (a number per pupil).
+    function
+        Builds the rule's expressions from a pupil frame's schema, the parameters and a
+        :class:`RuleContext`.
+    parameters
+        Every parameter the rule takes, with its default (read-only).
+    description
+        One line: the first paragraph of the function's docstring.
+
+    Examples
+    --------
+    >>> spec = PUPIL_RULES["persistent_absence_sessions"]
+    >>> spec.kind, spec.parameters["min_sessions"]
+    ('share', 56)
+    """
 
     name: str
     kind: Kind
@@ -92,7 +112,37 @@ class PupilRuleSpec:
     def expressions(
         self, schema: pl.Schema, params: Mapping[str, Any], definition: str
     ) -> RuleExprs:
-        """The rule's expressions for a frame of ``schema``, ``params`` merged over the defaults."""
+        """The rule's expressions for a frame of ``schema``, ``params`` merged over the defaults.
+
+        Parameters
+        ----------
+        schema
+            The pupil frame's schema.
+        params
+            The definition's parameters (over the defaults).
+        definition
+            The definition's key, for error messages.
+
+        Returns
+        -------
+        RuleExprs
+            ``value`` per pupil and ``reason`` (null for a counted pupil).
+
+        Raises
+        ------
+        MissingColumnError
+            A column the parameters name is not in the schema.
+        DataError
+            A column of the wrong type, or parameters the rule cannot use.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> pupils = pl.DataFrame({"sessions_missed": [64, 10], "sessions_possible": [300, 300]})
+        >>> rule = PUPIL_RULES["persistent_absence_sessions"].expressions(pupils.schema, {}, "x@1.0.0")
+        >>> pupils.select(rule.value.alias("value"), rule.reason.alias("reason")).rows()
+        [(True, None), (False, None)]
+        """
         return self.function(
             schema, {**self.parameters, **params}, RuleContext(self.name, definition)
         )

@@ -23,7 +23,31 @@ _MEANS = {Family.MEAN, Family.POINTS}
 
 
 def rule_kind(definition: IndicatorDefinition) -> Kind:
-    """What the definition's family needs per pupil: ``share`` (true/false) or ``mean``."""
+    """What the definition's family needs per pupil: ``share`` (true/false) or ``mean``.
+
+    Parameters
+    ----------
+    definition
+        A definition.
+
+    Returns
+    -------
+    Kind
+        ``"share"`` for proportions, conversions and expected progress; ``"mean"`` for means
+        and points.
+
+    Raises
+    ------
+    DataError
+        Any other family (pupil rules are for shares and means).
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> cat = cyp.load_catalogue()
+    >>> rule_kind(cat.get("attainment_8")), rule_kind(cat.get("persistent_absence_pct", year=2024))
+    ('mean', 'share')
+    """
     if definition.family in _SHARES:
         return "share"
     if definition.family in _MEANS:
@@ -65,10 +89,11 @@ def apply_pupil_rule(
 
     Returns
     -------
-    The pupils with every column kept and two added: ``pupil_value`` (true/false for a share, a
-    number for a mean; null for a pupil left out) and ``exclusion_reason`` (null for a counted
-    pupil, else ``"<reason code>: words"``, the code one of ``not_in_cohort``,
-    ``missing_result``, ``unknown_code``, ``non_finite``, ``out_of_range``).
+    F
+        The pupils with every column kept and two added: ``pupil_value`` (true/false for a share,
+        a number for a mean; null for a pupil left out) and ``exclusion_reason`` (null for a
+        counted pupil, else ``"<reason code>: words"``, the code one of ``not_in_cohort``,
+        ``missing_result``, ``unknown_code``, ``non_finite``, ``out_of_range``).
 
     Raises
     ------

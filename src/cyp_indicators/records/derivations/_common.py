@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
-__all__ = ["accounting", "child_counts", "per_period", "share_counts"]
+__all__ = ["accounting", "child_counts", "per_period", "shaped", "share_counts"]
 
 PERIOD_COLS = ["period_label", "period_start", "period_end"]
 
@@ -36,6 +37,15 @@ def share_counts(numerator: pl.DataFrame, denominator: pl.DataFrame) -> pl.DataF
         how="left",
         maintain_order="left",
     ).select(*PERIOD_COLS, "numerator", "denominator")
+
+
+def shaped(counts: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
+    """The counts of a share as the definition wants them: with ``as_share`` false (a count
+    definition that takes the numerator of a share, e.g. the number of children with three or
+    more placements) the ``denominator`` column is dropped."""
+    if params.get("as_share", True):
+        return counts
+    return counts.drop("denominator", strict=False)
 
 
 def accounting(

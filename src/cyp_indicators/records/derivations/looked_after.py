@@ -33,7 +33,7 @@ import polars as pl
 from ...errors import DataError
 from ..periods import age_on
 from ..registry import Counted, derivation
-from ._common import PERIOD_COLS, accounting, child_counts, per_period, share_counts
+from ._common import PERIOD_COLS, accounting, child_counts, per_period, shaped, share_counts
 
 __all__: list[str] = []
 
@@ -104,9 +104,22 @@ def _not_short_break(params: Mapping[str, Any]) -> pl.Expr:
 def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children looked after at the end of each period (distinct children)."""
     episodes = _episodes(records)
+    firsts, reason = at_date(episodes, periods, params)
+    counts = child_counts(firsts, periods, "numerator")
+    return Counted(
+        counts=counts, records=accounting("episodes", episodes, firsts["__row"].unique(), reason)
+    )
+
+
+def at_date(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> tuple[pl.DataFrame, pl.Expr]:
+    """Each child looked after at the end of each period, once: the episode open then (the
+    earliest begun, when two overlap), beside its period; and the reason an episode was not
+    counted (short break, overlap, not open at any period end). Shared by the derivations of
+    children looked after at a date."""
     crossed = per_period(episodes, periods)
     hits = crossed.filter(_open_at(pl.col("period_end")) & _not_short_break(params))
-    counts = child_counts(hits, periods, "numerator")
     # one episode per child and period is counted; a second open episode is an overlap
     firsts = hits.sort("DECOM").unique(["CHILD", "period_label"], keep="first", maintain_order=True)
     overlaps = hits.join(
@@ -121,7 +134,7 @@ def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[st
         .then(pl.lit("overlapping_episode: the child is already counted at this date"))
         .otherwise(pl.lit("outside_period: not open at the end of any period"))
     )
-    return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
+    return firsts, reason
 
 
 @derivation(
@@ -133,16 +146,28 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     An RNE S episode that begins while another of the child's countable episodes, begun before
     it, is still open is not a start (the child was already looked after that day).
     """
-    episodes = _episodes(records)
+    episodes, hits, reason = starts(_episodes(records), periods, params)
+    counts = child_counts(hits, periods, "numerator")
+    counted_rows = hits["__row"].unique()
+    return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
+
+
+def starts(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """The starts of periods of care in each period (see :func:`looked_after_started`): the
+    episodes (with ``__open_since``), the starting episodes beside their periods, and the reason
+    an episode was not counted. Shared by the derivations of children starting to be looked
+    after."""
     keep = _not_short_break(params)
     countable = episodes.filter(keep).select("__row", "CHILD", "DECOM", "DEC")
-    starts = countable.join(
+    begun = countable.join(
         episodes.filter(pl.col("RNE") == "S").select("__row", "CHILD"),
         on=["__row", "CHILD"],
         how="semi",
     )
     already = (
-        starts.join(countable, on="CHILD", suffix="_other")
+        begun.join(countable, on="CHILD", suffix="_other")
         .filter(
             (pl.col("__row_other") != pl.col("__row"))
             & (pl.col("DECOM_other") < pl.col("DECOM"))
@@ -158,8 +183,6 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     )
     new_period = (pl.col("RNE") == "S") & pl.col("__open_since").is_null()
     hits = crossed.filter(in_period & new_period & keep)
-    counts = child_counts(hits, periods, "numerator")
-    counted_rows = hits["__row"].unique()
     reason = (
         pl.when(~keep)
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
@@ -175,7 +198,7 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
         )
         .otherwise(pl.lit("outside_period: did not start in any period"))
     )
-    return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
+    return episodes, hits, reason
 
 
 @derivation(
@@ -212,6 +235,7 @@ def looked_after_ceased(records: Any, periods: pl.DataFrame, params: Mapping[str
         "adoption_with_current_carers": ["A3", "A5"],
         "temporary_places": TEMPORARY_PLACES,
         "minimum": 3,
+        "as_share": True,
     },
 )
 def three_or_more_placements(
@@ -263,7 +287,7 @@ def three_or_more_placements(
         )
     )
     return Counted(
-        counts=share_counts(numerator, denominator),
+        counts=shaped(share_counts(numerator, denominator), params),
         records=accounting("episodes", episodes, counted_rows, reason),
     )
 
@@ -316,6 +340,7 @@ def _stays(
         "max_age": 16,
         "min_months_in_care": 30,
         "min_months_in_placement": 24,
+        "as_share": True,
     },
 )
 def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
@@ -442,7 +467,7 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
         )
     )
     return Counted(
-        counts=share_counts(numerator, denominator),
+        counts=shaped(share_counts(numerator, denominator), params),
         records=accounting("episodes", episodes, cohort["__row"].unique(), reason),
     )
 
