@@ -3,7 +3,11 @@ part 2). A smoke test without timing assertions: benchmarks/report_all.py times 
 
 from __future__ import annotations
 
+import os
+import pty
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +131,53 @@ def test_the_how_to_page_runs() -> None:
     assert (cla.la.text, cla.ci_text, cla.vs_england) == ("88", "81 to 95", "higher")
     done = namespace["done"]
     assert (len(done.written), done.skipped) == (12, ())
+
+
+def test_a_council_not_yet_created_is_an_error_naming_its_predecessor(tmp_path: Path) -> None:
+    """DfE's counts up to 2022 only: Cumberland (942, created on 1 April 2023 from Cumbria's area,
+    as the Cumbria (Structural Changes) Order 2022 made it) is an error naming Cumbria (909); in
+    the North West's reports Cumbria is written and its two successors are skipped, each with
+    why."""
+    counts = cyp.csc_counts().filter(pl.col("year") <= 2022)
+    earlier = br.report_figures(indicators=["cla_rate_per_10k"], years=2, counts=counts)
+    assert earlier.years == (2021, 2022)
+    with pytest.raises(cyp.AreaNotApplicableError, match=r"Cumbria \(909\)"):
+        br.report_for("942", earlier)
+    done = br.write_reports(None, tmp_path, figures=earlier, region="North West")
+    written = {code for code, _, _ in done.written}
+    assert "909" in written
+    assert {"942", "943"}.isdisjoint(written)
+    reasons = dict(done.skipped)
+    assert sorted(reasons) == ["942", "943"]
+    assert all("created on 1 April 2023" in r and "Cumbria (909)" in r for r in reasons.values())
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
+    """`report --region` on a terminal (a pseudo-terminal here) draws the bar on stderr and ends
+    on every council done: 12 of 12 in the North East."""
+    out = tmp_path / "ne"
+    argv = [sys.executable, "-m", "cyp_indicators", "report", "--region", "North East"]
+    argv += ["--indicators", "cla_rate_per_10k", "--years", "1", "--out", str(out)]
+    primary, secondary = pty.openpty()
+    try:
+        proc = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=secondary
+        )
+        os.close(secondary)
+        drawn = bytearray()
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:  # the terminal closed: the command has exited (Linux raises EIO)
+                break
+            if not chunk:
+                break
+            drawn += chunk
+        assert proc.wait(timeout=300) == 0
+    finally:
+        os.close(primary)
+    text = drawn.decode("utf-8", "replace")
+    assert "reports [" in text
+    assert "12/12" in text
+    assert "#" * 30 in text
+    assert len(list(out.glob("*.html"))) == 12
