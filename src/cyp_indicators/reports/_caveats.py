@@ -20,9 +20,7 @@ __all__ = ["measure_caveats", "measure_text"]
 #: A line reference into the seed documents: "002:L1194", "003:L775-776", "L643" after one.
 _SEED_REF = re.compile(r"\b\d{3}:L\d+|\bL\d+(?:-L?\d+)?\b")
 #: Words that tie a clause to the seed documents or their council rather than to the measure.
-_LOCAL = re.compile(
-    r"Peterborough|\bseeds?\b|\bseed's\b|scrutiny pack|\bAPA\b", re.IGNORECASE
-)
+_LOCAL = re.compile(r"Peterborough|\bseeds?\b|\bseed's\b|scrutiny pack|\bAPA\b", re.IGNORECASE)
 _ANAPHOR = re.compile(r"^(That|This|These|Those|It|Its|They|There|Their)\b|\b(those|these|them)\b")
 _OWNED = re.compile(r"\b(are|is) the seeds?'s?(?=\s*[(:])")
 _PAREN = re.compile(r"\s*\([^()]*\)")

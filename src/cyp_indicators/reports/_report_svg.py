@@ -130,6 +130,14 @@ def _inside(px: float, py: float, box: Box) -> bool:
 def crosses(segment: Segment, box: Box) -> bool:
     """Whether a line segment touches a box (Liang-Barsky clipping)."""
     x0, y0, x1, y1 = segment
+    # wholly on one side of the box: no touch (equality is a touch, so strict comparisons)
+    if (
+        (x0 < box[0] and x1 < box[0])
+        or (x0 > box[2] and x1 > box[2])
+        or (y0 < box[1] and y1 < box[1])
+        or (y0 > box[3] and y1 > box[3])
+    ):
+        return False
     if _inside(x0, y0, box) or _inside(x1, y1, box):
         return True
     dx, dy = x1 - x0, y1 - y0
@@ -387,6 +395,8 @@ def _place(
         )
         if best is None or score < best:
             best, chosen = score, (x + dx, y + dy, anchor)
+        if score[:2] == (0, 0):  # touches nothing: no later place can score lower
+            break
     return chosen
 
 

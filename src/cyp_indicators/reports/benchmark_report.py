@@ -343,7 +343,7 @@ def _section(
              "reason": shown.reason}
         )  # fmt: skip
     bars.sort(key=lambda b: (b.shown.value is None, -(b.shown.value or 0.0), b.closeness_rank))
-    la_rows = [r for (area, _), r in index.rows.items() if area == code]
+    la_rows = index.of(code)
     verdict, trend_text = _trend_text(
         index.trends.get(code) if la_rows else None,
         la_rows,
@@ -351,10 +351,7 @@ def _section(
         index.trend_since,
         untested=None if figures.computed else NO_TREND,
     )
-    vintages = {
-        r["population_vintage"] for r in index.rows.values() if r["population_vintage"] is not None
-    }
-    vintage = "; ".join(sorted(map(str, vintages))) or None
+    vintage = "; ".join(index.vintages) or None
     source = " / ".join(
         p for p in (definition.provenance.dfe_release, definition.provenance.dfe_table) if p
     )
@@ -622,15 +619,7 @@ def report_for(la: str, figures: ReportFigures, *, own: OwnFigures | None = None
         for u in figures.unavailable
     }
     order = figures.order or tuple(sections)
-    vintages = sorted(
-        {
-            r["population_vintage"]
-            for f in figures.figures
-            if f.index is not None
-            for r in f.index.rows.values()
-            if r["population_vintage"] is not None
-        }
-    )
+    vintages = sorted({v for f in figures.figures if f.index is not None for v in f.index.vintages})
     current = la_codes().filter((pl.col("old_la_code") == code) & pl.col("current"))
     notes = tuple(
         status.reason

@@ -122,13 +122,21 @@ class FigureIndex:
 
     ``rows``: (area code, year) -> the :data:`AREA_COLUMNS` row; ``las``: (old LA number, year)
     -> the :func:`~cyp_indicators.comparisons` row with ``gap_direction``; ``trends``: old LA
-    number -> the :func:`~cyp_indicators.trend_markers` row; ``names``: area code -> name.
+    number -> the :func:`~cyp_indicators.trend_markers` row; ``years``: the years of ``rows``;
+    ``vintages``: the population vintages of ``rows`` (so a council's report looks its rows up
+    by key instead of scanning every council's).
     """
 
     rows: dict[tuple[str, int], dict[str, Any]]
     las: dict[tuple[str, int], dict[str, Any]]
     trends: dict[str, dict[str, Any]]
     trend_since: int | None
+    years: tuple[int, ...] = ()
+    vintages: tuple[str, ...] = ()
+
+    def of(self, area: str) -> list[dict[str, Any]]:
+        """The rows of one area, by year."""
+        return [r for y in self.years if (r := self.rows.get((area, y))) is not None]
 
 
 @attrs.frozen(kw_only=True)
@@ -405,8 +413,20 @@ def _index(
     figures computed from counts)."""
     rows = {(r["area_code"], r["year"]): r for r in areas.iter_rows(named=True)}
     la_rows = {(r["area_code"], r["year"]): r for r in las.iter_rows(named=True)}
+    years = tuple(sorted({year for _, year in rows}))
+    vintages = tuple(
+        sorted(
+            {
+                str(r["population_vintage"])
+                for r in rows.values()
+                if r.get("population_vintage") is not None
+            }
+        )
+    )
     if not computed:
-        return FigureIndex(rows=rows, las=la_rows, trends={}, trend_since=since)
+        return FigureIndex(
+            rows=rows, las=la_rows, trends={}, trend_since=since, years=years, vintages=vintages
+        )
     raw = areas.filter(pl.col("geographic_level") == "Local authority")
     if since is not None:
         raw = raw.filter(pl.col("year") >= since)
@@ -419,7 +439,9 @@ def _index(
             frame, by="area_code", method=_trend_method(latest), polarity=latest.polarity
         )
         trends = {r["area_code"]: r for r in marks.iter_rows(named=True)}
-    return FigureIndex(rows=rows, las=la_rows, trends=trends, trend_since=since)
+    return FigureIndex(
+        rows=rows, las=la_rows, trends=trends, trend_since=since, years=years, vintages=vintages
+    )
 
 
 def _compare(
