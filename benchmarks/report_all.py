@@ -17,8 +17,8 @@ committed). ``--smoke`` runs a region (the North East, 12 councils) once instead
 
     .venv/bin/python benchmarks/report_all.py [--reps 3] [--smoke]
 
-The case is also ``report_all`` in :data:`benchmarks.cases.CASES` (``run_case({"kind":
-"report_all", "reps": 3})``).
+The case is also ``report_all`` in :data:`benchmarks.cases.CASES`, run by the suite
+(``python -m benchmarks --only report_all``, and ``make bench``), which prints the same targets.
 """
 
 from __future__ import annotations
@@ -158,9 +158,22 @@ def report_all_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
     smoke = bool(spec.get("smoke", False))
     out = Path(tempfile.mkdtemp(prefix="cyp-bench-report-all-"))
     try:
-        return [_cli_row(reps, smoke, out), _library_row(reps, smoke, out)]
+        rows = [_cli_row(reps, smoke, out), _library_row(reps, smoke, out)]
     finally:
         shutil.rmtree(out, ignore_errors=True)
+    cli, library = rows
+    problems = []
+    if cli["files"] != 2 * cli["size"]:
+        problems.append(
+            f"{cli['files']} files for {cli['size']} councils (an HTML and an XLSX each)"
+        )
+    if library["size"] != cli["size"]:
+        problems.append(f"the library wrote {library['size']} councils, the command {cli['size']}")
+    if cli["size"] < 2:
+        problems.append(f"only {cli['size']} council(s) written")
+    for row in rows:
+        row["checks"] = {"one LA": {"agree": not problems, "problems": problems}}
+    return rows
 
 
 def _targets(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -48,6 +48,8 @@ CASE_NAMES = (
     "catalogue_load",
     "first_rate",
     "streaming",
+    "report_all_cli",
+    "report_all_library",
 )
 
 # The targets of the issue (on the 2-core reference machine).
@@ -57,6 +59,10 @@ PUPILS_PER_S = 10_000_000.0
 CATALOGUE_S = 1.0
 STARTUP_S = 0.5
 STREAMING_RSS_MB = 4096.0
+REPORT_ALL_RATIO = 15.0
+REPORT_ALL_RSS_MB = 2048.0
+#: ``report --all`` takes tens of seconds a run: at most this many repetitions of it.
+REPORT_ALL_REPS = 3
 
 
 def _env_flag(name: str) -> bool:
@@ -91,7 +97,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         nargs="+",
         metavar="CASE",
         help="run only these case groups: rate_ci proportion_ci progress catalogue "
-        "benchmark_table records startup streaming",
+        "benchmark_table records startup streaming report_all",
     )
     p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the JSON file to write")
     p.add_argument(
@@ -131,6 +137,8 @@ def _plan(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any
             "last_year": 2020,
             "months": 3 if smoke else 36,
         },
+        # every council's report (the North East's 12 at smoke size) against one council's
+        "report_all": {"reps": min(reps, REPORT_ALL_REPS), "smoke": smoke},
         "streaming": {
             "skipped": bool(args.skip_streaming or _env_flag(SKIP_STREAMING_ENV)),
             "size": streaming_rows,
@@ -162,6 +170,7 @@ def _plan(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any
             {**base, "group": "records", "kind": kind, "tmp": str(args.tmp), **settings["records"]}
         )
     plan.append({**base, "group": "startup", "kind": "startup"})
+    plan.append({**base, "group": "report_all", "kind": "report_all", **settings["report_all"]})
     if not settings["streaming"]["skipped"]:
         plan.append({**base, "group": "streaming", "kind": "streaming", **settings["streaming"]})
     if args.only:
@@ -324,6 +333,18 @@ def _targets(results: list[dict[str, Any]], settings: dict[str, Any]) -> list[di
     out.append(_target("import + catalogue load < 0.5 s",
                        r["import_plus_load_s"] if r else None, STARTUP_S, better="lower", unit="s",
                        note="median over fresh processes of (import time + load_catalogue time)"))  # fmt: skip
+    for case in ("report_all_cli", "report_all_library"):
+        r = _find(results, case)
+        ratio = None
+        if r and "one LA" in r["baselines"]:
+            ratio = r["library"]["median_s"] / r["baselines"]["one LA"]["median_s"]
+        out.append(_target(f"{case}: every council's report / one council's <= {REPORT_ALL_RATIO:g}",
+                           ratio, REPORT_ALL_RATIO, better="lower", unit="x"))  # fmt: skip
+    r = _find(results, "report_all_cli")
+    peak = r["library"]["peak_rss_mb"] if r else None
+    out.append(_target(f"report --all: peak RSS < {REPORT_ALL_RSS_MB:g} MB", peak,
+                       REPORT_ALL_RSS_MB, better="lower", unit="MB",
+                       note="the `report --all` process, from os.wait4"))  # fmt: skip
     r = _find(results, "streaming")
     size = settings["streaming"]["size"]
     peak = r.get("library_alone_peak_rss_mb") if r else None
