@@ -73,6 +73,13 @@ class Shown:
         The value with the definition's decimal places ("72", "19.8"), or the symbol ("x", "c").
     reason
         Why there is no value (``"x: numerator is 'x' (not available)"``); ``None`` otherwise.
+
+    Examples
+    --------
+    >>> Shown(value=72.0, text="72").missing
+    False
+    >>> Shown(value=None, text="c", reason="c: withheld (small count)").missing
+    True
     """
 
     value: float | None
@@ -87,7 +94,26 @@ class Shown:
 
 @attrs.frozen(kw_only=True)
 class Bar:
-    """One bar of the latest-year chart: the LA or one of its statistical neighbours."""
+    """One bar of the latest-year chart: the LA or one of its statistical neighbours.
+
+    Attributes
+    ----------
+    code, name
+        The area's old LA number and name.
+    shown
+        Its value in the latest year, as shown.
+    is_la
+        Whether it is the report's LA (else a neighbour).
+    closeness_rank
+        0 for the LA, 1 for its closest neighbour, 2 for the next, ...
+
+    Examples
+    --------
+    >>> bar = Bar(code="874", name="Peterborough", shown=Shown(value=72.0, text="72"),
+    ...           is_la=True, closeness_rank=0)
+    >>> bar.shown.text, bar.is_la
+    ('72', True)
+    """
 
     code: str
     name: str
@@ -104,6 +130,29 @@ class YearPoint:
     published one, with its interval; ``vs_england`` and ``vs_sn`` the significance of the LA's
     value against them ("better", "similar", "worse"; "higher"/"lower" without a polarity;
     ``None`` without an interval); ``new_basis`` marks the first year after a series break.
+
+    Attributes
+    ----------
+    year, version
+        The collection year and the definition version in force in it.
+    la, la_lower, la_upper
+        The LA's value and its 95 % interval, as shown (rounded).
+    england, sn
+        England's value and the neighbours' aggregate.
+    own, own_lower, own_upper
+        The council's own figure and its interval, when given.
+    vs_england, vs_sn
+        The LA's value against England's and the neighbours' (see above).
+    new_basis
+        The first year after a series break.
+
+    Examples
+    --------
+    >>> point = YearPoint(year=2025, version="1.0.0", la=Shown(value=72.0, text="72"),
+    ...                   la_lower=65.0, la_upper=79.0, england=Shown(value=67.0, text="67"),
+    ...                   sn=Shown(value=75.0, text="75"), vs_england="similar")
+    >>> point.la.text, point.vs_england, point.new_basis
+    ('72', 'similar', False)
     """
 
     year: int
@@ -148,6 +197,21 @@ class IndicatorSection:
     bars, series
         The latest-year chart (the LA and its neighbours, largest first, missing last) and the time
         series.
+    vs_england, vs_sn, significance
+        The LA's latest value against England's and the neighbours' ("better", "similar",
+        "worse"; "higher"/"lower" without a polarity; ``None`` without an interval), and a
+        sentence naming the interval used.
+    breaks, trend_since
+        The series breaks within the years shown, and the year the trend test starts from.
+    caveats
+        The definition's caveats about the measure.
+
+    Examples
+    --------
+    >>> from cyp_indicators.reports.benchmark_report import build_report
+    >>> section = build_report("874", indicators=["cla_rate_per_10k"], years=2).sections[0]
+    >>> section.la.text, section.ci_text, section.england.text, section.vs_england
+    ('72', '65 to 79', '67', 'similar')
     """
 
     indicator_id: str
@@ -255,7 +319,31 @@ def break_sentence(b: SeriesBreak) -> str:
 
 @attrs.frozen(kw_only=True)
 class Unavailable:
-    """An indicator asked for with no figures in the report's years, and why."""
+    """An indicator asked for with no figures in the report's years, and why.
+
+    Attributes
+    ----------
+    indicator_id, title
+        The definition and its title.
+    topic, topic_label
+        Its topic, and the topic's short title (the report's area).
+    reason
+        Why there are no figures.
+    caveats
+        The definition's caveats about the measure.
+    level
+        The breakdown level's code, for a definition published by level.
+
+    Examples
+    --------
+    >>> from cyp_indicators.reports.benchmark_report import build_report
+    >>> report = build_report("874", indicators=["cla_rate_per_10k", "adoption_a1_days"], years=2)
+    >>> missing = report.unavailable[0]
+    >>> missing.indicator_id, missing.topic_label
+    ('adoption_a1_days', 'Adoption')
+    >>> print(missing.reason)  # doctest: +ELLIPSIS
+    no figures: DfE publishes no series for adoption_a1_days and the counts have no column ...
+    """
 
     indicator_id: str
     title: str
@@ -304,6 +392,17 @@ class Report:
         The indicators asked for that have no figures in the years shown, with the reason.
     own_source
         The file of the council's own figures, when given.
+    library_version
+        The version of cyp-indicators that made it.
+
+    Examples
+    --------
+    >>> from cyp_indicators.reports.benchmark_report import build_report
+    >>> report = build_report("874", indicators=["cla_rate_per_10k"], years=2)
+    >>> report.title
+    "Peterborough: children's social care benchmarking, 2024 to 2025"
+    >>> report.years, report.sn_set, [area for area, _ in report.areas]
+    ((2024, 2025), 'dfe_sn@2025', ['Looked after'])
     """
 
     la: str
@@ -354,7 +453,18 @@ class Report:
         )
 
     def unavailable_in(self, area: str) -> tuple[Unavailable, ...]:
-        """The indicators of an area (as :attr:`areas` names it) with no figures."""
+        """The indicators of an area (as :attr:`areas` names it) with no figures.
+
+        Parameters
+        ----------
+        area
+            An area's title, as :attr:`areas` gives it ("Adoption").
+
+        Returns
+        -------
+        tuple[Unavailable, ...]
+            Its indicators without figures, in the order asked for.
+        """
         return tuple(u for u in self.unavailable if u.topic_label == area)
 
     @property

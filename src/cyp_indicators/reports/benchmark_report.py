@@ -465,6 +465,28 @@ class ReportFigures:
     (:class:`~cyp_indicators.reports.figures.IndicatorFigures`), ``unavailable`` those with
     none in the years shown (with the reason), ``years`` the collection years, ``sn`` the
     comparator set.
+
+    Attributes
+    ----------
+    figures
+        Each indicator (or level) with figures, for every area.
+    years
+        The collection years shown.
+    sn, sn_method
+        The statistical-neighbour set and its aggregate ("mean" or "median").
+    data_source
+        Where the counts come from, in words.
+    unavailable
+        The indicators (or levels) without figures in ``years``, with the reason.
+    order
+        The keys of ``figures`` and ``unavailable`` in the order asked for.
+
+    Examples
+    --------
+    >>> from cyp_indicators.reports.benchmark_report import report_figures
+    >>> figures = report_figures(indicators=["cla_rate_per_10k"], years=2)
+    >>> figures.years, figures.sn.key, figures.period_type
+    ((2024, 2025), 'dfe_sn@2025', 'snapshot_31_march')
     """
 
     figures: tuple[IndicatorFigures, ...]
@@ -500,8 +522,35 @@ def report_figures(
     Each indicator's years are those of its source (the counts, or DfE's published figures);
     the report shows ``years`` collection years up to the latest year of them all (and of the
     council's own figures, ``own``); a year an indicator has no figures for shows "x". An
-    indicator with no figures in those years is listed in ``unavailable`` with the reason. Raises as :func:`build_report`, and :class:`DataError` when no indicator has a
-    figure.
+    indicator with no figures in those years is listed in ``unavailable`` with the reason.
+
+    Parameters
+    ----------
+    years, indicators, sn_version, sn_method, counts, catalogue, own
+        As for :func:`build_report`.
+    progress
+        Called as ``progress(done, total, indicator)`` after each indicator.
+
+    Returns
+    -------
+    ReportFigures
+        Every indicator's figures for every area, shared by each LA's report
+        (:func:`report_for`, :func:`write_reports`).
+
+    Raises
+    ------
+    UnknownDefinitionError
+        An unknown indicator id or SN-set version (with close matches).
+    DataError
+        ``years`` below 1, no indicators, or no indicator with a figure.
+    ValueError
+        ``sn_method`` is neither "mean" nor "median".
+
+    Examples
+    --------
+    >>> figures = report_figures(indicators=["cla_rate_per_10k", "adoption_a1_days"], years=2)
+    >>> [f.indicator_id for f in figures.figures], [u.indicator_id for u in figures.unavailable]
+    (['cla_rate_per_10k'], ['adoption_a1_days'])
     """
     if sn_method not in _SN_METHODS:
         msg = f"sn_method must be 'mean' or 'median', got {sn_method!r}"
@@ -578,15 +627,44 @@ def _unavailable(
 def report_for(la: str, figures: ReportFigures, *, own: OwnFigures | None = None) -> Report:
     """One LA's report from figures computed for every LA (:func:`report_figures`).
 
-    ``own``: the council's own figures (:func:`~.own_figures.read_own_figures`), shown beside
-    the published ones; a year the published data does not have appears, marked as the
-    council's own figures.
+    A council created within the years shown has its earlier years as "not applicable", naming
+    the authority that reported for its area (``Report.geography_notes``).
 
-    Raises :class:`~cyp_indicators.AreaNotApplicableError` naming the authorities that cover its
-    area when the LA did not exist in the latest year shown (an abolished council: report on its
-    successors), and :class:`UnknownAreaError` for an unknown code. A council created within the
-    years shown has its earlier years as "not applicable", naming the authority that reported for
-    its area (``Report.geography_notes``).
+    Parameters
+    ----------
+    la
+        An old LA number or an ONS code.
+    figures
+        From :func:`report_figures`.
+    own
+        The council's own figures (:func:`~.own_figures.read_own_figures`), shown beside the
+        published ones; a year the published data does not have appears, marked as the
+        council's own figures.
+
+    Returns
+    -------
+    Report
+        The LA's report.
+
+    Raises
+    ------
+    AreaNotApplicableError
+        The LA did not exist in the latest year shown: naming the authorities that cover its
+        area (an abolished council's successors, a council not yet created's predecessor).
+    UnknownAreaError
+        An unknown code.
+    DataError
+        ``own`` holds another council's figures.
+
+    Examples
+    --------
+    >>> figures = report_figures(indicators=["cla_rate_per_10k"], years=2)
+    >>> [report_for(la, figures).sections[0].la.text for la in ("874", "831")]
+    ['72', '88']
+    >>> report_for("909", figures)
+    Traceback (most recent call last):
+    ...
+    cyp_indicators.errors.AreaNotApplicableError: ...Cumberland (942) and Westmorland and Furness (943)...
     """
     code = resolve_la(la)
     names = _names()
@@ -691,6 +769,9 @@ def build_report(
         Counts in DfE's layout (see :func:`cyp_indicators.csc_counts`, the default).
     catalogue
         The definitions; the bundled catalogue by default.
+    progress
+        Called as ``progress(done, total, step)`` while the report is built (the command line
+        shows a progress bar with it).
     own
         The council's own figures (:func:`~.own_figures.read_own_figures`), shown beside DfE's.
 
@@ -710,6 +791,15 @@ def build_report(
         ``years`` is below 1, or no indicator has a figure.
     ValueError
         ``sn_method`` is neither "mean" nor "median".
+
+    Examples
+    --------
+    >>> report = build_report("831", indicators=["cla_rate_per_10k"], years=2)
+    >>> report.la_name, report.years
+    ('Derby', (2024, 2025))
+    >>> cla = report.sections[0]
+    >>> cla.la.text, cla.ci_text, cla.england.text, cla.vs_england
+    ('88', '81 to 95', '67', 'higher')
     """
     code = resolve_la(la)
     figures = report_figures(
@@ -741,7 +831,33 @@ def report_las(
     name, Inner and Outer London too) that existed in collection ``year``, in LA-number order,
     and the abolished ones left out with the reason (naming their successors).
 
-    Raises :class:`UnknownAreaError` (listing the regions) for an unknown region.
+    Parameters
+    ----------
+    region
+        A region's ONS code, LAIT number or name; ``None``: England.
+    year
+        The collection year the LAs must exist in.
+    period_type
+        The period of the figures (a financial year ends on 31 March of ``year``; see
+        :func:`cyp_indicators.geography.area_status`).
+
+    Returns
+    -------
+    tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+        The old LA numbers to report on, and ``(la, reason)`` for each left out.
+
+    Raises
+    ------
+    UnknownAreaError
+        An unknown region (listing the regions).
+
+    Examples
+    --------
+    >>> kept, skipped = report_las("North West", year=2025)
+    >>> len(kept), [code for code, _ in skipped]
+    (24, ['909'])
+    >>> print(skipped[0][1])
+    Cumbria (909) was replaced on 1 April 2023 by Cumberland (942) and Westmorland and Furness (943)
     """
     las = local_authorities()
     if region is not None:
@@ -763,7 +879,24 @@ def report_las(
 @attrs.frozen(kw_only=True)
 class WrittenReports:
     """What :func:`write_reports` wrote: ``(la, html, xlsx)`` for each LA, and the LAs left out
-    (abolished before the latest year shown) with the reason."""
+    (abolished before the latest year shown) with the reason.
+
+    Attributes
+    ----------
+    written
+        ``(la, html, xlsx)`` for each LA written, in the order given (in LA-number order for
+        every LA or a region's).
+    skipped
+        ``(la, reason)`` for each LA left out.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> figures = report_figures(indicators=["cla_rate_per_10k"], years=1)
+    >>> done = write_reports(None, tempfile.mkdtemp(), figures=figures, region="North West")
+    >>> len(done.written), [code for code, _ in done.skipped]
+    (24, ['909'])
+    """
 
     written: tuple[tuple[str, Path, Path], ...]
     skipped: tuple[tuple[str, str], ...] = ()
@@ -820,6 +953,17 @@ def write_reports(
         An unknown LA code or region.
     DataError
         ``own`` with several LAs, or a file that cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> out = Path(tempfile.mkdtemp())
+    >>> figures = report_figures(indicators=["cla_rate_per_10k"], years=1)
+    >>> done = write_reports(["874", "E06000015"], out, figures=figures)
+    >>> [(code, html.name, xlsx.name) for code, html, xlsx in done.written]
+    [('874', 'benchmark_874.html', 'benchmark_874.xlsx'),
+     ('831', 'benchmark_831.html', 'benchmark_831.xlsx')]
     """
     data = figures if figures is not None else report_figures()
     skipped: tuple[tuple[str, str], ...] = ()
@@ -857,6 +1001,16 @@ def write_html(report: Report, path: str | Path) -> Path:
     -------
     Path
         The file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> report = build_report("874", indicators=["cla_rate_per_10k"], years=2)
+    >>> page = write_html(report, Path(tempfile.mkdtemp()) / "peterborough.html")
+    >>> text = page.read_text(encoding="utf-8")
+    >>> "<h1>Peterborough</h1>" in text, "<script" in text
+    (True, False)
     """
     from ._report_html import render_html
 
@@ -885,6 +1039,16 @@ def write_xlsx(report: Report, path: str | Path) -> Path:
     -------
     Path
         The file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import zipfile
+    >>> from pathlib import Path
+    >>> report = build_report("874", indicators=["cla_rate_per_10k"], years=2)
+    >>> book = write_xlsx(report, Path(tempfile.mkdtemp()) / "peterborough.xlsx")
+    >>> "xl/workbook.xml" in zipfile.ZipFile(book).namelist()
+    True
     """
     from ._report_xlsx import render_xlsx
 

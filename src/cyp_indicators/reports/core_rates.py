@@ -41,6 +41,39 @@ def core_rates_table(
     3-digit LA number or a 9-character ONS code. Each row: indicator, definition version (the one in
     force that year), year, count, denominator, value as published (rounded half away from zero),
     95 % interval (``ci_95``, rounded likewise), unit and the population vintage of rate denominators.
+
+    Parameters
+    ----------
+    counts
+        Counts in DfE's layout.
+    catalogue
+        The definitions (the version in force each year is used).
+    la
+        An old LA number or an ONS code; Peterborough (874) by default.
+    years
+        How many of the LA's latest collection years.
+    indicators
+        Definition ids whose numerator and denominator the counts hold (the core rates by
+        default).
+
+    Returns
+    -------
+    pl.DataFrame
+        ``la_name``, ``indicator``, ``indicator_id``, ``version``, ``year``, ``count``,
+        ``denominator``, ``value``, ``unit``, ``ci_95``, ``reason``, ``population_vintage``.
+
+    Raises
+    ------
+    DataError
+        No such LA in the counts, or the counts lack an indicator's numerator column.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> table = core_rates_table(cyp.csc_counts(), cyp.load_catalogue(), la="874", years=1,
+    ...                          indicators=["cla_rate_per_10k"])
+    >>> table.select("year", "value", "ci_95").row(0)
+    (2025, '72', '65 to 79')
     """
     code = la.strip()
     rows = counts.filter(

@@ -97,6 +97,18 @@ class SourcePlan:
         version in force).
     reason
         For ``"none"``: why there are no figures.
+    published
+        For ``"published"``: DfE's figures as :func:`~cyp_indicators.published` serves them.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.reports.figures import plan_indicator
+    >>> plan = plan_indicator(
+    ...     "cla_rate_per_10k", catalogue=cyp.load_catalogue(), counts=cyp.csc_counts()
+    ... )
+    >>> plan.kind, plan.years, plan.source
+    ('computed', (2021, 2022, 2023, 2024, 2025), "computed from DfE's published counts")
     """
 
     indicator_id: str
@@ -125,6 +137,32 @@ class FigureIndex:
     number -> the :func:`~cyp_indicators.trend_markers` row; ``years``: the years of ``rows``;
     ``vintages``: the population vintages of ``rows`` (so a council's report looks its rows up
     by key instead of scanning every council's).
+
+    Attributes
+    ----------
+    rows
+        (area code, year) -> the area's row: values, intervals, presented values, display.
+    las
+        (old LA number, year) -> the LA's comparisons row.
+    trends
+        Old LA number -> its recent-trend row (empty for DfE's published figures).
+    trend_since
+        The year the trend test starts from (the last series break), or ``None``.
+    years, vintages
+        The years of ``rows`` and their population vintages.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.reports.figures import figures_for, plan_indicator
+    >>> plan = plan_indicator(
+    ...     "cla_rate_per_10k", catalogue=cyp.load_catalogue(), counts=cyp.csc_counts()
+    ... )
+    >>> found = figures_for(plan, span=[2024, 2025], catalogue=cyp.load_catalogue(),
+    ...                     sn=cyp.neighbour_set(), sn_method="mean", counts=cyp.csc_counts())
+    >>> index = found[0].index
+    >>> index.years, [r["display"] for r in index.of("874")]
+    ((2024, 2025), ['75', '72'])
     """
 
     rows: dict[tuple[str, int], dict[str, Any]]
@@ -135,7 +173,18 @@ class FigureIndex:
     vintages: tuple[str, ...] = ()
 
     def of(self, area: str) -> list[dict[str, Any]]:
-        """The rows of one area, by year."""
+        """The rows of one area, by year.
+
+        Parameters
+        ----------
+        area
+            An area code: an old LA number, or England's or a region's ONS code.
+
+        Returns
+        -------
+        list[dict[str, Any]]
+            Its rows in year order (none for an area without figures).
+        """
         return [r for y in self.years if (r := self.rows.get((area, y))) is not None]
 
 
@@ -165,6 +214,18 @@ class IndicatorFigures:
         reform), from :meth:`Catalogue.breaks`.
     years_with_figures
         The years in which at least one area has a value.
+    index
+        The rows by area and year (:class:`FigureIndex`), built once for every LA's report.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.reports.figures import indicator_figures
+    >>> figures = indicator_figures("cla_rate_per_10k", years=[2024, 2025],
+    ...                             catalogue=cyp.load_catalogue(), sn=cyp.neighbour_set(),
+    ...                             sn_method="mean", counts=cyp.csc_counts())
+    >>> figures.key, figures.computed, figures.years_with_figures
+    ('cla_rate_per_10k', True, (2024, 2025))
     """
 
     indicator_id: str
@@ -191,7 +252,28 @@ class IndicatorFigures:
 
 @attrs.frozen(kw_only=True)
 class NoFigures:
-    """An indicator (or one level of it) with no figures in a report's years, and why."""
+    """An indicator (or one level of it) with no figures in a report's years, and why.
+
+    Attributes
+    ----------
+    indicator_id, definition
+        The definition, its newest version.
+    reason
+        Why there are no figures.
+    level
+        The breakdown level, for a definition published by level.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.reports.figures import figures_for, plan_indicator
+    >>> cat, counts = cyp.load_catalogue(), cyp.csc_counts()
+    >>> plan = plan_indicator("adoption_a1_days", catalogue=cat, counts=counts)
+    >>> (none,) = figures_for(plan, span=[2025], catalogue=cat, sn=cyp.neighbour_set(),
+    ...                       sn_method="mean", counts=counts)
+    >>> print(none.reason)
+    no figures: DfE publishes no series for adoption_a1_days and the counts have no column 'a1_total_days' to compute it from
+    """
 
     indicator_id: str
     definition: IndicatorDefinition
@@ -228,10 +310,36 @@ def plan_indicator(ident: str, *, catalogue: Catalogue, counts: pl.DataFrame | N
     """Where ``ident``'s figures come from (the counts, DfE's published figures, or nowhere)
     and the years they cover.
 
+    Parameters
+    ----------
+    ident
+        A definition id.
+    catalogue
+        The definitions.
+    counts
+        Counts in DfE's layout (:func:`cyp_indicators.csc_counts`); ``None``: published figures
+        only.
+
+    Returns
+    -------
+    SourcePlan
+        The source (computed from the counts when they hold the newest version's columns, else
+        DfE's published figures, else none with the reason) and its years.
+
     Raises
     ------
     UnknownDefinitionError
         For an id the catalogue does not hold (with close matches).
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.reports.figures import plan_indicator
+    >>> plan = plan_indicator(
+    ...     "cla_rate_per_10k", catalogue=cyp.load_catalogue(), counts=cyp.csc_counts()
+    ... )
+    >>> plan.kind, plan.years[-1]
+    ('computed', 2025)
     """
     newest = catalogue.history(ident)[-1]
     if counts is not None and _computable(newest, counts):
@@ -524,6 +632,38 @@ def figures_for(
 
     The figures run from the first year of ``span`` with a value to the last year of ``span``,
     in the years a version is in force.
+
+    Parameters
+    ----------
+    plan
+        From :func:`plan_indicator`.
+    span
+        The report's collection years.
+    catalogue
+        The definitions.
+    sn, sn_method
+        The statistical-neighbour set and its aggregate ("mean" as LAIT, "median" as DfE's
+        dashboard).
+    counts
+        Counts in DfE's layout, for a computed plan.
+
+    Returns
+    -------
+    list[IndicatorFigures | NoFigures]
+        One entry, or one per level.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.reports.figures import figures_for, plan_indicator
+    >>> plan = plan_indicator(
+    ...     "cla_rate_per_10k", catalogue=cyp.load_catalogue(), counts=cyp.csc_counts()
+    ... )
+    >>> (figures,) = figures_for(plan, span=[2025], catalogue=cyp.load_catalogue(),
+    ...                          sn=cyp.neighbour_set(), sn_method="mean",
+    ...                          counts=cyp.csc_counts())
+    >>> figures.index.rows[("874", 2025)]["display"]
+    '72'
     """
     newest = plan.newest
     ident = plan.indicator_id
@@ -615,6 +755,24 @@ def indicator_figures(
     """One indicator for every area over ``years``: computed from ``counts`` where they hold its
     columns, else DfE's published figures; presented; every LA compared.
 
+    Parameters
+    ----------
+    ident
+        A definition id.
+    years
+        The collection years.
+    catalogue
+        The definitions.
+    sn, sn_method
+        The statistical-neighbour set and its aggregate ("mean" or "median").
+    counts
+        Counts in DfE's layout; ``None``: DfE's published figures only.
+
+    Returns
+    -------
+    IndicatorFigures
+        Its figures for every area.
+
     Raises
     ------
     UnknownDefinitionError
@@ -622,6 +780,16 @@ def indicator_figures(
     DataError
         When there are no figures in ``years`` (the message says why), or the definition is
         broken down into levels with no total (use :func:`figures_for`, one result per level).
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.reports.figures import indicator_figures
+    >>> figures = indicator_figures("cla_rate_per_10k", years=[2025],
+    ...                             catalogue=cyp.load_catalogue(), sn=cyp.neighbour_set(),
+    ...                             sn_method="mean", counts=cyp.csc_counts())
+    >>> figures.index.rows[("874", 2025)]["display"], figures.latest.version
+    ('72', Version('1.0.0'))
     """
     plan = plan_indicator(ident, catalogue=catalogue, counts=counts)
     found = figures_for(

@@ -92,6 +92,16 @@ class OwnFigures:
         text shown, or the symbol) and ``reason`` (why a value is missing).
     left_out
         How many rows of the file were of other areas (not used).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cyp_indicators.reports.own_figures import own_figures
+    >>> frame = pl.DataFrame({"indicator_id": ["cla_rate_per_10k"], "year": [2026],
+    ...                       "value": [85.26], "lower_95": [81.04], "upper_95": [89.6]})
+    >>> own = own_figures(frame, la="831", indicators=["cla_rate_per_10k"])
+    >>> own.la, own.years, own.of("cla_rate_per_10k")[2026]["display"]
+    ('831', (2026,), '85')
     """
 
     la: str
@@ -105,7 +115,19 @@ class OwnFigures:
         return tuple(sorted(int(y) for y in self.rows["year"].unique().to_list()))
 
     def of(self, ident: str) -> dict[int, dict[str, Any]]:
-        """One indicator's figures by year."""
+        """One indicator's figures by year.
+
+        Parameters
+        ----------
+        ident
+            A definition id.
+
+        Returns
+        -------
+        dict[int, dict[str, Any]]
+            Collection year -> the row (:data:`OWN_COLUMNS`); empty for an indicator the file
+            has no figures for.
+        """
         rows = self.rows.filter(pl.col("indicator_id") == ident)
         return {int(r["year"]): r for r in rows.iter_rows(named=True)}
 
@@ -406,6 +428,17 @@ def own_figures(
         Two rows for one indicator and year.
     DataError
         No rows for the LA.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cyp_indicators.reports.own_figures import own_figures
+    >>> frame = pl.DataFrame({"indicator_id": ["cla_rate_per_10k"], "year": [2026],
+    ...                       "value": [85.26], "lower_95": [81.04], "upper_95": [89.6]})
+    >>> own = own_figures(frame, la="831", indicators=["cla_rate_per_10k"])
+    >>> row = own.of("cla_rate_per_10k")[2026]
+    >>> row["presented"], row["presented_lower_95"], row["presented_upper_95"]
+    (85.0, 81.0, 90.0)
     """
     cat = catalogue if catalogue is not None else load_catalogue()
     code = resolve_la(la)
@@ -429,8 +462,40 @@ def read_own_figures(
 ) -> OwnFigures:
     """:func:`own_figures` from a file (.csv, .tsv, .parquet or .xlsx; ``sheet`` for Excel).
 
-    Errors name the file. Raises as :func:`own_figures`, and :class:`DataError` for a file that
-    cannot be read.
+    Parameters
+    ----------
+    path
+        The file.
+    la, indicators, catalogue
+        As for :func:`own_figures`.
+    sheet
+        For an Excel file: the sheet to read (default: the first).
+
+    Returns
+    -------
+    OwnFigures
+        The figures, presented.
+
+    Raises
+    ------
+    MissingColumnError
+        A required column is absent.
+    DataError
+        A file that cannot be read, or any error of :func:`own_figures`, naming the file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "derby.csv"
+    >>> _ = path.write_text("indicator_id,year,value\\ncla_rate_per_10k,2026,85.26\\n")
+    >>> read_own_figures(path, la="831", indicators=["cla_rate_per_10k"]).years
+    (2026,)
+    >>> _ = path.write_text("indicator_id,year,value\\ncla_rate_per_10k,2026,-1\\n")
+    >>> read_own_figures(path, la="831", indicators=["cla_rate_per_10k"])
+    Traceback (most recent call last):
+    ...
+    cyp_indicators.errors.DataError: derby.csv: ...
     """
     name = Path(path).name
     frame = read_table(path, sheet=sheet)
