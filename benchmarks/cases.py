@@ -667,11 +667,16 @@ times = {{"load": time.perf_counter() - t0}}
 
 
 def _fresh(body: str) -> dict[str, Any]:
+    """Run ``body`` in a fresh interpreter; its report, with the process's wall time as ``wall_s``
+    (interpreter start-up to exit, as a user running a script waits for it)."""
     code = _PROBE.format(body=body)
+    start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
     )
+    wall = time.perf_counter() - start
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["wall_s"] = wall
     return result
 
 
@@ -695,7 +700,7 @@ def _startup_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
     def side(name: str, key: str, source: str) -> Side:
         s = Side(name, lambda: None, reps)
-        s.times = [p["times"][key] for p in probes[source]]
+        s.times = [p["wall_s"] if key == "wall" else p["times"][key] for p in probes[source]]
         s.peaks = [p["peak_rss_mb"] for p in probes[source]]
         return s
 
@@ -731,6 +736,14 @@ def _startup_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
                 f"after the first rate: scipy.stats imported: {imported('scipy_stats')}; "
                 f"scipy at all: {imported('scipy')}",
             ],
+            **common,
+        ),
+        _row(
+            "first_call", 1, "process",
+            "a whole fresh process (interpreter start to exit) that imports the library, loads the "
+            "catalogue and computes one rate with 95 % and 99.8 % intervals twice",
+            side("library", "wall", "first_rate"), [side("polars", "wall", "polars")],
+            notes=["baseline: a whole fresh process that only imports polars"],
             **common,
         ),
     ]  # fmt: skip

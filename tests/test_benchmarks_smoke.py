@@ -34,6 +34,7 @@ BASELINES = {
     "records_series": {"single_calls"},
     "import": {"polars"},
     "catalogue_load": {"tomllib"},
+    "first_call": {"polars"},
     "streaming": {"polars"},
 }
 HAVE_PANDAS = all(importlib.util.find_spec(m) is not None for m in ("pandas", "pyarrow"))
