@@ -366,7 +366,7 @@ def rule_broken(x: float, n: float, kind: str) -> str | None:
     return None
 
 
-TOO_LARGE = "x: the result is beyond the range of numbers (the denominator is next to zero)"
+TOO_LARGE = "x: the result is beyond the range of numbers (a denominator next to zero or a very large multiplier)"
 
 
 @FAST

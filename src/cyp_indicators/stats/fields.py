@@ -551,7 +551,10 @@ def measure_fields(
     if kind != "count":
         reasons.append(pl.when(d == 0).then(pl.lit("z: denominator is zero")))
     if fits is not None:
-        too_large = "x: the result is beyond the range of numbers (the denominator is next to zero)"
+        too_large = (
+            "x: the result is beyond the range of numbers "
+            "(a denominator next to zero or a very large multiplier)"
+        )
         reasons.append(pl.when(~fits).then(pl.lit(too_large)))
     fields["reason"] = pl.coalesce(*reasons)
     return {name: expr.alias(name) for name, expr in fields.items()}
