@@ -535,8 +535,11 @@ _SAMPLE_SOURCES: dict[str, tuple[str, Any, tuple[int, int]]] = {
     "demand_model 2019 return with its reviews": (
         "ssda903",
         lambda: cyp.read_ssda903(
-            [DEMAND / "2019-header.csv", DEMAND / "2019-episodes.csv"]
-            + [DEMAND_TABLES / "2019-reviews.csv"]
+            [
+                DEMAND / "2019-header.csv",
+                DEMAND / "2019-episodes.csv",
+                DEMAND_TABLES / "2019-reviews.csv",
+            ]
         ),
         (2018, 2021),
     ),
