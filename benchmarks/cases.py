@@ -497,7 +497,15 @@ def _county(spec: dict[str, Any], notes: list[str]) -> _County:
 
 
 #: Tables a derivation refuses to run without, naming them (see cyp_indicators.records).
-_REQUIRED_TABLES = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"}
+_REQUIRED_TABLES = {
+    "oc2",
+    "oc3",
+    "uasc",
+    "missing",
+    "sw_episodes",
+    "placed_for_adoption",
+    "reviews",
+}
 #: Annual tables: their derivations take periods ending 31 March only.
 _ANNUAL_TABLES = {"oc2", "oc3"}
 

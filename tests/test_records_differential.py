@@ -525,9 +525,23 @@ _SAMPLE_SOURCES: dict[str, tuple[str, Any, tuple[int, int]]] = {
         "ssda903",
         lambda: cyp.read_ssda903(
             [DEMAND / "2018-header.csv", DEMAND / "2018-episodes.csv"]
-            + [DEMAND_TABLES / f"2018-{t}.csv" for t in ("oc2", "oc3", "uasc", "missing")]
+            + [
+                DEMAND_TABLES / f"2018-{t}.csv"
+                for t in ("oc2", "oc3", "uasc", "missing", "reviews")
+            ]
         ),
         (2017, 2020),
+    ),
+    "demand_model 2019 return with its reviews": (
+        "ssda903",
+        lambda: cyp.read_ssda903(
+            [
+                DEMAND / "2019-header.csv",
+                DEMAND / "2019-episodes.csv",
+                DEMAND_TABLES / "2019-reviews.csv",
+            ]
+        ),
+        (2018, 2021),
     ),
     "fake_CIN_data.xml": (
         "cin",
@@ -558,7 +572,8 @@ _HOLDS: dict[str, set[str]] = {
         "sw_episodes",
         "placed_for_adoption",
     },
-    "demand_model 2018 return with its tables": {"oc2", "oc3", "uasc", "missing"},
+    "demand_model 2018 return with its tables": {"oc2", "oc3", "uasc", "missing", "reviews"},
+    "demand_model 2019 return with its reviews": {"reviews"},
 }
 
 
@@ -577,7 +592,7 @@ def _sample(name: str) -> Any:
 
 
 #: Tables a derivation cannot do without (it refuses records that lack them, naming the table).
-_REQUIRED = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"}
+_REQUIRED = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption", "reviews"}
 
 
 def _holds(sample: str, tables: Sequence[str]) -> bool:
