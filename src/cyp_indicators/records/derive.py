@@ -4,11 +4,16 @@ The same definition gives DfE's annual figure (``Period.financial_year(2017)``) 
 monthly one (``Period.monthly(...)``): the definition names a derivation of the registry and its
 parameters; ``derive`` runs it over every period in one pass over the records, attaches the
 population for rates, and computes values and intervals with the statistics core.
+
+Pooled records (``SSDA903.pool`` / ``CINCensus.pool``: several councils' returns, every table with
+an ``la`` column) are derived in the same one pass: each child is the council's child (the same
+identifier in two councils is two children), each period is each council's period, and every
+result row, exclusion and accounting row carries its council.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+from collections.abc import Mapping
 from typing import Any, Protocol
 
 import attrs
@@ -19,7 +24,7 @@ from ..errors import DataError, Problem
 from ..model import Family, IndicatorDefinition
 from ..results import ResultProvenance, carry
 from . import derivations as _registered  # noqa: F401  (registers the derivations)
-from .accounting import exclusions_frame, problems
+from .accounting import EXCLUSION_SCHEMA, exclusions_frame, problems
 from .registry import DERIVATIONS
 
 __all__ = ["DFE_CODES", "Derivation", "derive"]
@@ -116,7 +121,9 @@ def _screen_codes(records: Any, tables: tuple[str, ...]) -> tuple[Any, pl.DataFr
         replacements[table] = marked.filter(pl.col("__bad").is_null()).drop("__bad")
     if not replacements:
         return records, exclusions_frame()
-    if attrs.has(type(records)):
+    if isinstance(records, _Pooled):
+        records = records.replace(**replacements)
+    elif attrs.has(type(records)):
         records = attrs.evolve(records, **replacements)
     else:
         from types import SimpleNamespace
@@ -177,21 +184,47 @@ def _periods(period: Any) -> pl.DataFrame:
     )
 
 
-def _collection_year(end: dt.date) -> int:
+def _collection_year(end: pl.Expr) -> pl.Expr:
     """The collection year a date falls in: the year ending 31 March."""
-    return end.year + 1 if end.month > 3 else end.year
+    return end.dt.year().cast(pl.Int64) + (end.dt.month() > 3).cast(pl.Int64)
 
 
 def _population(
-    counts: pl.DataFrame, definition: IndicatorDefinition, population: Any
+    counts: pl.DataFrame,
+    definition: IndicatorDefinition,
+    population: Any,
+    councils: list[str] | None,
 ) -> pl.DataFrame:
+    keys = ["la"] if councils is not None else []
     if population is None:
         return counts.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
-    if isinstance(population, int | float):
+    if isinstance(population, int | float) and not isinstance(population, bool):
+        if councils is not None:
+            msg = (
+                "pooled records (several councils) need each council's population: a frame of "
+                "la, mid_year and population, or a mapping of council code to population"
+            )
+            raise DataError(msg)
         return counts.with_columns(pl.lit(float(population)).alias("denominator"))
+    if councils is not None and isinstance(population, Mapping):
+        missing = [c for c in councils if c not in population]
+        if missing:
+            msg = f"population: no population for council(s) {', '.join(missing)}"
+            raise DataError(msg)
+        pop = pl.DataFrame(
+            {"la": councils, "denominator": [float(population[c]) for c in councils]},
+            schema={"la": pl.String, "denominator": pl.Float64},
+        )
+        return counts.join(pop, on="la", how="left", maintain_order="left")
     if isinstance(population, pl.DataFrame):
-        if not {"mid_year", "population"} <= set(population.columns):
-            msg = "population frame needs columns mid_year and population (e.g. population_estimates() for one LA)"
+        needed = {"mid_year", "population", *keys}
+        if not needed <= set(population.columns):
+            msg = (
+                "population frame needs columns la, mid_year and population (one row per "
+                "council and mid-year) for pooled records"
+                if councils is not None
+                else "population frame needs columns mid_year and population (e.g. population_estimates() for one LA)"
+            )
             raise DataError(msg)
         offset = (
             definition.denominator.population.year_offset
@@ -199,22 +232,102 @@ def _population(
             else -1
         )
         years = counts.with_columns(
-            pl.col("period_end")
-            .map_elements(_collection_year, return_dtype=pl.Int64)
-            .alias("__year")
-        ).with_columns((pl.col("__year") + offset).alias("__mid"))
-        if population.group_by("mid_year").len()["len"].max() not in (None, 1):
-            msg = "population frame must have one row per mid_year (filter it to one area)"
+            (_collection_year(pl.col("period_end")) + offset).alias("__mid")
+        )
+        if population.group_by(*keys, "mid_year").len()["len"].max() not in (None, 1):
+            msg = (
+                "population frame must have one row per la and mid_year"
+                if councils is not None
+                else "population frame must have one row per mid_year (filter it to one area)"
+            )
             raise DataError(msg)
         pop = population.select(
+            *(pl.col(k).cast(pl.String) for k in keys),
             pl.col("mid_year").cast(pl.Int64).alias("__mid"),
             pl.col("population").cast(pl.Float64).alias("denominator"),
         )
-        return years.join(pop, on="__mid", how="left", maintain_order="left").drop(
-            "__year", "__mid"
-        )
+        return years.join(pop, on=[*keys, "__mid"], how="left", maintain_order="left").drop("__mid")
     msg = f"population must be a number, a frame (mid_year, population) or None, got {type(population).__name__}"
     raise TypeError(msg)
+
+
+# --- pooled records: several councils in one pass --------------------------------------------
+
+#: Joins a council's code and a child's (or a period's) own label into one key.
+_SEP = "\x1f"
+#: The child identifier column of each return.
+_CHILD_COLUMNS = ("CHILD", "LAchildID")
+
+
+class _Pooled:
+    """Pooled records as the derivations see them: every table's child identifier prefixed
+    with the council's code, so that children of different councils never meet; tables are
+    made on first use (a derivation reads a few of them)."""
+
+    def __init__(self, records: Any, tables: Mapping[str, pl.DataFrame] | None = None) -> None:
+        self._records = records
+        self._tables: dict[str, pl.DataFrame] = dict(tables or {})
+
+    def replace(self, **tables: pl.DataFrame) -> _Pooled:
+        return _Pooled(self._records, {**self._tables, **tables})
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._tables:
+            return self._tables[name]
+        value = getattr(self._records, name)
+        if name == "exclusions" or not isinstance(value, pl.DataFrame) or "la" not in value.columns:
+            return value
+        child = next((c for c in _CHILD_COLUMNS if c in value.columns), None)
+        if child is not None:
+            value = value.with_columns(
+                pl.concat_str(pl.col("la").cast(pl.String), pl.lit(_SEP), pl.col(child)).alias(
+                    child
+                )
+            )
+        self._tables[name] = value
+        return value
+
+
+def _councils(records: Any, tables: tuple[str, ...]) -> list[str] | None:
+    """The councils of pooled records (their tables have ``la``), else None."""
+    for name in tables:
+        frame = getattr(records, name, None)
+        if isinstance(frame, pl.DataFrame) and "la" in frame.columns:
+            dtype = frame.schema["la"]
+            if isinstance(dtype, pl.Enum):
+                return list(dtype.categories)
+            return [str(c) for c in frame["la"].unique(maintain_order=True).drop_nulls()]
+    return None
+
+
+def _council_periods(
+    periods: pl.DataFrame, councils: list[str], dtype: pl.DataType
+) -> pl.DataFrame:
+    """Each period of each council: ``la`` (the records' dtype), ``period_label`` (council and
+    label in one key), ``period_start``, ``period_end`` and ``__label`` (the period's own
+    label)."""
+    la = pl.DataFrame({"la": councils}, schema={"la": pl.String}).with_columns(
+        pl.col("la").cast(dtype)
+    )
+    return la.join(periods, how="cross").select(
+        "la",
+        pl.concat_str(pl.col("la").cast(pl.String), pl.lit(_SEP), pl.col("period_label")).alias(
+            "period_label"
+        ),
+        "period_start",
+        "period_end",
+        pl.col("period_label").alias("__label"),
+    )
+
+
+def _split_child(frame: pl.DataFrame) -> pl.DataFrame:
+    """``child`` of a pooled view (council and child in one key) back to ``la`` and ``child``."""
+    parts = pl.col("child").str.splitn(_SEP, 2)
+    return frame.with_columns(
+        parts.struct.field("field_0").alias("la"), parts.struct.field("field_1").alias("child")
+    )
 
 
 def derive(
@@ -222,16 +335,45 @@ def derive(
     records: Any,
     *,
     period: _PeriodLike | Any,
-    population: float | pl.DataFrame | None = None,
+    population: float | Mapping[str, float] | pl.DataFrame | None = None,
     confidence: float | list[float] | bool | None = True,
 ) -> Derivation:
     """Compute ``definition`` from child-level ``records`` for each period of ``period``.
 
-    ``records`` come from :func:`read_ssda903` or :func:`read_cin_census`. ``period`` is a
-    :class:`Period` or a :class:`PeriodSeries` (every period in one pass). ``population`` is the
-    denominator of a rate: a number, or a frame of ``mid_year`` and ``population`` for the LA
-    (the definition's year offset picks mid-(Y-1) for collection year Y); without it a rate has
-    counts only (null value, reason "denominator is missing").
+    Parameters
+    ----------
+    definition
+        A catalogue definition naming a record-level derivation.
+    records
+        From :func:`read_ssda903` or :func:`read_cin_census`; or several councils' records
+        pooled with ``SSDA903.pool`` / ``CINCensus.pool`` (every table has an ``la`` column),
+        derived in one pass with each council kept apart: a child is the council's child (the
+        same identifier in two councils is two children) and each council gets exactly the
+        counts, exclusions and accounting it gets derived alone.
+    period
+        A :class:`Period` or a :class:`PeriodSeries` (every period in one pass).
+    population
+        The denominator of a rate: a number, or a frame of ``mid_year`` and ``population`` for
+        the LA (the definition's year offset picks mid-(Y-1) for collection year Y). For pooled
+        records: a frame of ``la``, ``mid_year`` and ``population``, or a mapping of council
+        code to a number. Without it a rate has counts only (null value, reason "denominator
+        is missing").
+    confidence
+        As :func:`~cyp_indicators.compute`.
+
+    Returns
+    -------
+    Derivation
+        ``values`` has one row per period (for pooled records: per council and period, the
+        councils in the order pooled, a first column ``la``); ``exclusions`` and
+        ``accounting`` then also start with ``la``.
+
+    Raises
+    ------
+    DataError
+        The definition names no derivation, or one this library lacks, or an unknown
+        parameter; the records lack a table the derivation needs; a population that does not
+        fit (for pooled records, a single number, or a council without one).
     """
     ref = definition.derivation
     if ref is None:
@@ -247,53 +389,89 @@ def derive(
         msg = f"{definition.key}: derivation {ref.name!r} has no parameter(s) {sorted(unknown)}; it takes {sorted(spec.parameters)}"
         raise DataError(msg)
     periods = _periods(period)
-    records, code_exclusions = _screen_codes(records, spec.tables)
-    counted = spec.function(records, periods, params)
+    councils = _councils(records, spec.tables)
+    view: Any = records
+    work_periods = periods
+    if councils is not None:
+        view = _Pooled(records)
+        work_periods = _council_periods(periods, councils, _la_dtype(records, spec.tables))
+    view, code_exclusions = _screen_codes(view, spec.tables)
+    counted = spec.function(view, work_periods.drop("__label", strict=False), params)
     counts = counted.counts
+    accounted = counted.records
+    if councils is not None:
+        labels = work_periods.select(
+            pl.col("la").cast(pl.String), "period_label", pl.col("__label")
+        )
+        counts = (
+            counts.join(labels, on="period_label", how="left", maintain_order="left")
+            .with_columns(pl.col("__label").alias("period_label"))
+            .drop("__label")
+        )
+        counts = counts.select("la", *[c for c in counts.columns if c != "la"])
+        accounted = _split_child(accounted)
+        code_exclusions = _split_child(code_exclusions)
     if definition.family is Family.RATE:
-        counts = _population(counts.drop("denominator", strict=False), definition, population)
+        counts = _population(
+            counts.drop("denominator", strict=False), definition, population, councils
+        )
     values = compute(
         definition, counts, numerator="numerator", denominator="denominator", confidence=confidence
     )
+    lead = ["la"] if councils is not None else []
     values = values.select(
+        *lead,
         "period_label",
         "period_start",
         "period_end",
-        *[c for c in values.columns if not c.startswith("period_")],
+        *[c for c in values.columns if not c.startswith("period_") and c not in lead],
     )
     reader = getattr(records, "exclusions", None)
     tables = set(spec.tables)
+    columns = [*lead, *EXCLUSION_SCHEMA]
+
+    def excluded(frame: pl.DataFrame) -> pl.DataFrame:
+        out = exclusions_frame(frame)
+        if councils is None:
+            return out
+        return out.with_columns(frame["la"].cast(pl.String).alias("la")).select(columns)
+
     reader_excl = pl.concat(
         [
-            exclusions_frame(reader.filter(pl.col("table").is_in(list(tables))))
+            excluded(reader.filter(pl.col("table").is_in(list(tables))))
             if isinstance(reader, pl.DataFrame) and reader.height
-            else exclusions_frame(),
-            code_exclusions,
+            else _no_exclusions(lead),
+            excluded(code_exclusions) if code_exclusions.height else _no_exclusions(lead),
         ]
     )
-    not_counted = counted.records.filter(~pl.col("counted")).select(
-        "table", "source_file", "source_row", "child",
+    not_counted = accounted.filter(~pl.col("counted")).select(
+        *lead, "table", "source_file", "source_row", "child",
         pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
     )  # fmt: skip
-    exclusions = pl.concat([exclusions_frame(reader_excl), exclusions_frame(not_counted)])
-    per_table = counted.records.group_by("table").agg(
+    exclusions = pl.concat([reader_excl, excluded(not_counted)])
+    keys = [*lead, "table"]
+    per_table = accounted.group_by(keys).agg(
         pl.col("counted").sum().cast(pl.Int64).alias("counted"),
         (~pl.col("counted")).sum().cast(pl.Int64).alias("not_counted"),
     )
-    read_out = reader_excl.group_by("table").agg(
-        pl.len().cast(pl.Int64).alias("excluded_on_reading")
-    )
+    read_out = reader_excl.group_by(keys).agg(pl.len().cast(pl.Int64).alias("excluded_on_reading"))
     accounting = (
-        per_table.join(read_out, on="table", how="full", coalesce=True)
+        per_table.join(read_out, on=keys, how="full", coalesce=True)
         .with_columns(pl.col("counted", "not_counted", "excluded_on_reading").fill_null(0))
         .with_columns(
             (pl.col("counted") + pl.col("not_counted") + pl.col("excluded_on_reading")).alias(
                 "rows_in"
             )
         )
-        .select("table", "rows_in", "counted", "not_counted", "excluded_on_reading")
-        .sort("table")
+        .select(*keys, "rows_in", "counted", "not_counted", "excluded_on_reading")
     )
+    if councils is not None:
+        order = pl.DataFrame({"la": councils, "__order": range(len(councils))})
+        accounting = (
+            accounting.join(order, on="la", how="left").sort("__order", "table").drop("__order")
+        )
+    else:
+        accounting = accounting.sort("table")
     files = getattr(records, "files", ())
     provenance = ResultProvenance(
         produced_by="derive",
@@ -308,3 +486,18 @@ def derive(
         exclusions=exclusions,
         accounting=accounting,
     )
+
+
+def _no_exclusions(lead: list[str]) -> pl.DataFrame:
+    empty = exclusions_frame()
+    if not lead:
+        return empty
+    return empty.select(pl.lit(None, pl.String).alias("la"), pl.all())
+
+
+def _la_dtype(records: Any, tables: tuple[str, ...]) -> pl.DataType:
+    for name in tables:
+        frame = getattr(records, name, None)
+        if isinstance(frame, pl.DataFrame) and "la" in frame.columns:
+            return frame.schema["la"]
+    return pl.String()

@@ -12,7 +12,13 @@ PERIOD_COLS = ["period_label", "period_start", "period_end"]
 
 
 def per_period(records: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
-    """Every record beside every period (periods are few; records are read once)."""
+    """Every record beside every period (periods are few; records are read once).
+
+    Pooled records (several councils, see :func:`~cyp_indicators.records.derive`) have
+    periods per council (``la`` in ``periods``): each record goes beside its own council's.
+    """
+    if "la" in periods.columns:
+        return records.join(periods.select("la", *PERIOD_COLS), on="la")
     return records.join(periods.select(PERIOD_COLS), how="cross")
 
 

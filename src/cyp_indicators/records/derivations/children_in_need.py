@@ -259,9 +259,12 @@ def _conferences(records: Any) -> pl.DataFrame:
     conference (child and date) already held in an earlier section 47 record, or, for a CIN
     episode, in any section 47 record."""
     s47_table = _table(records, "section47")
+    # pooled records (several councils) keep each record's council for its periods
+    council = ["la"] if "la" in s47_table.columns else []
     s47 = s47_table.select(
-        "__row", pl.lit("section47").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
-        "S47ActualStartDate", _file(s47_table), _source_row(s47_table),
+        *council, "__row", pl.lit("section47").alias("__table"), CHILD,
+        pl.col("DateOfInitialCPC").alias("__icpc"), "S47ActualStartDate", _file(s47_table),
+        _source_row(s47_table),
     ).with_columns(
         (pl.col("__icpc").is_not_null() & (pl.int_range(pl.len()).over(CHILD, "__icpc") > 0))
         .alias("__dup")
@@ -276,7 +279,7 @@ def _conferences(records: Any) -> pl.DataFrame:
             .with_columns(pl.lit(True).alias("__dup"))
         )
         det = details.with_row_index("__row").select(
-            "__row", pl.lit("cin_details").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
+            *council, "__row", pl.lit("cin_details").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
             pl.lit(None, pl.Date).alias("S47ActualStartDate"), _file(details), _source_row(details),
         ).join(held, on=[CHILD, "__icpc"], how="left", maintain_order="left")  # fmt: skip
         frames.append(det.with_columns(pl.col("__dup").fill_null(False)))

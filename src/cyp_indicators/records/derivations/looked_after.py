@@ -273,6 +273,17 @@ def _header(records: Any) -> pl.DataFrame:
     if not isinstance(header, pl.DataFrame) or header.is_empty():
         msg = "this derivation needs the SSDA903 header (dates of birth)"
         raise DataError(msg)
+    if "la" in header.columns and isinstance(header.schema["la"], pl.Enum):
+        # pooled records: each council needs its header, as it would derived alone
+        councils = header.schema["la"].categories.to_list()
+        present = set(header["la"].cast(pl.String).unique().to_list())
+        missing = [c for c in councils if c not in present]
+        if missing:
+            msg = (
+                "this derivation needs the SSDA903 header (dates of birth) of every council; "
+                f"council(s) {', '.join(missing)} have none"
+            )
+            raise DataError(msg)
     return header.select("CHILD", "DOB").unique("CHILD", keep="first")
 
 
@@ -427,7 +438,9 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
     cohort = cohort.filter(pl.col("__why").is_null() & (under_age & long_enough).fill_null(False))
     denominator = child_counts(cohort, periods, "denominator")
     numerator = child_counts(cohort.filter(stable.fill_null(False)), periods, "numerator")
-    why = unknown.group_by("__row").agg(pl.col("__why").first())
+    # an episode left out at several period ends gives the earliest period's reason (the
+    # order of the rows above is not fixed, so "first" alone would not say which)
+    why = unknown.group_by("__row").agg(pl.col("__why").sort_by("period_end").first())
     episodes = episodes.join(why, on="__row", how="left", maintain_order="left")
     reason = (
         pl.when(~_not_short_break(params))

@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 import attrs
 import polars as pl
@@ -868,6 +868,84 @@ class RecordSet:
     files: tuple[str, ...]
     rows_read: Mapping[str, int]
     warnings: tuple[str, ...]
+
+    @classmethod
+    def pool(cls, returns: Mapping[str, Self]) -> Self:
+        """Several councils' records as one record set, each row marked with its council.
+
+        A partnership's (or a region's) pooled returns: every table, the exclusions (and, for
+        a CIN census, the header) of each council stacked in the order given, with a first
+        column ``la`` holding the council's code (a polars ``Enum`` of the codes in the order
+        given, so the councils and their order travel with every table). Child identifiers are a council's
+        own, so the same identifier in two councils names two children: :func:`derive` keeps
+        each council's children and counts apart (one row per council and period), and gives
+        each council the counts it would get derived alone.
+
+        Parameters
+        ----------
+        returns
+            Council code (e.g. the old LA code ``"201"``) -> that council's records, all of
+            this class (read with the same reader, one or several years each).
+
+        Returns
+        -------
+        The pooled record set: ``files`` and ``warnings`` are every council's in order (each
+        warning prefixed with ``la <code>:``); ``rows_read`` is summed per table, so
+        ``rows_read[table]`` still equals the table's height plus its exclusions.
+
+        Raises
+        ------
+        DataError
+            No councils; a code that is not a non-empty string without surrounding spaces; a
+            value that is not of this class, or is already pooled (its tables have ``la``).
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> from cyp_indicators.records import SSDA903
+        >>> one = SSDA903.from_frames(episodes=pl.DataFrame({
+        ...     "CHILD": ["1"], "DECOM": ["01/06/2016"], "RNE": ["S"], "LS": ["C2"],
+        ...     "CIN": ["N1"], "PLACE": ["U1"], "DEC": [None], "REC": [None]}))
+        >>> SSDA903.pool({"201": one, "202": one}).episodes.select("la", "CHILD").rows()
+        [('201', '1'), ('202', '1')]
+        """
+        if not returns:
+            raise DataError(f"{cls.__name__}.pool: no councils given")
+        for code, records in returns.items():
+            if not isinstance(code, str) or not code or code != code.strip():
+                msg = f"{cls.__name__}.pool: council code {code!r} must be a non-empty string"
+                raise DataError(msg)
+            if not isinstance(records, cls):
+                msg = (
+                    f"{cls.__name__}.pool: the records of council {code} are "
+                    f"{type(records).__name__}, not {cls.__name__}"
+                )
+                raise DataError(msg)
+            if any("la" in records.table(t).columns for t in cls.TABLES):
+                msg = f"{cls.__name__}.pool: the records of council {code} are already pooled"
+                raise DataError(msg)
+        codes = pl.Enum(list(returns))
+        values: dict[str, Any] = {}
+        for field in attrs.fields(cls):  # type: ignore[arg-type]  # subclasses are attrs classes
+            parts = [(code, getattr(r, field.name)) for code, r in returns.items()]
+            first = parts[0][1]
+            if isinstance(first, pl.DataFrame):
+                values[field.name] = pl.concat(
+                    [f.select(pl.lit(code, codes).alias("la"), pl.all()) for code, f in parts],
+                    how="vertical",
+                )
+            elif field.name == "rows_read":
+                total: dict[str, int] = {}
+                for _, counts in parts:
+                    for table, n in counts.items():
+                        total[table] = total.get(table, 0) + n
+                values[field.name] = total
+            elif field.name == "warnings":
+                values[field.name] = tuple(f"la {code}: {w}" for code, ws in parts for w in ws)
+            else:
+                values[field.name] = tuple(item for _, items in parts for item in items)
+        pooled: Self = cls(**values)
+        return pooled
 
     def table(self, name: str) -> pl.DataFrame:
         """The table called ``name`` (one of :attr:`TABLES`)."""
