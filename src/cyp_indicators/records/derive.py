@@ -13,8 +13,10 @@ result row, exclusion and accounting row carries its council.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Protocol
+import weakref
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import polars as pl
@@ -28,6 +30,8 @@ from .accounting import EXCLUSION_SCHEMA, exclusions_frame, problems
 from .registry import DERIVATIONS
 
 __all__ = ["DFE_CODES", "Derivation", "derive"]
+
+T = TypeVar("T")
 
 #: DfE's code lists for the SSDA903 episode fields the derivations read (2024-25 return).
 DFE_CODES: dict[str, dict[str, frozenset[str]]] = {
@@ -69,56 +73,46 @@ DFE_CODES: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+#: What :func:`_memo` keeps: (what, id of the frame) -> (weak reference, stamp, value).
+_MEMO: dict[tuple[str, int], tuple[weakref.ref[pl.DataFrame], tuple[Any, ...], Any]] = {}
+
+
+def _memo(what: str, frame: pl.DataFrame, make: Callable[[pl.DataFrame], T]) -> T:
+    """``make(frame)``, made once while ``frame`` lives.
+
+    Record tables are not changed after reading (every polars operation gives a new frame), so
+    what depends only on a table (its codes screened, a pooled table's council-unique child
+    identifiers) is worked out once for all the definitions derived from it. The frame's
+    height and schema are checked too, and the value is dropped with the frame.
+    """
+    key = (what, id(frame))
+    stamp = (frame.height, tuple(frame.schema.items()))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0]() is frame and hit[1] == stamp:
+        value: T = hit[2]
+        return value
+    value = make(frame)
+
+    def forget(_: object, key: tuple[str, int] = key) -> None:
+        _MEMO.pop(key, None)
+
+    _MEMO[key] = (weakref.ref(frame, forget), stamp, value)
+    return value
+
+
 def _screen_codes(records: Any, tables: tuple[str, ...]) -> tuple[Any, pl.DataFrame]:
     """Move records with codes outside DfE's lists to exclusions ("unknown_code")."""
     excluded: list[pl.DataFrame] = []
     replacements: dict[str, pl.DataFrame] = {}
     for table in tables:
         frame = getattr(records, table, None)
-        lists = DFE_CODES.get(table)
-        if not isinstance(frame, pl.DataFrame) or not lists:
+        if not isinstance(frame, pl.DataFrame) or not DFE_CODES.get(table):
             continue
-        bad = pl.lit(None, pl.String)
-        for column, allowed in reversed(list(lists.items())):
-            if column in frame.columns:
-                wrong = pl.col(column).is_not_null() & ~pl.col(column).is_in(sorted(allowed))
-                bad = (
-                    pl.when(wrong)
-                    .then(
-                        pl.format(
-                            f"unknown_code: {column} '{{}}' is not a DfE code", pl.col(column)
-                        )
-                    )
-                    .otherwise(bad)
-                )
-        marked = frame.with_columns(bad.alias("__bad"))
-        if marked["__bad"].null_count() == marked.height:
+        kept, wrong = _memo(f"screen {table}", frame, partial(_screen_table, table))
+        if kept is None or wrong is None:
             continue
-        wrong_rows = marked.filter(pl.col("__bad").is_not_null())
-        excluded.append(
-            exclusions_frame(
-                wrong_rows.select(
-                    pl.lit(table).alias("table"),
-                    (
-                        pl.col("source_file")
-                        if "source_file" in frame.columns
-                        else pl.lit(None, pl.String)
-                    ).alias("source_file"),
-                    (
-                        pl.col("source_row")
-                        if "source_row" in frame.columns
-                        else pl.lit(None, pl.Int64)
-                    ).alias("source_row"),
-                    pl.col("CHILD").cast(pl.String).alias("child")
-                    if "CHILD" in frame.columns
-                    else pl.lit(None, pl.String).alias("child"),
-                    pl.lit(None, pl.String).alias("column"),
-                    pl.lit(None, pl.String).alias("value"),
-                    pl.col("__bad").alias("reason"),
-                )
-            )
-        )
-        replacements[table] = marked.filter(pl.col("__bad").is_null()).drop("__bad")
+        excluded.append(wrong)
+        replacements[table] = kept
     if not replacements:
         return records, exclusions_frame()
     if isinstance(records, _Pooled):
@@ -130,6 +124,41 @@ def _screen_codes(records: Any, tables: tuple[str, ...]) -> tuple[Any, pl.DataFr
 
         records = SimpleNamespace(**{**vars(records), **replacements})
     return records, pl.concat(excluded)
+
+
+def _screen_table(
+    table: str, frame: pl.DataFrame
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """``table`` without its rows holding codes outside DfE's lists, and those rows as
+    exclusions (with ``la`` for pooled records); ``(None, None)`` when every code is DfE's."""
+    checked = [(c, sorted(allowed)) for c, allowed in DFE_CODES[table].items() if c in frame]
+    wrong = {c: pl.col(c).is_not_null() & ~pl.col(c).is_in(allowed) for c, allowed in checked}
+    # one cheap pass first: most returns hold DfE's codes only
+    if not wrong or not frame.select(pl.any_horizontal(list(wrong.values())).any()).item():
+        return None, None
+    bad = pl.lit(None, pl.String)
+    for column, _ in reversed(checked):
+        bad = (
+            pl.when(wrong[column])
+            .then(pl.format(f"unknown_code: {column} '{{}}' is not a DfE code", pl.col(column)))
+            .otherwise(bad)
+        )
+    marked = frame.with_columns(bad.alias("__bad"))
+    child = "__child" if "__child" in frame.columns else "CHILD"
+    excluded = marked.filter(pl.col("__bad").is_not_null()).select(
+        *(["la"] if "la" in frame.columns else []),
+        pl.lit(table).alias("table"),
+        (pl.col("source_file") if "source_file" in frame.columns else pl.lit(None, pl.String))
+        .alias("source_file"),
+        (pl.col("source_row") if "source_row" in frame.columns else pl.lit(None, pl.Int64))
+        .alias("source_row"),
+        (pl.col(child).cast(pl.String) if child in frame.columns else pl.lit(None, pl.String))
+        .alias("child"),
+        pl.lit(None, pl.String).alias("column"),
+        pl.lit(None, pl.String).alias("value"),
+        pl.col("__bad").alias("reason"),
+    )  # fmt: skip
+    return marked.filter(pl.col("__bad").is_null()).drop("__bad"), excluded
 
 
 class _PeriodLike(Protocol):
@@ -214,7 +243,7 @@ def _population(
         pop = pl.DataFrame(
             {"la": councils, "denominator": [float(population[c]) for c in councils]},
             schema={"la": pl.String, "denominator": pl.Float64},
-        )
+        ).with_columns(pl.col("la").cast(counts.schema["la"]))
         return counts.join(pop, on="la", how="left", maintain_order="left")
     if isinstance(population, pl.DataFrame):
         needed = {"mid_year", "population", *keys}
@@ -241,8 +270,12 @@ def _population(
                 else "population frame must have one row per mid_year (filter it to one area)"
             )
             raise DataError(msg)
+        if councils is not None:  # the pooled councils' rows, their codes as the records'
+            population = population.filter(
+                pl.col("la").cast(pl.String).is_in(councils)
+            ).with_columns(pl.col("la").cast(pl.String).cast(counts.schema["la"]))
         pop = population.select(
-            *(pl.col(k).cast(pl.String) for k in keys),
+            *keys,
             pl.col("mid_year").cast(pl.Int64).alias("__mid"),
             pl.col("population").cast(pl.Float64).alias("denominator"),
         )
@@ -261,7 +294,8 @@ _CHILD_COLUMNS = ("CHILD", "LAchildID")
 
 class _Pooled:
     """Pooled records as the derivations see them: every table's child identifier prefixed
-    with the council's code, so that children of different councils never meet; tables are
+    with the council's code, so that children of different councils never meet (the
+    identifier as given stays in ``__child``, which the row accounting reports); tables are
     made on first use (a derivation reads a few of them)."""
 
     def __init__(self, records: Any, tables: Mapping[str, pl.DataFrame] | None = None) -> None:
@@ -279,15 +313,21 @@ class _Pooled:
         value = getattr(self._records, name)
         if name == "exclusions" or not isinstance(value, pl.DataFrame) or "la" not in value.columns:
             return value
-        child = next((c for c in _CHILD_COLUMNS if c in value.columns), None)
-        if child is not None:
-            value = value.with_columns(
-                pl.concat_str(pl.col("la").cast(pl.String), pl.lit(_SEP), pl.col(child)).alias(
-                    child
-                )
-            )
+        value = _memo("pooled", value, _council_children)
         self._tables[name] = value
         return value
+
+
+def _council_children(frame: pl.DataFrame) -> pl.DataFrame:
+    """A pooled table whose child identifier is prefixed with the council's code (the
+    identifier as given in ``__child``)."""
+    child = next((c for c in _CHILD_COLUMNS if c in frame.columns), None)
+    if child is None:
+        return frame
+    return frame.with_columns(
+        pl.concat_str(pl.col("la").cast(pl.String), pl.lit(_SEP), pl.col(child)).alias(child),
+        pl.col(child).alias("__child"),
+    )
 
 
 def _councils(records: Any, tables: tuple[str, ...]) -> list[str] | None:
@@ -319,14 +359,6 @@ def _council_periods(
         "period_start",
         "period_end",
         pl.col("period_label").alias("__label"),
-    )
-
-
-def _split_child(frame: pl.DataFrame) -> pl.DataFrame:
-    """``child`` of a pooled view (council and child in one key) back to ``la`` and ``child``."""
-    parts = pl.col("child").str.splitn(_SEP, 2)
-    return frame.with_columns(
-        parts.struct.field("field_0").alias("la"), parts.struct.field("field_1").alias("child")
     )
 
 
@@ -400,17 +432,13 @@ def derive(
     counts = counted.counts
     accounted = counted.records
     if councils is not None:
-        labels = work_periods.select(
-            pl.col("la").cast(pl.String), "period_label", pl.col("__label")
-        )
+        labels = work_periods.select("la", "period_label", "__label")
         counts = (
             counts.join(labels, on="period_label", how="left", maintain_order="left")
             .with_columns(pl.col("__label").alias("period_label"))
             .drop("__label")
         )
         counts = counts.select("la", *[c for c in counts.columns if c != "la"])
-        accounted = _split_child(accounted)
-        code_exclusions = _split_child(code_exclusions)
     if definition.family is Family.RATE:
         counts = _population(
             counts.drop("denominator", strict=False), definition, population, councils
@@ -426,52 +454,13 @@ def derive(
         "period_end",
         *[c for c in values.columns if not c.startswith("period_") and c not in lead],
     )
-    reader = getattr(records, "exclusions", None)
-    tables = set(spec.tables)
-    columns = [*lead, *EXCLUSION_SCHEMA]
-
-    def excluded(frame: pl.DataFrame) -> pl.DataFrame:
-        out = exclusions_frame(frame)
-        if councils is None:
-            return out
-        return out.with_columns(frame["la"].cast(pl.String).alias("la")).select(columns)
-
-    reader_excl = pl.concat(
-        [
-            excluded(reader.filter(pl.col("table").is_in(list(tables))))
-            if isinstance(reader, pl.DataFrame) and reader.height
-            else _no_exclusions(lead),
-            excluded(code_exclusions) if code_exclusions.height else _no_exclusions(lead),
-        ]
+    exclusions, accounting = _accounting(
+        accounted,
+        getattr(records, "exclusions", None),
+        code_exclusions,
+        spec.tables,
+        work_periods.schema["la"] if councils is not None else None,
     )
-    not_counted = accounted.filter(~pl.col("counted")).select(
-        *lead, "table", "source_file", "source_row", "child",
-        pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
-    )  # fmt: skip
-    exclusions = pl.concat([reader_excl, excluded(not_counted)])
-    keys = [*lead, "table"]
-    per_table = accounted.group_by(keys).agg(
-        pl.col("counted").sum().cast(pl.Int64).alias("counted"),
-        (~pl.col("counted")).sum().cast(pl.Int64).alias("not_counted"),
-    )
-    read_out = reader_excl.group_by(keys).agg(pl.len().cast(pl.Int64).alias("excluded_on_reading"))
-    accounting = (
-        per_table.join(read_out, on=keys, how="full", coalesce=True)
-        .with_columns(pl.col("counted", "not_counted", "excluded_on_reading").fill_null(0))
-        .with_columns(
-            (pl.col("counted") + pl.col("not_counted") + pl.col("excluded_on_reading")).alias(
-                "rows_in"
-            )
-        )
-        .select(*keys, "rows_in", "counted", "not_counted", "excluded_on_reading")
-    )
-    if councils is not None:
-        order = pl.DataFrame({"la": councils, "__order": range(len(councils))})
-        accounting = (
-            accounting.join(order, on="la", how="left").sort("__order", "table").drop("__order")
-        )
-    else:
-        accounting = accounting.sort("table")
     files = getattr(records, "files", ())
     provenance = ResultProvenance(
         produced_by="derive",
@@ -488,11 +477,63 @@ def derive(
     )
 
 
-def _no_exclusions(lead: list[str]) -> pl.DataFrame:
-    empty = exclusions_frame()
-    if not lead:
-        return empty
-    return empty.select(pl.lit(None, pl.String).alias("la"), pl.all())
+def _accounting(
+    accounted: pl.DataFrame,
+    reader: Any,
+    code_exclusions: pl.DataFrame,
+    tables: tuple[str, ...],
+    la: pl.DataType | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The exclusions (reader's, codes', not counted) and the accounting per table (and
+    council, ``la`` given), as one query (its parts run side by side)."""
+    lead = [] if la is None else ["la"]
+
+    def excluded(frame: pl.LazyFrame) -> pl.LazyFrame:
+        council = [pl.col("la").cast(la)] if la is not None else []
+        return frame.select(
+            *council, *(pl.col(name).cast(dtype) for name, dtype in EXCLUSION_SCHEMA.items())
+        )
+
+    parts = [excluded(code_exclusions.lazy())] if code_exclusions.height else []
+    if isinstance(reader, pl.DataFrame) and reader.height:
+        reader_lazy = exclusions_frame(reader) if la is None else reader
+        parts.insert(0, excluded(reader_lazy.lazy().filter(pl.col("table").is_in(list(tables)))))
+    read_out = (
+        pl.concat(parts).group_by(*lead, "table").agg(pl.len().alias("excluded_on_reading"))
+        if parts
+        else pl.LazyFrame(
+            schema={**({"la": la} if la is not None else {}), "table": pl.String,
+                    "excluded_on_reading": pl.UInt32}
+        )
+    )  # fmt: skip
+    counted = accounted.lazy()
+    not_counted = counted.filter(~pl.col("counted")).select(
+        *lead, "table", "source_file", "source_row", "child",
+        pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
+    )  # fmt: skip
+    exclusions = pl.concat([*parts, excluded(not_counted)]) if parts else excluded(not_counted)
+    keys = [*lead, "table"]
+    per_table = counted.group_by(keys).agg(
+        pl.col("counted").sum().alias("counted"), (~pl.col("counted")).sum().alias("not_counted")
+    )
+    summary = (
+        per_table.join(read_out, on=keys, how="full", coalesce=True)
+        .with_columns(
+            pl.col("counted", "not_counted", "excluded_on_reading").fill_null(0).cast(pl.Int64)
+        )
+        .select(
+            *keys,
+            (pl.col("counted") + pl.col("not_counted") + pl.col("excluded_on_reading")).alias(
+                "rows_in"
+            ),
+            "counted",
+            "not_counted",
+            "excluded_on_reading",
+        )
+        .sort(*keys)  # councils in the order pooled (an Enum sorts so)
+    )
+    done = pl.collect_all([exclusions, summary])
+    return done[0], done[1]
 
 
 def _la_dtype(records: Any, tables: tuple[str, ...]) -> pl.DataType:

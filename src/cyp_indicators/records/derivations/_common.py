@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import polars as pl
 
-__all__ = ["accounting", "child_counts", "per_period", "share_counts"]
+__all__ = [
+    "accounting",
+    "child_counts",
+    "first_per_child",
+    "in_period",
+    "open_at_end",
+    "overlapping",
+    "per_period",
+    "share_counts",
+]
 
 PERIOD_COLS = ["period_label", "period_start", "period_end"]
+_FAR = dt.date(9999, 12, 31)
 
 
 def per_period(records: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
@@ -22,14 +33,152 @@ def per_period(records: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
     return records.join(periods.select(PERIOD_COLS), how="cross")
 
 
+def _council(periods: pl.DataFrame) -> list[str]:
+    return ["la"] if "la" in periods.columns else []
+
+
+def _beside(
+    records: pl.DataFrame, periods: pl.DataFrame, spans: pl.DataFrame, lo: pl.Expr, hi: pl.Expr
+) -> pl.DataFrame:
+    """Each record beside the periods whose span (row ``k`` of ``spans``: ``period_start``,
+    ``period_end``) has ``lo <= k < hi``: the pairs of :func:`per_period` that a filter
+    would keep, found without pairing every record with every period."""
+    keys = _council(periods)
+    numbered = periods.select(*keys, *PERIOD_COLS).join(
+        spans.with_row_index("__k"), on=["period_start", "period_end"], how="left"
+    )
+    pairs = (
+        records.with_columns(lo.cast(pl.Int64).alias("__lo"), hi.cast(pl.Int64).alias("__hi"))
+        .filter(pl.col("__lo") < pl.col("__hi"))
+        .with_columns(pl.int_ranges("__lo", "__hi", dtype=pl.UInt32).alias("__k"))
+        .drop("__lo", "__hi")
+        .explode("__k")
+    )
+    return pairs.join(numbered, on=[*keys, "__k"]).select(*records.columns, *PERIOD_COLS)
+
+
+def _spans(periods: pl.DataFrame) -> pl.DataFrame:
+    """The distinct (start, end) of the periods, by start then end."""
+    return periods.select("period_start", "period_end").unique().sort("period_start", "period_end")
+
+
+def _disjoint(spans: pl.DataFrame) -> bool:
+    """Whether no day is in two of ``spans`` (sorted by start)."""
+    if spans.height < 2:
+        return True
+    later = spans["period_start"].slice(1)
+    return bool((later > spans["period_end"].slice(0, spans.height - 1)).all())
+
+
+def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    """Each record beside every period at whose end it is open (``start`` on or before the
+    period's end, ``end`` empty or after it): ``per_period(records, periods)`` filtered so,
+    found by searching the sorted period ends instead of pairing every record with every period
+    (the ends a record is open at are consecutive)."""
+    spans = periods.select(pl.col("period_end").alias("__end")).unique().sort("__end")
+    ends = spans["__end"]
+    # the spans here are the distinct ends: number the periods by their end
+    keys = _council(periods)
+    numbered = periods.select(*keys, *PERIOD_COLS).join(
+        spans.with_row_index("__k"), left_on="period_end", right_on="__end", how="left"
+    )
+    lo = pl.lit(ends).search_sorted(pl.col(start), side="left")
+    hi = (
+        pl.when(pl.col(end).is_null())
+        .then(pl.lit(len(ends), pl.UInt32))
+        .otherwise(pl.lit(ends).search_sorted(pl.col(end), side="left"))
+    )
+    pairs = (
+        records.filter(pl.col(start).is_not_null())
+        .with_columns(lo.cast(pl.Int64).alias("__lo"), hi.cast(pl.Int64).alias("__hi"))
+        .filter(pl.col("__lo") < pl.col("__hi"))
+        .with_columns(pl.int_ranges("__lo", "__hi", dtype=pl.UInt32).alias("__k"))
+        .drop("__lo", "__hi")
+        .explode("__k")
+    )
+    return pairs.join(numbered, on=[*keys, "__k"]).select(*records.columns, *PERIOD_COLS)
+
+
+def in_period(records: pl.DataFrame, periods: pl.DataFrame, date: str) -> pl.DataFrame:
+    """Each record beside every period that holds its ``date`` (start and end included):
+    ``per_period(records, periods)`` filtered so. Periods that do not overlap (financial
+    years, months) are found by searching their sorted starts; overlapping ones (a
+    year-to-date series) by pairing every record with every period."""
+    spans = _spans(periods)
+    inside = (pl.col(date) >= pl.col("period_start")) & (pl.col(date) <= pl.col("period_end"))
+    if not _disjoint(spans):
+        return per_period(records, periods).filter(inside)
+    starts, ends = spans["period_start"], spans["period_end"]
+    k = pl.lit(starts).search_sorted(pl.col(date), side="right").cast(pl.Int64) - 1
+    # the period starting last on or before the date holds it if it has not ended
+    found = pl.lit(ends).gather(k.clip(0, None)) >= pl.col(date)
+    lo = pl.when(pl.col(date).is_not_null() & (k >= 0) & found).then(k).otherwise(0)
+    hi = pl.when(pl.col(date).is_not_null() & (k >= 0) & found).then(k + 1).otherwise(0)
+    return _beside(records, periods, spans, lo, hi)
+
+
+def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    """Each record beside every period it overlaps (``start`` on or before the period's end,
+    ``end`` empty or on or after its start): ``per_period(records, periods)`` filtered so,
+    searched as :func:`in_period` (overlapping periods pair every record with every period)."""
+    spans = _spans(periods)
+    if not _disjoint(spans):
+        return per_period(records, periods).filter(
+            (pl.col(start) <= pl.col("period_end"))
+            & (pl.col(end).is_null() | (pl.col(end) >= pl.col("period_start")))
+        )
+    starts, ends = spans["period_start"], spans["period_end"]
+    lo = pl.lit(ends).search_sorted(pl.col(start), side="left")
+    hi = (
+        pl.when(pl.col(end).is_null())
+        .then(pl.lit(len(starts), pl.UInt32))
+        .otherwise(pl.lit(starts).search_sorted(pl.col(end), side="right"))
+    )
+    known = pl.col(start).is_not_null()
+    return _beside(
+        records, periods, spans, pl.when(known).then(lo).otherwise(0), pl.when(known).then(hi)
+    )
+
+
+def first_per_child(
+    hits: pl.DataFrame, periods: pl.DataFrame, child: str, begun: str
+) -> tuple[pl.DataFrame, pl.Series]:
+    """Children per period (``numerator``, every period present) and the records counted: of
+    a child's records in a period, the one ``begun`` first (of two begun the same day, the
+    one read first: the lower ``__row``); the others overlap it.
+
+    Only periods with fewer children than records are searched for the first, and in them
+    only the children with several records.
+    """
+    per = hits.group_by("period_label").agg(
+        pl.col(child).n_unique().cast(pl.Int64).alias("numerator"), pl.len().alias("__rows")
+    )
+    counts = (
+        periods.select(PERIOD_COLS)
+        .join(per.drop("__rows"), on="period_label", how="left", maintain_order="left")
+        .with_columns(pl.col("numerator").fill_null(0))
+    )
+    crowded = per.filter(pl.col("numerator") < pl.col("__rows"))["period_label"]
+    if crowded.is_empty():
+        return counts, hits["__row"]
+    pair = [child, "period_label"]
+    several = hits.filter(pl.col("period_label").is_in(crowded.implode())).filter(
+        pl.struct(pair).is_duplicated()
+    )
+    firsts = several.group_by(pair).agg(pl.col("__row").sort_by(begun, "__row").first())
+    later = several.join(firsts, on=[*pair, "__row"], how="anti")
+    counted = hits.join(later.select(*pair, "__row"), on=[*pair, "__row"], how="anti")
+    return counts, counted["__row"]
+
+
 def child_counts(
     hits: pl.DataFrame, periods: pl.DataFrame, name: str, child: str = "CHILD"
 ) -> pl.DataFrame:
     """Distinct children per period, every period present (0 where none)."""
-    counted = hits.group_by(PERIOD_COLS).agg(pl.col(child).n_unique().alias(name))
+    counted = hits.group_by("period_label").agg(pl.col(child).n_unique().alias(name))
     return (
         periods.select(PERIOD_COLS)
-        .join(counted, on=PERIOD_COLS, how="left", maintain_order="left")
+        .join(counted, on="period_label", how="left", maintain_order="left")
         .with_columns(pl.col(name).fill_null(0).cast(pl.Int64))
     )
 
@@ -55,16 +204,21 @@ def accounting(
     """One accounting row per input record: counted, or the first applicable reason.
 
     ``records`` must carry ``__row`` (0-based position) and optionally ``source_row``;
-    ``reasons`` is an expression giving the reason for a record that was not counted.
+    ``reasons`` is an expression giving the reason for a record that was not counted. Pooled
+    records (several councils) keep their ``la`` and report the child identifier as given
+    (``__child``).
     """
-    counted = set(pl.Series(counted_rows).to_list())
+    rows = counted_rows if isinstance(counted_rows, pl.Series) else pl.Series(list(counted_rows))
+    counted = pl.col("__row").is_in(rows.cast(records.schema["__row"]).implode())
     source = pl.col("source_row") if "source_row" in records.columns else pl.col("__row") + 1
     file = pl.col("source_file") if "source_file" in records.columns else pl.lit(None, pl.String)
+    given = "__child" if "__child" in records.columns else child
     return records.select(
+        *(["la"] if "la" in records.columns else []),
         pl.lit(table).alias("table"),
         file.cast(pl.String).alias("source_file"),
         source.cast(pl.Int64).alias("source_row"),
-        pl.col(child).cast(pl.String).alias("child"),
-        pl.col("__row").is_in(list(counted)).alias("counted"),
-        pl.when(pl.col("__row").is_in(list(counted))).then(None).otherwise(reasons).alias("reason"),
+        pl.col(given).cast(pl.String).alias("child"),
+        counted.alias("counted"),
+        pl.when(counted).then(None).otherwise(reasons).alias("reason"),
     )

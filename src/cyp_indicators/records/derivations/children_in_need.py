@@ -31,7 +31,16 @@ import polars as pl
 from ...errors import DataError
 from ..registry import Counted, derivation
 from ..workdays import WorkingDayCalendar, working_days_between_expr
-from ._common import PERIOD_COLS, accounting, child_counts, per_period, share_counts
+from ._common import (
+    PERIOD_COLS,
+    accounting,
+    child_counts,
+    first_per_child,
+    in_period,
+    open_at_end,
+    per_period,
+    share_counts,
+)
 
 __all__: list[str] = []
 
@@ -51,12 +60,18 @@ def _in_period(col: str) -> pl.Expr:
 
 
 def _rows(hits: pl.DataFrame, periods: pl.DataFrame, name: str) -> pl.DataFrame:
-    counted = hits.group_by(PERIOD_COLS).agg(pl.len().cast(pl.Int64).alias(name))
+    counted = hits.group_by("period_label").agg(pl.len().cast(pl.Int64).alias(name))
     return (
         periods.select(PERIOD_COLS)
-        .join(counted, on=PERIOD_COLS, how="left", maintain_order="left")
+        .join(counted, on="period_label", how="left", maintain_order="left")
         .with_columns(pl.col(name).fill_null(0))
     )
+
+
+def _narrow(table: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The columns a count needs (and the council of pooled records): a period search pairs
+    fewer, narrower rows."""
+    return table.select(c for c in ("la", "__row", CHILD, *columns) if c in table.columns)
 
 
 def _outside(column: str, words: str) -> pl.Expr:
@@ -80,7 +95,7 @@ def _dated_in_period(
     """Rows of ``table_name`` whose ``date`` falls in each period; the others are not counted
     with the reason ``outside``."""
     table = _table(records, table_name)
-    hits = per_period(table, periods).filter(_in_period(date))
+    hits = in_period(_narrow(table, date), periods, date)
     reason = _outside(date, outside)
     return Counted(
         counts=_rows(hits, periods, "numerator"),
@@ -100,14 +115,18 @@ def referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) ->
 def re_referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Referrals in each period within N months of the child's previous referral."""
     table = _table(records, "cin_details")
-    ordered = table.sort(CHILD, "CINreferralDate").with_columns(
-        pl.col("CINreferralDate").shift(1).over(CHILD).alias("__previous")
+    # the child's previous referral: the row before in child and date order (a window per
+    # child written as a comparison with the row before, which is the same on sorted rows)
+    ordered = table.sort(CHILD, "CINreferralDate")
+    same_child = pl.col(CHILD) == pl.col(CHILD).shift(1)
+    ordered = ordered.with_columns(
+        pl.when(same_child).then(pl.col("CINreferralDate").shift(1)).alias("__previous")
     )
     window_start = pl.col("CINreferralDate").dt.offset_by(f"-{int(params['months'])}mo")
     ordered = ordered.with_columns(
         (pl.col("__previous").is_not_null() & (pl.col("__previous") >= window_start)).alias("__re")
     )
-    hits = per_period(ordered, periods).filter(_in_period("CINreferralDate"))
+    hits = in_period(_narrow(ordered, "CINreferralDate", "__re"), periods, "CINreferralDate")
     denominator = _rows(hits, periods, "denominator")
     numerator = _rows(hits.filter(pl.col("__re")), periods, "numerator")
     reason = _outside("CINreferralDate", "referral not in any period")
@@ -259,8 +278,9 @@ def _conferences(records: Any) -> pl.DataFrame:
     conference (child and date) already held in an earlier section 47 record, or, for a CIN
     episode, in any section 47 record."""
     s47_table = _table(records, "section47")
-    # pooled records (several councils) keep each record's council for its periods
-    council = ["la"] if "la" in s47_table.columns else []
+    # pooled records (several councils) keep each record's council (for its periods) and the
+    # child identifier as given (for the accounting)
+    council = [c for c in ("la", "__child") if c in s47_table.columns]
     s47 = s47_table.select(
         *council, "__row", pl.lit("section47").alias("__table"), CHILD,
         pl.col("DateOfInitialCPC").alias("__icpc"), "S47ActualStartDate", _file(s47_table),
@@ -303,10 +323,11 @@ def _conference_accounting(
     if started is not None:
         hit = hit | ((pl.col("__table") == "section47") & pl.col("__row").is_in(started.implode()))
     return marked.select(
+        *(["la"] if "la" in marked.columns else []),
         pl.col("__table").alias("table"),
         pl.col("source_file"),
         pl.col("source_row"),
-        pl.col(CHILD).cast(pl.String).alias("child"),
+        pl.col("__child" if "__child" in marked.columns else CHILD).cast(pl.String).alias("child"),
         hit.alias("counted"),
         pl.when(hit).then(None)
         .when(pl.col("__icpc").is_null() & (pl.lit(started is None) | (pl.col("__table") != "section47")))
@@ -546,31 +567,32 @@ def children_in_need_at_date(
         pl.col("ReferralNFA").fill_null(False) if "ReferralNFA" in table.columns else pl.lit(False)
     )
     table = table.with_columns(nfa.alias("__nfa"))
-    open_at_end = (pl.col("CINreferralDate") <= pl.col("period_end")) & (
-        pl.col("CINclosureDate").is_null() | (pl.col("CINclosureDate") > pl.col("period_end"))
-    )
     alive = pl.col("__died").is_null() | (pl.col("__died") > pl.col("period_end"))
-    crossed = per_period(table, periods)
-    hits = crossed.filter(open_at_end & ~pl.col("__nfa") & alive)
-    firsts = hits.sort("CINreferralDate").unique([CHILD, "period_label"], keep="first")
-    overlaps = set(hits["__row"].to_list()) - set(firsts["__row"].to_list())
-    dead = set(crossed.filter(open_at_end & ~pl.col("__nfa") & ~alive)["__row"].to_list())
-    counts = child_counts(firsts, periods, "numerator", child=CHILD)
+    opened = open_at_end(
+        _narrow(table.filter(~pl.col("__nfa")), "CINreferralDate", "CINclosureDate", "__died"),
+        periods,
+        "CINreferralDate",
+        "CINclosureDate",
+    )
+    hits = opened.filter(alive)
+    counts, counted_rows = first_per_child(hits, periods, CHILD, "CINreferralDate")
+    overlaps = hits["__row"]
+    dead = opened.filter(~alive)["__row"]
     reason = (
         pl.when(pl.col("__nfa"))
         .then(pl.lit("not_counted: a referral with no further action is not an episode of need"))
-        .when(pl.col("__row").is_in(list(overlaps)))
+        .when(pl.col("__row").is_in(overlaps.implode()))
         .then(
             pl.lit(
                 "overlapping_episode: another episode of the child is open at the date "
                 "(episodes should not overlap); the child is counted once"
             )
         )
-        .when(pl.col("__row").is_in(list(dead - overlaps)))
+        .when(pl.col("__row").is_in(dead.implode()))
         .then(pl.lit("not_counted: the child's death date is on or before the date"))
         .otherwise(pl.lit("outside_period: episode not open at the end of any period"))
     )
     return Counted(
         counts=counts,
-        records=accounting("cin_details", table, firsts["__row"].unique(), reason, child=CHILD),
+        records=accounting("cin_details", table, counted_rows, reason, child=CHILD),
     )

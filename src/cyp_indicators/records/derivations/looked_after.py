@@ -33,7 +33,17 @@ import polars as pl
 from ...errors import DataError
 from ..periods import age_on
 from ..registry import Counted, derivation
-from ._common import PERIOD_COLS, accounting, child_counts, per_period, share_counts
+from ._common import (
+    PERIOD_COLS,
+    accounting,
+    child_counts,
+    first_per_child,
+    in_period,
+    open_at_end,
+    overlapping,
+    per_period,
+    share_counts,
+)
 
 __all__: list[str] = []
 
@@ -62,7 +72,13 @@ def _with_temporary(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.Dat
     temporary = pl.col("PLACE").is_in(list(params["temporary_places"])).fill_null(False)
     same_as = ["PLACE", "URN", "PL_POST", "PLACE_PROVIDER"]
     present = [c for c in same_as if c in episodes.columns]
-    ordered = episodes.with_columns(temporary.alias("__temporary")).sort(
+    flagged = episodes.with_columns(temporary.alias("__temporary"))
+    # only a child with a temporary placement has an episode that is not a move: the windows
+    # below run on those children's episodes alone (every other episode is a move)
+    touched = flagged.filter(pl.col("__temporary")).select("CHILD").unique()
+    if touched.is_empty():
+        return episodes.with_columns(pl.lit(False).alias("__temporary_move"))
+    ordered = flagged.join(touched, on="CHILD", how="semi").sort(
         "CHILD", "DECOM", maintain_order=True
     )
     usual = (
@@ -81,10 +97,9 @@ def _with_temporary(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.Dat
         theirs = pl.col("__usual").struct.field(c)
         same = same & (theirs.is_null() | pl.col(c).is_null() | (theirs == pl.col(c)))
     back = pl.col("__after") & ~pl.col("__temporary") & same.fill_null(False)
-    return (
-        ordered.with_columns((pl.col("__temporary") | back).alias("__temporary_move"))
-        .drop("__usual", "__after", "__temporary")
-        .sort("__row")
+    moves = ordered.select("__row", (pl.col("__temporary") | back).alias("__temporary_move"))
+    return episodes.join(moves, on="__row", how="left", maintain_order="left").with_columns(
+        pl.col("__temporary_move").fill_null(False)
     )
 
 
@@ -104,20 +119,15 @@ def _not_short_break(params: Mapping[str, Any]) -> pl.Expr:
 def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children looked after at the end of each period (distinct children)."""
     episodes = _episodes(records)
-    crossed = per_period(episodes, periods)
-    hits = crossed.filter(_open_at(pl.col("period_end")) & _not_short_break(params))
-    counts = child_counts(hits, periods, "numerator")
-    # one episode per child and period is counted; a second open episode is an overlap
-    firsts = hits.sort("DECOM").unique(["CHILD", "period_label"], keep="first", maintain_order=True)
-    overlaps = hits.join(
-        firsts.select("__row", "period_label"), on=["__row", "period_label"], how="anti"
-    )
-    counted_rows = firsts["__row"].unique()
-    overlap_rows = set(overlaps["__row"].to_list()) - set(counted_rows.to_list())
+    keep = _not_short_break(params)
+    needed = [c for c in ("la", "__row", "CHILD", "DECOM", "DEC", "LS") if c in episodes.columns]
+    hits = open_at_end(episodes.select(needed).filter(keep).drop("LS"), periods, "DECOM", "DEC")
+    counts, counted_rows = first_per_child(hits, periods, "CHILD", "DECOM")
+    overlap_rows = hits["__row"]
     reason = (
-        pl.when(~_not_short_break(params))
+        pl.when(~keep)
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("__row").is_in(list(overlap_rows)))
+        .when(pl.col("__row").is_in(overlap_rows.implode()))
         .then(pl.lit("overlapping_episode: the child is already counted at this date"))
         .otherwise(pl.lit("outside_period: not open at the end of any period"))
     )
@@ -152,12 +162,9 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
         .agg(pl.col("DECOM_other").min().alias("__open_since"))
     )
     episodes = episodes.join(already, on="__row", how="left", maintain_order="left")
-    crossed = per_period(episodes, periods)
-    in_period = (pl.col("DECOM") >= pl.col("period_start")) & (
-        pl.col("DECOM") <= pl.col("period_end")
-    )
     new_period = (pl.col("RNE") == "S") & pl.col("__open_since").is_null()
-    hits = crossed.filter(in_period & new_period & keep)
+    needed = [c for c in ("la", "__row", "CHILD", "DECOM") if c in episodes.columns]
+    hits = in_period(episodes.filter(new_period & keep).select(needed), periods, "DECOM")
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
     reason = (
@@ -184,10 +191,11 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
 def looked_after_ceased(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children who ceased to be looked after in each period (REC other than X1), once each."""
     episodes = _episodes(records)
-    crossed = per_period(episodes, periods)
-    in_period = (pl.col("DEC") >= pl.col("period_start")) & (pl.col("DEC") <= pl.col("period_end"))
     ceased = pl.col("REC").is_not_null() & (pl.col("REC") != "X1")
-    hits = crossed.filter(in_period & ceased & _not_short_break(params))
+    needed = [c for c in ("la", "__row", "CHILD", "DEC") if c in episodes.columns]
+    hits = in_period(
+        episodes.filter(ceased & _not_short_break(params)).select(needed), periods, "DEC"
+    )
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
     reason = (
@@ -219,13 +227,15 @@ def three_or_more_placements(
 ) -> Counted:
     """Children looked after at the period end with three or more placements in the period."""
     episodes = _with_temporary(_episodes(records), params)
-    crossed = per_period(episodes, periods)
     keep = _not_short_break(params)
-    in_care_at_end = crossed.filter(_open_at(pl.col("period_end")) & keep)
+    needed = [
+        c
+        for c in ("la", "__row", "CHILD", "DECOM", "DEC", "RNE", "PLACE", "__temporary_move")
+        if c in episodes.columns
+    ]
+    countable = episodes.filter(keep).select(needed)
+    in_care_at_end = open_at_end(countable, periods, "DECOM", "DEC")
     denominator = child_counts(in_care_at_end, periods, "denominator")
-    overlaps = (pl.col("DECOM") <= pl.col("period_end")) & (
-        pl.col("DEC").is_null() | (pl.col("DEC") >= pl.col("period_start"))
-    )
     not_a_move = pl.col("RNE").is_in(list(params["same_carer_reasons"])) & pl.col("PLACE").is_in(
         list(params["adoption_with_current_carers"])
     )
@@ -235,20 +245,15 @@ def three_or_more_placements(
         & ~pl.col("__temporary_move")
     )
     cohort = in_care_at_end.select("CHILD", "period_label").unique()
-    placements = (
-        crossed.filter(overlaps & keep)
-        .join(cohort, on=["CHILD", "period_label"], how="semi")
-        .with_columns(
-            pl.col("DECOM").rank("ordinal").over("CHILD", "period_label").alias("__order")
-        )
+    placements = overlapping(countable, periods, "DECOM", "DEC").join(
+        cohort, on=["CHILD", "period_label"], how="semi"
     )
     # the first episode of the year is a placement (the one held on 1 April, or the first one
-    # begun); a later episode is a new placement when it begins one in the year
-    later_move = (
-        (pl.col("__order") > 1) & starts_placement & (pl.col("DECOM") >= pl.col("period_start"))
-    )
-    per_child = placements.group_by("CHILD", *PERIOD_COLS).agg(
-        ((pl.col("__order") == 1) | later_move).sum().alias("n")
+    # begun); a later episode is a new placement when it begins one in the year. The first is
+    # the earliest begun (the earliest read of two begun the same day).
+    begins = (starts_placement & (pl.col("DECOM") >= pl.col("period_start"))).fill_null(False)
+    per_child = placements.group_by("CHILD", "period_label").agg(
+        (1 + begins.sum() - begins.sort_by("DECOM", "__row").first().cast(pl.UInt32)).alias("n")
     )
     many = per_child.filter(pl.col("n") >= int(params["minimum"]))
     numerator = child_counts(many, periods, "numerator")
@@ -305,14 +310,20 @@ def _stays(
     )
     keys = ["CHILD", "period_label"]
     far = pl.lit(dt.date(9999, 12, 31))
-    reach = pl.col("DEC").fill_null(far).cum_max().shift(1).over(keys)
-    new_stay = (
-        reach.is_null()
-        | (pl.col("DECOM") > reach)
-        | pl.col("__short")
-        | pl.col("__short").shift(1).over(keys).fill_null(False)
+    # the windows one after the other: a window inside a window is evaluated group by group
+    upto = upto.with_columns(
+        pl.col("DEC").fill_null(far).cum_max().shift(1).over(keys).alias("__reach"),
+        pl.col("__short").shift(1).over(keys).fill_null(False).alias("__after_short"),
     )
-    upto = upto.with_columns(new_stay.cast(pl.Int32).cum_sum().over(keys).alias("__stay"))
+    new_stay = (
+        pl.col("__reach").is_null()
+        | (pl.col("DECOM") > pl.col("__reach"))
+        | pl.col("__short")
+        | pl.col("__after_short")
+    )
+    upto = upto.with_columns(new_stay.cast(pl.Int32).cum_sum().over(keys).alias("__stay")).drop(
+        "__reach", "__after_short"
+    )
     return upto.with_columns((pl.col("__stay") > 1).alias("__earlier"))
 
 
