@@ -361,16 +361,19 @@ def type_rows(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.Data
                 pl.col(f"__c_{end}"),
             )
         )
+    # whether a row fails a check first (cheap); the words only for the rows that do
     frame = frame.with_columns(
+        pl.any_horizontal([check[0].fill_null(False) for check in checks]).alias("__failed")
+    )
+    bad = frame.filter(pl.col("__failed")).with_columns(
         _first_match(checks, 1).alias(_REASON),
         _first_match(checks, 2).alias(_COLUMN),
         _first_match(checks, 3).alias(_VALUE),
     )
-    bad = frame.filter(pl.col(_REASON).is_not_null())
     excluded = _exclusions(
         bad.with_columns(pl.col(f"__c_{spec.child}").alias("__child")), spec.name
     )
-    kept = frame.filter(pl.col(_REASON).is_null()).select(
+    kept = frame.filter(~pl.col("__failed")).select(
         *[pl.col(f"__t_{n}").alias(n) for n in spec.names],
         "source_file",
         "source_row",
@@ -408,8 +411,37 @@ def split(
     reason: pl.Expr,
     column: pl.Expr | None = None,
     value: pl.Expr | None = None,
+    *,
+    excluded: pl.Expr | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows where ``reason`` is null are kept; the others become exclusions of ``spec``."""
+    """Rows where ``reason`` is null are kept; the others become exclusions of ``spec``.
+
+    ``excluded``, when given, says which rows ``reason`` is not null for, and ``reason``,
+    ``column`` and ``value`` then hold no window (they are worked out for those rows only).
+    """
+    if excluded is not None:
+        flagged = frame.with_columns(excluded.fill_null(False).alias("__excluded"))
+        out = flagged.filter(pl.col("__excluded"))
+        if out.is_empty():
+            return frame, _exclusions(
+                out.with_columns(
+                    pl.lit(None, pl.String()).alias(_REASON),
+                    pl.lit(None, pl.String()).alias(_COLUMN),
+                    pl.lit(None, pl.String()).alias(_VALUE),
+                    pl.col(spec.child).alias("__child"),
+                ),
+                spec.name,
+            )
+        kept = flagged.filter(~pl.col("__excluded")).drop("__excluded")
+        bad = out.drop("__excluded").with_columns(
+            reason.cast(pl.String()).alias(_REASON),
+            (pl.lit(None, pl.String()) if column is None else column.cast(pl.String())).alias(
+                _COLUMN
+            ),
+            (pl.lit(None, pl.String()) if value is None else value.cast(pl.String())).alias(_VALUE),
+            pl.col(spec.child).alias("__child"),
+        )
+        return kept, _exclusions(bad, spec.name)
     marked = frame.with_columns(
         reason.cast(pl.String()).alias(_REASON),
         (pl.lit(None, pl.String()) if column is None else column.cast(pl.String())).alias(_COLUMN),
@@ -446,18 +478,19 @@ def drop_exact_duplicates(
     """
     columns = [n for n in spec.names if n not in ignore]
     key = _key(spec, columns)
-    first_file = pl.col("source_file").first().over(key)
-    first_row = pl.col("source_row").first().over(key)
-    reason = (
-        pl.when(key.is_first_distinct())
-        .then(None)
-        .otherwise(
-            pl.format(
-                "duplicate: the same row as {} (the first is kept)", _where(first_file, first_row)
-            )
-        )
+    marked = frame.with_columns(key.is_first_distinct().alias("__first"))
+    if marked["__first"].all():
+        return split(frame, spec, pl.lit(None, pl.String()), excluded=pl.lit(False))
+    marked = marked.with_columns(
+        pl.col("source_file").first().over(key).alias("__first_file"),
+        pl.col("source_row").first().over(key).alias("__first_row"),
     )
-    return split(frame, spec, reason)
+    reason = pl.format(
+        "duplicate: the same row as {} (the first is kept)",
+        _where(pl.col("__first_file"), pl.col("__first_row")),
+    )
+    kept, out = split(marked, spec, reason, excluded=~pl.col("__first"))
+    return kept.drop("__first", "__first_file", "__first_row"), out
 
 
 def drop_later_files(
@@ -801,10 +834,15 @@ def rank_files(
     the others, in the order read, with a :class:`RecordFileWarning` when that order decides.
     """
     counts: dict[int, dict[int, int]] = {}
+    # a file that declares its year (a CIN census header) is not dated from its records
+    declared = {f.index for f in files if f.declared_year is not None}
     for name, frames in raw.items():
         columns = specs[name].event_dates
         for frame in frames:
             if not columns or frame.is_empty():
+                continue
+            indexes = frame[FILE]
+            if indexes.min() == indexes.max() and indexes[0] in declared:
                 continue
             found = (
                 frame.select(
