@@ -495,12 +495,32 @@ def _accounting(
         )
 
     parts = [excluded(code_exclusions.lazy())] if code_exclusions.height else []
+    read_counts: list[pl.LazyFrame]
     if isinstance(reader, pl.DataFrame) and reader.height:
-        reader_lazy = exclusions_frame(reader) if la is None else reader
-        parts.insert(0, excluded(reader_lazy.lazy().filter(pl.col("table").is_in(list(tables)))))
+        # the reader's exclusions of these tables, and their count per table (and council),
+        # are the same for every definition derived from these records: worked out once
+        def of_tables(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+            given = exclusions_frame(frame) if la is None else frame
+            rows = excluded(given.lazy().filter(pl.col("table").is_in(list(tables)))).collect()
+            per = rows.group_by(*lead, "table").agg(pl.len().alias("excluded_on_reading"))
+            return rows, per
+
+        reader_rows, reader_counts = _memo(
+            f"exclusions of {sorted(set(tables))}", reader, of_tables
+        )
+        parts.insert(0, reader_rows.lazy())
+        read_counts = [reader_counts.lazy()]
+    else:
+        read_counts = []
+    if len(parts) > len(read_counts):  # codes outside DfE's lists
+        read_counts.append(
+            parts[-1].group_by(*lead, "table").agg(pl.len().alias("excluded_on_reading"))
+        )
     read_out = (
-        pl.concat(parts).group_by(*lead, "table").agg(pl.len().alias("excluded_on_reading"))
-        if parts
+        pl.concat(read_counts)
+        .group_by(*lead, "table")
+        .agg(pl.col("excluded_on_reading").sum())
+        if read_counts
         else pl.LazyFrame(
             schema={**({"la": la} if la is not None else {}), "table": pl.String,
                     "excluded_on_reading": pl.UInt32}
@@ -511,7 +531,7 @@ def _accounting(
         *lead, "table", "source_file", "source_row", "child",
         pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
     )  # fmt: skip
-    exclusions = pl.concat([*parts, excluded(not_counted)]) if parts else excluded(not_counted)
+    exclusions = excluded(not_counted)
     keys = [*lead, "table"]
     per_table = counted.group_by(keys).agg(
         pl.col("counted").sum().alias("counted"), (~pl.col("counted")).sum().alias("not_counted")
@@ -532,8 +552,9 @@ def _accounting(
         )
         .sort(*keys)  # councils in the order pooled (an Enum sorts so)
     )
-    done = pl.collect_all([exclusions, summary])
-    return done[0], done[1]
+    done = pl.collect_all([exclusions, summary, *parts])
+    # stacked without copying: the reader's part is the same for every definition
+    return pl.concat([*done[2:], done[0]], how="vertical", rechunk=False), done[1]
 
 
 def _la_dtype(records: Any, tables: tuple[str, ...]) -> pl.DataType:

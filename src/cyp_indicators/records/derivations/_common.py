@@ -9,12 +9,16 @@ import polars as pl
 
 __all__ = [
     "accounting",
+    "among",
     "child_counts",
+    "first_at_ends",
     "first_per_child",
     "in_period",
     "open_at_end",
+    "open_at_ends",
     "overlapping",
     "per_period",
+    "period_ends",
     "share_counts",
 ]
 
@@ -70,33 +74,87 @@ def _disjoint(spans: pl.DataFrame) -> bool:
     return bool((later > spans["period_end"].slice(0, spans.height - 1)).all())
 
 
-def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
-    """Each record beside every period at whose end it is open (``start`` on or before the
-    period's end, ``end`` empty or after it): ``per_period(records, periods)`` filtered so,
-    found by searching the sorted period ends instead of pairing every record with every period
-    (the ends a record is open at are consecutive)."""
-    spans = periods.select(pl.col("period_end").alias("__end")).unique().sort("__end")
-    ends = spans["__end"]
-    # the spans here are the distinct ends: number the periods by their end
-    keys = _council(periods)
-    numbered = periods.select(*keys, *PERIOD_COLS).join(
-        spans.with_row_index("__k"), left_on="period_end", right_on="__end", how="left"
+def period_ends(periods: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """The distinct period ends in order, and the periods (in their order) numbered by their
+    end: ``__k`` is the end's position (periods with one end share it)."""
+    ends = periods["period_end"].unique().sort().alias("__end")
+    numbered = periods.select(*_council(periods), *PERIOD_COLS).join(
+        ends.to_frame().with_row_index("__k"),
+        left_on="period_end",
+        right_on="__end",
+        how="left",
+        maintain_order="left",
     )
-    lo = pl.lit(ends).search_sorted(pl.col(start), side="left")
+    return ends, numbered
+
+
+def open_at_ends(
+    records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each record beside the position ``__k`` of every distinct period end at which it is
+    open (``start`` on or before it, ``end`` empty or after it), and the periods numbered so
+    (see :func:`period_ends`): what depends only on the period end is worked out per end,
+    then given to each period with that end.
+
+    The ends a record is open at are consecutive in order, so they are found by searching the
+    sorted ends for its start and end, not by pairing it with every period.
+    """
+    ends, numbered = period_ends(periods)
+    known = records.filter(pl.col(start).is_not_null())
+    if ends.is_empty():
+        known = known.clear()
+    lo = ends.search_sorted(known[start], side="left").cast(pl.Int64)
+    closed = known[end].is_not_null()
     hi = (
-        pl.when(pl.col(end).is_null())
-        .then(pl.lit(len(ends), pl.UInt32))
-        .otherwise(pl.lit(ends).search_sorted(pl.col(end), side="left"))
+        pl.select(
+            pl.when(closed)
+            .then(pl.lit(ends.search_sorted(known[end], side="left")))
+            .otherwise(len(ends))
+        )
+        .to_series()
+        .cast(pl.Int64)
     )
     pairs = (
-        records.filter(pl.col(start).is_not_null())
-        .with_columns(lo.cast(pl.Int64).alias("__lo"), hi.cast(pl.Int64).alias("__hi"))
+        known.with_columns(lo.alias("__lo"), hi.alias("__hi"))
         .filter(pl.col("__lo") < pl.col("__hi"))
         .with_columns(pl.int_ranges("__lo", "__hi", dtype=pl.UInt32).alias("__k"))
         .drop("__lo", "__hi")
         .explode("__k")
     )
-    return pairs.join(numbered, on=[*keys, "__k"]).select(*records.columns, *PERIOD_COLS)
+    return pairs, numbered
+
+
+def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    """Each record beside every period at whose end it is open (``start`` on or before the
+    period's end, ``end`` empty or after it): ``per_period(records, periods)`` filtered so,
+    found by :func:`open_at_ends` instead of pairing every record with every period."""
+    pairs, numbered = open_at_ends(records, periods, start, end)
+    return pairs.join(numbered, on=[*_council(periods), "__k"]).select(
+        *records.columns, *PERIOD_COLS
+    )
+
+
+def first_at_ends(
+    pairs: pl.DataFrame, numbered: pl.DataFrame, child: str, begun: str
+) -> tuple[pl.DataFrame, pl.Series]:
+    """:func:`first_per_child` for records paired with period ends (:func:`open_at_ends`):
+    children per period (``numerator``, every period in order) and the records counted."""
+    keys = [*_council(numbered), "__k"]
+    per = pairs.group_by(keys).agg(
+        pl.col(child).n_unique().cast(pl.Int64).alias("numerator"), pl.len().alias("__rows")
+    )
+    counts = numbered.join(per.drop("__rows"), on=keys, how="left", maintain_order="left").select(
+        *PERIOD_COLS, pl.col("numerator").fill_null(0)
+    )
+    crowded = per.filter(pl.col("numerator") < pl.col("__rows")).select(keys)
+    if crowded.is_empty():
+        return counts, pairs["__row"]
+    pair = [child, *keys]
+    several = pairs.join(crowded, on=keys, how="semi").filter(pl.struct(pair).is_duplicated())
+    firsts = several.group_by(pair).agg(pl.col("__row").sort_by(begun, "__row").first())
+    later = several.join(firsts, on=[*pair, "__row"], how="anti")
+    counted = pairs.join(later.select(*pair, "__row"), on=[*pair, "__row"], how="anti")
+    return counts, counted["__row"]
 
 
 def in_period(records: pl.DataFrame, periods: pl.DataFrame, date: str) -> pl.DataFrame:
@@ -193,6 +251,17 @@ def share_counts(numerator: pl.DataFrame, denominator: pl.DataFrame) -> pl.DataF
     ).select(*PERIOD_COLS, "numerator", "denominator")
 
 
+def among(rows: pl.Series, records: pl.DataFrame) -> pl.Expr:
+    """Whether each record's ``__row`` is one of ``rows`` (row positions of ``records``'
+    table): a mask over the table's rows read at each record's row, cheaper than a hash set
+    when ``rows`` are many."""
+    size = int(records.select(pl.col("__row").max()).item()) + 1 if records.height else 0
+    mask = pl.repeat(False, size, dtype=pl.Boolean, eager=True)
+    if rows.len():
+        mask = mask.scatter(rows.cast(pl.Int64), True)
+    return pl.lit(mask).gather(pl.col("__row"))
+
+
 def accounting(
     table: str,
     records: pl.DataFrame,
@@ -209,7 +278,7 @@ def accounting(
     (``__child``).
     """
     rows = counted_rows if isinstance(counted_rows, pl.Series) else pl.Series(list(counted_rows))
-    counted = pl.col("__row").is_in(rows.cast(records.schema["__row"]).implode())
+    counted = among(rows, records)
     source = pl.col("source_row") if "source_row" in records.columns else pl.col("__row") + 1
     file = pl.col("source_file") if "source_file" in records.columns else pl.lit(None, pl.String)
     given = "__child" if "__child" in records.columns else child

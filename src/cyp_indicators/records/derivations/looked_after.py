@@ -36,10 +36,12 @@ from ..registry import Counted, derivation
 from ._common import (
     PERIOD_COLS,
     accounting,
+    among,
     child_counts,
-    first_per_child,
+    first_at_ends,
     in_period,
     open_at_end,
+    open_at_ends,
     overlapping,
     per_period,
     share_counts,
@@ -121,13 +123,15 @@ def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[st
     episodes = _episodes(records)
     keep = _not_short_break(params)
     needed = [c for c in ("la", "__row", "CHILD", "DECOM", "DEC", "LS") if c in episodes.columns]
-    hits = open_at_end(episodes.select(needed).filter(keep).drop("LS"), periods, "DECOM", "DEC")
-    counts, counted_rows = first_per_child(hits, periods, "CHILD", "DECOM")
-    overlap_rows = hits["__row"]
+    # what is counted depends on the period end alone: worked out per distinct end
+    hits, numbered = open_at_ends(
+        episodes.select(needed).filter(keep).drop("LS"), periods, "DECOM", "DEC"
+    )
+    counts, counted_rows = first_at_ends(hits, numbered, "CHILD", "DECOM")
     reason = (
         pl.when(~keep)
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("__row").is_in(overlap_rows.implode()))
+        .when(among(hits["__row"], episodes))
         .then(pl.lit("overlapping_episode: the child is already counted at this date"))
         .otherwise(pl.lit("outside_period: not open at the end of any period"))
     )
