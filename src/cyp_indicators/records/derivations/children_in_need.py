@@ -34,11 +34,11 @@ from ..workdays import WorkingDayCalendar, working_days_between_expr
 from ._common import (
     PERIOD_COLS,
     accounting,
+    among,
     child_counts,
     first_per_child,
     in_period,
     open_at_end,
-    per_period,
     share_counts,
 )
 
@@ -163,10 +163,11 @@ def referral_to_assessment(
         .unique()
         .with_columns(pl.lit(True).alias("__converted"))
     )
-    joined = table.join(
-        converted, on=[CHILD, "CINdetailsID"], how="left", maintain_order="left"
-    ).with_columns(pl.col("__converted").fill_null(False))
-    hits = per_period(joined, periods).filter(_in_period("CINreferralDate"))
+    hits = (
+        in_period(_narrow(table, "CINdetailsID", "CINreferralDate"), periods, "CINreferralDate")
+        .join(converted, on=[CHILD, "CINdetailsID"], how="left")
+        .with_columns(pl.col("__converted").fill_null(False))
+    )
     numerator = _rows(hits.filter(pl.col("__converted")), periods, "numerator")
     denominator = _rows(hits, periods, "denominator")
     reason = _outside("CINreferralDate", "referral not in any period")
@@ -208,9 +209,11 @@ def assessments_within(records: Any, periods: pl.DataFrame, params: Mapping[str,
         msg = f"parameter 'from' must be 'referral' or 'start', got {params['from']!r}"
         raise DataError(msg)
     calendar = _calendar(params)
-    hits = per_period(table, periods).filter(
-        _in_period("AssessmentAuthorisationDate") & pl.col("__from").is_not_null()
-    )
+    hits = in_period(
+        _narrow(table, "AssessmentAuthorisationDate", "__from"),
+        periods,
+        "AssessmentAuthorisationDate",
+    ).filter(pl.col("__from").is_not_null())
     taken = working_days_between_expr("__from", "AssessmentAuthorisationDate", calendar)
     hits = hits.with_columns(taken.alias("__days"))
     timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
@@ -248,7 +251,7 @@ def section47_to_icpc(records: Any, periods: pl.DataFrame, params: Mapping[str, 
     """ICPCs held in each period (as :func:`icpcs` counts them) over section 47 enquiries started
     in it: two counts of the same period, not a tracked cohort."""
     table = _table(records, "section47")
-    started = per_period(table, periods).filter(_in_period("S47ActualStartDate"))
+    started = in_period(_narrow(table, "S47ActualStartDate"), periods, "S47ActualStartDate")
     conf = _conferences(records)
     held = _held(conf, periods)
     return Counted(
@@ -286,7 +289,7 @@ def _conferences(records: Any) -> pl.DataFrame:
         pl.col("DateOfInitialCPC").alias("__icpc"), "S47ActualStartDate", _file(s47_table),
         _source_row(s47_table),
     ).with_columns(
-        (pl.col("__icpc").is_not_null() & (pl.int_range(pl.len()).over(CHILD, "__icpc") > 0))
+        (pl.col("__icpc").is_not_null() & ~pl.struct(CHILD, "__icpc").is_first_distinct())
         .alias("__dup")
     )  # fmt: skip
     frames = [s47]
@@ -309,7 +312,7 @@ def _conferences(records: Any) -> pl.DataFrame:
 def _held(conf: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
     """Each conference (child and date once) beside each period it was held in."""
     candidates = conf.filter(pl.col("__icpc").is_not_null() & ~pl.col("__dup"))
-    return per_period(candidates, periods).filter(_in_period("__icpc"))
+    return in_period(candidates, periods, "__icpc")
 
 
 def _conference_accounting(
@@ -375,40 +378,36 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         & (pl.col("DateOfInitialCPC") >= pl.col("S47ActualStartDate"))
     )
     # one conference per child and date: the enquiry that led to it is the latest started
-    # on or before it
+    # on or before it (of two started the same day, the one read last); every conference
+    # once: that enquiry's record, else the latest started (windows per child and date,
+    # written as groups: most groups hold one record)
+    icpc = table.with_columns(measurable.fill_null(False).alias("__measurable")).filter(
+        pl.col("DateOfInitialCPC").is_not_null()
+    )
+    pair = [CHILD, "DateOfInitialCPC"]
+    measured = (
+        icpc.filter(pl.col("__measurable"))
+        .group_by(pair)
+        .agg(pl.col("__row").sort_by("S47ActualStartDate", "__row").last())["__row"]
+    )
+    conference = icpc.group_by(pair).agg(
+        pl.col("__row")
+        .sort_by(
+            ~pl.col("__measurable"),
+            pl.col("S47ActualStartDate"),
+            pl.col("__row"),
+            descending=[False, True, True],
+        )
+        .first()
+    )["__row"]
     table = table.with_columns(
-        (
-            measurable
-            & (
-                pl.col("__row")
-                == pl.col("__row")
-                .sort_by("S47ActualStartDate")
-                .filter(measurable.sort_by("S47ActualStartDate"))
-                .last()
-                .over(CHILD, "DateOfInitialCPC")
-            )
-        ).alias("__measured")
+        among(measured, table).alias("__measured"), among(conference, table).alias("__conference")
     )
-    # every conference once: the latest enquiry started on or before it, else the first row
-    table = table.with_columns(
-        (
-            pl.col("DateOfInitialCPC").is_not_null()
-            & (
-                pl.col("__row")
-                == pl.col("__row")
-                .sort_by(
-                    ~measurable.fill_null(False),
-                    pl.col("S47ActualStartDate"),
-                    descending=[False, True],
-                )
-                .first()
-                .over(CHILD, "DateOfInitialCPC")
-            )
-        ).alias("__conference")
-    )
-    held = per_period(table, periods).filter(
-        _in_period("DateOfInitialCPC") & pl.col("__conference")
-    )
+    held = in_period(
+        _narrow(table, "DateOfInitialCPC", "S47ActualStartDate", "__measured", "__conference"),
+        periods,
+        "DateOfInitialCPC",
+    ).filter(pl.col("__conference"))
     hits = held.filter(pl.col("__measured"))
     hits = hits.with_columns(
         working_days_between_expr("S47ActualStartDate", "DateOfInitialCPC", calendar).alias(
@@ -441,17 +440,15 @@ def _plans(records: Any) -> pl.DataFrame:
     return _table(records, "cp_plans")
 
 
-def _open_at_end() -> pl.Expr:
-    return (pl.col("CPPstartDate") <= pl.col("period_end")) & (
-        pl.col("CPPendDate").is_null() | (pl.col("CPPendDate") > pl.col("period_end"))
-    )
+#: A plan's start and end: open at a date when started on or before it and not ended by it.
+_PLAN = ("CPPstartDate", "CPPendDate")
 
 
 @derivation("cp_plans_at_date", tables=("cp_plans",))
 def cp_plans_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children subject to a child protection plan at the end of each period."""
     table = _plans(records)
-    hits = per_period(table, periods).filter(_open_at_end())
+    hits = open_at_end(_narrow(table, "CPPstartDate", "CPPendDate"), periods, *_PLAN)
     counts = child_counts(hits, periods, "numerator", child=CHILD)
     reason = _outside("CPPstartDate", "plan not open at the end of any period")
     return Counted(
@@ -469,10 +466,14 @@ def cp_second(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) ->
         if "NumberOfPreviousCPP" in plans.columns
         else pl.lit(False)
     )
+    # sorted by child and start, a plan is not the child's first when the row before is the
+    # same child's (the window per child written as a comparison with the row before)
     table = plans.sort(CHILD, "CPPstartDate").with_columns(
-        ((pl.col("CPPstartDate").rank("ordinal").over(CHILD) > 1) | previous).alias("__subsequent")
+        ((pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False) | previous).alias(
+            "__subsequent"
+        )
     )
-    hits = per_period(table, periods).filter(_in_period("CPPstartDate"))
+    hits = in_period(_narrow(table, "CPPstartDate", "__subsequent"), periods, "CPPstartDate")
     numerator = _rows(hits.filter(pl.col("__subsequent")), periods, "numerator")
     reason = _outside("CPPstartDate", "plan did not start in any period")
     return Counted(
@@ -490,7 +491,7 @@ def _length_days(end: pl.Expr) -> pl.Expr:
 def cp_ceased_lasting(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Plans ceasing in each period, and those that lasted at least ``min_days`` (both days counted)."""
     table = _plans(records)
-    hits = per_period(table, periods).filter(_in_period("CPPendDate"))
+    hits = in_period(_narrow(table, "CPPstartDate", "CPPendDate"), periods, "CPPendDate")
     long = hits.filter(_length_days(pl.col("CPPendDate")) >= int(params["min_days"]))
     reason = _outside("CPPendDate", "plan did not cease in any period")
     return Counted(
@@ -508,7 +509,7 @@ def cp_open_longer(records: Any, periods: pl.DataFrame, params: Mapping[str, Any
     """Plans open at the end of each period that had lasted at least ``min_days`` (both days
     counted) or more than ``min_months`` months; with ``as_share`` also all plans open then."""
     table = _plans(records)
-    hits = per_period(table, periods).filter(_open_at_end())
+    hits = open_at_end(_narrow(table, "CPPstartDate", "CPPendDate"), periods, *_PLAN)
     months = int(params["min_months"])
     if months > 0:
         long_expr = pl.col("CPPstartDate").dt.offset_by(f"{months}mo") < pl.col("period_end")
