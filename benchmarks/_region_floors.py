@@ -5,7 +5,10 @@ one lazy query per measure over every council and year at once, the counting rul
 definitions state (``records/derivations/looked_after.py`` and ``children_in_need.py``), and
 nothing else: no check of codes, no reasons, no row accounting, no intervals. Years are
 collection years (ending 31 March), so a financial year is read off a date directly instead of
-joining periods. Each returns ``la`` (String), ``year``, ``numerator`` and, for shares,
+joining periods. Windows per child (``.over``) are avoided: polars runs a non-aggregating window
+group by group, slow on hundreds of thousands of small groups, so "the row before" is read on
+rows sorted by child (the row before, if it is the same child's) and "already open" by joining
+a child's episodes to each other. Each returns ``la``, ``year``, ``numerator`` and, for shares,
 ``denominator``, one row per council and year with anything to count.
 """
 
@@ -66,22 +69,27 @@ def cla_starts(episodes: pl.DataFrame, years: Sequence[int]) -> pl.DataFrame:
     """Children starting to be looked after in each financial year: an RNE S episode (not a
     short break) begun in it, unless another of the child's countable episodes, begun earlier,
     is still open that day; each child once."""
-    open_before = pl.col("DEC").fill_null(_FAR).cum_max().shift(1).over("la", "CHILD")
-    return (
-        episodes.lazy()
-        .filter(_countable())
-        .select("la", "CHILD", "DECOM", "DEC", "RNE")
-        .sort("la", "CHILD", "DECOM")
-        .filter(
-            (pl.col("RNE") == "S")
-            & (open_before.is_null() | (open_before <= pl.col("DECOM")))
-        )
+    countable = episodes.lazy().filter(_countable()).select("la", "CHILD", "DECOM", "DEC", "RNE")
+    starts = (
+        countable.filter(pl.col("RNE") == "S")
         .with_columns(_collection_year(pl.col("DECOM")).alias("year"))
         .filter(pl.col("year").is_in(list(years)))
+    )
+    already = (
+        starts.join(countable, on=["la", "CHILD"], suffix="_other")
+        .filter(
+            (pl.col("DECOM_other") < pl.col("DECOM"))
+            & (pl.col("DEC_other").fill_null(_FAR) > pl.col("DECOM"))
+        )
+        .select("la", "CHILD", "DECOM")
+        .unique()
+    )
+    return (
+        starts.join(already, on=["la", "CHILD", "DECOM"], how="anti")
         .group_by("la", "year")
         .agg(pl.col("CHILD").n_unique().alias("numerator"))
         .collect()
-    )  # fmt: skip
+    )
 
 
 def three_or_more_placements(episodes: pl.DataFrame, years: Sequence[int]) -> pl.DataFrame:
@@ -93,32 +101,38 @@ def three_or_more_placements(episodes: pl.DataFrame, years: Sequence[int]) -> pl
     them); short breaks left out."""
     temporary = pl.col("PLACE").is_in(TEMPORARY_PLACES).fill_null(False)
     fields = ["PLACE", "URN", "PL_POST", "PLACE_PROVIDER"]
-    same = pl.col("__u_PLACE") == pl.col("PLACE")
-    for f in fields[1:]:
-        same = same & (
-            pl.col(f"__u_{f}").is_null() | pl.col(f).is_null() | (pl.col(f"__u_{f}") == pl.col(f))
-        )
-    # the usual placement is the one before the run of temporary ones: a non-temporary
-    # episode's fields carried forward (a whole row, so all four come from the same episode)
+    same_child = (pl.col("la") == pl.col("la").shift(1)) & (
+        pl.col("CHILD") == pl.col("CHILD").shift(1)
+    )
+    # the usual placement: the child's latest non-temporary episode before this one, found by
+    # carrying the row number of each non-temporary episode forward (sorted by child, start)
+    usual = pl.when(~pl.col("__temporary")).then(pl.int_range(pl.len())).forward_fill().shift(1)
     marked = (
         episodes.lazy()
         .select("la", "CHILD", "DECOM", "DEC", "RNE", "LS", *fields)
         .sort("la", "CHILD", "DECOM")
         .with_columns(temporary.alias("__temporary"))
         .with_columns(
-            pl.when(~pl.col("__temporary")).then(pl.struct(fields)).forward_fill().shift(1)
-            .over("la", "CHILD").alias("__usual"),
-            pl.col("__temporary").shift(1).over("la", "CHILD").fill_null(False).alias("__after"),
+            usual.alias("__usual"),
+            (pl.col("__temporary").shift(1) & same_child).fill_null(False).alias("__after"),
         )
-        .with_columns(pl.col("__usual").struct.field(*fields).name.prefix("__u_"))
-        .with_columns(
-            (
-                pl.col("__temporary")
-                | (pl.col("__after") & ~pl.col("__temporary") & same.fill_null(False))
-            ).alias("__move_back")
-        )
-        .filter(_countable())
-    )  # fmt: skip
+    )
+    usual_row = pl.col("__usual")
+    of_usual = {f: pl.col(f).gather(usual_row.fill_null(0)) for f in ["la", "CHILD", *fields]}
+    known = (
+        usual_row.is_not_null()
+        & (of_usual["la"] == pl.col("la"))
+        & (of_usual["CHILD"] == pl.col("CHILD"))
+    )
+    same = known & (of_usual["PLACE"] == pl.col("PLACE"))
+    for f in fields[1:]:
+        same = same & (of_usual[f].is_null() | pl.col(f).is_null() | (of_usual[f] == pl.col(f)))
+    marked = marked.with_columns(
+        (
+            pl.col("__temporary")
+            | (pl.col("__after") & ~pl.col("__temporary") & same.fill_null(False))
+        ).alias("__move_back")
+    ).filter(_countable())
     in_year = marked.join(_years(years), how="cross").filter(
         (pl.col("DECOM") <= pl.col("end")) & (pl.col("DEC").fill_null(_FAR) >= pl.col("start"))
     )
@@ -154,7 +168,11 @@ def three_or_more_placements(episodes: pl.DataFrame, years: Sequence[int]) -> pl
 def re_referrals(cin_details: pl.DataFrame, years: Sequence[int]) -> pl.DataFrame:
     """Referrals in each financial year (denominator) and those within 12 months of the child's
     previous referral (numerator: the previous one on or after the date 12 months before)."""
-    previous = pl.col("CINreferralDate").shift(1).over("la", "LAchildID")
+    # the child's previous referral: the row before, sorted by child and date
+    same_child = (pl.col("la") == pl.col("la").shift(1)) & (
+        pl.col("LAchildID") == pl.col("LAchildID").shift(1)
+    )
+    previous = pl.when(same_child).then(pl.col("CINreferralDate").shift(1))
     window = pl.col("CINreferralDate").dt.offset_by("-12mo")
     return (
         cin_details.lazy()

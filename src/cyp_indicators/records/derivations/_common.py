@@ -27,14 +27,18 @@ _FAR = dt.date(9999, 12, 31)
 
 
 def per_period(records: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
-    """Every record beside every period (periods are few; records are read once).
+    """Every record beside every period (periods are few; records are read once), with
+    ``__p``, the period's position in ``periods``.
 
     Pooled records (several councils, see :func:`~cyp_indicators.records.derive`) have
     periods per council (``la`` in ``periods``): each record goes beside its own council's.
     """
+    numbered = periods.select(*_council(periods), *PERIOD_COLS).with_row_index("__p")
     if "la" in periods.columns:
-        return records.join(periods.select("la", *PERIOD_COLS), on="la")
-    return records.join(periods.select(PERIOD_COLS), how="cross")
+        out = records.join(numbered, on="la")
+    else:
+        out = records.join(numbered, how="cross")
+    return out.select(*records.columns, *PERIOD_COLS, "__p")
 
 
 def _council(periods: pl.DataFrame) -> list[str]:
@@ -42,13 +46,12 @@ def _council(periods: pl.DataFrame) -> list[str]:
 
 
 def _beside(
-    records: pl.DataFrame, periods: pl.DataFrame, spans: pl.DataFrame, lo: pl.Expr, hi: pl.Expr
+    records: pl.DataFrame, periods: pl.DataFrame, spans: pl.DataFrame, lo: pl.Series, hi: pl.Series
 ) -> pl.DataFrame:
     """Each record beside the periods whose span (row ``k`` of ``spans``: ``period_start``,
     ``period_end``) has ``lo <= k < hi``: the pairs of :func:`per_period` that a filter
     would keep, found without pairing every record with every period."""
-    keys = _council(periods)
-    numbered = periods.select(*keys, *PERIOD_COLS).join(
+    numbered = periods.with_row_index("__p").join(
         spans.with_row_index("__k"), on=["period_start", "period_end"], how="left"
     )
     pairs = (
@@ -58,7 +61,56 @@ def _beside(
         .drop("__lo", "__hi")
         .explode("__k")
     )
-    return pairs.join(numbered, on=[*keys, "__k"]).select(*records.columns, *PERIOD_COLS)
+    return _attach(pairs, periods, numbered, spans.height)
+
+
+def _attach(
+    pairs: pl.DataFrame, periods: pl.DataFrame, numbered: pl.DataFrame, spans: int
+) -> pl.DataFrame:
+    """``pairs`` (each a record and a span position ``__k``) beside the periods with that span
+    (and council): the period's columns and ``__p``, its position in ``periods``.
+
+    Where each council has one period per span (as derive's periods), the position is read
+    from a table of (council, span) instead of joined.
+    """
+    keys = _council(periods)
+    columns = [c for c in pairs.columns if c != "__k"]
+    index = numbered.select(*keys, "__k", "__p")
+    if keys and pairs.height:
+        la = pairs.schema["la"]
+        if isinstance(la, pl.Enum):
+            size = len(la.categories)
+            at = pairs["la"].to_physical().cast(pl.Int64)
+            index_at = index["la"].cast(pl.String).cast(la).to_physical().cast(pl.Int64)
+        else:  # codes as text (frames built by hand): number them
+            codes = index["la"].cast(pl.String).unique(maintain_order=True).to_list()
+            size = len(codes)
+            number = dict(zip(codes, range(size), strict=True))
+            at = (
+                pairs["la"]
+                .cast(pl.String)
+                .replace_strict(number, default=None, return_dtype=pl.Int64)
+            )
+            index_at = index["la"].cast(pl.String).replace_strict(number, return_dtype=pl.Int64)
+    else:
+        size, at, index_at = (
+            1,
+            pl.Series([0] * pairs.height, dtype=pl.Int64),
+            pl.Series([0] * index.height, dtype=pl.Int64),
+        )
+    one_each = index.height == index.select(*keys, "__k").n_unique()
+    if one_each:
+        table = pl.repeat(None, size * spans, dtype=pl.UInt32, eager=True)
+        if index.height:
+            table = table.scatter(index_at * spans + index["__k"].cast(pl.Int64), index["__p"])
+        position = table.gather(at * spans + pairs["__k"].cast(pl.Int64))
+        found = pairs.with_columns(position.alias("__p")).filter(pl.col("__p").is_not_null())
+    else:  # several periods share a span: join
+        found = pairs.join(index, on=[*keys, "__k"])
+    p = found["__p"]
+    return found.select(columns).with_columns(
+        *(periods[c].gather(p).alias(c) for c in PERIOD_COLS), p.alias("__p")
+    )
 
 
 def _spans(periods: pl.DataFrame) -> pl.DataFrame:
@@ -78,12 +130,16 @@ def period_ends(periods: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     """The distinct period ends in order, and the periods (in their order) numbered by their
     end: ``__k`` is the end's position (periods with one end share it)."""
     ends = periods["period_end"].unique().sort().alias("__end")
-    numbered = periods.select(*_council(periods), *PERIOD_COLS).join(
-        ends.to_frame().with_row_index("__k"),
-        left_on="period_end",
-        right_on="__end",
-        how="left",
-        maintain_order="left",
+    numbered = (
+        periods.select(*_council(periods), *PERIOD_COLS)
+        .with_row_index("__p")
+        .join(
+            ends.to_frame().with_row_index("__k"),
+            left_on="period_end",
+            right_on="__end",
+            how="left",
+            maintain_order="left",
+        )
     )
     return ends, numbered
 
@@ -129,9 +185,8 @@ def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: s
     period's end, ``end`` empty or after it): ``per_period(records, periods)`` filtered so,
     found by :func:`open_at_ends` instead of pairing every record with every period."""
     pairs, numbered = open_at_ends(records, periods, start, end)
-    return pairs.join(numbered, on=[*_council(periods), "__k"]).select(
-        *records.columns, *PERIOD_COLS
-    )
+    ends = periods["period_end"].n_unique()
+    return _attach(pairs, periods, numbered, ends)
 
 
 def first_at_ends(
@@ -167,12 +222,13 @@ def in_period(records: pl.DataFrame, periods: pl.DataFrame, date: str) -> pl.Dat
     if not _disjoint(spans):
         return per_period(records, periods).filter(inside)
     starts, ends = spans["period_start"], spans["period_end"]
-    k = pl.lit(starts).search_sorted(pl.col(date), side="right").cast(pl.Int64) - 1
+    dates = records[date]
+    k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1
     # the period starting last on or before the date holds it if it has not ended
-    found = pl.lit(ends).gather(k.clip(0, None)) >= pl.col(date)
-    lo = pl.when(pl.col(date).is_not_null() & (k >= 0) & found).then(k).otherwise(0)
-    hi = pl.when(pl.col(date).is_not_null() & (k >= 0) & found).then(k + 1).otherwise(0)
-    return _beside(records, periods, spans, lo, hi)
+    held = (k >= 0) & (ends.gather(k.clip(0, None)) >= dates)
+    held = held.fill_null(False) & dates.is_not_null()
+    lo = k.zip_with(held, pl.Series([0] * len(k), dtype=pl.Int64))
+    return _beside(records, periods, spans, lo, lo + held.cast(pl.Int64))
 
 
 def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
@@ -186,16 +242,12 @@ def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: s
             & (pl.col(end).is_null() | (pl.col(end) >= pl.col("period_start")))
         )
     starts, ends = spans["period_start"], spans["period_end"]
-    lo = pl.lit(ends).search_sorted(pl.col(start), side="left")
-    hi = (
-        pl.when(pl.col(end).is_null())
-        .then(pl.lit(len(starts), pl.UInt32))
-        .otherwise(pl.lit(starts).search_sorted(pl.col(end), side="right"))
-    )
-    known = pl.col(start).is_not_null()
-    return _beside(
-        records, periods, spans, pl.when(known).then(lo).otherwise(0), pl.when(known).then(hi)
-    )
+    begun, ended = records[start], records[end]
+    lo = ends.search_sorted(begun, side="left").cast(pl.Int64)
+    hi = starts.search_sorted(ended, side="right").cast(pl.Int64)
+    hi = hi.zip_with(ended.is_not_null(), pl.Series([len(starts)] * len(hi), dtype=pl.Int64))
+    hi = hi.zip_with(begun.is_not_null(), pl.Series([0] * len(hi), dtype=pl.Int64))
+    return _beside(records, periods, spans, lo, hi)
 
 
 def first_per_child(
@@ -233,11 +285,13 @@ def child_counts(
     hits: pl.DataFrame, periods: pl.DataFrame, name: str, child: str = "CHILD"
 ) -> pl.DataFrame:
     """Distinct children per period, every period present (0 where none)."""
-    counted = hits.group_by("period_label").agg(pl.col(child).n_unique().alias(name))
+    key = "__p" if "__p" in hits.columns else "period_label"
+    counted = hits.group_by(key).agg(pl.col(child).n_unique().alias(name))
     return (
         periods.select(PERIOD_COLS)
-        .join(counted, on="period_label", how="left", maintain_order="left")
-        .with_columns(pl.col(name).fill_null(0).cast(pl.Int64))
+        .with_row_index("__p")
+        .join(counted, on=key, how="left", maintain_order="left")
+        .select(*PERIOD_COLS, pl.col(name).fill_null(0).cast(pl.Int64))
     )
 
 

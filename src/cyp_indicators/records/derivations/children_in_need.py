@@ -60,11 +60,13 @@ def _in_period(col: str) -> pl.Expr:
 
 
 def _rows(hits: pl.DataFrame, periods: pl.DataFrame, name: str) -> pl.DataFrame:
-    counted = hits.group_by("period_label").agg(pl.len().cast(pl.Int64).alias(name))
+    key = "__p" if "__p" in hits.columns else "period_label"
+    counted = hits.group_by(key).agg(pl.len().cast(pl.Int64).alias(name))
     return (
         periods.select(PERIOD_COLS)
-        .join(counted, on="period_label", how="left", maintain_order="left")
-        .with_columns(pl.col(name).fill_null(0))
+        .with_row_index("__p")
+        .join(counted, on=key, how="left", maintain_order="left")
+        .select(*PERIOD_COLS, pl.col(name).fill_null(0))
     )
 
 
@@ -117,22 +119,21 @@ def re_referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any])
     table = _table(records, "cin_details")
     # the child's previous referral: the row before in child and date order (a window per
     # child written as a comparison with the row before, which is the same on sorted rows)
-    ordered = table.sort(CHILD, "CINreferralDate")
     same_child = pl.col(CHILD) == pl.col(CHILD).shift(1)
-    ordered = ordered.with_columns(
-        pl.when(same_child).then(pl.col("CINreferralDate").shift(1)).alias("__previous")
-    )
+    previous = pl.when(same_child).then(pl.col("CINreferralDate").shift(1))
     window_start = pl.col("CINreferralDate").dt.offset_by(f"-{int(params['months'])}mo")
-    ordered = ordered.with_columns(
-        (pl.col("__previous").is_not_null() & (pl.col("__previous") >= window_start)).alias("__re")
+    ordered = (
+        _narrow(table, "CINreferralDate")
+        .sort(CHILD, "CINreferralDate")
+        .with_columns((previous.is_not_null() & (previous >= window_start)).alias("__re"))
     )
-    hits = in_period(_narrow(ordered, "CINreferralDate", "__re"), periods, "CINreferralDate")
+    hits = in_period(ordered, periods, "CINreferralDate")
     denominator = _rows(hits, periods, "denominator")
     numerator = _rows(hits.filter(pl.col("__re")), periods, "numerator")
     reason = _outside("CINreferralDate", "referral not in any period")
     return Counted(
         counts=share_counts(numerator, denominator),
-        records=accounting("cin_details", ordered, hits["__row"].unique(), reason, child=CHILD),
+        records=accounting("cin_details", table, hits["__row"], reason, child=CHILD),
     )
 
 

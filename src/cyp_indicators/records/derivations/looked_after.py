@@ -149,14 +149,18 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     """
     episodes = _episodes(records)
     keep = _not_short_break(params)
-    countable = episodes.filter(keep).select("__row", "CHILD", "DECOM", "DEC")
-    starts = countable.join(
-        episodes.filter(pl.col("RNE") == "S").select("__row", "CHILD"),
-        on=["__row", "CHILD"],
-        how="semi",
+    cols = [c for c in ("la", "__row", "CHILD", "DECOM", "DEC", "RNE", "LS") if c in episodes]
+    countable = episodes.lazy().select(cols).filter(keep)
+    starts = countable.filter(pl.col("RNE") == "S")
+    other = countable.select(
+        pl.col("__row").alias("__row_other"),
+        "CHILD",
+        pl.col("DECOM").alias("DECOM_other"),
+        pl.col("DEC").alias("DEC_other"),
     )
     already = (
-        starts.join(countable, on="CHILD", suffix="_other")
+        starts.select("__row", "CHILD", "DECOM")
+        .join(other, on="CHILD")
         .filter(
             (pl.col("__row_other") != pl.col("__row"))
             & (pl.col("DECOM_other") < pl.col("DECOM"))
@@ -165,10 +169,14 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
         .group_by("__row")
         .agg(pl.col("DECOM_other").min().alias("__open_since"))
     )
-    episodes = episodes.join(already, on="__row", how="left", maintain_order="left")
-    new_period = (pl.col("RNE") == "S") & pl.col("__open_since").is_null()
-    needed = [c for c in ("la", "__row", "CHILD", "DECOM") if c in episodes.columns]
-    hits = in_period(episodes.filter(new_period & keep).select(needed), periods, "DECOM")
+    new = starts.join(already, on="__row", how="anti").drop("DEC", "RNE", "LS", strict=False)
+    already_open, new_starts = pl.collect_all([already, new])
+    hits = in_period(new_starts, periods, "DECOM")
+    # the day each start's child was already looked after since, at the start's row
+    since = pl.repeat(None, episodes.height, dtype=pl.Date, eager=True).scatter(
+        already_open["__row"].cast(pl.Int64), already_open["__open_since"]
+    )
+    episodes = episodes.with_columns(pl.lit(since).gather(pl.col("__row")).alias("__open_since"))
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
     reason = (
