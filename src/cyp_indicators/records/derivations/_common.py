@@ -336,12 +336,29 @@ def accounting(
     source = pl.col("source_row") if "source_row" in records.columns else pl.col("__row") + 1
     file = pl.col("source_file") if "source_file" in records.columns else pl.lit(None, pl.String)
     given = "__child" if "__child" in records.columns else child
-    return records.select(
-        *(["la"] if "la" in records.columns else []),
+    columns: list[pl.Expr] = [
+        *([pl.col("la")] if "la" in records.columns else []),
         pl.lit(table).alias("table"),
         file.cast(pl.String).alias("source_file"),
         source.cast(pl.Int64).alias("source_row"),
         pl.col(given).cast(pl.String).alias("child"),
-        counted.alias("counted"),
-        pl.when(counted).then(None).otherwise(reasons).alias("reason"),
+    ]
+    if rows.len() * 2 < records.height:
+        return records.select(
+            *columns,
+            counted.alias("counted"),
+            pl.when(counted).then(None).otherwise(reasons).alias("reason"),
+        )
+    # most records counted: the reasons are written for the others only (counted ones
+    # first, then the others in their order)
+    marked = records.with_columns(counted.alias("__counted"))
+    return pl.concat(
+        [
+            marked.filter(pl.col("__counted")).select(
+                *columns, pl.lit(True).alias("counted"), pl.lit(None, pl.String).alias("reason")
+            ),
+            marked.filter(~pl.col("__counted")).select(
+                *columns, pl.lit(False).alias("counted"), reasons.cast(pl.String).alias("reason")
+            ),
+        ]
     )
