@@ -93,11 +93,9 @@ def _attach(
             )
             index_at = index["la"].cast(pl.String).replace_strict(number, return_dtype=pl.Int64)
     else:
-        size, at, index_at = (
-            1,
-            pl.Series([0] * pairs.height, dtype=pl.Int64),
-            pl.Series([0] * index.height, dtype=pl.Int64),
-        )
+        size = 1
+        at = pl.repeat(0, pairs.height, dtype=pl.Int64, eager=True)
+        index_at = pl.repeat(0, index.height, dtype=pl.Int64, eager=True)
     one_each = index.height == index.select(*keys, "__k").n_unique()
     if one_each:
         table = pl.repeat(None, size * spans, dtype=pl.UInt32, eager=True)
@@ -224,11 +222,15 @@ def in_period(records: pl.DataFrame, periods: pl.DataFrame, date: str) -> pl.Dat
     starts, ends = spans["period_start"], spans["period_end"]
     dates = records[date]
     k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1
-    # the period starting last on or before the date holds it if it has not ended
-    held = (k >= 0) & (ends.gather(k.clip(0, None)) >= dates)
-    held = held.fill_null(False) & dates.is_not_null()
-    lo = k.zip_with(held, pl.Series([0] * len(k), dtype=pl.Int64))
-    return _beside(records, periods, spans, lo, lo + held.cast(pl.Int64))
+    # the period starting last on or before the date holds it if it has not ended: one
+    # period at most, as they do not overlap
+    held = ((k >= 0) & (ends.gather(k.clip(0, None)) >= dates)).fill_null(False)
+    held = held & dates.is_not_null()
+    pairs = records.with_columns(k.clip(0, None).cast(pl.UInt32).alias("__k")).filter(held)
+    numbered = periods.with_row_index("__p").join(
+        spans.with_row_index("__k"), on=["period_start", "period_end"], how="left"
+    )
+    return _attach(pairs, periods, numbered, spans.height)
 
 
 def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
@@ -244,9 +246,18 @@ def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: s
     starts, ends = spans["period_start"], spans["period_end"]
     begun, ended = records[start], records[end]
     lo = ends.search_sorted(begun, side="left").cast(pl.Int64)
-    hi = starts.search_sorted(ended, side="right").cast(pl.Int64)
-    hi = hi.zip_with(ended.is_not_null(), pl.Series([len(starts)] * len(hi), dtype=pl.Int64))
-    hi = hi.zip_with(begun.is_not_null(), pl.Series([0] * len(hi), dtype=pl.Int64))
+    hi = (
+        pl.select(
+            pl.when(pl.lit(begun).is_null())
+            .then(0)
+            .when(pl.lit(ended).is_null())
+            .then(len(starts))
+            .otherwise(pl.lit(starts.search_sorted(ended, side="right")))
+            .cast(pl.Int64)
+        )
+        .to_series()
+        .rename("__hi")
+    )
     return _beside(records, periods, spans, lo, hi)
 
 

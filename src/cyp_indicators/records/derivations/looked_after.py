@@ -172,11 +172,20 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     new = starts.join(already, on="__row", how="anti").drop("DEC", "RNE", "LS", strict=False)
     already_open, new_starts = pl.collect_all([already, new])
     hits = in_period(new_starts, periods, "DECOM")
-    # the day each start's child was already looked after since, at the start's row
-    since = pl.repeat(None, episodes.height, dtype=pl.Date, eager=True).scatter(
-        already_open["__row"].cast(pl.Int64), already_open["__open_since"]
+    # why a start the child was already looked after for is not one, at that start's row
+    # (written for those starts only)
+    overlap = already_open.select(
+        "__row",
+        pl.format(
+            "overlapping_episode: begins while the child's episode from {} is still open, "
+            "so the child was already looked after (not a start)",
+            pl.col("__open_since").dt.strftime("%Y-%m-%d"),
+        ).alias("__overlap"),
     )
-    episodes = episodes.with_columns(pl.lit(since).gather(pl.col("__row")).alias("__open_since"))
+    words = pl.repeat(None, episodes.height, dtype=pl.String, eager=True)
+    if overlap.height:
+        words = words.scatter(overlap["__row"].cast(pl.Int64), overlap["__overlap"])
+    episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
     reason = (
@@ -184,14 +193,8 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
         .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
         .when(pl.col("RNE") != "S")
         .then(pl.lit("not_counted: not the start of a period of care (RNE is not S)"))
-        .when(pl.col("__open_since").is_not_null())
-        .then(
-            pl.format(
-                "overlapping_episode: begins while the child's episode from {} is still open, "
-                "so the child was already looked after (not a start)",
-                pl.col("__open_since").dt.strftime("%Y-%m-%d"),
-            )
-        )
+        .when(pl.col("__overlap").is_not_null())
+        .then(pl.col("__overlap"))
         .otherwise(pl.lit("outside_period: did not start in any period"))
     )
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
