@@ -169,8 +169,10 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
         .group_by("__row")
         .agg(pl.col("DECOM_other").min().alias("__open_since"))
     )
-    new = starts.join(already, on="__row", how="anti").drop("DEC", "RNE", "LS", strict=False)
-    already_open, new_starts = pl.collect_all([already, new])
+    begun, already_open = pl.collect_all([starts, already])
+    new_starts = begun.join(already_open, on="__row", how="anti").drop(
+        "DEC", "RNE", "LS", strict=False
+    )
     hits = in_period(new_starts, periods, "DECOM")
     # why a start the child was already looked after for is not one, at that start's row
     # (written for those starts only)
