@@ -151,7 +151,8 @@ def three_or_more_placements(episodes: pl.DataFrame, years: Sequence[int]) -> pl
         .group_by("la", "year", "CHILD")
         .agg(
             at_end.any().alias("__in_care"),
-            (1 + begins.slice(1).sum()).alias("__placements"),
+            # the first episode of the year is one; each later one that begins one
+            (1 + begins.sum() - begins.first().cast(pl.UInt32)).alias("__placements"),
         )
         .filter(pl.col("__in_care"))
     )
