@@ -65,7 +65,12 @@ def _beside(
 
 
 def _attach(
-    pairs: pl.DataFrame, periods: pl.DataFrame, numbered: pl.DataFrame, spans: int
+    pairs: pl.DataFrame,
+    periods: pl.DataFrame,
+    numbered: pl.DataFrame,
+    spans: int,
+    *,
+    labelled: bool = True,
 ) -> pl.DataFrame:
     """``pairs`` (each a record and a span position ``__k``) beside the periods with that span
     (and council): the period's columns and ``__p``, its position in ``periods``.
@@ -106,6 +111,8 @@ def _attach(
     else:  # several periods share a span: join
         found = pairs.join(index, on=[*keys, "__k"])
     p = found["__p"]
+    if not labelled:  # counted per period position only: the period's columns are not needed
+        return found.select(columns).with_columns(p.alias("__p"))
     return found.select(columns).with_columns(
         *(periods[c].gather(p).alias(c) for c in PERIOD_COLS), p.alias("__p")
     )
@@ -210,7 +217,9 @@ def first_at_ends(
     return counts, counted["__row"]
 
 
-def in_period(records: pl.DataFrame, periods: pl.DataFrame, date: str) -> pl.DataFrame:
+def in_period(
+    records: pl.DataFrame, periods: pl.DataFrame, date: str, *, labelled: bool = True
+) -> pl.DataFrame:
     """Each record beside every period that holds its ``date`` (start and end included):
     ``per_period(records, periods)`` filtered so. Periods that do not overlap (financial
     years, months) are found by searching their sorted starts; overlapping ones (a
@@ -230,7 +239,7 @@ def in_period(records: pl.DataFrame, periods: pl.DataFrame, date: str) -> pl.Dat
     numbered = periods.with_row_index("__p").join(
         spans.with_row_index("__k"), on=["period_start", "period_end"], how="left"
     )
-    return _attach(pairs, periods, numbered, spans.height)
+    return _attach(pairs, periods, numbered, spans.height, labelled=labelled)
 
 
 def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
@@ -361,9 +370,9 @@ def accounting(
             pl.when(counted).then(None).otherwise(reasons).alias("reason"),
         )
     # most records counted: the reasons are written for the others only (counted ones
-    # first, then the others in their order)
-    marked = records.with_columns(counted.alias("__counted"))
-    return pl.concat(
+    # first, then the others in their order; only the columns used are filtered)
+    marked = records.lazy().with_columns(counted.alias("__counted"))
+    parts = pl.collect_all(
         [
             marked.filter(pl.col("__counted")).select(
                 *columns, pl.lit(True).alias("counted"), pl.lit(None, pl.String).alias("reason")
@@ -373,3 +382,4 @@ def accounting(
             ),
         ]
     )
+    return pl.concat(parts)

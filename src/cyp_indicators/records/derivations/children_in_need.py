@@ -97,7 +97,7 @@ def _dated_in_period(
     """Rows of ``table_name`` whose ``date`` falls in each period; the others are not counted
     with the reason ``outside``."""
     table = _table(records, table_name)
-    hits = in_period(_narrow(table, date), periods, date)
+    hits = in_period(_narrow(table, date), periods, date, labelled=False)
     reason = _outside(date, outside)
     return Counted(
         counts=_rows(hits, periods, "numerator"),
@@ -127,7 +127,7 @@ def re_referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any])
         .sort(CHILD, "CINreferralDate")
         .with_columns((previous.is_not_null() & (previous >= window_start)).alias("__re"))
     )
-    hits = in_period(ordered, periods, "CINreferralDate")
+    hits = in_period(ordered, periods, "CINreferralDate", labelled=False)
     denominator = _rows(hits, periods, "denominator")
     numerator = _rows(hits.filter(pl.col("__re")), periods, "numerator")
     reason = _outside("CINreferralDate", "referral not in any period")
@@ -165,7 +165,12 @@ def referral_to_assessment(
         .with_columns(pl.lit(True).alias("__converted"))
     )
     hits = (
-        in_period(_narrow(table, "CINdetailsID", "CINreferralDate"), periods, "CINreferralDate")
+        in_period(
+            _narrow(table, "CINdetailsID", "CINreferralDate"),
+            periods,
+            "CINreferralDate",
+            labelled=False,
+        )
         .join(converted, on=[CHILD, "CINdetailsID"], how="left")
         .with_columns(pl.col("__converted").fill_null(False))
     )
