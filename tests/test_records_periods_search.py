@@ -147,3 +147,33 @@ def test_a_year_to_date_series_and_open_episodes() -> None:
         (0, "FY 2016-17"),
         (1, "FY 2016-17"),
     ]
+
+
+@given(
+    st.lists(st.lists(st.sampled_from([True, False, None]), min_size=4, max_size=4), max_size=4),
+    st.lists(st.booleans(), min_size=5, max_size=5),
+)
+@settings(max_examples=200, deadline=None)
+def test_pick_is_the_when_chain(conditions: list[list[bool | None]], dynamic: list[bool]) -> None:
+    """``pick`` (the reasons' texts taken from a list by branch number) gives what the plain
+    ``pl.when(...).then(...)...otherwise(...)`` chain gives, null conditions included; a text
+    may be a column."""
+    from cyp_indicators.records.derivations._common import pick
+
+    frame = pl.DataFrame(
+        {f"c{i}": pl.Series(values, dtype=pl.Boolean) for i, values in enumerate(conditions)}
+        | {"word": ["w0", None, "w2", "w3"]}
+    )
+    texts: list[str | pl.Expr] = [
+        pl.col("word") if dynamic[i] else f"reason {i}: a long enough text to be stored apart"
+        for i in range(len(conditions) + 1)
+    ]
+    branches = [(pl.col(f"c{i}"), texts[i]) for i in range(len(conditions))]
+    # the reference: the chain written out, fixed texts as literals
+    as_expr = [pl.lit(t) if isinstance(t, str) else t for t in texts]
+    expected: pl.Expr = as_expr[-1]
+    for i in reversed(range(len(branches))):
+        expected = pl.when(branches[i][0]).then(as_expr[i]).otherwise(expected)
+    got = frame.select(pick(*branches, otherwise=texts[-1]).alias("r"))["r"]
+    want = frame.select(expected.cast(pl.String).alias("r"))["r"]
+    assert got.to_list() == want.to_list()

@@ -320,13 +320,16 @@ class _Pooled:
 
 def _council_children(frame: pl.DataFrame) -> pl.DataFrame:
     """A pooled table whose child identifier is prefixed with the council's code (the
-    identifier as given in ``__child``)."""
+    identifier as given in ``__child``, a number per council's child in ``__child_no``)."""
     child = next((c for c in _CHILD_COLUMNS if c in frame.columns), None)
     if child is None:
         return frame
     return frame.with_columns(
         pl.concat_str(pl.col("la").cast(pl.String), pl.lit(_SEP), pl.col(child)).alias(child),
         pl.col(child).alias("__child"),
+        # a number per council's child, in council and identifier order (sorting by it is
+        # sorting by council and identifier, cheaper than by text)
+        pl.struct(pl.col("la").to_physical(), pl.col(child)).rank("dense").alias("__child_no"),
     )
 
 

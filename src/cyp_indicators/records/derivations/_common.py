@@ -19,6 +19,7 @@ __all__ = [
     "overlapping",
     "per_period",
     "period_ends",
+    "pick",
     "share_counts",
 ]
 
@@ -323,6 +324,26 @@ def share_counts(numerator: pl.DataFrame, denominator: pl.DataFrame) -> pl.DataF
         how="left",
         maintain_order="left",
     ).select(*PERIOD_COLS, "numerator", "denominator")
+
+
+def pick(*branches: tuple[pl.Expr, str | pl.Expr], otherwise: str | pl.Expr) -> pl.Expr:
+    """The text of the first branch whose condition holds, else ``otherwise``: what
+    ``pl.when(c1).then(t1).when(c2).then(t2)...otherwise(o)`` gives (a null condition does not
+    hold), written so that fixed texts are taken from a short list by the branch's number
+    instead of being written out row by row (which polars does slowly for long texts). A
+    text may be an expression (a reason with a date in it), evaluated where its branch holds.
+    """
+    choices: list[str | pl.Expr] = [text for _, text in branches] + [otherwise]
+    last = pl.lit(len(branches), pl.UInt32)
+    number: pl.Expr = last
+    for i in reversed(range(len(branches))):
+        number = pl.when(branches[i][0]).then(pl.lit(i, pl.UInt32)).otherwise(number)
+    fixed = pl.Series([c if isinstance(c, str) else None for c in choices], dtype=pl.String)
+    text = pl.lit(fixed).gather(number)
+    for i, choice in enumerate(choices):
+        if not isinstance(choice, str):
+            text = pl.when(number == i).then(choice.cast(pl.String)).otherwise(text)
+    return text
 
 
 def among(rows: pl.Series, records: pl.DataFrame) -> pl.Expr:

@@ -39,6 +39,7 @@ from ._common import (
     first_per_child,
     in_period,
     open_at_end,
+    pick,
     share_counts,
 )
 
@@ -77,10 +78,9 @@ def _narrow(table: pl.DataFrame, *columns: str) -> pl.DataFrame:
 
 
 def _outside(column: str, words: str) -> pl.Expr:
-    return (
-        pl.when(pl.col(column).is_null())
-        .then(pl.lit(f"missing_date: no {column}"))
-        .otherwise(pl.lit(f"outside_period: {words}"))
+    return pick(
+        (pl.col(column).is_null(), f"missing_date: no {column}"),
+        otherwise=f"outside_period: {words}",
     )
 
 
@@ -119,12 +119,14 @@ def re_referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any])
     table = _table(records, "cin_details")
     # the child's previous referral: the row before in child and date order (a window per
     # child written as a comparison with the row before, which is the same on sorted rows)
-    same_child = pl.col(CHILD) == pl.col(CHILD).shift(1)
+    # (pooled records number each council's child: sorting by the number is cheaper)
+    child = "__child_no" if "__child_no" in table.columns else CHILD
+    same_child = pl.col(child) == pl.col(child).shift(1)
     previous = pl.when(same_child).then(pl.col("CINreferralDate").shift(1))
     window_start = pl.col("CINreferralDate").dt.offset_by(f"-{int(params['months'])}mo")
     ordered = (
-        _narrow(table, "CINreferralDate")
-        .sort(CHILD, "CINreferralDate")
+        _narrow(table, "CINreferralDate", *(["__child_no"] if child != CHILD else []))
+        .sort(child, "CINreferralDate")
         .with_columns((previous.is_not_null() & (previous >= window_start)).alias("__re"))
     )
     hits = in_period(ordered, periods, "CINreferralDate", labelled=False)
@@ -223,18 +225,18 @@ def assessments_within(records: Any, periods: pl.DataFrame, params: Mapping[str,
     taken = working_days_between_expr("__from", "AssessmentAuthorisationDate", calendar)
     hits = hits.with_columns(taken.alias("__days"))
     timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
-    reason = (
-        pl.when(pl.col("__from").is_null() & pl.col("AssessmentAuthorisationDate").is_not_null())
-        .then(
-            pl.lit(
-                "not_counted: no referral to measure from (none in the records for its CIN episode)"
-                if params["from"] == "referral"
-                else "not_counted: no assessment start date to measure from"
-            )
-        )
-        .otherwise(
-            _outside("AssessmentAuthorisationDate", "assessment not authorised in any period")
-        )
+    reason = pick(
+        (
+            pl.col("__from").is_null() & pl.col("AssessmentAuthorisationDate").is_not_null(),
+            "not_counted: no referral to measure from (none in the records for its CIN episode)"
+            if params["from"] == "referral"
+            else "not_counted: no assessment start date to measure from",
+        ),
+        (
+            pl.col("AssessmentAuthorisationDate").is_null(),
+            "missing_date: no AssessmentAuthorisationDate",
+        ),
+        otherwise="outside_period: assessment not authorised in any period",
     )
     return Counted(
         counts=share_counts(
@@ -338,12 +340,13 @@ def _conference_accounting(
         pl.col("source_row"),
         pl.col("__child" if "__child" in marked.columns else CHILD).cast(pl.String).alias("child"),
         hit.alias("counted"),
-        pl.when(hit).then(None)
-        .when(pl.col("__icpc").is_null() & (pl.lit(started is None) | (pl.col("__table") != "section47")))
-        .then(pl.lit("missing_date: no DateOfInitialCPC"))
-        .when(pl.col("__dup"))
-        .then(pl.lit("duplicate: the child's conference on that date is counted from another record"))
-        .otherwise(pl.lit(f"outside_period: {outside}")).alias("reason"),
+        pl.when(hit).then(None).otherwise(pick(
+            (pl.col("__icpc").is_null() & (pl.lit(started is None) | (pl.col("__table") != "section47")),
+             "missing_date: no DateOfInitialCPC"),
+            (pl.col("__dup"),
+             "duplicate: the child's conference on that date is counted from another record"),
+            otherwise=f"outside_period: {outside}",
+        )).alias("reason"),
     )  # fmt: skip
 
 
@@ -421,17 +424,17 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         )
     )
     timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
-    reason = (
-        pl.when(pl.col("DateOfInitialCPC").is_null()).then(pl.lit("missing_date: no DateOfInitialCPC"))
-        .when(pl.col("S47ActualStartDate").is_null()).then(pl.lit("missing_date: no S47ActualStartDate"))
-        .when((pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate")) & ~pl.col("__conference"))
-        .then(pl.lit("duplicate: the conference is counted from another enquiry of the child"))
-        .when(pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate"))
-        .then(pl.lit("not_counted: conference recorded before the section 47 start (DfE leaves "
-                     "these out of the interval figures)"))
-        .when(~pl.col("__measured"))
-        .then(pl.lit("duplicate: the conference is measured from a later enquiry of the child"))
-        .otherwise(pl.lit("outside_period: conference not held in any period"))
+    reason = pick(
+        (pl.col("DateOfInitialCPC").is_null(), "missing_date: no DateOfInitialCPC"),
+        (pl.col("S47ActualStartDate").is_null(), "missing_date: no S47ActualStartDate"),
+        ((pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate")) & ~pl.col("__conference"),
+         "duplicate: the conference is counted from another enquiry of the child"),
+        (pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate"),
+         "not_counted: conference recorded before the section 47 start (DfE leaves "
+         "these out of the interval figures)"),
+        (~pl.col("__measured"),
+         "duplicate: the conference is measured from a later enquiry of the child"),
+        otherwise="outside_period: conference not held in any period",
     )  # fmt: skip
     counted = held if params["denominator"] == "all" else hits
     return Counted(
@@ -585,20 +588,15 @@ def children_in_need_at_date(
     counts, counted_rows = first_per_child(hits, periods, CHILD, "CINreferralDate")
     overlaps = hits["__row"]
     dead = opened.filter(~alive)["__row"]
-    reason = (
-        pl.when(pl.col("__nfa"))
-        .then(pl.lit("not_counted: a referral with no further action is not an episode of need"))
-        .when(pl.col("__row").is_in(overlaps.implode()))
-        .then(
-            pl.lit(
-                "overlapping_episode: another episode of the child is open at the date "
-                "(episodes should not overlap); the child is counted once"
-            )
-        )
-        .when(pl.col("__row").is_in(dead.implode()))
-        .then(pl.lit("not_counted: the child's death date is on or before the date"))
-        .otherwise(pl.lit("outside_period: episode not open at the end of any period"))
-    )
+    reason = pick(
+        (pl.col("__nfa"),
+         "not_counted: a referral with no further action is not an episode of need"),
+        (among(overlaps, table),
+         "overlapping_episode: another episode of the child is open at the date "
+         "(episodes should not overlap); the child is counted once"),
+        (among(dead, table), "not_counted: the child's death date is on or before the date"),
+        otherwise="outside_period: episode not open at the end of any period",
+    )  # fmt: skip
     return Counted(
         counts=counts,
         records=accounting("cin_details", table, counted_rows, reason, child=CHILD),

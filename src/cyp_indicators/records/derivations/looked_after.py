@@ -44,12 +44,14 @@ from ._common import (
     open_at_ends,
     overlapping,
     per_period,
+    pick,
     share_counts,
 )
 
 __all__: list[str] = []
 
 SHORT_BREAKS = ["V3", "V4"]
+_SHORT_BREAK = "not_counted: short breaks (legal status V3/V4) are not counted"
 #: Temporary placements (the child returns to the usual placement afterwards).
 TEMPORARY_PLACES = ["T0", "T1", "T2", "T3", "T4"]
 
@@ -128,13 +130,12 @@ def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[st
         episodes.select(needed).filter(keep).drop("LS"), periods, "DECOM", "DEC"
     )
     counts, counted_rows = first_at_ends(hits, numbered, "CHILD", "DECOM")
-    reason = (
-        pl.when(~keep)
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(among(hits["__row"], episodes))
-        .then(pl.lit("overlapping_episode: the child is already counted at this date"))
-        .otherwise(pl.lit("outside_period: not open at the end of any period"))
-    )
+    reason = pick(
+        (~keep, _SHORT_BREAK),
+        (among(hits["__row"], episodes),
+         "overlapping_episode: the child is already counted at this date"),
+        otherwise="outside_period: not open at the end of any period",
+    )  # fmt: skip
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
 
 
@@ -149,18 +150,20 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     """
     episodes = _episodes(records)
     keep = _not_short_break(params)
-    cols = [c for c in ("la", "__row", "CHILD", "DECOM", "DEC", "RNE", "LS") if c in episodes]
+    # (pooled records number each council's child: joining on the number is cheaper)
+    child = "__child_no" if "__child_no" in episodes.columns else "CHILD"
+    cols = [c for c in ("la", "__row", child, "DECOM", "DEC", "RNE", "LS") if c in episodes]
     countable = episodes.lazy().select(cols).filter(keep)
     starts = countable.filter(pl.col("RNE") == "S")
     other = countable.select(
         pl.col("__row").alias("__row_other"),
-        "CHILD",
+        child,
         pl.col("DECOM").alias("DECOM_other"),
         pl.col("DEC").alias("DEC_other"),
     )
     already = (
-        starts.select("__row", "CHILD", "DECOM")
-        .join(other, on="CHILD")
+        starts.select("__row", child, "DECOM")
+        .join(other, on=child)
         .filter(
             (pl.col("__row_other") != pl.col("__row"))
             & (pl.col("DECOM_other") < pl.col("DECOM"))
@@ -173,7 +176,7 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     new_starts = begun.join(already_open, on="__row", how="anti").drop(
         "DEC", "RNE", "LS", strict=False
     )
-    hits = in_period(new_starts, periods, "DECOM")
+    hits = in_period(new_starts, periods, "DECOM", labelled=False)
     # why a start the child was already looked after for is not one, at that start's row
     # (written for those starts only)
     overlap = already_open.select(
@@ -188,16 +191,13 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     if overlap.height:
         words = words.scatter(overlap["__row"].cast(pl.Int64), overlap["__overlap"])
     episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
-    counts = child_counts(hits, periods, "numerator")
+    counts = child_counts(hits, periods, "numerator", child=child)
     counted_rows = hits["__row"].unique()
-    reason = (
-        pl.when(~keep)
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("RNE") != "S")
-        .then(pl.lit("not_counted: not the start of a period of care (RNE is not S)"))
-        .when(pl.col("__overlap").is_not_null())
-        .then(pl.col("__overlap"))
-        .otherwise(pl.lit("outside_period: did not start in any period"))
+    reason = pick(
+        (~keep, _SHORT_BREAK),
+        (pl.col("RNE") != "S", "not_counted: not the start of a period of care (RNE is not S)"),
+        (pl.col("__overlap").is_not_null(), pl.col("__overlap")),
+        otherwise="outside_period: did not start in any period",
     )
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
 
@@ -215,15 +215,13 @@ def looked_after_ceased(records: Any, periods: pl.DataFrame, params: Mapping[str
     )
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
-    reason = (
-        pl.when(~_not_short_break(params))
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("DEC").is_null())
-        .then(pl.lit("not_counted: the episode is open"))
-        .when(pl.col("REC") == "X1")
-        .then(pl.lit("not_counted: X1, a new episode began the same day (not a cessation)"))
-        .otherwise(pl.lit("outside_period: did not cease in any period"))
-    )
+    reason = pick(
+        (~_not_short_break(params), _SHORT_BREAK),
+        (pl.col("DEC").is_null(), "not_counted: the episode is open"),
+        (pl.col("REC") == "X1",
+         "not_counted: X1, a new episode began the same day (not a cessation)"),
+        otherwise="outside_period: did not cease in any period",
+    )  # fmt: skip
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
 
 
@@ -275,14 +273,10 @@ def three_or_more_placements(
     many = per_child.filter(pl.col("n") >= int(params["minimum"]))
     numerator = child_counts(many, periods, "numerator")
     counted_rows = placements["__row"].unique()
-    reason = (
-        pl.when(~keep)
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .otherwise(
-            pl.lit(
-                "outside_period: the child was not looked after at the end of a period, or the episode is outside it"
-            )
-        )
+    reason = pick(
+        (~keep, _SHORT_BREAK),
+        otherwise="outside_period: the child was not looked after at the end of a period, or "
+        "the episode is outside it",
     )
     return Counted(
         counts=share_counts(numerator, denominator),
@@ -470,17 +464,11 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
     # order of the rows above is not fixed, so "first" alone would not say which)
     why = unknown.group_by("__row").agg(pl.col("__why").sort_by("period_end").first())
     episodes = episodes.join(why, on="__row", how="left", maintain_order="left")
-    reason = (
-        pl.when(~_not_short_break(params))
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("__why").is_not_null())
-        .then(pl.col("__why"))
-        .otherwise(
-            pl.lit(
-                "not_counted: not the episode placing an eligible child (under 16, in care 2.5 "
-                "years) at a period end"
-            )
-        )
+    reason = pick(
+        (~_not_short_break(params), _SHORT_BREAK),
+        (pl.col("__why").is_not_null(), pl.col("__why")),
+        otherwise="not_counted: not the episode placing an eligible child (under 16, in care "
+        "2.5 years) at a period end",
     )
     return Counted(
         counts=share_counts(numerator, denominator),
@@ -630,15 +618,13 @@ def adoption_a1(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         rows.select("__row", "__problem", "__moved_in"), on="__row", how="left"
     ).sort("__row")
     adopted = pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False)
-    reason = (
-        pl.when(~adopted)
-        .then(pl.lit("not_counted: the episode did not end in adoption"))
-        .when(pl.col("__problem").is_not_null())
-        .then(pl.col("__problem"))
-        .when(pl.col("__moved_in").is_null())
-        .then(pl.lit("not_counted: no adoptive placement (A3-A6) ends the period of care"))
-        .otherwise(pl.lit("outside_period: adoption not in any period"))
-    )
+    reason = pick(
+        (~adopted, "not_counted: the episode did not end in adoption"),
+        (pl.col("__problem").is_not_null(), pl.col("__problem")),
+        (pl.col("__moved_in").is_null(),
+         "not_counted: no adoptive placement (A3-A6) ends the period of care"),
+        otherwise="outside_period: adoption not in any period",
+    )  # fmt: skip
     return Counted(
         counts=counts, records=accounting("episodes", episodes, hits["__row"].unique(), reason)
     )
@@ -697,25 +683,17 @@ def adoption_a2(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         how="left",
     ).sort("__row")
     adopted = pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False)
-    reason = (
-        pl.when(~adopted)
-        .then(pl.lit("not_counted: the episode did not end in adoption"))
-        .when(pl.col("__problem").is_not_null())
-        .then(pl.col("__problem"))
-        .when(pl.col("__moved_in").is_null())
-        .then(pl.lit("not_counted: not placed for adoption (A3-A6) before the adoption"))
-        .when(pl.col("__authority").is_null())
-        .then(
-            pl.lit(
-                "not_counted: no placement order or freeing order (legal status "
-                + "/".join(params["court_authority_statuses"])
-                + ") in the period of care"
-            )
-        )
-        .when(pl.col("__match").is_null())
-        .then(pl.lit("not_counted: no DATE_MATCH for the child in the AD1 table"))
-        .otherwise(pl.lit("outside_period: adoption not in any period"))
-    )
+    reason = pick(
+        (~adopted, "not_counted: the episode did not end in adoption"),
+        (pl.col("__problem").is_not_null(), pl.col("__problem")),
+        (pl.col("__moved_in").is_null(),
+         "not_counted: not placed for adoption (A3-A6) before the adoption"),
+        (pl.col("__authority").is_null(),
+         "not_counted: no placement order or freeing order (legal status "
+         + "/".join(params["court_authority_statuses"]) + ") in the period of care"),
+        (pl.col("__match").is_null(), "not_counted: no DATE_MATCH for the child in the AD1 table"),
+        otherwise="outside_period: adoption not in any period",
+    )  # fmt: skip
     return Counted(
         counts=counts, records=accounting("episodes", episodes, hits["__row"].unique(), reason)
     )
