@@ -246,6 +246,8 @@ def _catalogue_floor(
                 kind = "rate" if with_ci else "ratio"
             elif fam in (cyp.Family.MEAN, cyp.Family.POINTS):
                 kind = "mean_sd" if with_ci and d.spread is not None else "mean"
+            elif fam is cyp.Family.DIFFERENCE:
+                kind = "difference"
             else:
                 kind = "wilson" if with_ci else "ratio"
             den = d.denominator.column if d.denominator is not None else None
@@ -280,6 +282,8 @@ def _catalogue_floor(
             out.append(_floors.mean_floor(long, "num", "den", None, levels=LEVELS))
         elif kind == "count":
             out.append(long.with_columns(pl.col("num").alias("value")))
+        elif kind == "difference":  # a gap between two groups' figures: the first minus the second
+            out.append(long.with_columns((pl.col("num") - pl.col("den")).alias("value")))
         else:
             out.append(
                 long.with_columns((pl.col("num") / pl.col("den") * pl.col("mult")).alias("value"))
@@ -430,11 +434,17 @@ class _County:
 
     def pick(self, definition: cyp.IndicatorDefinition) -> Any:
         """The return a definition's derivation reads."""
-        from cyp_indicators.records import DERIVATIONS
+        tables = _tables_read(definition)
+        return self.ssda903 if tables <= set(self.ssda903.TABLES) else self.cin
 
-        assert definition.derivation is not None
-        tables = DERIVATIONS[definition.derivation.name].tables
-        return self.ssda903 if "episodes" in tables else self.cin
+    def holds(self, definition: cyp.IndicatorDefinition) -> bool:
+        """Whether the county has rows of every table the derivation cannot do without (the
+        SSDA903 OC2, OC3, UASC, missing, social worker and placed for adoption tables: a
+        derivation refuses records
+        without them)."""
+        records = self.pick(definition)
+        needed = _tables_read(definition) & _REQUIRED_TABLES
+        return all(records.table(t).height > 0 for t in needed)
 
     def rows(self) -> dict[str, int]:
         out = {f"cin.{t}": self.cin.table(t).height for t in self.cin.TABLES}
@@ -486,8 +496,31 @@ def _county(spec: dict[str, Any], notes: list[str]) -> _County:
                    dt.date(last_year, 3, 31), 300_000, f"benchmarks/_records.py (x{scale:g})")  # fmt: skip
 
 
-def _derivation_definitions() -> list[cyp.IndicatorDefinition]:
-    return [d for d in cyp.load_catalogue().list() if d.derivation is not None]
+#: Tables a derivation refuses to run without, naming them (see cyp_indicators.records).
+_REQUIRED_TABLES = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"}
+#: Annual tables: their derivations take periods ending 31 March only.
+_ANNUAL_TABLES = {"oc2", "oc3"}
+
+
+def _tables_read(definition: cyp.IndicatorDefinition) -> set[str]:
+    from cyp_indicators.records import DERIVATIONS
+
+    assert definition.derivation is not None
+    return set(DERIVATIONS[definition.derivation.name].tables)
+
+
+def _derivation_definitions(
+    county: _County, *, monthly: bool = False
+) -> list[cyp.IndicatorDefinition]:
+    """The definitions with a derivation the county's records can feed (for a monthly series,
+    not those of the annual OC2 and OC3 tables)."""
+    return [
+        d
+        for d in cyp.load_catalogue().list()
+        if d.derivation is not None
+        and county.holds(d)
+        and not (monthly and _tables_read(d) & _ANNUAL_TABLES)
+    ]
 
 
 def _records_year_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -495,7 +528,7 @@ def _records_year_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
     notes: list[str] = []
     county = _county(spec, notes)
     try:
-        definitions = _derivation_definitions()
+        definitions = _derivation_definitions(county)
         year = county.year
 
         def library() -> list[cyp.Derivation]:
@@ -542,7 +575,7 @@ def _records_series_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
     county = _county(spec, notes)
     if county.folder is not None:
         shutil.rmtree(county.folder, ignore_errors=True)
-    definitions = _derivation_definitions()
+    definitions = _derivation_definitions(county, monthly=True)
     last = county.series_last
     index = last.year * 12 + last.month - 1 - (months - 1)
     first = dt.date(index // 12, index % 12 + 1, 28)
@@ -755,10 +788,22 @@ def _region_series(definition: cyp.IndicatorDefinition, years: Sequence[int]) ->
 
 
 def _region_pick(definition: cyp.IndicatorDefinition, ssda903: Any, cin: Any) -> Any:
-    from cyp_indicators.records import DERIVATIONS
+    return ssda903 if _tables_read(definition) <= set(ssda903.TABLES) else cin
 
-    assert definition.derivation is not None
-    return ssda903 if "episodes" in DERIVATIONS[definition.derivation.name].tables else cin
+
+def _region_definitions(ssda903: Any, cin: Any) -> list[cyp.IndicatorDefinition]:
+    """The definitions with a derivation the partnership's returns can feed (the synthetic
+    returns hold no OC2, OC3, UASC, missing, social worker or placed for adoption table: the
+    derivations that read one refuse records without it)."""
+    out = []
+    for d in cyp.load_catalogue().list():
+        if d.derivation is None:
+            continue
+        records = _region_pick(d, ssda903, cin)
+        needed = _tables_read(d) & _REQUIRED_TABLES
+        if all(records.table(t).height > 0 for t in needed):
+            out.append(d)
+    return out
 
 
 def _region_accounting(results: Sequence[Any], ssda903: Any, cin: Any) -> dict[str, Any]:
@@ -810,7 +855,7 @@ def _region_derive_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
     ssda903, cin = _load_pooled(partnership)
     population = partnership.population()
     years = list(partnership.years)
-    definitions = _derivation_definitions()
+    definitions = _region_definitions(ssda903, cin)
     series = {d.key: _region_series(d, years) for d in definitions}
 
     def derive(d: cyp.IndicatorDefinition) -> Any:
@@ -895,7 +940,7 @@ def _region_memory(spec: dict[str, Any]) -> list[dict[str, Any]]:
     start = time.perf_counter()
     ssda903, cin = _read_partnership(partnership)
     population = partnership.population()
-    for d in _derivation_definitions():
+    for d in _region_definitions(ssda903, cin):
         period = _region_series(d, list(partnership.years))
         cyp.derive(d, _region_pick(d, ssda903, cin), period=period, population=population)
     return [{"seconds": time.perf_counter() - start, "peak_rss_mb": round(peak_rss_mb(), 1)}]

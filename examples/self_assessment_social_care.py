@@ -1,28 +1,26 @@
-"""The 2017 self-assessment's social-care figures, recomputed from DfE's published data.
+"""The 2017 self-assessment's social-care figures, rebuilt from DfE's published values.
 
 Run: .venv/bin/python examples/self_assessment_social_care.py
 
-Peterborough's 2017 self-assessment (seed 002) quotes child protection, looked-after, referral
-and section 47 figures for March 2017 beside "statistical neighbour averages" for 2015/16. This
-example recomputes each one it can from the library's bundled data - DfE's children's social care
-counts (``cyp.csc_counts()``: CIN, referrals and CPP from 2013, CLA only from 2021) and ONS
-mid-year populations (``cyp.population_estimates()``, mid-2012 to mid-2024) - with the definition
-in force for the year and DfE's denominator (the mid-year estimate of the year before the
-31 March), and prints them side by side: the seed's statement, its figure, the library's figure,
-whether they agree, and why not where they differ.
+Peterborough's 2017 self-assessment (seed 002) quotes child protection, looked-after, referral,
+section 47 and placement-stability figures for March 2017 beside "statistical neighbour
+averages" for 2015/16. This example takes every one of them from the figures DfE published for
+those years (``cyp.published``: LAIT's series, bundled with the library), sets each beside its
+statistical neighbours and England (``cyp.comparisons``) and prints the seed's figure, the
+published one, whether they agree and, where they differ, why.
 
-What can and cannot agree, and why:
+Why a figure can differ, and what the notes say:
 
-* The seed quotes the council's own figures at the time (year-to-date referrals, the CPP count
-  on its system); the library uses DfE's published census counts, which can differ.
-* The seed's rates used the ONS estimates available in 2017: it quotes 46,607 children for
-  mid-2015 (002:L102), and its CPP and CLA rates imply about 47,200-47,800. The bundled series
-  is a later revision (48,805 for mid-2015, 50,239 for mid-2016), so rates recomputed now are
-  lower for the same count.
-* The seed's statistical neighbours were DfE's model of the time; the library bundles the April
-  2021 and May 2025 sets, and this example uses the April 2021 set (mean of the ten, as LAIT).
-* Section 47 counts and CLA counts before 2021 are not bundled, so those rows are "not
-  computable" rather than guessed.
+* **Local, unvalidated data.** The seed was written in spring 2017 from the council's own
+  system (year-to-date referrals, the CPP and CLA counts on the day); DfE's figures are the
+  validated returns for the year to 31 March, published months later.
+* **The neighbours of the time.** The seed's averages are 2015/16 figures over DfE's
+  statistical-neighbour model of the time; the library bundles DfE's April 2021 and May 2025
+  sets, and this example uses the April 2021 set (the mean of the ten, as LAIT takes it). Where
+  the two sets overlap enough, the averages agree to the seed's precision (the CLA average is
+  79.5 in both).
+* **Populations.** The seed's rates used the ONS estimates available in 2017 (46,607 children,
+  mid-2015, 002:L102); DfE's rates use the estimate of the year before each 31 March.
 
 The seed's figures are embedded below as literals with their line numbers in seed 002; nothing
 here reads files outside the installed package.
@@ -38,8 +36,19 @@ import polars as pl
 import cyp_indicators as cyp
 
 LA = "874"  # Peterborough
-SN_VERSION = "2021"  # DfE's April 2021 statistical neighbours (Plymouth, 879, is one of them)
-SEED_MID_2015_POPULATION = 46_607  # 002:L102, "of which 46,607 are children ... aged under 18"
+PLYMOUTH = "879"
+SN_VERSION = "2021"  # DfE's April 2021 statistical neighbours (the older of the bundled sets)
+MEASURES = (
+    "cpp_count_at_31_march",
+    "cpp_rate_per_10k",
+    "cla_count",
+    "cla_rate_per_10k",
+    "cla_uasc_count",
+    "referral_rate_per_10k",
+    "s47_rate_per_10k",
+    "cla_three_or_more_placements_pct",
+)
+YEARS = (2016, 2017)  # LAIT's series begin with 2015/16
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ class SeedFigure:
     figure: str
     value: float | None
     decimals: int
-    claim: str = "equals"  # or "above": the seed says "over <value>"
+    claim: str = "equals"  # "above": the seed says "over <value>"; "range": low-high
 
 
 SEED: tuple[SeedFigure, ...] = (
@@ -63,59 +72,56 @@ SEED: tuple[SeedFigure, ...] = (
     SeedFigure("cla_count_2017", "002:L124", "children looked after, end of March 2017", "363", 363, 0),
     SeedFigure("cla_rate_2017", "002:L124", "CLA rate per 10,000, end of March 2017", "76", 76, 0),
     SeedFigure("cla_sn_2016", "002:L124", "CLA rate, SN rate 2015/16", "79.5", 79.5, 1),
+    SeedFigure("uasc_2017", "002:L124", "unaccompanied asylum-seeking children in care, 'around 30'", "30", 30, 0),
+    SeedFigure("stability_2017", "002:L387", "CLA with three or more placements in 12 months", "6.3%", 6.3, 1),
+    SeedFigure("stability_gap_2017", "002:L387", "three or more placements: points better than SN and England", "2-3", None, 0, "range"),
     SeedFigure("referral_high_2016", "002:L1182", "referral rates 'very high' in 2015 and into 2016", "very high", None, 0),
     SeedFigure("referral_rate_2017", "002:L1182", "referral rate per 10,000, year to date March 2017", "570", 570, 0),
     SeedFigure("referral_sn_2016", "002:L1182", "referral rate, SN average 2015/16", "660", 660, 0),
     SeedFigure("referral_sn_max_2016", "002:L1182", "referral rate, Plymouth 'outlier at over 1,000'", "> 1,000", 1000, 0, "above"),
     SeedFigure("referral_sn_below_500", "002:L1182", "SNs with referral rates under 500", "5", 5, 0),
-    SeedFigure("s47_rate_2017", "002:L1188", "s47 rate per 10,000, 2016/17 to date", "180-195", None, 0),
+    SeedFigure("s47_rate_2017", "002:L1188", "s47 rate per 10,000, 2016/17 to date", "180-195", None, 0, "range"),
     SeedFigure("s47_sn_2016", "002:L1188", "s47 rate, SN average 2015/16", "221", 221, 0),
-    SeedFigure("s47_sn_range_2016", "002:L1188", "s47 rate, SN range 2015/16", "97-384", None, 0),
+    SeedFigure("s47_sn_range_2016", "002:L1188", "s47 rate, SN range 2015/16", "97-384", None, 0, "range"),
 )  # fmt: skip
 
 
-def peterborough_rates(catalogue: cyp.Catalogue) -> pl.DataFrame:
-    """CPP and referral rates for every area 2015-2017 from DfE's counts (version in force)."""
-    return cyp.indicator_results(
-        cyp.csc_counts(),
-        catalogue,
-        ["cpp_rate_per_10k", "referral_rate_per_10k"],
-        years=[2015, 2016, 2017],
-    )
-
-
-def with_neighbours(results: pl.DataFrame, catalogue: cyp.Catalogue) -> pl.DataFrame:
-    """Peterborough's rows with the mean of its statistical neighbours, each indicator and year."""
-    sn = cyp.neighbour_set(SN_VERSION)
-    parts = []
-    for ident in ("cpp_rate_per_10k", "referral_rate_per_10k"):
-        las = results.filter(
-            (pl.col("indicator_id") == ident) & (pl.col("geographic_level") == "Local authority")
-        )
-        parts.append(
-            cyp.aggregate_neighbours(
-                las,
-                sn,
-                method="mean",
-                la="area_code",
-                value="value",
-                definition=catalogue.get(ident),
-            ).filter(pl.col("area_code") == LA)
-        )
+def published_values() -> pl.DataFrame:
+    """Every LA's, region's and England's published figure for the measures, 2016 and 2017."""
+    columns = ("definition_id", "time_period", "geographic_level", "area_code", "area_name")
+    parts = [
+        cyp.published(ident)
+        .filter(pl.col("time_period").is_in(YEARS))
+        .select(*columns, "value", "symbol")
+        for ident in MEASURES
+    ]
     return pl.concat(parts)
 
 
-def seed_count_rate(catalogue: cyp.Catalogue, ident: str, count: int, year: int) -> pl.DataFrame:
-    """A seed count divided by the bundled population DfE would use for that year, presented."""
-    definition = catalogue.get(ident, year=year)
-    frame = pl.DataFrame({"la": [LA], "year": [year], "count": [count]})
-    frame = cyp.attach_population(frame, area="la", year="year")
-    return cyp.present(cyp.compute(definition, frame, numerator="count"), definition)
+def compared(values: pl.DataFrame) -> pl.DataFrame:
+    """Each measure's LA rows beside the April 2021 neighbours and England (LAIT's statistics)."""
+    catalogue = cyp.load_catalogue()
+    sn = cyp.neighbour_set(SN_VERSION)
+    parts = [
+        cyp.comparisons(
+            values.filter(pl.col("definition_id") == ident).drop("definition_id"),
+            catalogue.get(ident),
+            sn=sn,
+        ).with_columns(pl.lit(ident).alias("definition_id"))
+        for ident in MEASURES
+    ]
+    return pl.concat(parts, how="diagonal_relaxed")
 
 
-def _status(seed: SeedFigure, library: float | None) -> str:
+def _status(seed: SeedFigure, library: float | None, low: float | None = None) -> str:
     if library is None:
-        return "not computable"
+        return "not published"
+    if seed.claim == "range":
+        if low is None or seed.figure.count("-") != 1:
+            return "consistent"
+        lo, hi = (float(x) for x in seed.figure.split("-"))
+        inside = lo <= cyp.round_half_away(low, 0) and cyp.round_half_away(library, 0) <= hi
+        return "reproduces" if inside else "close"
     if seed.value is None:
         return "consistent"
     if seed.claim == "above":
@@ -128,123 +134,142 @@ def _status(seed: SeedFigure, library: float | None) -> str:
 
 def social_care_table() -> pl.DataFrame:
     """The side-by-side table: a row per seed statement."""
-    catalogue = cyp.load_catalogue()
-    results = peterborough_rates(catalogue)
-    mine = with_neighbours(results, catalogue)
-    sn = cyp.neighbour_set(SN_VERSION)
+    values = published_values()
+    table = compared(values)
 
-    def pick(ident: str, year: int) -> dict[str, Any]:
-        return mine.filter((pl.col("indicator_id") == ident) & (pl.col("year") == year)).row(
-            0, named=True
-        )
+    def row(ident: str, year: int, area: str = LA) -> dict[str, Any]:
+        return table.filter(
+            (pl.col("definition_id") == ident)
+            & (pl.col("time_period") == year)
+            & (pl.col("area_code") == area)
+        ).row(0, named=True)
 
-    cpp16, cpp17 = pick("cpp_rate_per_10k", 2016), pick("cpp_rate_per_10k", 2017)
-    ref15 = pick("referral_rate_per_10k", 2015)
-    ref16, ref17 = pick("referral_rate_per_10k", 2016), pick("referral_rate_per_10k", 2017)
-    sn_referrals_2016 = results.filter(
-        (pl.col("indicator_id") == "referral_rate_per_10k")
-        & (pl.col("year") == 2016)
-        & pl.col("area_code").is_in(list(sn.neighbours(LA)))
+    sn_las = list(cyp.neighbour_set(SN_VERSION).neighbours(LA))
+    ref_sn_2016 = table.filter(
+        (pl.col("definition_id") == "referral_rate_per_10k")
+        & (pl.col("time_period") == 2016)
+        & pl.col("area_code").is_in(sn_las)
     )
-    plymouth = sn_referrals_2016.filter(pl.col("area_code") == "879")["value"][0]
-    below_500 = sn_referrals_2016.filter(pl.col("value") < 500)
-    cpp_seed_count = seed_count_rate(catalogue, "cpp_rate_per_10k", 236, 2017)
-    cla_seed_count = seed_count_rate(catalogue, "cla_rate_per_10k", 363, 2017)
-    pop_2016 = int(cpp17["denominator"])
-    seed_pop_referrals = cyp.round_half_away(ref17["numerator"] / SEED_MID_2015_POPULATION * 1e4)
-
-    def implied(count: int, rate: int) -> int:
-        return round(count * 10_000 / rate)
+    below_500 = ref_sn_2016.filter(pl.col("value") < 500)
+    cpp16, cpp17 = row("cpp_rate_per_10k", 2016), row("cpp_rate_per_10k", 2017)
+    cppn16, cppn17 = row("cpp_count_at_31_march", 2016), row("cpp_count_at_31_march", 2017)
+    cla16, cla17 = row("cla_rate_per_10k", 2016), row("cla_rate_per_10k", 2017)
+    clan17 = row("cla_count", 2017)
+    uasc17 = row("cla_uasc_count", 2017)
+    st17 = row("cla_three_or_more_placements_pct", 2017)
+    ref16, ref17 = row("referral_rate_per_10k", 2016), row("referral_rate_per_10k", 2017)
+    s47_16, s47_17 = row("s47_rate_per_10k", 2016), row("s47_rate_per_10k", 2017)
+    plymouth = row("referral_rate_per_10k", 2016, PLYMOUTH)["value"]
+    gaps = (st17["sn_value"] - st17["value"], st17["england_value"] - st17["value"])
 
     def one(x: float) -> str:
         return f"{cyp.round_half_away(x, 1):.1f}"
 
-    rows: dict[str, tuple[float | None, str, str]] = {
+    def whole(x: float) -> str:
+        return f"{cyp.round_half_away(x, 0):.0f}"
+
+    local = "the seed used the council's own count on the day, before the return was validated"
+    rows: dict[str, tuple[float | None, str, str, float | None]] = {
         "cpp_count_2017": (
-            cpp17["numerator"],
-            f"{cpp17['numerator']:.0f}",
-            "DfE's published census count at 31 March 2017; the seed's 236 is presumably the "
-            "council's own count before the return was finalised.",
+            cppn17["value"], whole(cppn17["value"]),
+            f"DfE's count at 31 March 2017; {local}.", None,
         ),
         "cpp_rate_2017": (
-            cpp17["value"],
-            one(cpp17["value"]),
-            f"{cpp17['numerator']:.0f} / {pop_2016:,} (mid-2016) x 10,000, shown to 1 dp as DfE does; "
-            f"rounds to the seed's 50. The seed's own 236 on the same population gives "
-            f"{cpp_seed_count['display'][0]}: its 50 implies about {implied(236, 50):,} children, "
-            "an earlier ONS vintage.",
+            cpp17["value"], one(cpp17["value"]),
+            f"DfE publishes {one(cpp17['value'])} (England {one(cpp17['england_value'])}); "
+            "it rounds to the seed's 50.", None,
         ),
         "cpp_count_2016": (
-            cpp16["numerator"],
-            f"{cpp16['numerator']:.0f}",
-            "DfE's count at 31 March 2016 against the seed's 'April 2016' (a round figure).",
+            cppn16["value"], whole(cppn16["value"]),
+            "DfE's count at 31 March 2016 against the seed's 'April 2016', a round figure from "
+            "the council's own system.", None,
         ),
         "cpp_sn_2016": (
-            cpp16["sn_value"],
-            one(cpp16["sn_value"]),
-            f"Mean of the {cpp16['sn_n']} April 2021 neighbours, 2015/16, current populations; "
-            "the seed's SN set was DfE's earlier model.",
+            cpp16["sn_value"], one(cpp16["sn_value"]),
+            f"Mean of the {cpp16['sn_n']} April 2021 neighbours' published 2015/16 rates; the "
+            "seed's average was over DfE's neighbours of the time.", None,
         ),
         "cla_count_2017": (
-            None,
-            "-",
-            "CLA counts are bundled from 2021 only (cla_at_31_march 2021-2025).",
+            clan17["value"], whole(clan17["value"]),
+            f"DfE's count at 31 March 2017; {local}.", None,
         ),
         "cla_rate_2017": (
-            float(cla_seed_count["value"][0]),
-            cla_seed_count["display"][0],
-            f"The seed's own 363 over {pop_2016:,} (mid-2016); its 76 implies about "
-            f"{implied(363, 76):,} children, an earlier ONS vintage.",
+            cla17["value"], whole(cla17["value"]),
+            f"DfE publishes {whole(cla17['value'])} for 2017 (and {whole(cla16['value'])} for "
+            "2016, the seed's figure): the seed's rate is the previous year's, or its own count "
+            "over an older population estimate.", None,
         ),
         "cla_sn_2016": (
-            None,
-            "-",
-            "Needs the neighbours' CLA counts for 2016, which are not bundled.",
+            cla16["sn_value"], one(cla16["sn_value"]),
+            f"Mean of the {cla16['sn_n']} April 2021 neighbours' published 2015/16 rates.", None,
+        ),
+        "uasc_2017": (
+            uasc17["value"], whole(uasc17["value"]),
+            "DfE's count of unaccompanied asylum-seeking children looked after at 31 March 2017; "
+            "the seed says 'around 30'.", None,
+        ),
+        "stability_2017": (
+            st17["value"], whole(st17["value"]),
+            "DfE publishes this percentage as a whole number; the seed's 6.3 is the council's "
+            "own figure to one decimal place for a 12-month window ending earlier.", None,
+        ),
+        "stability_gap_2017": (
+            max(gaps), f"{one(gaps[0])} (SN), {one(gaps[1])} (England)",
+            f"Published 2017: Peterborough {whole(st17['value'])}%, SN mean "
+            f"{one(st17['sn_value'])}%, England {whole(st17['england_value'])}%, in percentage "
+            "points; the published whole numbers put the gap a little above the seed's range.",
+            min(gaps),
         ),
         "referral_high_2016": (
-            ref16["value"],
-            one(ref16["value"]),
-            f"2015/16 from DfE's counts, against {one(ref15['value'])} in 2014/15 and "
-            f"{one(ref17['value'])} in 2016/17: the recording spike the seed describes.",
+            ref16["value"], one(ref16["value"]),
+            f"Published rate for April 2015 to March 2016, against {one(ref17['value'])} in "
+            f"2016/17 and England's {one(ref16['england_value'])}: the recording spike the seed "
+            "describes.", None,
         ),
         "referral_rate_2017": (
-            ref17["value"],
-            one(ref17["value"]),
-            f"DfE's final 2016/17 count ({ref17['numerator']:.0f}) over {pop_2016:,}; the seed quotes "
-            f"internal year-to-date data. On the seed's 46,607 the count gives {seed_pop_referrals:.0f}.",
+            ref17["value"], one(ref17["value"]),
+            f"DfE's final 2016/17 rate; the seed quotes the year to date in March from local "
+            f"data (England {one(ref17['england_value'])}).", None,
         ),
         "referral_sn_2016": (
-            ref16["sn_value"],
-            one(ref16["sn_value"]),
-            f"Mean of the {ref16['sn_n']} April 2021 neighbours, 2015/16.",
+            ref16["sn_value"], one(ref16["sn_value"]),
+            f"Mean of the {ref16['sn_n']} April 2021 neighbours' published 2015/16 rates.", None,
         ),
         "referral_sn_max_2016": (
-            plymouth,
-            one(plymouth),
-            f"Plymouth, 2015/16 from DfE's counts: "
-            f"{'the highest' if plymouth == sn_referrals_2016['value'].max() else 'not the highest'} "
-            "of the April 2021 neighbours.",
+            plymouth, one(plymouth),
+            "Plymouth's published 2015/16 rate: "
+            f"{'the highest' if plymouth == ref_sn_2016['value'].max() else 'not the highest'} "
+            "of the April 2021 neighbours.", None,
         ),
         "referral_sn_below_500": (
-            float(below_500.height),
-            str(below_500.height),
-            f"Only {', '.join(below_500['area_name'].to_list()) or 'none'} in the April 2021 set; the "
-            "seed's five point to a different neighbour set (and older populations).",
+            float(below_500.height), str(below_500.height),
+            f"Only {', '.join(below_500['area_name'].to_list()) or 'none'} in the April 2021 "
+            "set: the seed's five point to the neighbour set of the time.", None,
         ),
-        "s47_rate_2017": (None, "-", "Section 47 counts are not bundled."),
-        "s47_sn_2016": (None, "-", "Section 47 counts are not bundled."),
-        "s47_sn_range_2016": (None, "-", "Section 47 counts are not bundled."),
-    }
+        "s47_rate_2017": (
+            s47_17["value"], one(s47_17["value"]),
+            f"DfE's final 2016/17 rate (2015/16: {one(s47_16['value'])}); the seed's range is "
+            "the local monthly rate during the year.", s47_17["value"],
+        ),
+        "s47_sn_2016": (
+            s47_16["sn_value"], one(s47_16["sn_value"]),
+            f"Mean of the {s47_16['sn_n']} April 2021 neighbours' published 2015/16 rates.", None,
+        ),
+        "s47_sn_range_2016": (
+            s47_16["sn_max"], f"{one(s47_16['sn_min'])}-{one(s47_16['sn_max'])}",
+            "Lowest and highest of the April 2021 neighbours, 2015/16.", s47_16["sn_min"],
+        ),
+    }  # fmt: skip
     records = []
     for seed in SEED:
-        value, shown, note = rows[seed.key]
+        value, shown, note, low = rows[seed.key]
         records.append(
             {
                 "source": seed.line,
                 "statement": seed.statement,
                 "seed": seed.figure,
                 "library": shown,
-                "status": _status(seed, value),
+                "status": _status(seed, value, low),
                 "note": note,
             }
         )
@@ -252,17 +277,25 @@ def social_care_table() -> pl.DataFrame:
 
 
 def benchmark() -> pl.DataFrame:
-    """The committee view of the two computable rates: Peterborough, England, SN mean, 3 years."""
+    """The committee view: Peterborough, the SN mean and England, 2016 and 2017, as published."""
     catalogue = cyp.load_catalogue()
-    table = cyp.benchmark_table(
-        peterborough_rates(catalogue),
-        la=LA,
-        sn=cyp.neighbour_set(SN_VERSION),
-        definitions=catalogue,
-        years=[2015, 2016, 2017],
-        sn_method="mean",
-    )
-    return table.wide.select("indicator", "row", "2015", "2016", "2017", "3yr av.")
+    table = compared(published_values()).filter(pl.col("area_code") == LA)
+    rows = []
+    for ident in MEASURES:
+        definition = catalogue.get(ident)
+        places = definition.presentation.decimal_places
+        mine = table.filter(pl.col("definition_id") == ident).sort("time_period")
+        for label, column in (
+            ("Peterborough", "value"),
+            ("Statistical neighbours (mean)", "sn_value"),
+            ("England", "england_value"),
+        ):
+            cells = {
+                str(y): f"{cyp.round_half_away(v, places):.{places}f}" if v is not None else "-"
+                for y, v in zip(mine["time_period"], mine[column], strict=True)
+            }
+            rows.append({"indicator": definition.title, "row": label} | cells)
+    return pl.DataFrame(rows).select("indicator", "row", *(str(y) for y in YEARS))
 
 
 if __name__ == "__main__":
@@ -272,13 +305,11 @@ if __name__ == "__main__":
     pl.Config.set_fmt_str_lengths(200)
     pl.Config.set_tbl_width_chars(200)
     pl.Config.set_tbl_formatting("ASCII_MARKDOWN")
-    table = social_care_table()
-    print("Seed 002 (2017 self-assessment) against the library on DfE's published data\n")
-    print(table.drop("note"))
+    result = social_care_table()
+    print("Seed 002 (2017 self-assessment) against DfE's published figures\n")
+    print(result.drop("note"))
     print("\nNotes:")
-    for source, statement, note in table.select("source", "statement", "note").rows():
+    for source, statement, note in result.select("source", "statement", "note").rows():
         print(f"- {source} {statement}: {note}")
-    print(
-        f"\nCPP and referral rates, Peterborough against England and SN mean (dfe_sn@{SN_VERSION}):"
-    )
+    print(f"\nPublished figures: Peterborough, SN mean (dfe_sn@{SN_VERSION}) and England:")
     print(benchmark())

@@ -67,14 +67,17 @@ def test_compute_writes_each_output_type(tmp_path: Path) -> None:
 
 
 def test_compare_one_la(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`compare` prints an LA's value beside its neighbours' median."""
+    """`compare` prints an LA's value beside its neighbours' median (80 and 79: 79.5, shown to
+    the rate's whole numbers, half away from zero: 80)."""
     values = tmp_path / "values.csv"
     values.write_text(
         "la_code,year,value\n874,2025,72\n331,2025,80\n831,2025,79\n", encoding="utf-8"
     )
-    assert main(["compare", "cla_rate_per_10k", "--input", str(values), "--la", "874"]) == 0
-    out = capsys.readouterr().out
-    assert "79.5" in out
+    out_file = tmp_path / "out.json"
+    argv = ["compare", "cla_rate_per_10k", "--input", str(values), "--la", "874"]
+    assert main([*argv, "--output", str(out_file)]) == 0
+    (row,) = json.loads(out_file.read_text(encoding="utf-8"))
+    assert row["sn_value"] == 80.0
 
 
 def test_validate_a_council_folder(capsys: pytest.CaptureFixture[str]) -> None:
@@ -482,3 +485,47 @@ def test_compare_errors_give_the_line_in_the_file(
     err = capsys.readouterr().err
     assert f"cyp-indicators: {values}: column 'value'" in err
     assert "[line 4 of the file" in err
+
+
+def test_list_shows_topic_and_family_and_filters_by_the_topic_show_prints(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["show", "care_leavers_neet_pct"]) == 0
+    shown = capsys.readouterr().out
+    topic = next(line for line in shown.splitlines() if line.strip().startswith("topic:"))
+    name = topic.split(":", 1)[1].split()[0]
+    assert name == "care_leavers"
+    assert main(["list", "--topic", name, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert rows
+    assert {r["topic"] for r in rows} == {"care_leavers"}
+    assert {"id", "version", "topic", "family", "title"} <= set(rows[0])
+    assert "care_leavers_neet_pct" in {r["id"] for r in rows}
+    assert main(["list", "--topic", "Care leavers", "--json"]) == 0  # its title does too
+    assert json.loads(capsys.readouterr().out) == rows
+
+
+def test_an_unknown_topic_is_an_error_listing_the_topics(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 15: `list --topic social_care` printed an empty table with exit 0."""
+    assert main(["list", "--topic", "social_care"]) == 1
+    err = capsys.readouterr().err
+    for topic in ("children_in_need", "looked_after_children", "care_leavers", "education"):
+        assert topic in err
+    with pytest.raises(cyp.UnknownTopicError):
+        cyp.load_catalogue().list(topic="social_care")
+
+
+def test_show_prints_provenance_and_links(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["show", "cla_rate_per_10k"]) == 0
+    out = capsys.readouterr().out
+    d = cyp.load_catalogue().get("cla_rate_per_10k")
+    assert d.provenance.ees is not None
+    assert f"LAIT measure {d.provenance.lait_measure_code}: LAC" in out
+    assert d.provenance.ees.file in out
+    assert d.provenance.ees.numerator_column in out
+    for url in d.provenance.urls:
+        assert f"link: {url}" in out
+    for metric in d.provenance.csc_dashboard_metrics:
+        assert metric in out

@@ -710,3 +710,15 @@ def test_gap_direction_compares_the_gaps_as_shown() -> None:
 
 def test_ons_codes_are_read_in_any_case() -> None:
     assert cyp.canonical_la("e06000031") == cyp.canonical_la("E06000031") == "874"
+
+
+def test_comparisons_keep_the_order_of_the_rows_given() -> None:
+    """The same input gives the same output, row for row: LA rows in the order given (found
+    with pandas round trips: the joins inside used to return rows in any order)."""
+    d = cyp.load_catalogue().get("cla_rate_per_10k")
+    published = pl.DataFrame(cyp.published(d).filter(pl.col("time_period") == 2025))
+    shuffled = published.sample(fraction=1.0, shuffle=True, seed=7)
+    out = cyp.comparisons(shuffled, d)
+    las = shuffled.filter(pl.col("geographic_level") == "Local authority")["area_code"]
+    assert out["area_code"].to_list() == las.to_list()
+    assert out.equals(cyp.comparisons(shuffled, d))

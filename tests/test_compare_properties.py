@@ -478,3 +478,79 @@ def test_phe_quantiles_are_in_range_and_monotone(case: Case, n: int, invert: boo
         last = min(values) if invert else max(values)
         if values.count(last) == 1:
             assert dict(placed)[last] == n
+
+
+# --- non-finite and negative values: the one rule --------------------------------------------
+#
+# Every comparison function refuses a value that is not a finite number (NaN, an infinity, text
+# too large for a float such as "1e400") with InvalidValueError naming the column and exactly the
+# rows that hold one (0-based, in the caller's order, England's rows included), and a negative
+# value where the definition's values cannot be negative.
+
+NON_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
+COMPARERS = {
+    "aggregate_median": lambda f, d: cyp.aggregate_neighbours(f, cyp.neighbour_set(), definition=d),
+    "aggregate_mean": lambda f, d: cyp.aggregate_neighbours(
+        f, cyp.neighbour_set(), method="mean", definition=d
+    ),
+    "rank": lambda f, d: cyp.rank_among_las(f, definition=d),
+    "bands": lambda f, d: cyp.quartile_bands(f, definition=d, polarity="low_is_good"),
+    "quantiles": lambda f, d: cyp.phe_quantiles(f),
+    "gap": lambda f, d: cyp.add_gap(f, comparator="other", definition=d),
+    "comparisons": lambda f, d: cyp.comparisons(f, d, la="la_code", year="year"),
+}
+
+
+@st.composite
+def spoiled(draw: st.DrawFn, bad: st.SearchStrategy[float]) -> tuple[pl.DataFrame, list[int]]:
+    """A case's frame with some values replaced by ``bad`` ones, and the rows replaced."""
+    frame = draw(cases()).frame()
+    rows = sorted(draw(st.sets(st.integers(min_value=0, max_value=frame.height - 1), min_size=1)))
+    values = frame["value"].to_list()
+    for row in rows:
+        values[row] = draw(bad)
+    spoilt = frame.with_columns(pl.Series("value", values, dtype=pl.Float64))
+    return spoilt.with_columns(other=pl.lit(1.0)), rows
+
+
+@PROPS
+@given(case=spoiled(NON_FINITE), name=st.sampled_from(sorted(COMPARERS)), as_text=st.booleans())
+def test_non_finite_values_are_refused_naming_exactly_their_rows(
+    case: tuple[pl.DataFrame, list[int]], name: str, as_text: bool
+) -> None:
+    """NaN and infinities, as numbers or as text ("nan" is no number in text: "1e400" and
+    "-1e400" are the infinities a CSV can hold), are refused, never aggregated, ranked or
+    banded."""
+    frame, rows = case
+    if as_text:
+        text = {"inf": "1e400", "-inf": "-1e400", "nan": "1e400"}
+        frame = frame.with_columns(
+            pl.col("value").map_elements(
+                lambda v: text.get(str(v), repr(v)), return_dtype=pl.String
+            )
+        )
+    with pytest.raises(cyp.InvalidValueError) as info:
+        COMPARERS[name](frame, None)
+    assert info.value.column == "value"
+    assert info.value.rule == "must be a finite number"
+    assert list(info.value.rows) == rows
+
+
+NEGATIVE = st.floats(max_value=-1e-9, min_value=-1e6, allow_nan=False, allow_infinity=False)
+
+
+@PROPS
+@given(
+    case=spoiled(NEGATIVE),
+    name=st.sampled_from(sorted(set(COMPARERS) - {"quantiles"})),
+    ident=st.sampled_from(["cla_rate_per_10k", "cpp_second_or_subsequent_pct"]),
+)
+def test_negative_rates_and_proportions_are_refused_naming_exactly_their_rows(
+    case: tuple[pl.DataFrame, list[int]], name: str, ident: str
+) -> None:
+    """A rate or a proportion below zero is not a figure: refused with its rows."""
+    frame, rows = case
+    d = cyp.load_catalogue().get(ident)
+    with pytest.raises(cyp.InvalidValueError, match="must not be negative") as info:
+        COMPARERS[name](frame, d)
+    assert list(info.value.rows) == rows

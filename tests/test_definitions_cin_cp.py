@@ -3,8 +3,9 @@ reproduction cannot reach, checked against DfE's own files.
 
 The generic tests (``test_published``, ``test_reproduction``) prove every definition that names its
 components as EES columns. The definitions here hold DfE's figures in wide tables (one column per
-subject, band or factor, which an EES breakdown cannot name), a sum of negative scores (Progress 8,
-which the roll-up of counts refuses), or a handful of exact halves that DfE rounded down. Each test
+band or factor, which an EES breakdown cannot name), a sum of negative scores (Progress 8, which the
+roll-up of counts refuses), LAIT's series of the social care groups checked level by level against
+DfE's counts, or a handful of exact halves that DfE rounds down (and the definitions with it). Each test
 computes the definition from DfE's published components with the library and compares the result
 with DfE's published figure, read straight from the bundled files (LAIT's ``bds_long``, the EES data
 files and the dashboard's processed datasets, copied unchanged; see
@@ -16,6 +17,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
+import attrs
 import polars as pl
 import pytest
 
@@ -83,57 +85,74 @@ def _exact_halves_rounded_down(differ: list[dict[str, object]], dps: int) -> Non
         assert float(str(r["published"])) == round(num / den * 100, dps), r  # DfE's float
 
 
-# --- KS2 by subject: LAIT 364's four subjects are ks2_la's CINO columns ---
+# --- KS2 by subject: LAIT 364's and 363's series are ks2_la's CINO and CLA columns ---
 
-KS2_SUBJECTS = {  # level: (LAIT short name, ks2_la column stem), as DfE names them
-    "reading": ("CIN_KS2_ExpStd_R", "read"),
-    "writing": ("CIN_KS2_ExpStd_W", "writta"),
-    "maths": ("CIN_KS2_ExpStd_M", "mat"),
-    "gps": ("CIN_KS2_ExpStd_GPS", "gps"),
+KS2_SUBJECTS = {  # subject: (LAIT children in need, LAIT children looked after, ks2_la stem)
+    "reading": ("CIN_KS2_ExpStd_R", "LAC_KS2_ExpStd_R", "read"),
+    "writing": ("CIN_KS2_ExpStd_W", "LAC_KS2_ExpStd_W", "writta"),
+    "maths": ("CIN_KS2_ExpStd_M", "LAC_KS2_ExpStd_M", "mat"),
+    "gps": ("CIN_KS2_ExpStd_GPS", "LAC_KS2_ExpStd_GPS", "gps"),
 }
+GROUPS = {"CINO at 31 March": "cino", "CLA 12 months at 31 March": "cla_12_months"}
 
 
-def test_ks2_subjects_are_the_cino_columns_of_ks2_la(catalogue: cyp.Catalogue) -> None:
-    d = catalogue.get("cin_ks2_expected_standard_by_subject_pct")
-    assert [lv.code for lv in d.breakdown.levels] == list(KS2_SUBJECTS)  # type: ignore[union-attr]
+def _with_tolerance(d: cyp.IndicatorDefinition) -> cyp.IndicatorDefinition:
+    """The definition with the library's default rounding (a tolerance below the half)."""
+    return attrs.evolve(
+        d, presentation=attrs.evolve(d.presentation, rounding="half_away_from_zero")
+    )
+
+
+@pytest.mark.parametrize("subject", list(KS2_SUBJECTS))
+def test_ks2_subject_levels_are_laits_series_and_ks2_las_columns(
+    catalogue: cyp.Catalogue, subject: str
+) -> None:
+    """Each subject's children in need and children looked after levels are LAIT's series of the
+    subject, and ks2_la's counts of the group give LAIT's figure for every LA-year when rounded as
+    DfE rounds (no tolerance); rounding with a tolerance misses only exact halves DfE rounded down."""
+    cin, cla, stem = KS2_SUBJECTS[subject]
+    d = catalogue.get(f"social_care_group_ks2_{subject}_expected_standard_pct")
+    assert d.breakdown is not None
+    names = {lv.code: lv.lait_short_name for lv in d.breakdown.levels}
+    assert names == {"cino": cin, "cppo": None, "cla_12_months": cla}
     ks2 = _raw("ks2_la.csv").filter(
         (pl.col("geographic_level") == "Local authority")
-        & (pl.col("social_care_group") == "CINO at 31 March")
+        & pl.col("social_care_group").is_in(list(GROUPS))
     )
-    counts = pl.concat(
-        [
-            ks2.select(
-                _year(),
-                "old_la_code",
-                pl.lit(level).alias("subject"),
-                _number(f"t_{stem}_met_expected_standard").alias("met"),
-                _number(f"t_{stem}_eligible_pupils").alias("eligible"),
-            )
-            for level, (_, stem) in KS2_SUBJECTS.items()
-        ]
+    counts = ks2.select(
+        _year(),
+        "old_la_code",
+        pl.col("social_care_group").replace_strict(GROUPS).alias("group"),
+        _number(f"t_{stem}_met_expected_standard").alias("met"),
+        _number(f"t_{stem}_eligible_pupils").alias("eligible"),
     )
-    mine = cyp.present(cyp.compute(d, counts, numerator="met", denominator="eligible"), d)
-    lait = _lait(*(name for name, _ in KS2_SUBJECTS.values())).with_columns(
-        pl.col("series")
-        .replace_strict({name: level for level, (name, _) in KS2_SUBJECTS.items()})
-        .alias("subject")
+    lait = _lait(cin, cla).with_columns(
+        pl.col("series").replace_strict({cin: "cino", cla: "cla_12_months"}).alias("group")
     )
-    joined = lait.join(
-        mine.select(
-            "time_period",
-            "old_la_code",
-            "subject",
-            pl.col("met").alias("num"),
-            pl.col("eligible").alias("den"),
-            pl.col("value").alias("mine"),
-        ),
-        on=["time_period", "old_la_code", "subject"],
-        how="inner",
-    )
-    compared, differ = _agree(joined, ["time_period", "old_la_code", "subject"], 0)
-    assert compared > 4 * 140 * 4  # four subjects, 2019 and 2022 to 2025
-    assert len(differ) <= 5, differ
-    _exact_halves_rounded_down(differ, 0)  # e.g. LA 206, 2023, reading: 23 of 40 = 57.5, shown 57
+    keys = ["time_period", "old_la_code", "group"]
+    misses = []
+    for definition in (d, _with_tolerance(d)):
+        mine = cyp.present(
+            cyp.compute(definition, counts, numerator="met", denominator="eligible"), definition
+        )
+        joined = lait.join(
+            mine.select(
+                *keys,
+                pl.col("met").alias("num"),
+                pl.col("eligible").alias("den"),
+                pl.col("value").alias("mine"),
+            ),
+            on=keys,
+            how="inner",
+        )
+        compared, differ = _agree(joined, keys, 0)
+        assert compared > 2 * 140 * 4  # two groups, 2019 and 2022 to 2025
+        misses.append(differ)
+    assert misses[0] == []
+    assert len(misses[1]) <= 5, misses[1]
+    _exact_halves_rounded_down(
+        misses[1], 0
+    )  # e.g. LA 206, 2023, reading: 23 of 40 = 57.5, shown 57
 
 
 # --- ICPC timeliness bands: LAIT 268 is table C4's duration columns ---
@@ -226,25 +245,37 @@ def test_factor_counts_over_the_population_give_the_dashboard_rates(
     assert both.filter(pl.col("mine") != pl.col("theirs")).is_empty()
 
 
-# --- Progress 8 of children in need: a negative sum of scores over pupils ---
+# --- Progress 8 of children in need and looked after: a negative sum of scores over pupils ---
 
 
-def test_progress_8_is_the_cino_sum_of_scores_over_pupils(catalogue: cyp.Catalogue) -> None:
-    d = catalogue.get("cin_progress_8")
+def test_progress_8_is_the_groups_sum_of_scores_over_pupils(catalogue: cyp.Catalogue) -> None:
+    """LAIT's children in need and children looked after Progress 8 series are ks4_la's sum of
+    scores over pupils with a score, for each group (the sum is negative in most areas, which the
+    roll-up of counts in the generic reproduction refuses)."""
+    d = catalogue.get("progress_8_social_care_groups")
     ks4 = _raw("ks4_la.csv").filter(
         (pl.col("geographic_level") == "Local authority")
-        & (pl.col("social_care_group") == "CINO at 31 March")
+        & pl.col("social_care_group").is_in(list(GROUPS))
     )
     counts = ks4.select(
-        _year(), "old_la_code", _number("t_p8score").alias("sum"), _number("t_inp8calc").alias("n")
+        _year(),
+        "old_la_code",
+        pl.col("social_care_group").replace_strict(GROUPS).alias("group"),
+        _number("t_p8score").alias("sum"),
+        _number("t_inp8calc").alias("n"),
     )
-    mine = cyp.present(cyp.compute(d, counts, numerator="sum", denominator="n"), d)
-    joined = _lait("CINProgKS2-4_Avg_Prog8").join(
-        mine.select("time_period", "old_la_code", pl.col("value").alias("mine")),
-        on=["time_period", "old_la_code"],
+    mine = cyp.present(cyp.compute(d, counts, numerator="sum", denominator="n", confidence=None), d)
+    series = {"CINProgKS2-4_Avg_Prog8": "cino", "LAC_KS4_AVG_Prog8": "cla_12_months"}
+    joined = (
+        _lait(*series)
+        .with_columns(pl.col("series").replace_strict(series).alias("group"))
+        .join(
+            mine.select("time_period", "old_la_code", "group", pl.col("value").alias("mine")),
+            on=["time_period", "old_la_code", "group"],
+        )
     )
-    compared, differ = _agree(joined, ["time_period", "old_la_code"], 2)
-    assert compared > 140 * 4  # 2019, 2022, 2023, 2024
+    compared, differ = _agree(joined, ["time_period", "old_la_code", "group"], 2)
+    assert compared > 2 * 140 * 3  # two groups, 2019, 2022, 2023, 2024 (many withheld)
     assert differ == []
 
 
@@ -255,11 +286,11 @@ def test_progress_8_is_the_cino_sum_of_scores_over_pupils(catalogue: cyp.Catalog
     ("ident", "column", "numerator", "denominator", "filters", "halves"),
     [
         (
-            "cin_ks4_english_maths_grade_4_pct",
+            "ks4_english_maths_grade_4_social_care_groups_pct",
             "pt_l2basics_94",
             "t_l2basics_94",
             "t_pupils",
-            {"social_care_group": "CINO at 31 March"},
+            {},
             {("835", 2019, "CINO at 31 March")},  # Dorset: 23 of 80
         ),
         (
@@ -275,7 +306,7 @@ def test_progress_8_is_the_cino_sum_of_scores_over_pupils(catalogue: cyp.Catalog
         ),
     ],
 )
-def test_components_give_every_figure_but_exact_halves_dfe_rounded_down(
+def test_dfes_rounding_gives_every_figure_and_a_tolerance_misses_exact_halves(
     catalogue: cyp.Catalogue,
     ident: str,
     column: str,
@@ -285,9 +316,11 @@ def test_components_give_every_figure_but_exact_halves_dfe_rounded_down(
     halves: set[tuple[str, int, str]],
 ) -> None:
     """DfE works out num / den * 100 in floating point, which puts some exact halves (28.75)
-    just below the half, and rounds them down; the library rounds exact halves away from zero.
-    Every other LA figure is the components' figure."""
+    just below the half, and rounds them down. The definitions round as DfE does (no tolerance)
+    and give every LA figure; the library's default rounding (a tolerance) misses exactly those
+    halves."""
     d = catalogue.get(ident)
+    assert d.presentation.rounding == "half_away_from_zero_no_tolerance"
     file = "ks4_la.csv" if column.startswith("pt_l2") else "absence_la.csv"
     raw = _raw(file).filter(pl.col("geographic_level") == "Local authority")
     for key, value in filters.items():
@@ -300,13 +333,20 @@ def test_components_give_every_figure_but_exact_halves_dfe_rounded_down(
         _number(denominator).alias("den"),
         pl.col(column).alias("published"),
     ).filter(pl.col("num").is_not_null() & pl.col("den").is_not_null())
-    mine = cyp.present(cyp.compute(d, rows, numerator="num", denominator="den"), d)
-    compared, differ = _agree(
-        mine.rename({"value": "mine"}), ["old_la_code", "time_period", "social_care_group"], 1
-    )
-    assert compared > 900
-    assert {(r["old_la_code"], r["time_period"], r["social_care_group"]) for r in differ} == halves
-    _exact_halves_rounded_down(differ, 1)
+    keys = ["old_la_code", "time_period", "social_care_group"]
+    found = []
+    for definition in (d, _with_tolerance(d)):
+        mine = cyp.present(
+            cyp.compute(definition, rows, numerator="num", denominator="den"), definition
+        )
+        compared, differ = _agree(mine.rename({"value": "mine"}), keys, 1)
+        assert compared > 900
+        found.append(differ)
+    assert found[0] == []
+    assert {
+        (r["old_la_code"], r["time_period"], r["social_care_group"]) for r in found[1]
+    } == halves
+    _exact_halves_rounded_down(found[1], 1)
 
 
 # --- breakdowns that add up ---

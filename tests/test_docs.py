@@ -16,6 +16,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import polars as pl
 import pytest
 
 import cyp_indicators as cyp
@@ -50,7 +51,11 @@ def test_dictionary_has_one_page_per_id_with_every_version_in_full(
     """One page per id; each holds every version with its fields and its changelog."""
     cat = cyp.load_catalogue()
     written = gen.write_dictionary(tmp_path, cat)
-    assert {p.name for p in written} == {f"{i}.md" for i in cat.ids} | {"index.md", "SUMMARY.md"}
+    assert {p.name for p in written} == {f"{i}.md" for i in cat.ids} | {
+        "index.md",
+        "published.md",
+        "SUMMARY.md",
+    }
     for ident in cat.ids:
         page = (tmp_path / f"{ident}.md").read_text(encoding="utf-8")
         sections = _version_sections(page)
@@ -191,3 +196,40 @@ def test_site_builds_strictly(tmp_path: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert "mkdocs-material" in home
     print(f"strict build: {elapsed:.1f} s")
+
+
+def test_published_page_lists_every_lait_measure_and_dashboard_metric(gen: ModuleType) -> None:
+    """Each LAIT short name and each dashboard metric (read from the bundled files) is on the page,
+    beside the id that names it or "not in the catalogue"."""
+    page = gen.dictionary_pages()["published.md"]
+    data = ROOT / "src" / "cyp_indicators" / "data" / "published"
+    shorts = pl.read_parquet(data / "lait" / "lait_data_dictionary.parquet")["Measure_short"]
+    rows = {line.split("|")[2].strip(): line for line in page.splitlines() if line.count("|") == 6}
+    for short in shorts.unique():
+        assert gen.code(short) in rows, short
+    named = [r for r in rows.values() if ".md)" in r]
+    assert len(named) >= 430
+    metrics = pl.read_parquet(data / "ees" / "summary_page_metadata.parquet")
+    for metric in metrics["metric_display_text"].str.strip_chars():
+        line = next(x for x in page.splitlines() if f"| {gen.cell(metric)} |" in x)
+        assert ".md)" in line, metric
+
+
+def test_pages_show_dfe_columns_and_history_but_not_seed_lines(gen: ModuleType) -> None:
+    """Issue 15: the page maps the definition's columns to the DfE file's columns and drops the
+    internal seed references; issue 14: a replaced or re-versioned measure shows its chain."""
+    cat = cyp.load_catalogue()
+    pages = gen.dictionary_pages(cat)
+    page = pages["cla_rate_per_10k.md"]
+    d = cat.get("cla_rate_per_10k")
+    assert d.provenance.ees is not None
+    line = next(x for x in page.splitlines() if x.startswith("| numerator |"))
+    assert gen.code(d.numerator.column) in line
+    assert gen.code(d.provenance.ees.numerator_column) in line
+    for ident in cat.ids:
+        for version in cat.history(ident):
+            for ref in version.provenance.seed_references:
+                assert gen.cell(ref) not in pages[f"{ident}.md"], (ident, ref)
+    history = pages["care_leavers_neet_pct.md"]
+    assert "## Series history" in history
+    assert "breaks in 2014" in history

@@ -19,6 +19,7 @@ def _examples() -> list[BaseException]:
         errors.UnknownDefinitionError("no definition 'x'", ["y", "z"]),
         errors.UnknownAreaError("unknown local authority code '999'", ["909 (Cumbria)"]),
         errors.UnknownComparatorSetError("no statistical-neighbour set '2030'", ["2021", "2025"]),
+        errors.UnknownTopicError("no topic 'looked_after'", ["looked_after_children"]),
         errors.MissingColumnError("cla", role="numerator", available=["a", "b"], context="x"),
         errors.InvalidValueError("cla", "must not be negative", [3, 7], [-1, -2]),
         errors.DuplicateKeyError(["la", "year"], [("874", 2024)]),
@@ -61,3 +62,4 @@ def test_new_lookup_errors_are_still_caught_as_unknown_definition_errors() -> No
     assert issubclass(cyp.UnknownAreaError, cyp.UnknownDefinitionError)
     assert issubclass(cyp.UnknownComparatorSetError, cyp.UnknownDefinitionError)
     assert issubclass(cyp.UnknownAreaError, KeyError)
+    assert issubclass(cyp.UnknownTopicError, cyp.UnknownDefinitionError)

@@ -148,7 +148,26 @@ def test_scrutiny_cohort_is_reproducible(scrutiny: dict[str, Any]) -> None:
     assert not first.equals(other)
 
 
-# --- the self-assessment's social-care figures (DfE data) --------------------------------------
+# --- the self-assessment's social-care figures (DfE's published values) ------------------------
+
+LAIT = (
+    Path(__file__).resolve().parents[1] / "src/cyp_indicators/data/published/lait/bds_long.parquet"
+)
+APRIL_2021_NEIGHBOURS = (831, 894, 887, 335, 879, 852, 851, 373, 350, 372)  # of 874, DfE's list
+
+
+def _lait(short: str, year: str, la: int | None = 874) -> float:
+    """One value from LAIT's own file, read without the library."""
+    rows = pl.read_parquet(LAIT).filter((pl.col("Short Desc") == short) & (pl.col("Years") == year))
+    if la is None:
+        rows = rows.filter(pl.col("LA and Regions") == "England")
+    else:
+        rows = rows.filter(pl.col("LA Number") == la)
+    return float(rows["Values"].item())
+
+
+def _neighbour_mean(short: str, year: str) -> float:
+    return sum(_lait(short, year, la) for la in APRIL_2021_NEIGHBOURS) / 10
 
 
 def test_social_care_table_has_a_row_per_seed_statement(
@@ -157,55 +176,66 @@ def test_social_care_table_has_a_row_per_seed_statement(
     assert social_table.columns == ["source", "statement", "seed", "library", "status", "note"]
     assert social_table.height == len(social_care["SEED"])
     assert social_table["statement"].to_list() == [s.statement for s in social_care["SEED"]]
-    assert set(social_table["source"]) == {"002:L120", "002:L124", "002:L1182", "002:L1188"}
-    assert all(len(note) > 10 for note in social_table["note"])
-    assert set(social_table["status"]) <= {
-        "reproduces", "close", "differs", "consistent", "not computable",
+    assert set(social_table["source"]) == {
+        "002:L120", "002:L124", "002:L387", "002:L1182", "002:L1188",
     }  # fmt: skip
+    assert all(len(note) > 10 for note in social_table["note"])
+    assert set(social_table["status"]) <= {"reproduces", "close", "differs", "consistent"}
 
 
 def _row(table: pl.DataFrame, statement_start: str) -> dict[str, Any]:
     return table.filter(pl.col("statement").str.starts_with(statement_start)).row(0, named=True)
 
 
-def test_cpp_rate_2017_is_count_over_population(social_table: pl.DataFrame) -> None:
-    """249 children (DfE, 31 March 2017) / 50,239 (ONS mid-2016) x 10,000 = 49.6 -> the seed's 50."""
-    counts = cyp.csc_counts().filter((pl.col("old_la_code") == "874") & (pl.col("year") == 2017))
-    count = int(counts["cpp_at_31_march"].item())
-    population = int(
-        cyp.population_estimates()
-        .filter((pl.col("old_la_code") == "874") & (pl.col("mid_year") == 2016))["population"]
-        .item()
-    )
-    expected = f"{cyp.round_half_away(count / population * 10_000, 1):.1f}"
-    row = _row(social_table, "CPP rate per 10,000")
-    assert (count, population, expected) == (249, 50_239, "49.6")
-    assert row["library"] == expected
-    assert (row["seed"], row["status"]) == ("50", "reproduces")
-    assert _row(social_table, "children subject to CP plans")["library"] == "249"
-
-
-def test_social_care_figures_and_honesty(social_table: pl.DataFrame) -> None:
-    """The computed comparisons and the rows the bundled data cannot give."""
-    assert _row(social_table, "CPP rate, SN average")["library"] == "57.8"
-    assert _row(social_table, "referral rate per 10,000")["library"] == "548.4"
-    assert _row(social_table, "referral rate, SN average")["library"] == "668.2"
+def test_every_figure_is_the_published_one(social_table: pl.DataFrame) -> None:
+    """Each library figure is LAIT's value for Peterborough (874), read here from LAIT's file."""
+    expected = {
+        "children subject to CP plans": f"{_lait('CPP_Num', '2017'):.0f}",
+        "CPP rate per 10,000": f"{_lait('CPP_rate', '2017'):.1f}",
+        "CPP numbers in April 2016": f"{_lait('CPP_Num', '2016'):.0f}",
+        "children looked after, end of March": f"{_lait('LACnum', '2017'):.0f}",
+        "CLA rate per 10,000": f"{_lait('LAC', '2017'):.0f}",
+        "referral rates 'very high'": f"{_lait('CPP_Total_Rateper10,000', '2016'):.1f}",
+        "referral rate per 10,000": f"{_lait('CPP_Total_Rateper10,000', '2017'):.1f}",
+        "referral rate, Plymouth": f"{_lait('CPP_Total_Rateper10,000', '2016', 879):.1f}",
+    }
+    for start, value in expected.items():
+        assert _row(social_table, start)["library"] == value, start
+    assert _row(social_table, "CPP rate per 10,000")["library"] == "49.6"  # the seed's 50
+    assert _row(social_table, "CPP rate per 10,000")["status"] == "reproduces"
     assert _row(social_table, "referral rate, Plymouth")["status"] == "reproduces"
-    assert _row(social_table, "referral rates 'very high'")["library"] == "965.1"
-    assert _row(social_table, "CLA rate per 10,000")["library"] == "72"  # 363 / 50,239
-    assert _row(social_table, "SNs with referral rates")["status"] == "differs"
-    not_computable = social_table.filter(pl.col("status") == "not computable")
-    assert not_computable["library"].to_list() == ["-"] * not_computable.height
-    assert not_computable.height == 5  # CLA count and SN rate; s47 rate, SN average, SN range
+
+
+def test_neighbour_averages_are_the_mean_of_the_ten(social_table: pl.DataFrame) -> None:
+    """LAIT's rule: the mean of the ten neighbours' published values (2015/16 here)."""
+    for start, short in (
+        ("CPP rate, SN average", "CPP_rate"),
+        ("referral rate, SN average", "CPP_Total_Rateper10,000"),
+        ("s47 rate, SN average", "Section_47"),
+    ):
+        mean = _neighbour_mean(short, "2016")
+        assert _row(social_table, start)["library"] == f"{cyp.round_half_away(mean, 1):.1f}"
+    cla = _row(social_table, "CLA rate, SN rate")
+    assert (cla["seed"], cla["library"], cla["status"]) == ("79.5", "79.5", "reproduces")
+    below = [
+        la for la in APRIL_2021_NEIGHBOURS if _lait("CPP_Total_Rateper10,000", "2016", la) < 500
+    ]
+    assert _row(social_table, "SNs with referral rates")["library"] == str(len(below))
 
 
 def test_social_care_benchmark(social_care: dict[str, Any]) -> None:
-    """The committee view: Peterborough, England and the SN mean, 2015-2017 and the 3yr av."""
+    """The committee view: Peterborough, the SN mean and England for each measure, as published."""
     wide: pl.DataFrame = social_care["benchmark"]()
-    assert wide.columns == ["indicator", "row", "2015", "2016", "2017", "3yr av."]
-    cpp = wide.filter(pl.col("indicator").str.starts_with("Children subject"))
-    assert cpp["row"].to_list() == ["Peterborough", "England", "Statistical neighbours (mean)"]
-    assert cpp["2017"][0] == "49.6"
+    assert wide.columns == ["indicator", "row", "2016", "2017"]
+    cpp = wide.filter(
+        pl.col("indicator").str.starts_with("Children subject to a child protection plan per")
+    )
+    assert cpp["row"].to_list() == ["Peterborough", "Statistical neighbours (mean)", "England"]
+    assert cpp["2017"].to_list() == [
+        "49.6",
+        f"{cyp.round_half_away(_neighbour_mean('CPP_rate', '2017'), 1):.1f}",
+        f"{_lait('CPP_rate', '2017', None):.1f}",
+    ]
 
 
 # --- standalone ---------------------------------------------------------------------------------
@@ -228,4 +258,4 @@ def test_seed_examples_run_as_scripts(script: str, tmp_path: Path) -> None:
         assert "3yr av." in done.stdout
     else:
         assert "002:L120" in done.stdout
-        assert "not computable" in done.stdout
+        assert "reproduces" in done.stdout

@@ -252,5 +252,5 @@ def test_a_definition_naming_no_lait_measure_is_refused_with_close_matches(
 def test_a_definition_without_a_published_series_says_so(catalogue: cyp.Catalogue) -> None:
     unnamed = [d for d in catalogue if not d.provenance.lait_series and d.provenance.ees is None]
     assert unnamed
-    with pytest.raises(cyp.DataError, match="names no"):
+    with pytest.raises(cyp.DataError, match="does not name a published series"):
         cyp.published(unnamed[0])

@@ -274,7 +274,7 @@ def test_counts_only_without_population() -> None:
 def test_definitions_without_a_derivation_are_refused() -> None:
     """An aggregated-only definition says to use compute()."""
     with pytest.raises(cyp.DataError, match="compute"):
-        derive(cyp.load_catalogue().get("care_leavers_neet_pct"), _cin(), period=FY17)
+        derive(cyp.load_catalogue().get("contact_to_referral_conversion"), _cin(), period=FY17)
 
 
 def test_every_registered_derivation_is_used_and_in_the_generated_list() -> None:

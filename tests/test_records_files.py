@@ -319,7 +319,13 @@ def test_a_declaration_split_between_reads_is_refused(
     head = '<?xml version="1.0"?><!--'
     boundary = PROBE_BYTES if where == "probe" else PROBE_BYTES + CHUNK_BYTES
     padding = "p" * (boundary + shift - len(head) - len("-->"))
-    text = head + padding + '--><!DOCTYPE Message [<!ENTITY x "y">]>' + _CIN_HEAD.split("?>", 1)[1] + _CIN_CHILD
+    text = (
+        head
+        + padding
+        + '--><!DOCTYPE Message [<!ENTITY x "y">]>'
+        + _CIN_HEAD.split("?>", 1)[1]
+        + _CIN_CHILD
+    )
     assert text.index("<!DOCTYPE") == boundary + shift
     path = tmp_path / "split.xml"
     path.write_text(text, encoding="utf-8")

@@ -26,6 +26,7 @@ from typing import Any
 import cyp_indicators as cyp
 from cyp_indicators.catalogue import Catalogue
 from cyp_indicators.model import IndicatorDefinition
+from cyp_indicators.model.topics import TOPICS, topic_title
 
 __all__ = [
     "DICTIONARY_DIR",
@@ -40,17 +41,6 @@ __all__ = [
 DICTIONARY_DIR = "dictionary"
 
 #: The topics of the schema in their order, with the heading each gets in the index.
-TOPICS: dict[str, str] = {
-    "early_help": "Early help",
-    "front_door": "Front door: contacts, referrals and assessments",
-    "children_in_need": "Children in need",
-    "child_protection": "Child protection",
-    "looked_after_children": "Children looked after",
-    "care_leavers": "Care leavers",
-    "health": "Health",
-    "education": "Education",
-    "early_years": "Early years",
-}
 
 _FAMILY_WORDS = {
     "rate": "numerator / denominator × multiplier",
@@ -79,7 +69,7 @@ _RENDERED_KEYS = frozenset(
         "denominator", "spread", "unit", "multiplier", "polarity", "polarity_note",
         "period_type", "ci_method", "confidence_levels", "presentation", "disclosure",
         "valid_from", "valid_to", "provenance", "caveats", "changelog", "matrix", "derivation",
-        "breakdown",
+        "breakdown", "pupil_rule",
     }
 )  # fmt: skip
 _RENDERED_SUBKEYS = {
@@ -95,6 +85,7 @@ _RENDERED_SUBKEYS = {
     "breakdown": {"dimension", "column", "total", "levels"},
     "matrix": {"prior", "outcome", "columns", "rows"},
     "derivation": {"name", "parameters"},
+    "pupil_rule": {"name", "citation", "parameters"},
 }  # fmt: skip
 
 
@@ -157,7 +148,7 @@ def _anchor(version: str) -> str:
 
 
 def _topic_title(topic: str) -> str:
-    return TOPICS.get(topic, topic.replace("_", " ").capitalize())
+    return topic_title(topic)
 
 
 # --- the year chain -----------------------------------------------------------------------------
@@ -297,7 +288,6 @@ _PROVENANCE_LABELS = {
     "ees": "EES file",
     "csc_dashboard_metrics": "DfE CSC dashboard metrics",
     "national_indicator": "National indicator",
-    "seed_references": "Seed references",
     "urls": "Links",
     "notes": "Notes",
 }
@@ -333,6 +323,70 @@ def _provenance_rows(doc: Mapping[str, Any]) -> list[list[str]]:
             text = cell(value)
         rows.append([label, text])
     return rows
+
+
+def _column_rows(doc: Mapping[str, Any]) -> list[list[str]]:
+    """The definition's input columns beside the columns of the DfE file that publishes them."""
+    prov = doc["provenance"]
+    ees = prov.get("ees") or {}
+    where = code(ees["file"]) if ees else ""
+    rows: list[list[str]] = []
+    for role, key in (("numerator", "numerator_column"), ("denominator", "denominator_column")):
+        measure = doc.get(role)
+        if measure and ees.get(key):
+            rows.append([role, code(measure["column"]), f"{where} {code(ees[key])}"])
+    if ees.get("value_column"):
+        rows.append(["published value", "`value`", f"{where} {code(ees['value_column'])}"])
+    names = [prov["lait_short_name"]] if prov.get("lait_short_name") else []
+    names += prov.get("lait_short_names", [])
+    if names:
+        rows.append(
+            [
+                "published value (LAIT)",
+                "`value`",
+                "LAIT " + ", ".join(code(n) for n in names) + " (`Short Desc`, `Values`)",
+            ]
+        )
+    breakdown = doc.get("breakdown")
+    if breakdown and ees.get("breakdown_column"):
+        rows.append(
+            [
+                breakdown["dimension"],
+                code(breakdown["column"]),
+                f"{where} {code(ees['breakdown_column'])}",
+            ]
+        )
+    for column, value in (ees.get("filters") or {}).items():
+        rows.append(["rows chosen", "—", f"{where} {code(column)} = {esc(value)}"])
+    return rows
+
+
+def _history_section(cat: Catalogue, ident: str) -> list[str]:
+    """The measures this one replaced or was replaced by, and where its series breaks."""
+    lines: list[str] = []
+    for r in cat.replaced(ident):
+        lines.append(f"* From {r.year} it replaces [{code(r.id)}]({r.id}.md): {cell(r.note)}")
+    for r in cat.replaced_by(ident):
+        by = ", ".join(f"[{code(b)}]({b}.md)" for b in r.by)
+        lines.append(f"* From {r.year} it is replaced by {by}: {cell(r.note)}")
+    breaks = cat.breaks(ident)
+    for b in breaks:
+        kind = "a new major version" if b.kind == "new_version" else "a reform"
+        lines.append(
+            f"* A time series breaks in {b.year} ({kind}): {code(b.before)} → {code(b.after)}. "
+            f"{cell(b.note)}"
+        )
+    if not lines:
+        return []
+    return [
+        "## Series history",
+        "",
+        "Figures on either side of a break are on different bases and are not compared as one "
+        "series (the report marks the break; `Catalogue.breaks(id)` returns it).",
+        "",
+        *lines,
+        "",
+    ]
 
 
 def _reproduction() -> dict[str, Any]:
@@ -462,6 +516,36 @@ def _matrix_section(doc: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _pupil_rule_section(doc: Mapping[str, Any]) -> list[str]:
+    rule = doc["pupil_rule"]
+    from cyp_indicators.progress import PUPIL_RULES
+
+    spec = PUPIL_RULES.get(rule["name"])
+    out = [
+        "#### Rule for pupil rows",
+        "",
+        f"Pupil rule {code(rule['name'])} of the library's registry"
+        + (f": {esc(spec.description)}" if spec and spec.description else "")
+        + " See [pupil rules](../definitions.md#pupil-rules).",
+        "",
+        f"DfE's rule: {cell(rule['citation'])}",
+        "",
+    ]
+    defaults = dict(spec.parameters) if spec is not None else {}
+    given = dict(rule.get("parameters") or {})
+    names = sorted(set(defaults) | set(given))
+    rows = (
+        [
+            code(n),
+            code(json.dumps(given[n] if n in given else defaults[n], default=list)),
+            "this definition" if n in given else "the rule's default",
+        ]
+        for n in names
+    )
+    out += [table(["parameter", "value", "set by"], rows), ""] if names else ["No parameters.", ""]
+    return out
+
+
 def _indent(text: str) -> str:
     return "\n".join("    " + line if line else line for line in text.splitlines())
 
@@ -519,6 +603,17 @@ def _version_section(
     ]
     prov = _provenance_rows(doc)
     out += [table(["field", "value"], prov) if prov else "None recorded.", ""]
+    columns = _column_rows(doc)
+    if columns:
+        out += [
+            "#### Columns in DfE's files",
+            "",
+            "The input column the definition reads, beside the column of DfE's file that holds "
+            "the same figure (`cyp.published` reads the value; `compute` takes the components).",
+            "",
+            table(["figure", "input column", "DfE's file and column"], columns),
+            "",
+        ]
     out += _reproduction_section(d)
     if doc.get("breakdown"):
         out += _breakdown_section(doc)
@@ -527,6 +622,8 @@ def _version_section(
     out += [""]
     if doc.get("derivation"):
         out += _derivation_section(doc)
+    if doc.get("pupil_rule"):
+        out += _pupil_rule_section(doc)
     if doc.get("matrix"):
         out += _matrix_section(doc)
     out += [
@@ -573,6 +670,7 @@ def definition_page(cat: Catalogue, ident: str, in_force: Mapping[str, list[int]
         "(the version in force in that collection year). A change of meaning is a new major "
         "version; see [versions and the year chain](../concepts.md#versions-and-the-year-chain).",
         "",
+        *_history_section(cat, ident),
     ]
     for d in reversed(history):
         out += _version_section(d, cat, in_force, latest=d is latest)
@@ -648,9 +746,88 @@ def dictionary_index(cat: Catalogue) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _named_by(cat: Catalogue) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """LAIT short name -> ids (with level) naming it; dashboard metric -> ids naming it."""
+    lait: dict[str, list[str]] = {}
+    metrics: dict[str, list[str]] = {}
+    for ident in cat.ids:
+        for d in cat.history(ident):
+            prov = d.provenance
+            where = f"[{code(ident)}]({ident}.md)"
+            levels = d.breakdown.levels if d.breakdown is not None else ()
+            by_level = {lv.lait_short_name: lv.code for lv in levels if lv.lait_short_name}
+            for name in prov.lait_series:
+                label = f"{where} level {code(by_level[name])}" if name in by_level else where
+                if label not in lait.setdefault(name, []):
+                    lait[name].append(label)
+            metric_levels = {
+                lv.csc_dashboard_metric: lv.code for lv in levels if lv.csc_dashboard_metric
+            }
+            for metric in prov.csc_dashboard_metrics:
+                label = (
+                    f"{where} level {code(metric_levels[metric])}"
+                    if metric in metric_levels
+                    else where
+                )
+                if label not in metrics.setdefault(metric, []):
+                    metrics[metric].append(label)
+    return lait, metrics
+
+
+def published_series_page(cat: Catalogue) -> str:
+    """Every LAIT measure and every DfE dashboard metric beside the definition that serves it."""
+    from cyp_indicators.sources import lait_dictionary
+    from cyp_indicators.sources.dashboard import dashboard_metrics
+
+    lait, metrics = _named_by(cat)
+    dictionary = lait_dictionary().unique("Measure_short", keep="first", maintain_order=True)
+    lait_rows = [
+        [
+            code(row["Measure_code"] or "—"),
+            code(row["Measure_short"]),
+            esc(row["Topic"]),
+            cell(row["Measure"]),
+            "<br>".join(lait.get(row["Measure_short"], [])) or "not in the catalogue",
+        ]
+        for row in dictionary.iter_rows(named=True)
+    ]
+    covered = sum(1 for r in dictionary["Measure_short"] if r in lait)
+    board = dashboard_metrics()
+    metric_rows = [
+        [
+            esc(row["sort_order"]),
+            esc(row["heading_text"]),
+            cell(row["metric_display_text"]),
+            "<br>".join(metrics.get(row["metric_display_text"], [])) or "not in the catalogue",
+        ]
+        for row in board.iter_rows(named=True)
+    ]
+    mapped = sum(1 for m in board["metric_display_text"] if m in metrics)
+    out = [
+        "# Where DfE publishes each measure",
+        "",
+        "Every measure of DfE's Local Authority Interactive Tool (LAIT) and every metric of DfE's "
+        "children's social care dashboard, beside the definition whose `cyp.published(id)` "
+        "returns its figures (and the breakdown level, where one definition serves several "
+        "published series). Generated from the catalogue and the bundled LAIT data dictionary "
+        "and dashboard metadata when the site is built.",
+        "",
+        f"## LAIT: {covered} of {dictionary.height} measures {{ #lait }}",
+        "",
+        table(["code", "short name", "topic", "measure", "definition"], lait_rows),
+        "",
+        f"## DfE children's social care dashboard: {mapped} of {board.height} metrics "
+        "{ #dashboard }",
+        "",
+        table(["#", "heading", "metric", "definition"], metric_rows),
+        "",
+    ]
+    return "\n".join(out).rstrip() + "\n"
+
+
 def _summary(cat: Catalogue) -> str:
     """The dictionary's navigation (literate-nav): the index, then the ids by topic."""
-    out = ["* [Index](index.md)"]
+    out = ["* [Index](index.md)", "* [Where DfE publishes each measure](published.md)"]
     for topic, idents in _by_topic(cat).items():
         out.append(f"* {_topic_title(topic)}")
         out += [f"    * [{ident}]({ident}.md)" for ident in idents]
@@ -665,7 +842,11 @@ def dictionary_pages(cat: Catalogue | None = None) -> dict[str, str]:
     """
     cat = cat if cat is not None else cyp.load_catalogue()
     in_force = in_force_years(cat)
-    pages = {"index.md": dictionary_index(cat), "SUMMARY.md": _summary(cat)}
+    pages = {
+        "index.md": dictionary_index(cat),
+        "published.md": published_series_page(cat),
+        "SUMMARY.md": _summary(cat),
+    }
     for ident in cat.ids:
         pages[f"{ident}.md"] = definition_page(cat, ident, in_force)
     return pages

@@ -37,10 +37,22 @@ def _read() -> pl.DataFrame:
 def csc_counts() -> pl.DataFrame:
     """DfE's published counts for England, regions and LAs, one row per geography and year.
 
-    Columns: ``year`` (collection year: 2025 is the year ending 31 March 2025),
-    ``geographic_level`` ("National", "Regional", "Local authority"), ``region_code``,
-    ``region_name``, ``old_la_code`` ("874"), ``new_la_code`` ("E06000031"), ``la_name``, then
-    :data:`COUNT_COLUMNS` as text. CIN, referral and CPP counts cover 2013 to 2025; CLA counts
-    2021 to 2025. England and regional counts are rounded to the nearest 10 by DfE.
+    CIN, referral and CPP counts cover 2013 to 2025; CLA counts 2021 to 2025. England and regional
+    counts are rounded to the nearest 10 by DfE. A new frame on every call: changing it
+    (``frame[0, "cla_at_31_march"] = ...``) changes nothing in the library or for any other caller.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``year`` (collection year: 2025 is the year ending 31 March 2025), ``geographic_level``
+        ("National", "Regional", "Local authority"), ``region_code``, ``region_name``,
+        ``old_la_code`` ("874"), ``new_la_code`` ("E06000031"), ``la_name``, then the counts of
+        :data:`COUNT_COLUMNS`, as text.
+
+    Examples
+    --------
+    >>> counts = csc_counts()
+    >>> counts.filter(old_la_code="874", year=2025).select("cla_at_31_march", "referrals").row(0)
+    ('416', '3850')
     """
-    return _read()
+    return _read().clone()

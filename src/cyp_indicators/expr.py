@@ -202,6 +202,8 @@ def rate(
     ValueError
         For a multiplier that is not a finite number > 0, a confidence level outside (0, 1), or an
         unknown method (when the expression is built).
+    TypeError
+        For a multiplier or confidence level that is not a number.
 
     Examples
     --------
@@ -249,6 +251,34 @@ def proportion(
     value but has no interval and no method. Other parameters and the struct's fields are as for
     :func:`rate`; the struct is named ``proportion`` and ``method`` is "wilson".
 
+    Parameters
+    ----------
+    numerator, denominator
+        Column names or expressions: the events and the cohort (>= 0); numbers, or text that
+        may hold GSS symbols.
+    multiplier
+        100 gives a percentage, 1 a proportion of 1; a finite number > 0.
+    confidence
+        One level or several; ``None`` for no interval.
+    flows
+        The two are flows of the same period (conferences over enquiries): the numerator may
+        exceed the denominator.
+    aggregate
+        True: sum over the rows of the context first; False: row by row.
+
+    Returns
+    -------
+    pl.Expr
+        A struct named ``proportion`` with the result columns' fields.
+
+    Raises
+    ------
+    ValueError
+        For a multiplier that is not a finite number > 0 or a confidence level outside (0, 1)
+        (when the expression is built).
+    TypeError
+        For a multiplier or confidence level that is not a number.
+
     Examples
     --------
     >>> import polars as pl
@@ -287,6 +317,18 @@ def count(numerator: IntoInput, *, aggregate: bool = True) -> pl.Expr:
     ``value``, ``method`` (null) and ``reason``. Counts are whole numbers >= 0; text may hold GSS
     symbols.
 
+    Parameters
+    ----------
+    numerator
+        A column name or expression: the count.
+    aggregate
+        True: sum over the rows of the context first; False: row by row.
+
+    Returns
+    -------
+    pl.Expr
+        A struct named ``count``.
+
     Examples
     --------
     >>> import polars as pl
@@ -315,10 +357,30 @@ def mean(
     ``mean -/+ z sd / sqrt(pupils)`` and ``method`` is "normal"; without ``sd`` there is no
     interval (no limit fields). A summed mean has no interval.
 
+    Parameters
+    ----------
+    total
+        A column name or expression: the sum of the pupils' scores or points.
+    pupils
+        A column name or expression: the number of pupils.
+    sd
+        The standard deviation of the pupils' scores, for an interval (with ``aggregate=False``).
+    confidence
+        One level or several, used with ``sd``; ``None`` for no interval.
+    aggregate
+        True: sum totals and pupils over the rows of the context first; False: row by row.
+
+    Returns
+    -------
+    pl.Expr
+        A struct named ``mean``.
+
     Raises
     ------
     DataError
         For ``sd`` with ``aggregate=True``: an interval for a group needs pupil-level data.
+    ValueError
+        For a confidence level outside (0, 1) (when the expression is built).
 
     Examples
     --------

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Sequence
 from functools import cache
@@ -22,17 +24,49 @@ import jsonschema
 from .errors import DefinitionError, Problem, SchemaIssue
 from .model import IndicatorDefinition, Version
 from .resources import bundled_schema
-from .units import parse_unit
+from .units import unit_name
 
-__all__ = ["Replacement", "YearPack", "read_definition", "read_pack", "read_toml"]
+__all__ = [
+    "MAX_TOML_BYTES",
+    "Replacement",
+    "YearPack",
+    "pack_from_mapping",
+    "read_definition",
+    "read_pack",
+    "read_toml",
+]
 
 _TOML_LINE = re.compile(r"at line (\d+)")
+
+#: The largest definition, pack or comparator-set file read (the bundled ones are under 10 KB).
+MAX_TOML_BYTES = 1_000_000
 
 
 @attrs.frozen(kw_only=True)
 class Replacement:
-    """A reform recorded in a year pack: from ``year`` the measure ``id`` is replaced by ``by``
-    (one or more ids); ``note`` says why. A series is not comparable across it."""
+    """A reform recorded in a year pack: from ``year`` the measure ``id`` is replaced by ``by``.
+
+    A time series is not comparable across it (:meth:`~cyp_indicators.Catalogue.breaks` reports
+    it as a break).
+
+    Parameters
+    ----------
+    year
+        The collection year of the first figure of the new measures.
+    id
+        The measure replaced.
+    by
+        The measures replacing it (one or more ids).
+    note
+        Why, in words.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> r = cyp.load_catalogue().replaced_by("ks4_5ac_pct")[0]
+    >>> r.year, r.id, r.by
+    (2016, 'ks4_5ac_pct', ('attainment_8',))
+    """
 
     year: int
     id: str
@@ -42,7 +76,32 @@ class Replacement:
 
 @attrs.frozen(kw_only=True)
 class YearPack:
-    """The changes one collection year makes to the catalogue (the year chain)."""
+    """The changes one collection year makes to the catalogue (the year chain).
+
+    The pack in force for year N is the pack of the previous year plus the definitions
+    ``added_or_changed`` in year N, minus those ``removed``.
+
+    Parameters
+    ----------
+    year
+        The collection year the changes take effect.
+    added_or_changed
+        ``(id, version)`` pairs brought into force from ``year``.
+    removed
+        Ids no longer in force from ``year``.
+    replaced
+        The reforms of ``year`` (:class:`Replacement`).
+    note
+        Why, in words (optional).
+    source_file
+        The file it was read from (not part of equality).
+
+    Examples
+    --------
+    >>> pack = pack_from_mapping({"year": 2030, "added_or_changed": ["cla_rate_per_10k@1.0.0"]})
+    >>> pack.year, [(i, str(v)) for i, v in pack.added_or_changed], pack.removed
+    (2030, [('cla_rate_per_10k', '1.0.0')], ())
+    """
 
     year: int
     added_or_changed: tuple[tuple[str, Version], ...] = ()
@@ -61,10 +120,62 @@ def _validator(name: str) -> jsonschema.protocols.Validator:
     return validator
 
 
-def read_toml(path: Path) -> tuple[dict[str, Any], str]:
-    """Parse a TOML file; a syntax error becomes a :class:`DefinitionError` with its line."""
+def _read_regular(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_TOML_BYTES`.
+
+    A named pipe, a device (``/dev/zero``) or a socket, even behind a link, is refused before it
+    is opened: reading one would wait forever or never end.
+    """
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise DefinitionError(str(path), [SchemaIssue("$", "no such file")]) from None
+    if not stat.S_ISREG(kind):
+        what = "a folder" if stat.S_ISDIR(kind) else "not a regular file (a pipe or a device?)"
+        raise DefinitionError(str(path), [SchemaIssue("$", f"{what}; a TOML file is expected")])
+    # O_NONBLOCK: should the file have been swapped for a pipe since, opening it does not wait
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise DefinitionError(str(path), [SchemaIssue("$", "not a regular file")])
+        data = handle.read(MAX_TOML_BYTES + 1)
+    if len(data) > MAX_TOML_BYTES:
+        issue = SchemaIssue("$", f"larger than {MAX_TOML_BYTES:,} bytes: not a definition file")
+        raise DefinitionError(str(path), [issue])
+    return data
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file safely: plain values only, a syntax error located at its line.
+
+    Only a regular file (links followed) of at most :data:`MAX_TOML_BYTES` is read, as UTF-8 text
+    (a byte-order mark allowed); a pipe or a device is refused before it is opened.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    tuple[dict[str, Any], str]
+        The parsed document and the text (to locate problems by line).
+
+    Raises
+    ------
+    DefinitionError
+        A file that does not exist, is not a regular file, is too large, is not UTF-8 or is not
+        valid TOML (with the line where the parser says), naming the file.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> doc, text = read_toml(bundled_definitions() / "social_care" / "cla_rate_per_10k.v1.toml")
+    >>> doc["id"], doc["unit"]
+    ('cla_rate_per_10k', 'per_10000')
+    """
+    try:
+        text = _read_regular(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DefinitionError(str(path), [SchemaIssue("$", f"not UTF-8 text: {exc}")]) from exc
     try:
@@ -124,13 +235,40 @@ def _schema_issues(doc: dict[str, Any], text: str, schema: str) -> list[Problem]
 
 
 def read_definition(path: Path) -> IndicatorDefinition:
-    """Read, schema-check and build one definition file; every problem is reported together."""
+    """Read, schema-check and build one definition file; every problem is reported together.
+
+    The checks: the JSON Schema (``validation/indicator.schema.json``), the unit, the model's own
+    rules, the LAIT short names (against LAIT's data dictionary), the derivation and the pupil rule
+    (against their registries, with close matches).
+
+    Parameters
+    ----------
+    path
+        The ``.toml`` file.
+
+    Returns
+    -------
+    IndicatorDefinition
+        The definition, with ``source_file`` set to ``path``.
+
+    Raises
+    ------
+    DefinitionError
+        A file :func:`read_toml` refuses, or every problem the checks find, each with its field
+        path and line.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> read_definition(bundled_definitions() / "social_care" / "cla_rate_per_10k.v1.toml").key
+    'cla_rate_per_10k@1.0.0'
+    """
     doc, text = read_toml(path)
     issues = _schema_issues(doc, text, "indicator.schema.json")
     if issues:
         raise DefinitionError(str(path), issues)
     try:
-        parse_unit(doc["unit"])
+        unit_name(doc["unit"])
     except ValueError as exc:
         raise DefinitionError(
             str(path), [SchemaIssue("$.unit", str(exc), locate(text, ["unit"]))]
@@ -142,7 +280,7 @@ def read_definition(path: Path) -> IndicatorDefinition:
         parts = [field[1]] if field else []
         line = locate(text, parts) if parts else None
         raise DefinitionError(str(path), [SchemaIssue(_json_path(parts), str(exc), line)]) from exc
-    issues = _lait_issues(doc, text) + _derivation_issues(doc, text)
+    issues = _lait_issues(doc, text) + _derivation_issues(doc, text) + _pupil_rule_issues(doc, text)
     if issues:
         raise DefinitionError(str(path), issues)
     return definition
@@ -170,36 +308,71 @@ def _kind(value: object) -> str:
 def _derivation_issues(doc: dict[str, Any], text: str) -> list[Problem]:
     """A derivation the registry does not hold, or a parameter it does not take (or of the wrong
     kind), each with close matches."""
-    der = doc.get("derivation")
+    return _registry_issues(
+        doc, text, "derivation", ("record-level derivation", "derivation"), _derivations()
+    )
+
+
+@cache
+def _pupil_rules() -> dict[str, Any]:
+    """The registry's pupil rules, their kinds and parameters (``validation/pupil_rules.json``,
+    generated)."""
+    data: dict[str, Any] = json.loads(
+        bundled_schema("pupil_rules.json").read_text(encoding="utf-8")
+    )
+    return data
+
+
+_RULE_FAMILIES = {
+    "share": {"proportion", "conversion", "expected_progress"},
+    "mean": {"mean", "points"},
+}
+
+
+def _pupil_rule_issues(doc: dict[str, Any], text: str) -> list[Problem]:
+    """A pupil rule the registry does not hold, a parameter it does not take (or of the wrong
+    kind), each with close matches, or a rule whose kind (share, mean) does not suit the family."""
+    found = _registry_issues(doc, text, "pupil_rule", ("pupil rule", "pupil rule"), _pupil_rules())
+    rule = doc.get("pupil_rule")
+    known = _pupil_rules().get(rule["name"]) if rule else None
+    if rule and known and doc["family"] not in _RULE_FAMILIES[known["kind"]]:
+        where = ["pupil_rule", "name"]
+        message = (
+            f"pupil rule {rule['name']!r} gives a {known['kind']} per pupil, which does not suit "
+            f"a {doc['family']} definition"
+        )
+        found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
+    return found
+
+
+def _registry_issues(
+    doc: dict[str, Any], text: str, table: str, words: tuple[str, str], known: dict[str, Any]
+) -> list[Problem]:
+    """A ``[table]`` naming an entry the registry ``known`` does not hold, or a parameter it does
+    not take (or of the wrong kind), each with close matches. ``words``: what an entry is called
+    when it is unknown, and when it is named."""
+    der = doc.get(table)
     if not der:
         return []
-    known = _derivations()
+    what, noun = words
     name = der["name"]
     if name not in known:
         close = difflib.get_close_matches(name, known, n=3)
         hint = f"; did you mean: {', '.join(map(repr, close))}?" if close else ""
-        where = ["derivation", "name"]
-        return [
-            SchemaIssue(
-                _json_path(where), f"no record-level derivation {name!r}{hint}", locate(text, where)
-            )
-        ]
+        where = [table, "name"]
+        return [SchemaIssue(_json_path(where), f"no {what} {name!r}{hint}", locate(text, where))]
     takes = known[name]["parameters"]
     found: list[Problem] = []
     for key, value in der.get("parameters", {}).items():
-        where = ["derivation", "parameters", key]
+        where = [table, "parameters", key]
         if key not in takes:
             close = difflib.get_close_matches(key, takes, n=3)
             hint = f"; did you mean: {', '.join(map(repr, close))}?" if close else ""
             takes_text = ", ".join(sorted(takes)) or "none"
-            message = (
-                f"derivation {name!r} takes no parameter {key!r}{hint} (it takes: {takes_text})"
-            )
+            message = f"{noun} {name!r} takes no parameter {key!r}{hint} (it takes: {takes_text})"
             found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
         elif _kind(value) != _kind(takes[key]):
-            message = (
-                f"parameter {key!r} of derivation {name!r} is {_kind(takes[key])}, got {value!r}"
-            )
+            message = f"parameter {key!r} of {noun} {name!r} is {_kind(takes[key])}, got {value!r}"
             found.append(SchemaIssue(_json_path(where), message, locate(text, where)))
     return found
 
@@ -234,11 +407,65 @@ def _lait_issues(doc: dict[str, Any], text: str) -> list[Problem]:
 
 
 def read_pack(path: Path) -> YearPack:
-    """Read and schema-check one year-pack file."""
+    """Read and schema-check one year-pack file (``validation/year_pack.schema.json``).
+
+    Parameters
+    ----------
+    path
+        The ``.toml`` file (under a ``packs/`` folder).
+
+    Returns
+    -------
+    YearPack
+        The pack, with ``source_file`` set to ``path``.
+
+    Raises
+    ------
+    DefinitionError
+        A file :func:`read_toml` refuses, or every way it breaks the schema, located.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> pack = read_pack(bundled_definitions() / "packs" / "2014.toml")
+    >>> pack.year, [r.id for r in pack.replaced]
+    (2014, ['initial_assessment_within_timescale_pct', 'core_assessment_within_35_working_days_pct'])
+    """
     doc, text = read_toml(path)
     issues = _schema_issues(doc, text, "year_pack.schema.json")
     if issues:
         raise DefinitionError(str(path), issues)
+    return pack_from_mapping(doc, source_file=str(path))
+
+
+def pack_from_mapping(doc: dict[str, Any], *, source_file: str | None = None) -> YearPack:
+    """Build a year pack from its parsed, schema-checked document.
+
+    Parameters
+    ----------
+    doc
+        The document (``year``; optional ``added_or_changed`` as ``"id@major.minor.patch"``,
+        ``removed``, ``replaced`` tables, ``note``).
+    source_file
+        Recorded on the pack.
+
+    Returns
+    -------
+    YearPack
+        The pack (each replacement's ``year`` is the pack's).
+
+    Raises
+    ------
+    ValueError
+        A version in ``added_or_changed`` that is not ``major.minor.patch`` (the schema allows
+        none).
+
+    Examples
+    --------
+    >>> pack = pack_from_mapping({"year": 2030, "removed": ["cla_rate_per_10k"], "note": "why"})
+    >>> pack.year, pack.removed, pack.note
+    (2030, ('cla_rate_per_10k',), 'why')
+    """
     added = []
     for item in doc.get("added_or_changed", []):
         ident, version = item.split("@")
@@ -253,5 +480,5 @@ def read_pack(path: Path) -> YearPack:
         removed=tuple(doc.get("removed", [])),
         replaced=replaced,
         note=doc.get("note"),
-        source_file=str(path),
+        source_file=source_file,
     )

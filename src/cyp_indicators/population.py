@@ -40,10 +40,31 @@ def _bundled() -> pl.DataFrame:
 def population_estimates(series: str = "ons_mye_0_17") -> pl.DataFrame:
     """The bundled population estimates, one row per geography and mid-year.
 
-    Columns: ``mid_year``, ``geographic_level``, ``region_code``, ``region_name``,
-    ``old_la_code``, ``new_la_code``, ``la_name``, ``population`` (null where ONS gives no figure,
-    e.g. an authority that did not exist that year), ``population_text`` (as published, with
-    symbols), ``population_vintage``.
+    A new frame on every call: changing it changes nothing in the library or for any other caller.
+
+    Parameters
+    ----------
+    series
+        The series: only ``"ons_mye_0_17"`` (children aged 0 to 17) is bundled.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``mid_year``, ``geographic_level``, ``region_code``, ``region_name``, ``old_la_code``,
+        ``new_la_code``, ``la_name``, ``population`` (null where ONS gives no figure, e.g. an
+        authority that did not exist that year), ``population_text`` (as published, with symbols),
+        ``population_vintage``.
+
+    Raises
+    ------
+    DataError
+        Any other series (pass your own estimates to :func:`attach_population` instead).
+
+    Examples
+    --------
+    >>> pop = population_estimates()
+    >>> pop.filter(old_la_code="874", mid_year=2024).select("la_name", "population").row(0)
+    ('Peterborough', 57621)
     """
     if series != "ons_mye_0_17":
         msg = (
@@ -51,22 +72,40 @@ def population_estimates(series: str = "ons_mye_0_17") -> pl.DataFrame:
             "pass your own estimates with attach_population(..., estimates=frame)"
         )
         raise DataError(msg)
-    return _bundled()
+    return _bundled().clone()
 
 
 def population_of(area: str) -> pl.DataFrame:
-    """The bundled 0-17 estimates of one area (an LA's old number or ONS code, a region's code or
-    England's): ``mid_year``, ``population``, ``population_vintage``.
+    """The bundled 0-17 estimates of one area, by mid-year.
 
-    Raises :class:`~cyp_indicators.UnknownAreaError` for a code the geography does not know and
-    :class:`DataError` when the estimates hold no row for it.
+    Parameters
+    ----------
+    area
+        An LA's old number or ONS code, a region's ONS code or England's (or LAIT's numbers).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``mid_year``, ``population``, ``population_vintage``, oldest first.
+
+    Raises
+    ------
+    UnknownAreaError
+        A code the geography does not know (with close matches).
+    DataError
+        The estimates hold no row for it.
+
+    Examples
+    --------
+    >>> population_of("874").filter(mid_year=2024)["population"].item()
+    57621
     """
     from .geography import canonical_area, resolve_la
 
     code = canonical_area(area)
     if code is None:
         resolve_la(area)  # an error naming the code, with close matches
-    table = _lookup(population_estimates())
+    table = _lookup(_bundled())
     rows = table.filter(pl.col("area_code") == code).sort("mid_year")
     if rows.is_empty():
         msg = f"the bundled population estimates have no rows for area {area!r}"
@@ -106,14 +145,50 @@ def attach_population(
 ) -> F:
     """Add the population denominator for each row's area and collection year.
 
-    ``area`` holds old 3-digit LA numbers ("874"), 9-character ONS codes ("E06000031"), region
-    codes ("E12000006") or England ("E92000001"); ``year`` the collection year. The estimate used is
-    for mid-(year + ``year_offset``), mid-(Y-1) by default as DfE does. Adds ``name``,
-    ``population_year`` and ``population_vintage``; rows with no estimate get nulls (a rate on them
-    is then null with the reason "denominator is missing").
+    The estimate used is for mid-(year + ``year_offset``): mid-(Y-1) by default, as DfE does
+    (Peterborough's 2025 rate divides by the mid-2024 estimate). Rows with no estimate get nulls
+    (a rate on them is then null with the reason "denominator is missing").
 
-    ``estimates`` replaces the bundled ones: a frame with ``mid_year``, ``geographic_level``,
-    ``region_code``, ``old_la_code``, ``new_la_code``, ``population`` and ``population_vintage``.
+    Parameters
+    ----------
+    frame
+        A DataFrame or LazyFrame.
+    area
+        The column of areas: old 3-digit LA numbers ("874"), 9-character ONS codes
+        ("E06000031"), region codes ("E12000006") or England ("E92000001").
+    year
+        The column of collection years.
+    name
+        The name of the population column added.
+    year_offset
+        Years from the collection year to the estimate's mid-year.
+    estimates
+        Replaces the bundled estimates: a frame with ``mid_year``, ``geographic_level``,
+        ``region_code``, ``old_la_code``, ``new_la_code``, ``population`` and
+        ``population_vintage``.
+
+    Returns
+    -------
+    F
+        The same kind of frame, rows in order, with ``name``, ``population_year`` and
+        ``population_vintage`` added.
+
+    Raises
+    ------
+    MissingColumnError
+        ``area`` or ``year`` is not in the frame.
+    DataError
+        The frame already has a column of one of those names.
+    DuplicateKeyError
+        ``estimates`` with more than one row for an area and mid-year.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"la": ["874", "E92000001"], "year": [2025, 2025]})
+    >>> out = attach_population(f, area="la", year="year")
+    >>> out.select("la", "population_0_17", "population_year").rows()
+    [('874', 57621, 2024), ('E92000001', 12183016, 2024)]
     """
     schema = frame.collect_schema()
     check_columns(schema, [(area, "area"), (year, "year")], context="attach_population")
@@ -121,7 +196,7 @@ def attach_population(
         if taken in schema:
             msg = f"the frame already has a column {taken!r}; attach_population would overwrite it"
             raise DataError(msg)
-    table = _lookup(estimates if estimates is not None else population_estimates())
+    table = _lookup(estimates if estimates is not None else _bundled())
     table = table.rename({"population": name})
     joined = (
         frame.lazy()

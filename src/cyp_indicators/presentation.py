@@ -15,6 +15,7 @@ import polars as pl
 
 from .errors import DataError
 from .model import IndicatorDefinition
+from .pandas_frames import pandas_frames
 from .results import carried, carry
 from .stats.rounding import round_half_away_expr
 from .stats.symbols import reason_symbol
@@ -48,14 +49,51 @@ _UNIT_LABELS = {
 
 
 def format_fixed(expr: pl.Expr | str, decimals: int) -> pl.Expr:
-    """Numbers as text with exactly ``decimals`` places ("450.0"); round first, this only formats."""
+    """Numbers as text with exactly ``decimals`` places ("450.0"); round first, this only formats.
+
+    Parameters
+    ----------
+    expr
+        An expression, or a column name, of numbers.
+    decimals
+        Places shown.
+
+    Returns
+    -------
+    polars.Expr
+        String (null stays null).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pl.DataFrame({"v": [450.0, 2.5, None]}).select(format_fixed("v", 1)).to_series().to_list()
+    ['450.0', '2.5', None]
+    """
     e = pl.col(expr) if isinstance(expr, str) else expr
     return e.map_elements(lambda v: f"{v:.{decimals}f}", return_dtype=pl.String)
 
 
 def unit_label(definition: IndicatorDefinition) -> str:
-    """The unit as a reader would write it: "per 10,000", "%", "working days"."""
-    return _UNIT_LABELS.get(str(definition.unit), str(definition.unit))
+    """The unit as a reader would write it: "per 10,000", "%", "working days".
+
+    Parameters
+    ----------
+    definition
+        The definition whose unit is shown.
+
+    Returns
+    -------
+    str
+        The label; the unit's name for a unit without one.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> cat = cyp.load_catalogue()
+    >>> unit_label(cat.get("cla_rate_per_10k")), unit_label(cat.get("re_referral_within_12_months_pct"))
+    ('per 10,000', '%')
+    """
+    return _UNIT_LABELS.get(definition.unit_name, definition.unit_name)
 
 
 def _giveaways(
@@ -83,6 +121,7 @@ def _giveaways(
 _VERSION_COLUMNS = ("indicator_version", "definition_version")
 
 
+@pandas_frames
 def present(
     result: F,
     definition: IndicatorDefinition | None = None,
@@ -104,26 +143,53 @@ def present(
     disclose it). The caller's input columns go with the count they hold: ``numerator`` and
     ``denominator`` name them as for :func:`compute` (default: the columns the definition names),
     when the result still carries them. Adds ``display``: the rounded value as text with fixed
-    decimals, or the symbol.
+    decimals, or the symbol; and ``value_unrounded``: the value before rounding (null where the
+    value is withheld), for those who need it.
 
     ``definition`` may be left out for a result that carries its definition(s) (what
     :func:`compute` and :func:`published` return): each row is presented with the version it
     was computed with (its ``indicator_version`` or ``definition_version``). A result that was
     presented already is refused: rounding twice is how 2.45 becomes 3.
 
+    Parameters
+    ----------
+    result
+        A result of :func:`compute` (or of the statistics functions): a DataFrame or LazyFrame
+        (a pandas DataFrame is converted, and the result converted back).
+    definition
+        The definition whose decimal places and disclosure rule apply; by default the one(s) the
+        result carries.
+    numerator, denominator
+        The caller's input columns holding the counts, withheld with them (default: the
+        columns the definition names).
+    withhold
+        Further count columns to withhold where they lie between 1 and the threshold, and on
+        every row whose value is withheld.
+
+    Returns
+    -------
+    F
+        The same kind of frame: values and bounds rounded, counts withheld, ``display`` and
+        ``value_unrounded`` added; a result that carried provenance carries it marked presented.
+
     Raises
     ------
     DataError
-        When the result lacks the result columns, was presented already, or carries no
-        definition and none is given.
+        When the result lacks the result columns or a ``withhold`` column, already has
+        ``value_unrounded``, was presented already, carries no definition and none is given, or
+        carries several versions without a version column (or rows of a version it does not
+        carry).
 
     Examples
     --------
     >>> import cyp_indicators as cyp, polars as pl
     >>> d = cyp.load_catalogue().get("re_referral_within_12_months_pct")
-    >>> res = cyp.compute(d, pl.DataFrame({"re_referrals": [761], "referrals": [3850]}))
-    >>> cyp.present(res)["display"].to_list()
-    ['19.8']
+    >>> res = cyp.compute(d, pl.DataFrame({"re_referrals": [761, 3], "referrals": [3850, 10]}))
+    >>> shown = cyp.present(res)
+    >>> shown.select("display", "value_unrounded", "re_referrals").rows()[1]
+    ('c', None, None)
+    >>> shown["display"].to_list(), shown["reason"][1]
+    (['19.8', 'c'], 'c: count between 1 and 5 withheld (disclosure control)')
     """
     provenance = carried(result)
     if provenance is not None and provenance.presented:
@@ -169,9 +235,15 @@ def _present_carried(
             f"(carried: {', '.join(versions)})"
         )
         raise DataError(msg)
+    # a row of a year in which no version is in force (compute_by_year) has no value: it goes
+    # with the first version's rows, which keeps its reason and shows its symbol
+    first = str(definitions[0].version)
     parts = [
         _present(
-            indexed.filter(pl.col(column) == str(d.version)),
+            indexed.filter(
+                (pl.col(column) == str(d.version))
+                | (pl.col(column).is_null() & pl.lit(str(d.version) == first))
+            ),
             d,
             numerator=numerator,
             denominator=denominator,
@@ -226,7 +298,12 @@ def _present(
         .alias(c)
         for c in ["value", *bounds]
     ]
+    if "value_unrounded" in schema:
+        msg = "present(): the result already has a value_unrounded column"
+        raise DataError(msg)
     lf = result.lazy().with_columns(
+        # the value before rounding, for those who want it; withheld with the value
+        pl.when(suppress).then(None).otherwise(pl.col("value")).alias("value_unrounded"),
         *rounded,
         *withheld,
         pl.when(suppress).then(None).otherwise(pl.col("method")).alias("method")

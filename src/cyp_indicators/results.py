@@ -49,11 +49,27 @@ def _definitions(value: Iterable[IndicatorDefinition]) -> tuple[IndicatorDefinit
 class ResultProvenance:
     """What produced a result, and from what.
 
-    ``produced_by`` names the function (``"compute"``, ``"published"``, ``"derive"``, ...),
-    ``definitions`` the versions the rows hold, ``population_vintage`` the population estimates of
-    a rate's denominators, ``source`` the published file or records, ``comparator_set`` the
-    statistical-neighbour set (``dfe_sn@2025``) a comparison used, ``presented`` whether values
-    are rounded and protected for publication.
+    Parameters
+    ----------
+    produced_by
+        The function (``"compute"``, ``"published"``, ``"derive"``, ...).
+    definitions
+        The definition versions the rows hold.
+    population_vintage
+        The population estimates of a rate's denominators.
+    source
+        The published file or records.
+    comparator_set
+        The statistical-neighbour set (``dfe_sn@2025``) a comparison used.
+    presented
+        Whether values are rounded and protected for publication.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("cla_rate_per_10k")
+    >>> ResultProvenance(produced_by="compute", definitions=[d]).keys
+    ('cla_rate_per_10k@1.0.0',)
     """
 
     produced_by: str
@@ -72,11 +88,25 @@ class ResultProvenance:
 class ResultFrame(pl.DataFrame):
     """A polars DataFrame that carries its :class:`ResultProvenance` (see the module docstring).
 
+    Built by the library's functions (:func:`carry`); a polars operation on it gives a plain
+    DataFrame. The constructor is polars'.
+
+    Attributes
+    ----------
+    provenance
+        What produced the frame (:class:`ResultProvenance`), or None.
+    definitions
+        The definition versions whose figures the rows hold.
+
+    Examples
+    --------
     >>> import cyp_indicators as cyp, polars as pl
     >>> d = cyp.load_catalogue().get("cla_rate_per_10k")
-    >>> res = cyp.compute(d, pl.DataFrame({"cla": [416], "population_0_17": [57621]}))
+    >>> res = cyp.compute(d, pl.DataFrame({"cla_at_31_march": [416], "population_0_17": [57621]}))
     >>> isinstance(res, pl.DataFrame), res.definitions[0].key, res.provenance.produced_by
     (True, 'cla_rate_per_10k@1.0.0', 'compute')
+    >>> type(res.filter(pl.col("value") > 0)).__name__  # derived: no longer vouches for it
+    'DataFrame'
     """
 
     _cyp_provenance: ResultProvenance | None = None
@@ -96,8 +126,25 @@ class ResultFrame(pl.DataFrame):
 
 
 class ResultLazyFrame(pl.LazyFrame):
-    """A polars LazyFrame that carries its :class:`ResultProvenance`; ``collect()`` gives a
-    :class:`ResultFrame` with it."""
+    """A polars LazyFrame that carries its :class:`ResultProvenance` to what it collects.
+
+    ``collect()`` gives a :class:`ResultFrame` with it.
+
+    Attributes
+    ----------
+    provenance
+        What produced the frame (:class:`ResultProvenance`), or None.
+    definitions
+        The definition versions whose figures the rows hold.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp, polars as pl
+    >>> d = cyp.load_catalogue().get("cla_rate_per_10k")
+    >>> lazy = cyp.compute(d, pl.LazyFrame({"cla_at_31_march": [416], "population_0_17": [57621]}))
+    >>> type(lazy).__name__, type(lazy.collect()).__name__, lazy.collect().provenance.produced_by
+    ('ResultLazyFrame', 'ResultFrame', 'compute')
+    """
 
     _cyp_provenance: ResultProvenance | None = None
 
@@ -108,11 +155,23 @@ class ResultLazyFrame(pl.LazyFrame):
 
     @property
     def definitions(self) -> tuple[IndicatorDefinition, ...]:
-        """The definition versions whose figures the rows hold."""
+        """The definition versions whose figures the rows hold (empty when unknown)."""
         return self._cyp_provenance.definitions if self._cyp_provenance is not None else ()
 
     def collect(self, *args: Any, **kwargs: Any) -> Any:
-        """Collect as polars does; the result carries this frame's provenance."""
+        """Collect as polars does; the result carries this frame's provenance.
+
+        Parameters
+        ----------
+        *args, **kwargs
+            As for :meth:`polars.LazyFrame.collect`.
+
+        Returns
+        -------
+        ResultFrame or Any
+            A :class:`ResultFrame` carrying the provenance; what polars returns otherwise (a frame
+            without provenance, or polars' other results).
+        """
         out = super().collect(*args, **kwargs)
         if self._cyp_provenance is None or not isinstance(out, pl.DataFrame):
             return out
@@ -131,7 +190,27 @@ def _rebuild_frame(frame: pl.DataFrame, provenance: ResultProvenance | None) -> 
 
 
 def carry(frame: F, provenance: ResultProvenance) -> F:
-    """``frame`` as a :class:`ResultFrame` or :class:`ResultLazyFrame` carrying ``provenance``."""
+    """``frame`` as a :class:`ResultFrame` or :class:`ResultLazyFrame` carrying ``provenance``.
+
+    Parameters
+    ----------
+    frame
+        A polars DataFrame or LazyFrame (the data is shared, not copied).
+    provenance
+        What produced it.
+
+    Returns
+    -------
+    F
+        The same data, as a result of the same kind.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> out = carry(pl.DataFrame({"value": [1.0]}), ResultProvenance(produced_by="me", definitions=[]))
+    >>> type(out).__name__, carried(out).produced_by
+    ('ResultFrame', 'me')
+    """
     if isinstance(frame, pl.DataFrame):
         return _wrap_frame(frame, provenance)
     out = ResultLazyFrame._from_pyldf(frame._ldf)
@@ -141,7 +220,24 @@ def carry(frame: F, provenance: ResultProvenance) -> F:
 
 
 def carried(frame: pl.DataFrame | pl.LazyFrame) -> ResultProvenance | None:
-    """The provenance a frame carries, or None for a plain polars frame."""
+    """The provenance a frame carries, or None for a plain polars frame.
+
+    Parameters
+    ----------
+    frame
+        Any polars frame.
+
+    Returns
+    -------
+    ResultProvenance or None
+        The frame's provenance.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> carried(pl.DataFrame({"value": [1.0]})) is None
+    True
+    """
     return getattr(frame, "_cyp_provenance", None)
 
 
@@ -151,8 +247,34 @@ def definition_for(
     version: str | None = None,
     year: int | None = None,
 ) -> IndicatorDefinition:
-    """The one of ``definitions`` with ``version``, or valid in collection ``year``; with neither,
-    the only one. A :class:`DataError` names what was asked when none (or several) match."""
+    """The one of ``definitions`` asked for: by version, by collection year, or the only one.
+
+    Parameters
+    ----------
+    definitions
+        The definition versions a result carries.
+    version
+        The version wanted (``"2.0.0"``).
+    year
+        A collection year the version wanted is valid in.
+
+    Returns
+    -------
+    IndicatorDefinition
+        The one that matches.
+
+    Raises
+    ------
+    DataError
+        None, or several, match (naming what was asked and the versions carried).
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> versions = cyp.load_catalogue().history("care_leavers_neet_pct")
+    >>> definition_for(versions, year=2013).key, definition_for(versions, version="2.0.0").key
+    ('care_leavers_neet_pct@1.0.0', 'care_leavers_neet_pct@2.0.0')
+    """
     if version is not None:
         found = [d for d in definitions if str(d.version) == str(version)]
     elif year is not None:

@@ -122,7 +122,21 @@ def roll_up(
     UnknownAreaError
         For an LA code the geography does not know.
     DataError
-        For text that is neither a number nor a symbol, or a negative or non-finite count.
+        For text that is neither a number nor a symbol, a negative or non-finite count, or a
+        count column that holds neither numbers nor text.
+    ValueError
+        For ``to`` other than ``"region"`` or ``"england"``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> counts = pl.DataFrame({"la": ["874", "873", "882"], "year": [2025] * 3,
+    ...                        "cla": ["416", "c", "300"], "pop": [57621, 150000, 40000]})
+    >>> up = roll_up(counts, numerator="cla", denominator="pop", to="england", la="la", by=["year"])
+    >>> up.select("area_code", "cla", "las_included", "las_withheld", "approximate").row(0)
+    ('E92000001', 716.0, 2, 1, True)
+    >>> up["roll_up_note"][0]
+    "approximate: 1 LA(s) whose count DfE withheld from view (c, low) left out, which DfE's own total includes"
     """
     if to not in ("region", "england"):
         msg = f"to must be 'region' or 'england', got {to!r}"

@@ -53,8 +53,21 @@ _MARKER = re.compile(r"^(.*?)\s*\((rev|prov|final|ot)\)$", re.IGNORECASE)
 class TimeLabel:
     """A published year label read: the collection year it maps to and what else it says.
 
-    ``span`` is the number of years the figure covers (3 for ``2014-16``), ``status`` one of
-    ``"revised"``, ``"provisional"``, ``"final"``, ``"outturn"`` or None.
+    Parameters
+    ----------
+    label
+        The label as published.
+    year
+        The collection year (the year the reporting period ends).
+    span
+        The number of years the figure covers (3 for ``2014-16``).
+    status
+        ``"revised"``, ``"provisional"``, ``"final"``, ``"outturn"`` or None.
+
+    Examples
+    --------
+    >>> parse_time_label("2025 (prov)")
+    TimeLabel(label='2025 (prov)', year=2025, span=1, status='provisional')
     """
 
     label: str
@@ -83,6 +96,7 @@ def parse_time_label(label: str, *, measure: str | None = None) -> TimeLabel:
     Returns
     -------
     TimeLabel
+        The label as given, its collection year, span and status.
 
     Raises
     ------
@@ -137,10 +151,32 @@ def period_bounds(year: int, period_type: PeriodType | str) -> tuple[date, date]
 
     Snapshots are one day: 31 March, 31 August, 30 September (the workforce census) or the
     January school census (taken as 31 January). A financial year runs April to March, an
-    academic year September to August, year to date and rolling 12 months end on 31 March.
+    academic year September to August, a calendar year January to December; year to date and
+    rolling 12 months are the year to 31 March.
 
+    Parameters
+    ----------
+    year
+        The collection year.
+    period_type
+        A :class:`~cyp_indicators.PeriodType`, or its value.
+
+    Returns
+    -------
+    tuple[datetime.date, datetime.date]
+        The first and the last day.
+
+    Raises
+    ------
+    ValueError
+        A period type that is not one.
+
+    Examples
+    --------
     >>> period_bounds(2024, "financial_year")
     (datetime.date(2023, 4, 1), datetime.date(2024, 3, 31))
+    >>> period_bounds(2024, "academic_year")
+    (datetime.date(2023, 9, 1), datetime.date(2024, 8, 31))
     """
     kind = PeriodType(period_type)
     if kind is PeriodType.SNAPSHOT_31_MARCH:
@@ -160,5 +196,28 @@ def period_bounds(year: int, period_type: PeriodType | str) -> tuple[date, date]
 
 
 def period_end(year: int, period_type: PeriodType | str) -> date:
-    """The last day of collection ``year`` for a period type (see :func:`period_bounds`)."""
+    """The last day of collection ``year`` for a period type (see :func:`period_bounds`).
+
+    Parameters
+    ----------
+    year
+        The collection year.
+    period_type
+        A :class:`~cyp_indicators.PeriodType`, or its value.
+
+    Returns
+    -------
+    datetime.date
+        The last day.
+
+    Raises
+    ------
+    ValueError
+        A period type that is not one.
+
+    Examples
+    --------
+    >>> period_end(2021, "snapshot_31_march"), period_end(2021, "calendar_year")
+    (datetime.date(2021, 3, 31), datetime.date(2021, 12, 31))
+    """
     return period_bounds(year, period_type)[1]

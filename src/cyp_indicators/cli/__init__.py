@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from .. import __version__
 from ..errors import CypIndicatorsError
+from ..safe_output import SafeStream
 from . import compare, compute, listing, published, report, show, validate
-from ._common import ProgressBar, UsageError
+from ._common import ProgressBar, UsageError, is_write_error
 
 __all__ = ["ProgressBar", "main"]
 
@@ -42,19 +44,50 @@ def _one_line(exc: BaseException) -> str:
     """An error for stderr; an OS error as its file and reason, without ``[Errno 2]``."""
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         return f"{str(exc.filename)!r}: {exc.strerror}"
-    return str(exc)
+    if isinstance(exc, UsageError | CypIndicatorsError | OSError) or is_write_error(exc):
+        text = str(exc)
+    else:  # not one of ours: say what kind, so a bug report can name it
+        text = f"{type(exc).__name__}: {exc} (rerun with --debug for the traceback)"
+    first, *rest = [line.strip() for line in text.splitlines() if line.strip()] or [
+        type(exc).__name__
+    ]
+    return f"{first}: {'; '.join(rest)}" if rest else first
+
+
+@contextmanager
+def _safe_console() -> Iterator[None]:
+    """stdout and stderr that print no control character and never fail on the encoding."""
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(out), SafeStream(err)
+    try:
+        yield
+    finally:
+        sys.stdout, sys.stderr = out, err
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code (0 ok, 1 data problem, 2 usage)."""
-    args = _parser().parse_args(argv)
+    """Run the command line; returns the exit code (0 ok, 1 a problem, 2 usage, 130 Ctrl-C)."""
+    with _safe_console():
+        return _run(argv)
+
+
+def _run(argv: Sequence[str] | None) -> int:
+    debug = "--debug" in (sys.argv[1:] if argv is None else argv)
     try:
+        args = _parser().parse_args(argv)
+        debug = args.debug
         code: int = args.func(args)
+    except KeyboardInterrupt:
+        if debug:
+            raise
+        # a file being written was left as it was (the new one is written beside it first)
+        print("cyp-indicators: interrupted", file=sys.stderr)
+        return 130
     except BrokenPipeError:  # output piped into `head` and closed early
-        sys.stderr.close()
+        getattr(sys.stderr, "raw", sys.stderr).close()
         return 0
-    except (UsageError, CypIndicatorsError, OSError) as exc:
-        if args.debug:
+    except Exception as exc:
+        if debug:
             raise
         print(f"cyp-indicators: {_one_line(exc)}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -14,23 +15,39 @@ from ..catalogue import Catalogue, load_catalogue
 from ..errors import DataError, InvalidValueError
 from ..io import read_table
 from ..model import IndicatorDefinition, Version
+from ..safe_output import (
+    codec_name,
+    json_text,
+    neutralise_formulas,
+    printable,
+    refuse_inputs,
+    write_atomically,
+)
 
 __all__ = [
     "ProgressBar",
     "UsageError",
     "catalogue_of",
+    "check_outputs",
     "definition_of",
     "in_file",
+    "is_write_error",
     "positive_int",
+    "positive_number",
+    "print_json",
     "read_input",
+    "regular_input",
+    "table_config",
     "version_pin",
     "with_definitions",
     "with_pin",
     "write",
+    "write_error_reason",
 ]
 
 EXCEL = (".xlsx", ".xlsm")
 TEXT_TABLES = (".csv", ".tsv", ".txt")
+OUTPUTS = (".csv", ".parquet", ".xlsx", ".json")
 _MAX_LINES_SHOWN = 10
 
 
@@ -47,6 +64,19 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(msg) from None
     if number < 1:
         msg = f"must be at least 1, got {number}"
+        raise argparse.ArgumentTypeError(msg)
+    return number
+
+
+def positive_number(text: str) -> float:
+    """An argparse type: a finite number above 0 (``nan``, ``inf`` and ``1e400`` are not)."""
+    try:
+        number = float(text)
+    except ValueError:
+        msg = f"must be a number, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+    if not (math.isfinite(number) and number > 0):
+        msg = f"must be a finite number above 0, got {text!r}"
         raise argparse.ArgumentTypeError(msg)
     return number
 
@@ -73,13 +103,16 @@ class ProgressBar:
         width = 30
         filled = int(width * done / max(total, 1))
         bar = "#" * filled + "-" * (width - filled)
-        sys.stderr.write(f"\r{self.label} [{bar}] {done}/{total} {step[:40]:<40}")
-        sys.stderr.flush()
+        # the stream under the command line's SafeStream: the carriage return must pass
+        stream = getattr(sys.stderr, "raw", sys.stderr)
+        stream.write(f"\r{self.label} [{bar}] {done}/{total} {printable(step)[:40]:<40}")
+        stream.flush()
 
     def close(self) -> None:
         if self.shown:
-            sys.stderr.write("\r" + " " * 100 + "\r")
-            sys.stderr.flush()
+            stream = getattr(sys.stderr, "raw", sys.stderr)
+            stream.write("\r" + " " * 100 + "\r")
+            stream.flush()
 
 
 def with_definitions(p: argparse.ArgumentParser) -> None:
@@ -90,6 +123,41 @@ def with_definitions(p: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="also load a folder of your own definitions",
     )
+
+
+def filter_pair(text: str) -> tuple[str, str]:
+    """``COLUMN=VALUE`` of ``--filter`` (the value may hold '=' and spaces; quotes are the
+    shell's)."""
+    column, sep, value = text.partition("=")
+    if not sep or not column.strip():
+        msg = f"--filter takes COLUMN=VALUE, got {text!r}"
+        raise argparse.ArgumentTypeError(msg)
+    return column.strip(), value.strip()
+
+
+def with_filter(p: argparse.ArgumentParser) -> None:
+    """``--filter COLUMN=VALUE`` (repeatable): the rows of a DfE file to use."""
+    p.add_argument(
+        "--filter",
+        dest="filters",
+        action="append",
+        type=filter_pair,
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="keep the rows whose COLUMN holds VALUE (repeatable), e.g. "
+        '--filter population_type="Children looked after on 31 March each year"',
+    )
+
+
+def filters_of(args: argparse.Namespace) -> dict[str, str]:
+    """The ``--filter`` pairs as a mapping; a column given twice is a usage error."""
+    out: dict[str, str] = {}
+    for column, value in getattr(args, "filters", None) or []:
+        if column in out and out[column] != value:
+            msg = f"--filter names column {column!r} twice ({out[column]!r} and {value!r})"
+            raise UsageError(msg)
+        out[column] = value
+    return out
 
 
 def with_pin(p: argparse.ArgumentParser, year_help: str) -> None:
@@ -104,6 +172,10 @@ def with_pin(p: argparse.ArgumentParser, year_help: str) -> None:
 def catalogue_of(args: argparse.Namespace) -> Catalogue:
     """The bundled catalogue with the folders of ``--definitions``."""
     folders = getattr(args, "definitions", None) or []
+    if any(not folder.strip() for folder in folders):
+        # Path("") is the current folder: every .toml under it would load (pyproject.toml too)
+        msg = "--definitions needs a folder name, got an empty one"
+        raise UsageError(msg)
     return load_catalogue(*folders)
 
 
@@ -115,6 +187,19 @@ def definition_of(args: argparse.Namespace) -> IndicatorDefinition:
     if getattr(args, "year", None) is not None:
         return cat.get(args.id, year=args.year)
     return cat.get(args.id)
+
+
+def regular_input(path: str, option: str = "--input") -> Path:
+    """``path`` when it is a regular file or a folder; a pipe or a device (which would never
+    end) or a missing path is a :class:`DataError` naming it."""
+    p = Path(path)
+    if not p.exists():
+        msg = f"{option} {path!r} does not exist"
+        raise DataError(msg)
+    if not (p.is_file() or p.is_dir()):
+        msg = f"{option} {path!r} is not a regular file or a folder (a pipe or a device?)"
+        raise DataError(msg)
+    return p
 
 
 def read_input(path: str, sheet: str | None = None, *, folder_hint: str = "") -> pl.DataFrame:
@@ -154,30 +239,108 @@ def _lists_as_text(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The files and folders a command reads, as ``(option, path)`` pairs."""
+    found = [
+        (f"--{option}", given)
+        for option in ("input", "groups", "source")
+        if isinstance(given := getattr(args, option, None), str) and Path(given).exists()
+    ]
+    found += [("--definitions", folder) for folder in getattr(args, "definitions", None) or []]
+    return found
+
+
+def check_outputs(args: argparse.Namespace, *options: str) -> None:
+    """Refuse, before any work, an output of the wrong type, one that names an input (or lies in
+    an input folder), a folder, or two outputs that name one file."""
+    seen: dict[str, str] = {}
+    for option in options:
+        output = getattr(args, option, None)
+        if output is None:
+            continue
+        flag = f"--{option}"
+        suffix = Path(output).suffix.lower()
+        if suffix not in OUTPUTS:
+            msg = f"{flag} {output!r}: unsupported output type {suffix!r}; use {', '.join(OUTPUTS)}"
+            raise UsageError(msg)
+        if Path(output).is_dir():
+            msg = f"{flag} {output!r} is a folder; give a file name"
+            raise UsageError(msg)
+        try:
+            refuse_inputs(output, _inputs(args))
+        except DataError as exc:
+            raise UsageError(f"{flag} {exc}") from exc
+        real = str(Path(output).resolve())
+        if real in seen:
+            msg = f"{flag} and {seen[real]} name the same file {output!r}"
+            raise UsageError(msg)
+        seen[real] = flag
+
+
+def is_write_error(exc: BaseException) -> bool:
+    """An error from writing a file: the OS's, polars' (a Parquet writer that met a full disk
+    says "Invalid thrift"), or xlsxwriter's (which are not ``OSError``)."""
+    return isinstance(exc, OSError | pl.exceptions.PolarsError) or (
+        type(exc).__module__.split(".")[0] == "xlsxwriter"
+    )
+
+
+def write_error_reason(exc: BaseException) -> str:
+    """An OS error's reason without ``[Errno 28]``; xlsxwriter wraps the OS error it met."""
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else exc
+    return getattr(inner, "strerror", None) or str(inner).splitlines()[0]
+
+
+def print_json(data: object) -> None:
+    """Print ``data`` as JSON that the console can show and any reader can parse."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    print(json_text(data, encoding=encoding))
+
+
+def table_config(**options: Any) -> pl.Config:
+    """polars' table options for printing, in ASCII where the console cannot show box-drawing
+    characters (a cp1252 console)."""
+    encoding = codec_name(getattr(sys.stdout, "encoding", None) or "utf-8")
+    if not encoding.startswith("utf"):
+        options.setdefault("tbl_formatting", "ASCII_FULL_CONDENSED")
+    return pl.Config(**options)
+
+
+def _write_file(frame: pl.DataFrame, suffix: str, path: Path) -> None:
+    if suffix == ".csv":
+        neutralise_formulas(_lists_as_text(frame)).write_csv(path)
+    elif suffix == ".parquet":
+        frame.write_parquet(path)
+    elif suffix == ".json":
+        path.write_text(json_text(frame.to_dicts()) + "\n", encoding="utf-8")
+    else:  # .xlsx: polars stores text as text, never as a formula
+        frame.write_excel(path)
+
+
 def write(frame: pl.DataFrame, output: str | None) -> None:
-    """Print ``frame``, or write it to ``output`` (.csv, .parquet, .xlsx or .json)."""
+    """Print ``frame``, or write it to ``output`` (.csv, .parquet, .xlsx or .json).
+
+    The file is written beside the target and renamed over it only when complete, so an error or
+    Ctrl-C leaves what was there. CSV text cells that a spreadsheet would run as a formula are
+    prefixed with ``'``; JSON holds ``null`` for any NaN or infinity.
+    """
     if output is None:
-        with pl.Config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=80):
+        with table_config(tbl_rows=-1, tbl_cols=-1, tbl_width_chars=200, fmt_str_lengths=80):
             print(frame)
         return
     path = Path(output)
     suffix = path.suffix.lower()
+    if suffix not in OUTPUTS:
+        msg = f"{output!r}: unsupported output type {suffix!r}; use {', '.join(OUTPUTS)}"
+        raise DataError(msg)
     try:
-        if suffix == ".csv":
-            _lists_as_text(frame).write_csv(path)
-        elif suffix == ".parquet":
-            frame.write_parquet(path)
-        elif suffix == ".json":
-            path.write_text(json.dumps(frame.to_dicts(), default=str, indent=2), encoding="utf-8")
-        elif suffix == ".xlsx":
-            frame.write_excel(path)
-        else:
-            msg = f"{output!r}: unsupported output type {suffix!r}; use .csv, .parquet, .xlsx or .json"
-            raise DataError(msg)
+        write_atomically(path, lambda temporary: _write_file(frame, suffix, temporary))
     except ModuleNotFoundError as exc:
         msg = f"{output!r}: writing {suffix} needs {exc.name!r} (pip install xlsxwriter)"
         raise DataError(msg) from exc
-    except OSError as exc:
-        msg = f"cannot write {output!r}: {exc.strerror or exc}"
+    except Exception as exc:
+        if not is_write_error(exc):
+            raise
+        msg = f"cannot write {output!r}: {write_error_reason(exc)}"
         raise DataError(msg) from exc
     print(f"wrote {path}", file=sys.stderr)

@@ -8,16 +8,23 @@ from typing import Any
 
 import polars as pl
 
-from ..compute import compute
+from ..compute import compute, compute_by_year
 from ..errors import DataError
+from ..inputs import is_tidy
 from ..model import IndicatorDefinition
 from ..presentation import present
 from ._common import (
     UsageError,
+    catalogue_of,
+    check_outputs,
     definition_of,
+    filters_of,
     in_file,
+    positive_number,
     read_input,
+    regular_input,
     with_definitions,
+    with_filter,
     with_pin,
     write,
 )
@@ -40,6 +47,9 @@ def _check_options(args: argparse.Namespace) -> None:
         )
     else:
         foreign, where = ("la", "population", "exclusions"), "with --records"
+    if args.records and args.filters:
+        msg = "--filter applies to a table of counts, not with --records"
+        raise UsageError(msg)
     for name in foreign:
         if getattr(args, name) is not None:
             msg = f"--{name} applies only {where}"
@@ -71,7 +81,7 @@ def _from_records(args: argparse.Namespace, d: IndicatorDefinition) -> int:
     population: float | pl.DataFrame | None = args.population
     if args.la is not None:
         population = population_of(args.la).select("mid_year", "population")
-    records = reader(args.input)
+    records = reader(regular_input(args.input))
     where = repr(args.input)
     span = record_span(d, records, where)
     if span is not None:
@@ -90,14 +100,25 @@ def _from_records(args: argparse.Namespace, d: IndicatorDefinition) -> int:
 
 def run(args: argparse.Namespace) -> int:
     _check_options(args)
+    check_outputs(args, "exclusions", "output")
     d = definition_of(args)
     if args.records:
         return _from_records(args, d)
     frame = read_input(args.input, args.sheet, folder_hint=", or with --records record files")
+    options: dict[str, Any] = {
+        "numerator": args.numerator,
+        "denominator": args.denominator,
+        "filters": filters_of(args),
+    }
+    pinned = args.version is not None or args.year is not None
+    by_year = not pinned and ("year" in frame.columns or is_tidy(frame.columns))
     try:
-        result = compute(d, frame, numerator=args.numerator, denominator=args.denominator)
+        if by_year:  # each row with the version in force in its year
+            result = compute_by_year(d.id, frame, catalogue=catalogue_of(args), **options)
+        else:
+            result = compute(d, frame, **options)
         shown = (
-            present(result, d, numerator=args.numerator, denominator=args.denominator)
+            present(result, numerator=args.numerator, denominator=args.denominator)
             if args.present
             else result
         )
@@ -126,7 +147,7 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     )
     denominator = comp.add_mutually_exclusive_group()
     denominator.add_argument(
-        "--population", type=float, help="with --records: the rate's denominator"
+        "--population", type=positive_number, help="with --records: the rate's denominator"
     )
     denominator.add_argument(
         "--la", help="with --records: take the population from the bundled ONS estimates"
@@ -135,7 +156,13 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
     comp.add_argument("--sheet", help="the XLSX sheet to read (default: the first)")
     comp.add_argument("--numerator", help="numerator column (default: the definition's)")
     comp.add_argument("--denominator", help="denominator column (default: the definition's)")
-    comp.add_argument("--present", action="store_true", help="round and apply disclosure control")
+    with_filter(comp)
+    comp.add_argument(
+        "--present",
+        action="store_true",
+        help="round as the definition says and apply disclosure control (value_unrounded keeps "
+        "the unrounded value)",
+    )
     comp.add_argument(
         "--output", help="write to .csv, .parquet, .xlsx or .json instead of printing"
     )

@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 import polars as pl
 
 from ..model import Family
-from ._common import catalogue_of, with_definitions, write
+from ._common import catalogue_of, print_json, with_definitions, write
 
 
 def run(args: argparse.Namespace) -> int:
     cat = catalogue_of(args)
     rows = cat.list(family=args.family, topic=args.topic, keyword=args.keyword, year=args.year)
+    columns = ("id", "version", "topic", "family", "title")
     frame = pl.DataFrame(
         [
-            {"id": d.id, "version": str(d.version), "family": d.family.value, "title": d.title}
+            {
+                "id": d.id,
+                "version": str(d.version),
+                "topic": d.topic,
+                "family": d.family.value,
+                "title": d.title,
+            }
             for d in rows
         ],
-        schema={"id": pl.String, "version": pl.String, "family": pl.String, "title": pl.String},
+        schema=dict.fromkeys(columns, pl.String),
     )
     if args.json:
-        print(json.dumps(frame.to_dicts(), indent=2))
+        print_json(frame.to_dicts())
     else:
         write(frame, None)
     return 0
@@ -34,7 +40,10 @@ def register(sub: Any, parents: list[argparse.ArgumentParser]) -> None:
         "list", help="list definitions (filter by family, topic, keyword, year)", parents=parents
     )
     ls.add_argument("--family", choices=[f.value for f in Family])
-    ls.add_argument("--topic")
+    ls.add_argument(
+        "--topic",
+        help="a topic as list and show print it (children_in_need, care_leavers, ...) or its title",
+    )
     ls.add_argument("--keyword")
     ls.add_argument("--year", type=int, help="only the definitions in force this collection year")
     ls.add_argument("--json", action="store_true", help="print JSON")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -10,10 +11,20 @@ import polars as pl
 from ..errors import DataError
 from ..geography import canonical_area
 from ..sources import published, published_sources
-from ._common import UsageError, catalogue_of, with_definitions, write
+from ._common import (
+    UsageError,
+    catalogue_of,
+    check_outputs,
+    regular_input,
+    with_definitions,
+    write,
+)
+
+_BUNDLED = ("lait", "ees", "dashboard")
 
 
 def run(args: argparse.Namespace) -> int:
+    check_outputs(args, "output")
     if args.sources:
         if args.id is not None:
             raise UsageError("give an id or --sources, not both")
@@ -22,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if args.id is None:
         raise UsageError("give a definition id (or --sources for the bundled files)")
     cat = catalogue_of(args)
+    if args.source not in (None, *_BUNDLED) and Path(args.source).exists():
+        regular_input(args.source, "--source")  # a pipe or a device would never end
     frame = published(cat.get(args.id), source=args.source, catalogue=cat)
     if args.la is not None:
         code = canonical_area(args.la)

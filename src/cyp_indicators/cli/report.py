@@ -13,7 +13,14 @@ from ..compare.groups import neighbour_set, neighbour_set_versions
 from ..datasets import csc_counts
 from ..errors import DataError
 from ..reports.core_rates import core_rates_table
-from ._common import ProgressBar, positive_int
+from ..safe_output import write_atomically
+from ._common import (
+    ProgressBar,
+    is_write_error,
+    positive_int,
+    table_config,
+    write_error_reason,
+)
 
 
 def write_reports(la: str, years: int, sn: str | None, method: str, out: Path) -> tuple[Path, Path]:
@@ -25,13 +32,20 @@ def write_reports(la: str, years: int, sn: str | None, method: str, out: Path) -
         report = build_report(la, years=years, sn_version=sn, sn_method=method, progress=bar)
     finally:
         bar.close()
+    stem = f"benchmark_{report.la}"
+    html, xlsx = out / f"{stem}.html", out / f"{stem}.xlsx"
     try:
         out.mkdir(parents=True, exist_ok=True)
-        stem = f"benchmark_{report.la}"
-        return write_html(report, out / f"{stem}.html"), write_xlsx(report, out / f"{stem}.xlsx")
-    except OSError as exc:
-        msg = f"cannot write the report to {str(out)!r}: {exc.strerror or exc}"
+        # each file written beside its target and renamed when whole: Ctrl-C or a full disk
+        # leaves the files there were, never half a report
+        write_atomically(html, lambda temporary: write_html(report, temporary))
+        write_atomically(xlsx, lambda temporary: write_xlsx(report, temporary))
+    except Exception as exc:
+        if not is_write_error(exc):
+            raise
+        msg = f"cannot write the report to {str(out)!r}: {write_error_reason(exc)}"
         raise DataError(msg) from exc
+    return html, xlsx
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -46,7 +60,7 @@ def run_demo(args: argparse.Namespace) -> int:
     print(f"Core children's social care rates: {name} ({args.la}), latest {args.years} years")
     print("Values and 95% intervals rounded half away from zero to DfE's published precision.")
     print(f"Population denominators: {table['population_vintage'].drop_nulls()[0]}\n")
-    with pl.Config(
+    with table_config(
         tbl_rows=-1,
         tbl_cols=-1,
         tbl_width_chars=200,

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ..catalogue import Catalogue, load_catalogue
+from ..catalogue import Catalogue, _toml_files, load_catalogue
 from ..compare.groups import load_comparator_set
 from ..errors import DataError
 from ..loader import read_definition, read_pack
@@ -35,11 +35,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.folder}: valid ({_validate_file(path, alone=args.alone)})")
         return 0
     if not path.is_dir():
-        msg = f"no such folder or file: {args.folder!r}"
+        what = "not a regular file or a folder" if path.exists() else "no such folder or file"
+        msg = f"{what}: {args.folder!r}"
         raise DataError(msg)
     files = [
         p
-        for p in path.rglob("*.toml")
+        for p in _toml_files(path)  # linked sub-folders too, as load_catalogue reads them
         if not {"comparators", "packs"} & set(p.relative_to(path).parts)
     ]
     if not files:

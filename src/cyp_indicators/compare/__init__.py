@@ -4,7 +4,7 @@ significance, trend, funnel limits and the benchmark table."""
 from ..geography import ENGLAND, canonical_la, is_aggregate_code, la_codes, la_name
 from .aggregate import AggregationMethod, aggregate_neighbours
 from .benchmark import BenchmarkTable, benchmark_table, indicator_results
-from .comparisons import COMPARISON_COLUMNS, comparisons
+from .comparisons import COMPARISON_COLUMNS, comparisons, present_comparisons
 from .funnel import funnel_limits, funnel_position
 from .gaps import add_change, add_gap, gap_direction, gap_unit_label, rolling_average
 from .groups import (
@@ -49,6 +49,7 @@ __all__ = [
     "neighbour_set",
     "neighbour_set_versions",
     "phe_quantiles",
+    "present_comparisons",
     "quartile_bands",
     "rag",
     "rank_among_las",

@@ -15,10 +15,17 @@ import polars as pl
 from ..errors import DataError, DuplicateKeyError
 from ..geography import canonical_expr, is_aggregate_code
 from ..model import IndicatorDefinition, Polarity
-from ..stats.checks import check_columns, raise_for_rows
+from ..pandas_frames import pandas_frames
+from ..stats.checks import check_columns
 from ..stats.intervals import confidence_label, normalise_confidence
 from ..stats.measures import proportion, rate
-from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
+from ._values import (
+    cannot_be_negative,
+    check_readable,
+    parsed_value,
+    rank_direction,
+    resolve_polarity,
+)
 from .groups import ComparatorSet
 
 __all__ = ["AggregationMethod", "aggregate_neighbours"]
@@ -28,6 +35,7 @@ AggregationMethod = Literal["mean", "median", "pooled", "weighted_mean"]
 _METHODS = ("mean", "median", "pooled", "weighted_mean")
 
 
+@pandas_frames
 def aggregate_neighbours(
     rates: F,
     sn: ComparatorSet,
@@ -53,7 +61,9 @@ def aggregate_neighbours(
     rates
         One row per (LA, year); rows for England or regions may be present and are kept. ``value``
         may be text holding DfE symbols: such neighbours leave the aggregate and are listed in
-        ``sn_missing``.
+        ``sn_missing``. A value that is not a finite number (NaN, an infinity, text such as
+        ``1e400``) is an error naming the rows, as is a negative value where the definition's
+        values cannot be negative (rates, proportions, counts).
     sn
         The comparator set (:func:`neighbour_set` or a council's own). Each LA's comparators are
         exactly ``sn.neighbours(la)``: its own group, else the first named group listing it
@@ -69,11 +79,22 @@ def aggregate_neighbours(
         a value and, for ``"pooled"``, both a numerator and a denominator (whose sums are the
         pooled figure; a member whose value is withheld is not pooled), for
         ``"weighted_mean"`` a positive weight. Any other member is listed in ``sn_missing``.
-        Negative or non-finite weights and counts are errors naming the rows.
+        Negative or non-finite weights and counts are errors naming the column and the rows.
+    la, year, value
+        The LA code column, the year column and the value column.
+    numerator, denominator
+        The count columns pooled by ``"pooled"``.
+    weight
+        The weight column of ``"weighted_mean"``.
     definition, polarity
         Polarity for ranks (``polarity`` overrides the definition's). Rank 1 is best; with no
         polarity rank 1 is the highest value. For ``pooled`` the definition also gives the
         multiplier and whether counts pool as a rate or a proportion.
+    multiplier, pooled_as
+        For ``pooled`` without a definition (or to override it): the scale, and whether the
+        counts pool as a ``"rate"`` (Poisson interval) or a ``"proportion"`` (Wilson).
+    confidence
+        The pooled figure's interval levels; ``None`` for none.
     unit
         A column naming each row's unit; more than one unit in the frame is an error.
 
@@ -86,6 +107,36 @@ def aggregate_neighbours(
         ``sn_rank`` and ``sn_rank_of`` (the LA among itself and the members taking part, ties by
         minimum: "4/11"), ``sn_rank_order``, ``sn_reason`` (null unless ``sn_value`` is null) and,
         for ``pooled``, ``sn_lower_<level>``/``sn_upper_<level>``.
+
+    Raises
+    ------
+    ValueError
+        An unknown method; ``pooled`` without both count columns, or without a definition or
+        ``pooled_as`` and a multiplier; ``weighted_mean`` without a weight column.
+    MissingColumnError
+        A column the frame does not have.
+    InvalidValueError
+        A value, count or weight that is text neither a number nor a symbol, not a finite
+        number, or negative where it cannot be, naming the rows.
+    DuplicateKeyError
+        More than one row for an LA and year.
+    DataError
+        A code that is neither an LA's nor England's or a region's, more than one unit, a value
+        column that holds neither numbers nor text, or a frame that already has an output
+        column.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from cyp_indicators.compare import comparator_set
+    >>> sets = comparator_set("east", [("874", ["873", "882", "881"])])
+    >>> rates = pl.DataFrame({"la_code": ["874", "873", "882", "881", "E92000001"],
+    ...                       "year": [2025] * 5, "value": ["72", "50", "90", "c", "70"]})
+    >>> out = aggregate_neighbours(rates, sets, polarity="low_is_good")
+    >>> out.filter(la_code="874").select("sn_value", "sn_n", "sn_of", "sn_missing", "sn_rank").row(0)
+    (70.0, 2, 3, ['881'], 2)
+    >>> out.filter(la_code="873")["sn_reason"].item()
+    'z: not an LA with a group in east@1'
     """
     if method not in _METHODS:
         msg = f"method must be one of {set(_METHODS)}, got {method!r}"
@@ -106,14 +157,10 @@ def aggregate_neighbours(
         required.append((unit, "unit"))
     check_columns(schema, required, context=f"comparison with {sn.key}")
 
-    for column in (value, numerator, denominator, weight):
+    check_readable(rates, value, schema[value], not_negative=cannot_be_negative(definition))
+    for column, what in ((numerator, "a count"), (denominator, "a count"), (weight, "a weight")):
         if column is not None:
-            check_readable(rates, column, schema[column])
-    for column in (numerator, denominator, weight):
-        if column is not None:
-            number = parsed_value(column, schema[column], alias=column)[0]
-            broken = number.is_not_null() & ~(number.is_finite() & (number >= 0))
-            raise_for_rows(rates, broken, column=column, rule="must be a finite number >= 0")
+            check_readable(rates, column, schema[column], not_negative=what)
     base = rates.lazy().with_columns(
         canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
     )

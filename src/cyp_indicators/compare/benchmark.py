@@ -32,7 +32,26 @@ __all__ = ["BenchmarkTable", "benchmark_table", "indicator_results"]
 
 @attrs.frozen
 class BenchmarkTable:
-    """``tidy``: one row per (indicator, year, row); ``wide``: the committee layout."""
+    """The two shapes of one benchmark table (:func:`benchmark_table` builds it).
+
+    Parameters
+    ----------
+    tidy
+        One row per (indicator, year, row): ``row`` (the LA's name, "England", "Statistical
+        neighbours (mean)", "Local comparators (mean)", extra groups), ``row_kind``, ``value``,
+        ``presented``, the ranks, band and neighbours' counts, ``gap_to_england``.
+    wide
+        The committee layout: ``indicator``, ``row``, a column per year (presented values as
+        text), the average (``3yr av.``), then on the LA's row ``gap_to_england``,
+        ``gap_unit``, ``gap_direction``, ``sn_rank`` ("8/11") and ``band``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> t = BenchmarkTable(tidy=pl.DataFrame({"row": ["LA"]}), wide=pl.DataFrame({"row": ["LA"]}))
+    >>> t.wide.columns
+    ['row']
+    """
 
     tidy: pl.DataFrame
     wide: pl.DataFrame
@@ -47,9 +66,46 @@ def indicator_results(
 ) -> pl.DataFrame:
     """Compute indicators for every area of a DfE-layout counts frame (see ``csc_counts()``).
 
-    Each year uses the definition version in force that year. Returns one row per (area, year,
-    indicator) with ``area_code`` (old LA number, region code or ``E92000001``), ``area_name``,
-    ``geographic_level``, the result columns and ``indicator_id``/``indicator_version``.
+    Each year uses the definition version in force that year; the bundled ONS population is
+    attached as the denominator. A year with no figure at all for an indicator is left out, as
+    DfE leaves it out.
+
+    Parameters
+    ----------
+    counts
+        One row per area and year in DfE's layout: ``year``, ``geographic_level``,
+        ``region_code``, ``region_name``, ``old_la_code``, ``la_name`` and the count columns
+        the definitions name.
+    catalogue
+        Where each indicator's version in force is looked up.
+    indicators
+        Indicator ids.
+    years
+        Only these collection years (default: every year in ``counts``).
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per (area, year, indicator): ``area_code`` (old LA number, region code or
+        ``E92000001``), ``area_name``, ``geographic_level``, ``year``, ``population_vintage``,
+        the result columns (intervals at 95 % and 99.8 %) and ``indicator_id``/
+        ``indicator_version``.
+
+    Raises
+    ------
+    DataError
+        The counts lack an indicator's numerator column, or a computation refuses them.
+    MissingColumnError
+        A column the population or the computation needs is missing.
+
+    Examples
+    --------
+    >>> import polars as pl, cyp_indicators as cyp
+    >>> cat = cyp.load_catalogue()
+    >>> res = indicator_results(cyp.csc_counts(), cat, ["cla_rate_per_10k"], years=[2024, 2025])
+    >>> res.filter(area_code="874").sort("year").select(
+    ...     "year", pl.col("value").round(1, mode="half_away_from_zero"), "indicator_version").rows()
+    [(2024, 74.8, '1.0.0'), (2025, 72.2, '1.0.0')]
     """
     frame = counts.with_columns(
         pl.when(pl.col("geographic_level") == "National")
@@ -119,18 +175,60 @@ def benchmark_table(
 ) -> BenchmarkTable:
     """Benchmark one LA on several indicators over several years.
 
-    ``results`` has one row per (area, year, indicator): ``area_code`` (LA number or ONS code,
-    region code, ``E92000001`` for England), ``year``, ``indicator_id``, ``value`` (as from
-    :func:`indicator_results`). ``definitions`` gives each indicator's presentation and polarity
-    (a catalogue resolves the version in force each year). ``years`` is a count of latest years or
-    a list. The 3-year average and the neighbours' aggregate, rank and band use the ``presented``
+    The 3-year average and the neighbours' aggregate, rank and band use the ``presented``
     values by default (rounded, small counts withheld: what DfE's dashboard and LAIT average and
-    rank, and what a committee table shows); ``"unrounded"`` uses full precision. Gaps to England are presented value minus
-    presented England value, in percentage points for percentages. ``extra_rows`` adds rows such
-    as pupil groups (columns ``indicator_id``, ``year``, ``row``, ``value``) below the others.
+    rank, and what a committee table shows); ``"unrounded"`` uses full precision. Gaps to England
+    are presented value minus presented England value, in percentage points for percentages.
 
-    Raises :class:`UnknownAreaError` naming the LA and the SN-set version when the LA is in
-    neither the SN set nor the results.
+    Parameters
+    ----------
+    results
+        One row per (area, year, indicator): ``area_code`` (LA number or ONS code, region code,
+        ``E92000001`` for England), ``year``, ``indicator_id``, ``value`` (as from
+        :func:`indicator_results`).
+    la
+        The LA benchmarked (old number or ONS code).
+    sn
+        The statistical-neighbour set.
+    definitions
+        Each indicator's presentation and polarity: id -> definition, or a catalogue (which
+        resolves the version in force each year).
+    years
+        A count of latest years, or a list of years.
+    sn_method
+        How the neighbours are aggregated (:func:`~cyp_indicators.aggregate_neighbours`).
+    local_comparators
+        A second comparator group: a set, or the LAs' codes.
+    average_of
+        ``"presented"`` or ``"unrounded"`` values (see above).
+    extra_rows
+        Rows such as pupil groups (columns ``indicator_id``, ``year``, ``row``, ``value``) added
+        below the others.
+
+    Returns
+    -------
+    BenchmarkTable
+        ``tidy`` and ``wide``.
+
+    Raises
+    ------
+    UnknownAreaError
+        The LA is in neither the SN set nor the results (naming the LA and the set's version).
+    DataError
+        No results in the years chosen, or ``extra_rows`` without its columns.
+    UnknownDefinitionError
+        With a catalogue: an indicator not in force in a year of the results.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> cat = cyp.load_catalogue()
+    >>> res = indicator_results(cyp.csc_counts(), cat, ["cla_rate_per_10k"], years=[2023, 2024, 2025])
+    >>> table = benchmark_table(res, la="874", sn=cyp.neighbour_set("2025"), definitions=cat)
+    >>> table.wide.select("row", "2023", "2024", "2025", "3yr av.").rows()[:2]
+    [('Peterborough', '74', '75', '72', '74'), ('England', '70', '69', '67', '69')]
+    >>> table.wide.select("gap_to_england", "sn_rank").row(0)
+    (5.0, '8/11')
     """
     code = canonical_la(la)
     in_results = code is not None and results.filter(_is_la(code)).height > 0

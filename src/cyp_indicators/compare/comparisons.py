@@ -22,16 +22,17 @@ from ..errors import DataError
 from ..geography import ENGLAND, local_authorities
 from ..geography._areas import canonical_expr
 from ..model import IndicatorDefinition, Polarity
+from ..pandas_frames import pandas_frames
 from ..results import ResultProvenance, carried, carry
 from ..stats.checks import check_columns
-from ._values import check_readable, parsed_value, resolve_polarity
+from ._values import cannot_be_negative, check_readable, parsed_value, resolve_polarity
 from .aggregate import aggregate_neighbours
 from .gaps import gap_unit_label
 from .groups import ComparatorSet, neighbour_set
 from .ranks import quartile_bands, rank_among_las
 from .significance import compare_with
 
-__all__ = ["COMPARISON_COLUMNS", "comparisons"]
+__all__ = ["COMPARISON_COLUMNS", "FIGURE_COLUMNS", "comparisons", "present_comparisons"]
 
 #: The columns :func:`comparisons` adds, in order.
 COMPARISON_COLUMNS = (
@@ -92,6 +93,7 @@ def _region_lookup() -> pl.DataFrame:
     )
 
 
+@pandas_frames
 def comparisons(
     values: pl.DataFrame,
     definition: IndicatorDefinition | None = None,
@@ -160,8 +162,17 @@ def comparisons(
     ------
     MissingColumnError
         For an absent column.
+    InvalidValueError
+        For a value or interval limit that is text but neither a number nor a GSS symbol, that is
+        not a finite number (NaN, an infinity), or that is negative where the definition's
+        values cannot be (rates, proportions, counts), naming the column and the rows.
     DuplicateKeyError
         For two rows of one LA in one year (and group).
+    DataError
+        For a frame with no LA rows, a code that is neither an LA's nor England's or a region's,
+        or a value column that holds neither numbers nor text.
+    ValueError
+        For a method other than ``"mean"`` or ``"median"``, or a polarity that is not one.
 
     Examples
     --------
@@ -178,8 +189,11 @@ def comparisons(
         [(la, "area"), (year, "year"), (value, "value"), *((g, "group") for g in group)],
         context="comparisons",
     )
-    check_readable(values, value, schema[value])
     d = _definition(values, definition)
+    what = cannot_be_negative(d)
+    has_interval = lower in schema and upper in schema
+    for column in (value, *((lower, upper) if has_interval else ())):
+        check_readable(values, column, schema[column], not_negative=what)
     pol = resolve_polarity(polarity, d)
     sets = sn if sn is not None else neighbour_set()
     key = pl.concat_str(
@@ -189,10 +203,14 @@ def comparisons(
     national = code == ENGLAND
     if "geographic_level" in schema:
         national = national | (pl.col("geographic_level") == "National")
-    base = values.lazy().with_columns(
-        key.alias(_KEY),
-        canonical_expr(la).alias("__la"),
-        parsed_value(value, schema[value], alias="__v")[0],
+    base = (
+        values.lazy()
+        .with_row_index("__cyp_order")
+        .with_columns(
+            key.alias(_KEY),
+            canonical_expr(la).alias("__la"),
+            parsed_value(value, schema[value], alias="__v")[0],
+        )
     )
     england = (
         base.filter(national.fill_null(False))
@@ -258,13 +276,12 @@ def comparisons(
         )
     )
     gap_unit = gap_unit_label(d) if d is not None else None
-    has_interval = lower in schema and upper in schema
     interval = {}
     if has_interval:
         interval = {
             "value": pl.col("__v"),
-            "lower": pl.col(lower).cast(pl.Float64),
-            "upper": pl.col(upper).cast(pl.Float64),
+            "lower": parsed_value(lower, schema[lower], alias=lower)[0],
+            "upper": parsed_value(upper, schema[upper], alias=upper)[0],
         }
     out = out.with_columns(
         (pl.col("__v") - pl.col("england_value")).alias("gap_to_england"),
@@ -289,7 +306,8 @@ def comparisons(
         ).alias("significance"),
     )
     kept = [c for c in with_sn.columns if c not in COMPARISON_COLUMNS and not c.startswith("__")]
-    result = out.select(*kept, *COMPARISON_COLUMNS).collect()
+    # the LA rows in the order given (the joins and group-bys above keep no order)
+    result = out.sort("__cyp_order").select(*kept, *COMPARISON_COLUMNS).collect()
     result = result.select([c for c in result.columns if c in schema or c in COMPARISON_COLUMNS])
     provenance = carried(values)
     base_provenance = provenance or ResultProvenance(
@@ -298,3 +316,70 @@ def comparisons(
     import attrs
 
     return carry(result, attrs.evolve(base_provenance, comparator_set=sets.key))
+
+
+#: Columns of :func:`comparisons` that hold figures in the measure's unit (rounded for display).
+FIGURE_COLUMNS = (
+    "value",
+    "england_value",
+    "gap_to_england",
+    "region_value",
+    "gap_to_region",
+    "sn_value",
+    "sn_min",
+    "sn_max",
+    "gap_to_sn",
+    "band_q1",
+    "band_q2",
+    "band_q3",
+)
+
+
+def present_comparisons(frame: pl.DataFrame, definition: IndicatorDefinition) -> pl.DataFrame:
+    """A :func:`comparisons` result with its figures rounded to the definition's places.
+
+    Rounded half away from zero, with the definition's rounding rule (a gap between percentages
+    in percentage points to the same places); ``value_unrounded`` keeps the value before
+    rounding.
+
+    Parameters
+    ----------
+    frame
+        The result of :func:`comparisons` (or any frame with some of its figure columns).
+    definition
+        Gives the decimal places and DfE's rounding rule.
+
+    Returns
+    -------
+    polars.DataFrame
+        The frame with ``value``, England's, the region's and the neighbours' figures, the gaps,
+        the quartile bounds and the interval limits rounded; ``value_unrounded`` after ``value``.
+
+    Examples
+    --------
+    >>> import polars as pl, cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("re_referral_within_12_months_pct")
+    >>> f = pl.DataFrame({"value": [21.2], "england_value": [24.0]})
+    >>> f = f.with_columns((pl.col("value") - pl.col("england_value")).alias("gap_to_england"))
+    >>> f["gap_to_england"][0]
+    -2.8000000000000007
+    >>> present_comparisons(f, d)["gap_to_england"][0]
+    -2.8
+    """
+    from ..stats.rounding import round_half_away_expr
+
+    dps = definition.presentation.decimal_places
+    tolerance = definition.presentation.tolerance
+    limits = [c for c in frame.columns if c.startswith(("lower_", "upper_"))]
+    figures = [
+        c for c in (*FIGURE_COLUMNS, *limits) if c in frame.columns and frame.schema[c].is_numeric()
+    ]
+    out = frame.with_columns(
+        round_half_away_expr(c, dps, tolerance=tolerance).alias(c) for c in figures
+    )
+    if "value" in figures and "value_unrounded" not in frame.columns:
+        out = out.with_columns(frame["value"].alias("value_unrounded"))
+        order = list(frame.columns)
+        order.insert(order.index("value") + 1, "value_unrounded")
+        out = out.select(order)
+    return out

@@ -71,12 +71,42 @@ def funnel_limits(
     average: float,
     multiplier: float = 100,
 ) -> pl.DataFrame:
-    """Control limits at each denominator.
+    """Funnel-plot control limits at each denominator, in the indicator's unit.
 
-    ``average`` is the overall value in the indicator's unit (a percentage for proportions with
-    multiplier 100, a rate per 10,000 with multiplier 10,000); it is usually the pooled value
-    (sum of numerators / sum of denominators). Returns ``denominator``, ``average``,
-    ``lower_2s``, ``upper_2s``, ``lower_3s``, ``upper_3s`` in the same unit.
+    Proportions use PHE's normal approximation, rates the exact Poisson limits (see the module
+    docstring); "2s" is 95 %, "3s" 99.8 %.
+
+    Parameters
+    ----------
+    denominators
+        The denominators to draw limits at (each > 0).
+    kind
+        ``"proportion"``, or ``"rate"`` (any other value is treated as a rate).
+    average
+        The overall value in the indicator's unit (a percentage for proportions with multiplier
+        100, a rate per 10,000 with multiplier 10,000); usually the pooled value (sum of
+        numerators / sum of denominators).
+    multiplier
+        The unit's scale.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``denominator``, ``average``, ``lower_2s``, ``upper_2s``, ``lower_3s``, ``upper_3s``, one
+        row per denominator, in the unit of ``average``.
+
+    Raises
+    ------
+    DataError
+        A denominator that is not a finite number above 0, or a proportion's average outside 0 to
+        ``multiplier``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> limits = funnel_limits([100, 1000], kind="proportion", average=20.0)
+    >>> limits.select(pl.all().round(2, mode="half_away_from_zero")).rows()
+    [(100.0, 20.0, 12.16, 27.84, 7.64, 32.36), (1000.0, 20.0, 17.52, 22.48, 16.09, 23.91)]
     """
     d = np.asarray(list(denominators), dtype=float)
     if np.any(~np.isfinite(d)) or np.any(d <= 0):
@@ -101,7 +131,27 @@ def funnel_position(value: pl.Expr | str, limits_prefix: str = "") -> pl.Expr:
     """Where a value falls against its funnel limits (columns ``lower_2s`` ... in the frame).
 
     "high (99.8 %)" above the upper 3s limit, "high (95 %)" above the upper 2s, "low (99.8 %)",
-    "low (95 %)", else "within"; strict inequalities, as PHE. Null where a limit is missing.
+    "low (95 %)", else "within"; strict inequalities, as PHE.
+
+    Parameters
+    ----------
+    value
+        Expression or column name.
+    limits_prefix
+        A prefix of the limit columns (``"sn_"`` for ``sn_lower_2s`` ...).
+
+    Returns
+    -------
+    polars.Expr
+        String: the position, or null where the value or the ``lower_3s`` limit is missing.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> limits = funnel_limits([100, 1000], kind="proportion", average=20.0)
+    >>> f = limits.with_columns(value=pl.Series([35.0, 22.0]))
+    >>> f.select(funnel_position("value")).to_series().to_list()
+    ['high (99.8 %)', 'within']
     """
     v = pl.col(value) if isinstance(value, str) else value
 

@@ -56,7 +56,25 @@ def _optional_strings(value: Iterable[str] | None) -> tuple[str, ...] | None:
 
 @attrs.frozen(kw_only=True)
 class ComparatorGroup:
-    """One group: an LA's ranked comparators (``la`` set) or a named group of members."""
+    """One group: an LA's ranked comparators (``la`` set) or a named group of members.
+
+    Parameters
+    ----------
+    members
+        Old LA numbers, closest first for an LA's own group (the LA itself may be listed).
+    la
+        The LA whose comparators these are (None for a named group).
+    name
+        The group's name (a region, a partnership, "local comparators").
+    closeness
+        DfE's closeness band of each member (:data:`CLOSENESS`), where given.
+
+    Examples
+    --------
+    >>> g = ComparatorGroup(members=["873", "882"], la="874", closeness=["very close", "close"])
+    >>> g.label, ComparatorGroup(members=["873"], name="Eastern partnership").label
+    ('comparators of 874', 'Eastern partnership')
+    """
 
     members: tuple[str, ...] = attrs.field(converter=_strings)
     la: str | None = None
@@ -85,9 +103,38 @@ def _frame_of(sets: ComparatorSet) -> pl.DataFrame:
 
 @attrs.frozen(kw_only=True, cache_hash=True)
 class ComparatorSet:
-    """A versioned set of comparator groups.
+    """A versioned set of comparator groups; every LA has at most one group.
 
-    ``version`` travels with every aggregate computed from the set (``sn_set`` column).
+    Build one with :func:`load_comparator_set` (a file), :func:`neighbour_set` (DfE's) or
+    :func:`comparator_set` (in code).
+
+    Parameters
+    ----------
+    id, version
+        The set's identity: ``key`` (``dfe_sn@2025``) travels with every aggregate computed from
+        the set (``sn_set`` column).
+    title
+        Its name in words.
+    kind
+        ``"statistical_neighbours"``, ``"custom"``, ...
+    groups
+        The groups (:class:`ComparatorGroup`).
+    published, source
+        When and where it was published.
+    serves_from, serves_to
+        The collection years it serves (None: no limit).
+    default
+        Whether it is the default among the sets serving a year.
+    serves_note
+        Why it serves those years.
+    source_file
+        The file it was read from (not part of equality).
+
+    Examples
+    --------
+    >>> sn = neighbour_set("2025")
+    >>> sn.key, sn.neighbours("874")[:3]
+    ('dfe_sn@2025', ('331', '831', '312'))
     """
 
     id: str
@@ -109,8 +156,23 @@ class ComparatorSet:
         return f"{self.id}@{self.version}"
 
     def serves(self, year: int) -> bool:
-        """Whether the set is used for collection ``year`` (its ``[serves]`` years; a set that
-        names none serves every year)."""
+        """Whether the set is used for collection ``year``.
+
+        Parameters
+        ----------
+        year
+            A collection year.
+
+        Returns
+        -------
+        bool
+            Within its ``[serves]`` years; a set that names none serves every year.
+
+        Examples
+        --------
+        >>> neighbour_set("2025").serves(2022)
+        True
+        """
         if self.serves_from is not None and year < self.serves_from:
             return False
         return self.serves_to is None or year <= self.serves_to
@@ -121,7 +183,13 @@ class ComparatorSet:
         return tuple(g.la for g in self.groups if g.la is not None)
 
     def group_of(self) -> dict[str, ComparatorGroup]:
-        """Each LA's one group: its own group, else the first named group that lists it."""
+        """Each LA's one group: its own group, else the first named group that lists it.
+
+        Returns
+        -------
+        dict[str, ComparatorGroup]
+            Old LA number -> its group (a new dict on each call).
+        """
         return dict(_group_of(self))
 
     def _group_of(self) -> dict[str, ComparatorGroup]:
@@ -133,7 +201,28 @@ class ComparatorSet:
         return chosen
 
     def group(self, la: str) -> ComparatorGroup:
-        """The group of ``la`` (old number or ONS code); error naming the set if there is none."""
+        """The group of ``la``.
+
+        Parameters
+        ----------
+        la
+            An LA's old number or ONS code.
+
+        Returns
+        -------
+        ComparatorGroup
+            Its own group, else the first named group that lists it.
+
+        Raises
+        ------
+        UnknownComparatorSetError
+            The LA has no group in the set (naming the set).
+
+        Examples
+        --------
+        >>> neighbour_set("2025").group("E06000031").closeness[:2]
+        ('very close', 'very close')
+        """
         found = _group_of(self).get(canonical_la(la) or la)
         if found is None:
             msg = f"LA {la!r} has no group in comparator set {self.key}"
@@ -141,16 +230,48 @@ class ComparatorSet:
         return found
 
     def neighbours(self, la: str) -> tuple[str, ...]:
-        """The comparators of ``la`` in rank order (members other than the LA itself)."""
+        """The comparators of ``la`` in rank order (members other than the LA itself).
+
+        Parameters
+        ----------
+        la
+            An LA's old number or ONS code.
+
+        Returns
+        -------
+        tuple[str, ...]
+            Old LA numbers.
+
+        Raises
+        ------
+        UnknownComparatorSetError
+            The LA has no group in the set.
+
+        Examples
+        --------
+        >>> sets = comparator_set("east", [("Eastern partnership", ["874", "873", "881"])])
+        >>> sets.neighbours("881")
+        ('874', '873')
+        """
         g = self.group(la)
         return tuple(m for m in g.members if m != (canonical_la(la) or la))
 
     def to_frame(self) -> pl.DataFrame:
-        """Long form: ``la``, ``group``, ``rank`` (1 = closest), ``member``, ``closeness``.
+        """The set in long form, one row per LA and comparator.
 
         Each LA's rows are its one group (:meth:`group_of`) and its members exactly as
-        :meth:`neighbours` gives them; in a named group they are the other members. Built once
-        per set; each call hands out a new frame.
+        :meth:`neighbours` gives them; in a named group they are the other members. Built once per
+        set; each call hands out a new frame.
+
+        Returns
+        -------
+        polars.DataFrame
+            ``la``, ``group`` (its label), ``rank`` (1 = closest), ``member``, ``closeness``.
+
+        Examples
+        --------
+        >>> neighbour_set("2025").to_frame().filter(la="874").head(2).rows()
+        [('874', 'comparators of 874', 1, '331', 'very close'), ('874', 'comparators of 874', 2, '831', 'very close')]
         """
         return _frame_of(self).clone()
 
@@ -194,9 +315,31 @@ def _path(parts: Iterable[object]) -> str:
 def load_comparator_set(path: str | Path) -> ComparatorSet:
     """Read and validate a comparator-set file (TOML); every problem is reported together.
 
-    Raises :class:`DefinitionError` naming the file, field path and line: schema breaches,
-    unknown LA codes, a member listed twice (e.g. as old number and ONS code), closeness lists of
-    the wrong length, an LA with two groups of its own.
+    The file is checked against ``validation/comparator_set.schema.json``; codes may be old LA
+    numbers or ONS codes and are stored as old numbers.
+
+    Parameters
+    ----------
+    path
+        The ``.toml`` file.
+
+    Returns
+    -------
+    ComparatorSet
+        The set, with ``source_file`` set.
+
+    Raises
+    ------
+    DefinitionError
+        Naming the file, field path and line: a file :func:`~cyp_indicators.loader.read_toml`
+        refuses, schema breaches, unknown LA codes, a member listed twice (e.g. as old number and
+        ONS code), closeness lists of the wrong length, an LA with two groups of its own.
+
+    Examples
+    --------
+    >>> from cyp_indicators.resources import bundled_definitions
+    >>> load_comparator_set(bundled_definitions() / "comparators" / "dfe_sn_2021.toml").key
+    'dfe_sn@2021'
     """
     p = Path(path)
     doc, text = read_toml(p)
@@ -277,7 +420,18 @@ def load_comparator_set(path: str | Path) -> ComparatorSet:
 
 
 def neighbour_set_versions() -> tuple[str, ...]:
-    """The bundled DfE statistical-neighbour sets' versions (``"2021"``, ``"2025"``)."""
+    """The bundled DfE statistical-neighbour sets' versions.
+
+    Returns
+    -------
+    tuple[str, ...]
+        Sorted (``"2021"``, ``"2025"``).
+
+    Examples
+    --------
+    >>> "2025" in neighbour_set_versions()
+    True
+    """
     folder = bundled_definitions() / "comparators"
     return tuple(sorted(p.stem.removeprefix("dfe_sn_") for p in folder.glob("dfe_sn_*.toml")))
 
@@ -295,11 +449,30 @@ def _bundled_set(version: str) -> ComparatorSet:
 def neighbour_set(version: str | None = None, *, year: int | None = None) -> ComparatorSet:
     """DfE's children's services statistical neighbours.
 
-    ``version`` names a bundled set (``"2021"``: April 2021; ``"2025"``: May 2025). Without it,
-    the set the data marks as DfE's current default (``[serves] default = true``: the May 2025
-    list, which LAIT and DfE's dashboard apply to every year), or with ``year`` the default among
-    the sets that serve that collection year.
+    Without ``version``, the set the data marks as DfE's current default (``[serves] default =
+    true``: the May 2025 list, which LAIT and DfE's dashboard apply to every year), or with
+    ``year`` the default among the sets that serve that collection year (the latest serving one
+    when none is the default).
 
+    Parameters
+    ----------
+    version
+        A bundled set (``"2021"``: April 2021; ``"2025"``: May 2025).
+    year
+        A collection year the set must serve (when no version is given).
+
+    Returns
+    -------
+    ComparatorSet
+        The set (read once per process).
+
+    Raises
+    ------
+    UnknownComparatorSetError
+        No bundled set of that version, or none serving that year (listing the versions).
+
+    Examples
+    --------
     >>> neighbour_set().version, neighbour_set("2025").neighbours("874")[:2]
     ('2025', ('331', '831'))
     """
@@ -324,10 +497,41 @@ def comparator_set(
 ) -> ComparatorSet:
     """Build a comparator set in code: ``groups`` are ``(la_or_name, members)`` pairs.
 
-    A first item that is an LA code makes an LA's own group; any other text names a group.
-    Codes are checked as in a file: an unknown code raises :class:`UnknownAreaError`, a
-    member given twice (e.g. as old number and ONS code) or an LA with two groups of its own
-    ``ValueError``.
+    A first item that is an LA code makes an LA's own group; any other text names a group. Codes
+    are checked as in a file.
+
+    Parameters
+    ----------
+    id
+        The set's id.
+    groups
+        ``(la_or_name, members)`` pairs; members are old LA numbers or ONS codes.
+    version
+        The set's version.
+    title
+        Its name in words (``id`` by default).
+    kind
+        What kind of set it is.
+
+    Returns
+    -------
+    ComparatorSet
+        The set (serving every year).
+
+    Raises
+    ------
+    UnknownAreaError
+        An unknown member code.
+    ValueError
+        A member given twice (e.g. as old number and ONS code), or an LA with two groups of its
+        own.
+
+    Examples
+    --------
+    >>> sets = comparator_set("east", [("874", ["873", "882"]),
+    ...                                ("Eastern partnership", ["874", "873", "881"])])
+    >>> sets.key, sets.group("874").label, sets.group("881").label
+    ('east@1', 'comparators of 874', 'Eastern partnership')
     """
     built: list[ComparatorGroup] = []
     for key, members in groups:

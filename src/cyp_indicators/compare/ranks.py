@@ -1,7 +1,9 @@
 """Ranks and bands over all local authorities: rank (1 = best), LAIT quartile bands, PHE quantiles.
 
 Only LA rows take part (England and regions are kept in the output, unranked). Every output names
-its method, because the methods give different answers for the same data.
+its method, because the methods give different answers for the same data. A value that is not a
+finite number (NaN, an infinity) is an error naming the rows, never ranked or banded; so is a
+negative value of a definition whose values cannot be negative.
 """
 
 from __future__ import annotations
@@ -13,17 +15,31 @@ import polars as pl
 from ..geography import canonical_expr
 from ..model import IndicatorDefinition, Polarity
 from ..stats.checks import check_columns
-from ._values import check_readable, parsed_value, rank_direction, resolve_polarity
+from ._values import (
+    cannot_be_negative,
+    check_readable,
+    parsed_value,
+    rank_direction,
+    resolve_polarity,
+)
 
 __all__ = ["phe_quantiles", "quartile_bands", "rank_among_las"]
 
 F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 
-def _prepare(frame: pl.DataFrame | pl.LazyFrame, la: str, year: str, value: str) -> pl.LazyFrame:
+def _prepare(
+    frame: pl.DataFrame | pl.LazyFrame,
+    la: str,
+    year: str,
+    value: str,
+    definition: IndicatorDefinition | None = None,
+) -> pl.LazyFrame:
+    """The frame with ``__la`` and ``__v``; values checked as :mod:`._values` says (text that is
+    not a number or symbol, NaN and infinities, negatives the definition rules out: errors)."""
     schema = frame.collect_schema()
     check_columns(schema, [(la, "LA"), (year, "year"), (value, "value")], context="ranking")
-    check_readable(frame, value, schema[value])
+    check_readable(frame, value, schema[value], not_negative=cannot_be_negative(definition))
     return frame.lazy().with_columns(
         canonical_expr(la).alias("__la"), *parsed_value(value, schema[value], alias="__v")
     )
@@ -44,13 +60,51 @@ def rank_among_las(
     definition: IndicatorDefinition | None = None,
     polarity: Polarity | str | None = None,
 ) -> F:
-    """Rank each LA among all LAs with a value that year; ties share the minimum rank.
+    """Rank each LA among all LAs with a value that year (1 = best); ties share the minimum rank.
 
-    Adds ``la_rank``, ``la_rank_of`` (LAs with a value) and ``la_rank_order`` ("1 = best (low is
-    good)"; with no polarity, 1 is the highest value).
+    Parameters
+    ----------
+    frame
+        One row per area and year: LA rows are ranked, England and region rows kept unranked.
+    la
+        The area-code column (old LA numbers or ONS codes; other codes are not LAs).
+    year
+        The year column: each year is ranked on its own.
+    value
+        The value column: numbers, or text with GSS symbols (no value).
+    definition
+        The definition ranked: its polarity, and negative values refused where they cannot be.
+    polarity
+        Overrides the definition's polarity; with none, 1 is the highest value.
+
+    Returns
+    -------
+    F
+        The same kind of frame with ``la_rank``, ``la_rank_of`` (LAs with a value that year) and
+        ``la_rank_order`` (``"1 = best (low is good)"``, ...) added; null ranks for other rows.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have.
+    InvalidValueError
+        A value that is text neither a number nor a GSS symbol, not a finite number, or negative
+        where the definition's values cannot be, naming the rows.
+    DataError
+        A value column that holds neither numbers nor text.
+    ValueError
+        A polarity that is not one.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"la_code": ["874", "873", "882", "881", "E92000001"], "year": [2025] * 5,
+    ...                   "value": [72.0, 50.0, 90.0, 50.0, 70.0]})
+    >>> rank_among_las(f, polarity="low_is_good").select("la_code", "la_rank", "la_rank_of").rows()
+    [('874', 3, 4), ('873', 1, 4), ('882', 4, 4), ('881', 1, 4), ('E92000001', None, None)]
     """
     descending, label = rank_direction(resolve_polarity(polarity, definition))
-    lf = _prepare(frame, la, year, value)
+    lf = _prepare(frame, la, year, value, definition)
     is_la = pl.col("__la").is_not_null() & pl.col("__v").is_not_null()
     ranked = lf.with_columns(
         pl.when(is_la)
@@ -77,14 +131,59 @@ def quartile_bands(
 ) -> F:
     """LAIT's quartile bands A-D over all LAs' values each year.
 
-    Quartiles are type-7 (linear interpolation, R's and numpy's default); bounds are inclusive
-    at the top: for low is good, value <= Q1 is A, <= Q2 B, <= Q3 C, else D; high is good reverses
+    Quartiles are type-7 (linear interpolation, R's and numpy's default); bounds are inclusive at
+    the top: for low is good, value <= Q1 is A, <= Q2 B, <= Q3 C, else D; high is good reverses
     the letters. No band (with ``band_reason``) where polarity is not applicable or fewer than
-    ``min_las`` LAs have a value (LAIT itself sets no minimum: ``min_las=1``). Adds ``band``, ``band_q1``, ``band_q2``, ``band_q3``, ``band_method``,
-    ``band_reason``.
+    ``min_las`` LAs have a value (LAIT itself sets no minimum: ``min_las=1``).
+
+    Parameters
+    ----------
+    frame
+        One row per area and year: LA rows are ranked, England and region rows kept unranked.
+    la
+        The area-code column (old LA numbers or ONS codes; other codes are not LAs).
+    year
+        The year column: each year is ranked on its own.
+    value
+        The value column: numbers, or text with GSS symbols (no value).
+    definition
+        The definition banded: its polarity, and negative values refused where they cannot be.
+    polarity
+        Overrides the definition's polarity.
+    min_las
+        The fewest LAs with a value for bands to be given (at least 1).
+
+    Returns
+    -------
+    F
+        The same kind of frame with ``band``, ``band_q1``, ``band_q2``, ``band_q3``,
+        ``band_method`` and ``band_reason`` added.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have.
+    InvalidValueError
+        A value that is text neither a number nor a GSS symbol, not a finite number, or negative
+        where the definition's values cannot be, naming the rows.
+    DataError
+        A value column that holds neither numbers nor text.
+    ValueError
+        ``min_las`` below 1, or a polarity that is not one.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"la_code": ["874", "873", "882", "881", "E92000001"], "year": [2025] * 5,
+    ...                   "value": [72.0, 50.0, 90.0, 50.0, 70.0]})
+    >>> out = quartile_bands(f, polarity="low_is_good")
+    >>> out.select("la_code", "band", "band_reason").rows()
+    [('874', 'C', None), ('873', 'A', None), ('882', 'D', None), ('881', 'A', None), ('E92000001', None, 'z: not an LA')]
+    >>> out.select("band_q1", "band_q2", "band_q3").row(0)
+    (50.0, 61.0, 76.5)
     """
     pol = resolve_polarity(polarity, definition)
-    lf = _prepare(frame, la, year, value)
+    lf = _prepare(frame, la, year, value, definition)
     is_la = pl.col("__la").is_not_null() & pl.col("__v").is_not_null()
     la_v = pl.when(is_la).then(pl.col("__v"))
     lf = lf.with_columns(
@@ -138,7 +237,48 @@ def phe_quantiles(
     ``rank`` is taken on the value (descending when ``invert``, so the highest value falls in
     quantile 1), ties by minimum; with N LAs holding a value,
     ``quantile = floor((n + 1) - ceil(((N + 1) - rank) / (N / n)))`` (0 becomes 1). Null, with
-    ``quantile_reason``, where N < n. Adds ``quantile``, ``quantile_method``, ``quantile_reason``.
+    ``quantile_reason``, where N < n. Polarity plays no part.
+
+    Parameters
+    ----------
+    frame
+        One row per area and year: LA rows are ranked, England and region rows kept unranked.
+    la
+        The area-code column (old LA numbers or ONS codes; other codes are not LAs).
+    year
+        The year column: each year is ranked on its own.
+    value
+        The value column: numbers, or text with GSS symbols (no value).
+    n
+        The number of quantiles (at least 2).
+    invert
+        Quantile 1 holds the highest values (PHE's default); False: the lowest.
+
+    Returns
+    -------
+    F
+        The same kind of frame with ``quantile``, ``quantile_method`` and ``quantile_reason``
+        added.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have.
+    InvalidValueError
+        A value that is text neither a number nor a GSS symbol, or not a finite number, naming
+        the rows.
+    DataError
+        A value column that holds neither numbers nor text.
+    ValueError
+        ``n`` below 2.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> las = ["874", "873", "882", "881", "883", "884", "885", "886", "887", "888"]
+    >>> f = pl.DataFrame({"la_code": las, "year": [2025] * 10, "value": [float(i) for i in range(1, 11)]})
+    >>> phe_quantiles(f, n=5)["quantile"].to_list()
+    [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
     """
     if n < 2:
         msg = f"n must be at least 2, got {n}"

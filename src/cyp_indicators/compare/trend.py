@@ -26,9 +26,10 @@ from typing import Literal
 
 import polars as pl
 
-from ..errors import DataError
+from ..errors import DataError, InvalidValueError
 from ..model import Polarity
 from ..stats.checks import check_columns
+from ._values import check_readable
 
 __all__ = ["CHI2_THRESHOLD", "trend_markers", "trend_test"]
 
@@ -110,11 +111,52 @@ def trend_test(
     upper: Sequence[float | None] | None = None,
     method: Literal["counts", "weighted"],
 ) -> dict[str, object]:
-    """The trend test for one series; returns ``trend``, ``chi2``, ``slope``, ``points``, ``reason``.
+    """The recent-trend test for one series (see the module docstring for the two forms).
 
-    ``trend`` is "increasing", "decreasing", "no significant change" or null (with ``reason``)
-    when it cannot be calculated.
+    The test runs on the latest unbroken run of valid points, using its five most recent.
+
+    Parameters
+    ----------
+    years
+        The series' years (in any order).
+    values
+        Its values (None: no value, which breaks the run).
+    counts, totals
+        For ``method="counts"``: each point's count and denominator.
+    lower, upper
+        For ``method="weighted"``: each point's 95 % limits.
+    method
+        ``"counts"`` (proportions: the chi-square test for trend) or ``"weighted"`` (weighted
+        least squares with weights from the 95 % intervals).
+
+    Returns
+    -------
+    dict[str, object]
+        ``trend`` ("increasing", "decreasing", "no significant change", or None when it cannot be
+        calculated), ``chi2``, ``slope``, ``points`` (5, or 0 when not calculated) and ``reason``
+        (why not calculated, opening with a GSS symbol).
+
+    Raises
+    ------
+    InvalidValueError
+        A number that is not finite (NaN, an infinity), naming the sequence and its position: it
+        is not a figure, and reading it as "no significant change" would hide it.
+
+    Examples
+    --------
+    >>> years = [2021, 2022, 2023, 2024, 2025]
+    >>> out = trend_test(years, [20.0, 22.0, 24.0, 26.0, 28.0], counts=[200, 220, 240, 260, 280],
+    ...                  totals=[1000] * 5, method="counts")
+    >>> out["trend"], round(out["chi2"], 2), out["points"]
+    ('increasing', 21.93, 5)
+    >>> trend_test(years[:2], [1.0, 2.0], method="weighted")["reason"]
+    'x: fewer than 5 recent points with valid values'
     """
+    for name, series in (("values", values), ("counts", counts), ("totals", totals),
+                         ("lower", lower), ("upper", upper)):  # fmt: skip
+        for i, v in enumerate(series or ()):
+            if v is not None and not math.isfinite(v):
+                raise InvalidValueError(name, "must be a finite number", [i], [repr(v)])
     n = len(years)
     counts = counts if counts is not None else [None] * n
     totals = totals if totals is not None else [None] * n
@@ -187,9 +229,53 @@ def trend_markers(
 ) -> pl.DataFrame:
     """The recent trend of each group's series (e.g. each LA's rate over the years).
 
-    One row per group: the group columns, ``trend``, ``trend_assessment`` ("getting better" /
-    "getting worse" by polarity, null without one), ``trend_chi2``, ``trend_slope``,
-    ``trend_points``, ``trend_method`` and ``trend_reason``.
+    Parameters
+    ----------
+    frame
+        One row per group and year.
+    by
+        The group column(s) (the LA).
+    year
+        The year column.
+    value
+        The value column (numbers).
+    method
+        ``"counts"`` (uses ``numerator`` and ``denominator``) or ``"weighted"`` (uses ``lower``
+        and ``upper``), as for :func:`trend_test`.
+    numerator, denominator
+        The count columns, for ``"counts"``.
+    lower, upper
+        The 95 % limit columns, for ``"weighted"``.
+    polarity
+        Whether high is good: says whether a trend is getting better or worse.
+
+    Returns
+    -------
+    polars.DataFrame
+        One row per group: the group columns, ``trend``, ``trend_assessment`` ("getting better" /
+        "getting worse" by polarity, null without one or without a significant trend),
+        ``trend_chi2``, ``trend_slope``, ``trend_points``, ``trend_method`` and ``trend_reason``.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the method needs is not in the frame.
+    DataError
+        More than one row for a group and year.
+    InvalidValueError
+        A value, count or limit that is text neither a number nor a symbol, or not a finite number.
+    ValueError
+        A polarity that is not one.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"la": ["874"] * 5, "year": [2021, 2022, 2023, 2024, 2025],
+    ...                   "value": [20.0, 22.0, 24.0, 26.0, 28.0],
+    ...                   "numerator": [200, 220, 240, 260, 280], "denominator": [1000] * 5})
+    >>> out = trend_markers(f, by="la", method="counts", polarity="low_is_good")
+    >>> out.select("la", "trend", "trend_assessment", "trend_points").rows()
+    [('874', 'increasing', 'getting worse', 5)]
     """
     keys = [by] if isinstance(by, str) else list(by)
     needed = [year, value] + ([numerator, denominator] if method == "counts" else [lower, upper])
@@ -200,6 +286,10 @@ def trend_markers(
     if dups.height:
         msg = f"trend needs one row per ({', '.join(keys)}, {year}); {dups.height} repeat"
         raise DataError(msg)
+    schema = frame.collect_schema()
+    for column in needed:
+        if column != year:
+            check_readable(frame, column, schema[column])
     pol = Polarity(polarity) if isinstance(polarity, str) else polarity
     rows = []
     for key, group in frame.group_by(keys, maintain_order=True):

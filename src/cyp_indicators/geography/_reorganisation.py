@@ -30,8 +30,27 @@ __all__ = [
 
 @attrs.frozen
 class Reorganisation:
-    """One predecessor-to-successor step: from ``effective`` the ``successor`` covers (part of)
-    the area the ``predecessor`` covered the day before."""
+    """One predecessor-to-successor step of local government reorganisation.
+
+    From ``effective`` the ``successor`` covers (part of) the area the ``predecessor`` covered the
+    day before. An authority split in two is two steps; authorities merged into one are one step
+    each.
+
+    Parameters
+    ----------
+    effective
+        The first day of the successor.
+    predecessor, successor
+        Old LA numbers.
+    note
+        What happened, in words.
+
+    Examples
+    --------
+    >>> steps = reorganisations().filter(predecessor="909")
+    >>> steps.select("effective", "successor").rows()
+    [(datetime.date(2023, 4, 1), '942'), (datetime.date(2023, 4, 1), '943')]
+    """
 
     effective: date
     predecessor: str
@@ -51,7 +70,19 @@ def _steps() -> tuple[Reorganisation, ...]:
 
 
 def reorganisations() -> pl.DataFrame:
-    """Every step as a frame: ``effective`` (date), ``predecessor``, ``successor``, ``note``."""
+    """Every reorganisation step, as a frame (``data/geography/reorganisations.csv``).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``effective`` (Date), ``predecessor``, ``successor``, ``note``: one :class:`Reorganisation`
+        a row.
+
+    Examples
+    --------
+    >>> reorganisations().columns
+    ['effective', 'predecessor', 'successor', 'note']
+    """
     steps = _steps()
     return pl.DataFrame(
         {
@@ -70,20 +101,52 @@ def reorganisations() -> pl.DataFrame:
 
 
 def successors(code: str) -> tuple[str, ...]:
-    """The authorities (old LA numbers) that replaced ``code`` (old number or ONS code); empty
-    for an authority that was not abolished.
+    """The authorities (old LA numbers) that replaced ``code``.
 
-    >>> successors("928")
-    ('940', '941')
+    Parameters
+    ----------
+    code
+        An LA's old number or ONS code.
+
+    Returns
+    -------
+    tuple[str, ...]
+        Their old numbers; empty for an authority that was not abolished.
+
+    Raises
+    ------
+    UnknownAreaError
+        A code that is no LA's.
+
+    Examples
+    --------
+    >>> successors("928"), successors("874")
+    (('940', '941'), ())
     """
     old = resolve_la(code)
     return tuple(s.successor for s in _steps() if s.predecessor == old)
 
 
 def predecessors(code: str) -> tuple[str, ...]:
-    """The authorities (old LA numbers) ``code`` replaced; empty for one not created by a
-    reorganisation in the records.
+    """The authorities (old LA numbers) that ``code`` replaced.
 
+    Parameters
+    ----------
+    code
+        An LA's old number or ONS code.
+
+    Returns
+    -------
+    tuple[str, ...]
+        Their old numbers, sorted; empty for one not created by a reorganisation in the records.
+
+    Raises
+    ------
+    UnknownAreaError
+        A code that is no LA's.
+
+    Examples
+    --------
     >>> predecessors("839")
     ('835', '836', '837')
     """
@@ -103,7 +166,31 @@ def _abolished(old: str) -> date | None:
 
 
 def exists_on(code: str, day: date) -> bool:
-    """Whether the authority existed on ``day``."""
+    """Whether the authority existed on ``day``.
+
+    Parameters
+    ----------
+    code
+        An LA's old number or ONS code.
+    day
+        The day.
+
+    Returns
+    -------
+    bool
+        On or after its creation (if it was created) and before its abolition (if it was abolished).
+
+    Raises
+    ------
+    UnknownAreaError
+        A code that is no LA's.
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> exists_on("909", date(2023, 3, 31)), exists_on("909", date(2023, 4, 1))
+    (True, False)
+    """
     old = resolve_la(code)
     created, abolished = _created(old), _abolished(old)
     return (created is None or day >= created) and (abolished is None or day < abolished)
@@ -118,8 +205,25 @@ def _names(codes: Iterable[str]) -> str:
 class NotApplicable:
     """A typed "not applicable" (GSS symbol ``z``): the authority did not exist in that year.
 
-    ``others`` are the authorities that covered its area then (successors after it was
-    abolished, predecessors before it was created); ``reason`` says so in words.
+    Parameters
+    ----------
+    code
+        The authority (old LA number).
+    year
+        The collection year asked for.
+    others
+        The authorities that covered its area then (successors after it was abolished,
+        predecessors before it was created).
+    reason
+        A sentence saying so.
+    symbol
+        ``Symbol.NOT_APPLICABLE`` (``z``, :class:`~cyp_indicators.Symbol`).
+
+    Examples
+    --------
+    >>> status = area_status("909", 2024)
+    >>> status.others, status.symbol.value
+    (('942', '943'), 'z')
     """
 
     code: str
@@ -132,9 +236,35 @@ class NotApplicable:
 def area_status(
     code: str, year: int, period_type: PeriodType | str = PeriodType.SNAPSHOT_31_MARCH
 ) -> NotApplicable | None:
-    """None when the authority existed on the last day of collection ``year``'s period; else a
-    :class:`NotApplicable` naming the authorities that covered its area.
+    """Whether the authority existed on the last day of collection ``year``'s period.
 
+    Parameters
+    ----------
+    code
+        An LA's old number or ONS code.
+    year
+        The collection year.
+    period_type
+        The period of the figure (:class:`~cyp_indicators.PeriodType`, or its value): the 31 March
+        2021 snapshot is Northamptonshire's, calendar year 2021 North Northamptonshire's.
+
+    Returns
+    -------
+    NotApplicable or None
+        None when it existed; else a :class:`NotApplicable` naming the authorities that covered its
+        area.
+
+    Raises
+    ------
+    UnknownAreaError
+        A code that is no LA's.
+    ValueError
+        A period type that is not one.
+
+    Examples
+    --------
+    >>> area_status("909", 2023) is None
+    True
     >>> area_status("909", 2024).reason
     'Cumbria (909) was replaced on 1 April 2023 by Cumberland (942) and Westmorland and Furness (943)'
     >>> area_status("942", 2023).reason
@@ -164,8 +294,34 @@ def check_exists(
     years: Iterable[int],
     period_type: PeriodType | str = PeriodType.SNAPSHOT_31_MARCH,
 ) -> tuple[int, ...]:
-    """The years (of ``years``) in which the authority existed; :class:`AreaNotApplicableError`
-    naming its successors or predecessors when it existed in none of them."""
+    """The years (of ``years``) in which the authority existed, or an error when it existed in none.
+
+    Parameters
+    ----------
+    code
+        An LA's old number or ONS code.
+    years
+        Collection years.
+    period_type
+        The period of the figures (as for :func:`area_status`).
+
+    Returns
+    -------
+    tuple[int, ...]
+        The years it existed in, sorted (empty when ``years`` is empty).
+
+    Raises
+    ------
+    AreaNotApplicableError
+        It existed in none of them: naming its successors or predecessors.
+    UnknownAreaError
+        A code that is no LA's.
+
+    Examples
+    --------
+    >>> check_exists("909", [2024, 2022, 2023])
+    (2022, 2023)
+    """
     wanted = sorted(set(years))
     missing = [area_status(code, y, period_type) for y in wanted]
     kept = tuple(y for y, m in zip(wanted, missing, strict=True) if m is None)

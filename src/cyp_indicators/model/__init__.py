@@ -12,6 +12,7 @@ from .definition import (
     PopulationSpec,
     Presentation,
     Provenance,
+    PupilRule,
 )
 from .enums import CIMethod, Family, PeriodType, Polarity
 from .matrix import MatrixAxis, Outcome, ProgressMatrix, normalise_code
@@ -36,6 +37,7 @@ __all__ = [
     "Presentation",
     "ProgressMatrix",
     "Provenance",
+    "PupilRule",
     "Version",
     "normalise_code",
 ]

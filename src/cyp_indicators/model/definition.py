@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from ..units import Quantity, parse_unit
+from ..units import parse_unit, unit_name, unit_scale
 from .enums import CIMethod, Family, PeriodType, Polarity
 from .matrix import ProgressMatrix
 from .version import Version
@@ -30,6 +30,7 @@ __all__ = [
     "PopulationSpec",
     "Presentation",
     "Provenance",
+    "PupilRule",
 ]
 
 _RATE_FAMILIES = {Family.RATE, Family.PROPORTION, Family.CONVERSION, Family.EXPECTED_PROGRESS}
@@ -49,9 +50,27 @@ def _version(value: str | Version) -> Version:
 
 @attrs.frozen(kw_only=True)
 class PopulationSpec:
-    """A population denominator: the series and the year offset from the collection year.
+    """A population denominator: the population series and the year offset from the collection year.
 
     DfE's reporting year Y uses the ONS mid-year estimate for mid-(Y-1): ``year_offset=-1``.
+
+    Parameters
+    ----------
+    series
+        The population series (``"ons_mye_0_17"``: :func:`~cyp_indicators.population_estimates`).
+    year_offset
+        Years from the collection year to the estimate's year: 0 or less.
+
+    Raises
+    ------
+    ValueError
+        A ``year_offset`` above 0.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> cyp.load_catalogue().get("cla_rate_per_10k").denominator.population
+    PopulationSpec(series='ons_mye_0_17', year_offset=-1)
     """
 
     series: str
@@ -60,7 +79,26 @@ class PopulationSpec:
 
 @attrs.frozen(kw_only=True)
 class Measure:
-    """One side of a ratio: what is counted, the input column that holds it, its source."""
+    """One side of a ratio: what is counted, the input column that holds it, its source.
+
+    Parameters
+    ----------
+    meaning
+        What is counted, in words.
+    column
+        The input column :func:`~cyp_indicators.compute` reads by default.
+    source
+        The collection it comes from (``"SSDA903 (children looked after return)"``).
+    population
+        For a population denominator, the series and year offset (:class:`PopulationSpec`).
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> num = cyp.load_catalogue().get("cla_rate_per_10k").numerator
+    >>> num.column, num.source
+    ('cla_at_31_march', 'SSDA903 (children looked after return)')
+    """
 
     meaning: str
     column: str
@@ -69,6 +107,19 @@ class Measure:
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Any]) -> Measure:
+        """Build from the document form: a ``[numerator]``, ``[denominator]`` or ``[spread]`` table.
+
+        Parameters
+        ----------
+        doc
+            ``meaning``, ``column``, ``source`` and, optionally, ``population`` (``series``,
+            ``year_offset``).
+
+        Returns
+        -------
+        Measure
+            The measure.
+        """
         pop = doc.get("population")
         return cls(
             meaning=doc["meaning"],
@@ -78,6 +129,13 @@ class Measure:
         )
 
     def to_mapping(self) -> dict[str, Any]:
+        """The document form (the population left out when there is none).
+
+        Returns
+        -------
+        dict[str, Any]
+            Accepted back by :meth:`from_mapping`.
+        """
         out: dict[str, Any] = {
             "meaning": self.meaning,
             "column": self.column,
@@ -96,10 +154,27 @@ ROUNDING_RULES = ("half_away_from_zero", "half_away_from_zero_no_tolerance")
 class Presentation:
     """How a value is shown: decimal places, rounded half away from zero.
 
-    ``rounding`` is ``"half_away_from_zero"`` (DfE's ``round_five_up``, with its nudge of
-    sqrt(machine epsilon): 1.005 shows as 1.01) or ``"half_away_from_zero_no_tolerance"`` (the
-    double as stored, half up: DfE's attainment tables show 23/40 x 100 = 57.49999999999999 as
-    57).
+    Parameters
+    ----------
+    decimal_places
+        Places shown (0 or more).
+    rounding
+        ``"half_away_from_zero"`` (DfE's ``round_five_up``, with its nudge of sqrt(machine
+        epsilon): 1.005 shows as 1.01) or ``"half_away_from_zero_no_tolerance"`` (the double as
+        stored, half up: DfE's attainment tables show 23/40 x 100 = 57.49999999999999 as 57).
+
+    Raises
+    ------
+    ValueError
+        Negative ``decimal_places`` or a rounding rule not in :data:`ROUNDING_RULES`.
+
+    Examples
+    --------
+    >>> p = Presentation(decimal_places=1)
+    >>> p.rounding, p.tolerance > 0
+    ('half_away_from_zero', True)
+    >>> Presentation(decimal_places=0, rounding="half_away_from_zero_no_tolerance").tolerance
+    0.0
     """
 
     decimal_places: int = attrs.field(validator=attrs.validators.ge(0))
@@ -109,7 +184,7 @@ class Presentation:
 
     @property
     def tolerance(self) -> float:
-        """The nudge added before truncation (:func:`cyp_indicators.round_half_away`)."""
+        """The nudge added before truncation (:func:`cyp_indicators.round_half_away`), or 0."""
         from ..stats.rounding import TOLERANCE
 
         return 0.0 if self.rounding == "half_away_from_zero_no_tolerance" else TOLERANCE
@@ -117,7 +192,33 @@ class Presentation:
 
 @attrs.frozen(kw_only=True)
 class Disclosure:
-    """Disclosure control at presentation: counts from 1 to ``threshold`` are shown as ``symbol``."""
+    """Disclosure control at presentation: counts from 1 to ``threshold`` are shown as ``symbol``.
+
+    Parameters
+    ----------
+    threshold
+        The largest count withheld (0 or more; 0 withholds nothing).
+    symbol
+        The GSS symbol shown instead (``"c"``, confidential).
+    applies_to
+        The counts it applies to (``"numerator"``, ``"denominator"``).
+    national_counts_rounded_to
+        The rounding DfE applies to England and regional counts, where it does (10).
+    note
+        Why, in words.
+
+    Raises
+    ------
+    ValueError
+        A negative ``threshold``.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("cla_rate_per_10k").disclosure
+    >>> d.threshold, d.symbol, d.applies_to, d.national_counts_rounded_to
+    (5, 'c', ('numerator',), 10)
+    """
 
     threshold: int = attrs.field(validator=attrs.validators.ge(0))
     symbol: str = "c"
@@ -135,13 +236,29 @@ def _filters(value: Any) -> tuple[tuple[str, str], ...]:
 class EESSeries:
     """Where a published series sits in an Explore Education Statistics (EES) data file.
 
-    ``file`` is the file's name as DfE publishes it (``la_cla_placement_stability.csv``),
-    ``value_column`` the column holding the published figure (absent where the file holds only the
-    components and the figure is published elsewhere, e.g. in LAIT), ``filters`` the values of other columns
-    that pick the series' rows (``{"cla_group": "CLA on 31 March"}``), and for a definition with a
-    breakdown ``breakdown_column`` the column whose values are the levels' ``ees_value``.
-    ``numerator_column`` and ``denominator_column`` name the published components, where DfE
-    publishes them, so the value can be reproduced from them.
+    Parameters
+    ----------
+    file
+        The file's name as DfE publishes it (``la_cla_placement_stability.csv``).
+    value_column
+        The column holding the published figure (absent where the file holds only the components
+        and the figure is published elsewhere, e.g. in LAIT).
+    filters
+        The values of other columns that pick the series' rows (``{"cla_group": "CLA on 31
+        March"}``), kept as ``(column, value)`` pairs in the order given.
+    breakdown_column
+        For a definition with a breakdown: the column whose values are the levels' ``ees_value``.
+    numerator_column, denominator_column
+        The published components, where DfE publishes them, so the value can be reproduced.
+    publication
+        The EES publication, where given.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> ees = cyp.load_catalogue().get("cla_rate_per_10k").provenance.ees
+    >>> ees.file, ees.value_column, ees.filter_map
+    ('cla_number_and_rate_per_10k_children.csv', 'rate_per_10000', {'population_type': 'Children looked after on 31 March each year'})
     """
 
     file: str
@@ -154,11 +271,17 @@ class EESSeries:
 
     @property
     def filter_map(self) -> dict[str, str]:
-        """The filters as a dict."""
+        """The filters as a dict (column -> value)."""
         return dict(self.filters)
 
     def to_mapping(self) -> dict[str, Any]:
-        """The document form."""
+        """The document form (empty fields left out).
+
+        Returns
+        -------
+        dict[str, Any]
+            Accepted back by the constructor as keywords.
+        """
         out: dict[str, Any] = {"file": self.file}
         if self.value_column is not None:
             out["value_column"] = self.value_column
@@ -172,13 +295,44 @@ class EESSeries:
 
 @attrs.frozen(kw_only=True)
 class Provenance:
-    """Where the definition comes from: DfE release and table, the published series it reproduces
-    (a LAIT measure, or an EES file and column), former NI number, DfE dashboard metrics.
+    """Where the definition comes from and which published series it reproduces.
 
-    ``lait_short_name`` names one LAIT series; a definition with a breakdown that covers several
-    LAIT rows names them in ``lait_short_names`` instead, in the order of its breakdown levels
-    (each level's ``lait_short_name``). ``csc_dashboard_metrics`` are the metric texts of DfE's
-    children's social care dashboard the definition stands for, as the dashboard writes them.
+    Parameters
+    ----------
+    dfe_release, dfe_table
+        The DfE statistical release and table.
+    lait_measure_code
+        LAIT's measure code.
+    lait_short_name
+        The one LAIT series the definition reproduces (its short name).
+    lait_short_names
+        For a definition with a breakdown that covers several LAIT rows, instead: their short
+        names, in the order of its breakdown levels (each level's ``lait_short_name``).
+    ees
+        Where the series sits in an EES file (:class:`EESSeries`).
+    csc_dashboard_metrics
+        The metric texts of DfE's children's social care dashboard the definition stands for, as
+        the dashboard writes them.
+    national_indicator
+        The former national indicator (``"NI 62"``).
+    seed_references
+        The project's internal references for where the definition was first written down.
+    urls
+        Links to the publications.
+    notes
+        Anything else, in words.
+
+    Raises
+    ------
+    ValueError
+        Both ``lait_short_name`` and ``lait_short_names`` given.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> prov = cyp.load_catalogue().get("cla_rate_per_10k").provenance
+    >>> prov.lait_short_name, prov.lait_series
+    ('LAC', ('LAC',))
     """
 
     dfe_release: str | None = None
@@ -207,13 +361,37 @@ class Provenance:
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Any]) -> Provenance:
-        """Build from the document form."""
+        """Build from the document form (a ``[provenance]`` table, with an optional ``ees`` table).
+
+        Parameters
+        ----------
+        doc
+            The fields, by name.
+
+        Returns
+        -------
+        Provenance
+            The provenance.
+
+        Raises
+        ------
+        ValueError
+            Both ``lait_short_name`` and ``lait_short_names`` given.
+        TypeError
+            A field the class does not have.
+        """
         fields = dict(doc)
         ees = fields.pop("ees", None)
         return cls(**fields, ees=EESSeries(**ees) if ees else None)
 
     def to_mapping(self) -> dict[str, Any]:
-        """The document form (empty fields left out)."""
+        """The document form (empty fields left out).
+
+        Returns
+        -------
+        dict[str, Any]
+            Accepted back by :meth:`from_mapping`.
+        """
         out = _drop_none(attrs.asdict(self, recurse=False, filter=lambda a, _: a.name != "ees"))
         if self.ees is not None:
             out["ees"] = self.ees.to_mapping()
@@ -222,7 +400,29 @@ class Provenance:
 
 @attrs.frozen(kw_only=True)
 class BreakdownLevel:
-    """One level of a breakdown: its code (as results show it), label, and where DfE publishes it."""
+    """One level of a breakdown: its code (as results show it), label, and where DfE publishes it.
+
+    Parameters
+    ----------
+    code
+        The level's code, as results show it.
+    label
+        Its label in words.
+    lait_short_name
+        The LAIT series of this level, where LAIT publishes it.
+    ees_value
+        Its value in the EES file's ``breakdown_column``, where EES publishes it.
+    csc_dashboard_metric
+        Its metric text on DfE's children's social care dashboard, where there is one.
+    aliases
+        Other names accepted for it in an input column (compared trimmed, in any case).
+
+    Examples
+    --------
+    >>> level = BreakdownLevel(code="under_1", label="Under 1 year", aliases=["<1"])
+    >>> level.aliases, level.to_mapping()
+    (('<1',), {'code': 'under_1', 'label': 'Under 1 year', 'aliases': ['<1']})
+    """
 
     code: str
     label: str
@@ -232,7 +432,13 @@ class BreakdownLevel:
     aliases: tuple[str, ...] = attrs.field(default=(), converter=_tuple_of_str)
 
     def to_mapping(self) -> dict[str, Any]:
-        """The document form."""
+        """The document form (empty fields left out).
+
+        Returns
+        -------
+        dict[str, Any]
+            Accepted back by the constructor as keywords.
+        """
         return _drop_none(attrs.asdict(self))
 
 
@@ -242,12 +448,35 @@ def _levels(value: Any) -> tuple[BreakdownLevel, ...]:
 
 @attrs.frozen(kw_only=True)
 class Breakdown:
-    """A dimension of a definition: one measure published for several groups (duration bands,
-    categories of abuse, pupil groups), rather than one near-identical definition per group.
+    """A dimension of a definition: one measure published for several groups.
 
-    ``dimension`` names it (``"duration"``), ``column`` is the input and result column that holds a
-    row's level (a level's code, label or alias), ``levels`` are the groups in DfE's order. A value
-    that is no level is an error naming it (:meth:`level`).
+    Duration bands, categories of abuse, pupil groups: one definition with levels rather than one
+    near-identical definition per group. A value that is no level is an error naming it
+    (:meth:`level`).
+
+    Parameters
+    ----------
+    dimension
+        Its name (``"duration"``).
+    column
+        The input and result column that holds a row's level (a level's code, label or alias).
+    levels
+        The groups in DfE's order (:class:`BreakdownLevel`, or mappings of their fields).
+    total
+        The code of the level that is the total of the others, where one is.
+
+    Raises
+    ------
+    ValueError
+        No level, a name (code, label or alias) used by two levels, or a ``total`` that is no
+        level's code.
+
+    Examples
+    --------
+    >>> b = Breakdown(dimension="age", column="age_band", levels=[
+    ...     {"code": "under_1", "label": "Under 1 year"}, {"code": "1_to_4", "label": "1 to 4 years"}])
+    >>> b.codes, b.level("Under 1 YEAR").code
+    (('under_1', '1_to_4'), 'under_1')
     """
 
     dimension: str
@@ -277,7 +506,20 @@ class Breakdown:
         return tuple(level.code for level in self.levels)
 
     def lookup(self) -> dict[str, str]:
-        """Every accepted name (code, label, alias; lower case, trimmed) -> level code."""
+        """Every accepted name of a level, lower case and trimmed, to the level's code.
+
+        Returns
+        -------
+        dict[str, str]
+            Code, label and each alias of every level -> its code.
+
+        Examples
+        --------
+        >>> b = Breakdown(dimension="age", column="age_band",
+        ...               levels=[{"code": "under_1", "label": "Under 1 year", "aliases": ["<1"]}])
+        >>> b.lookup()
+        {'under_1': 'under_1', 'under 1 year': 'under_1', '<1': 'under_1'}
+        """
         return {
             name.strip().lower(): level.code
             for level in self.levels
@@ -285,7 +527,23 @@ class Breakdown:
         }
 
     def level(self, value: str) -> BreakdownLevel:
-        """The level a code, label or alias names; ``KeyError`` listing the levels otherwise."""
+        """The level a code, label or alias names (compared trimmed, in any case).
+
+        Parameters
+        ----------
+        value
+            A code, label or alias.
+
+        Returns
+        -------
+        BreakdownLevel
+            The level.
+
+        Raises
+        ------
+        KeyError
+            ``value`` names no level (the message lists the levels).
+        """
         code = self.lookup().get(str(value).strip().lower())
         if code is None:
             msg = f"{value!r} is not a level of breakdown {self.dimension!r}; levels: " + ", ".join(
@@ -295,7 +553,14 @@ class Breakdown:
         return next(lv for lv in self.levels if lv.code == code)
 
     def to_mapping(self) -> dict[str, Any]:
-        """The document form."""
+        """The document form.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``dimension``, ``column``, ``total`` (when set) and ``levels``; accepted back by the
+            constructor as keywords.
+        """
         out: dict[str, Any] = {"dimension": self.dimension, "column": self.column}
         if self.total is not None:
             out["total"] = self.total
@@ -310,7 +575,22 @@ def _params(value: Any) -> tuple[tuple[str, Any], ...]:
 
 @attrs.frozen(kw_only=True)
 class DerivationRef:
-    """A record-level derivation of the library's registry, named with its parameters (data)."""
+    """A record-level derivation of the library's registry, named with its parameters (data).
+
+    Parameters
+    ----------
+    name
+        The derivation (a name in ``cyp_indicators.records``' registry).
+    parameters
+        Its parameters (a mapping, or ``(name, value)`` pairs), kept sorted by name with lists as
+        tuples so the reference is hashable.
+
+    Examples
+    --------
+    >>> ref = DerivationRef(name="adoption_a1_days", parameters={"new_family_reasons": []})
+    >>> ref.parameters, ref.params
+    ((('new_family_reasons', ()),), {'new_family_reasons': []})
+    """
 
     name: str
     parameters: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_params)
@@ -322,8 +602,75 @@ class DerivationRef:
 
 
 @attrs.frozen(kw_only=True)
+class PupilRule:
+    """A pupil-level rule of the library's registry, with its parameters and the DfE rule it applies.
+
+    The parameters are data (thresholds, codes, the pupil columns it reads); the registry
+    (``cyp_indicators.progress.PUPIL_RULES``) holds the only code.
+    :func:`~cyp_indicators.compute_from_pupils` applies it to pupil rows.
+
+    Parameters
+    ----------
+    name
+        The rule's name in the registry (``"ks4_english_and_maths"``).
+    citation
+        The DfE guidance it applies, quoted.
+    parameters
+        Its parameters (a mapping, or ``(name, value)`` pairs), kept sorted by name with lists as
+        tuples.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> rule = cyp.load_catalogue().get("attainment_8").pupil_rule
+    >>> rule.name, rule.params["maths_column"], rule.params["maths_weight"]
+    ('attainment_8', 'maths_points', 2)
+    """
+
+    name: str
+    citation: str
+    parameters: tuple[tuple[str, Any], ...] = attrs.field(default=(), converter=_params)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters as a dict (lists where the file gave lists)."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in self.parameters}
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The document form.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``name``, ``citation`` and ``parameters`` (a dict).
+        """
+        return {"name": self.name, "citation": self.citation, "parameters": self.params}
+
+
+@attrs.frozen(kw_only=True)
 class ChangelogEntry:
-    """One entry of a definition's own history."""
+    """One entry of a definition's own history.
+
+    Parameters
+    ----------
+    version
+        The version it describes (text such as ``"1.0.0"`` is parsed).
+    date
+        When (``YYYY-MM-DD``).
+    change
+        What changed, in words.
+
+    Raises
+    ------
+    ValueError
+        A version that is not ``major.minor.patch``.
+
+    Examples
+    --------
+    >>> entry = ChangelogEntry(version="2.0.0", date="2026-01-05", change="New cohort.")
+    >>> entry.version
+    Version('2.0.0')
+    """
 
     version: Version = attrs.field(converter=_version)
     date: str
@@ -336,11 +683,79 @@ def _changelog(value: Any) -> tuple[ChangelogEntry, ...]:
 
 @attrs.frozen(kw_only=True)
 class IndicatorDefinition:
-    """One version of one aggregated indicator.
+    """One version of one aggregated indicator: measure, unit, polarity, period and intervals.
 
-    ``unit`` is a unit of the library's pint registry (``per_10000``, ``percent``, ...) and
-    ``multiplier`` its scale (``value = numerator / denominator * multiplier``). ``polarity`` says
-    whether high is good; :meth:`with_polarity` overrides it for one use.
+    Built by the catalogue from a schema-checked file (:meth:`from_mapping`); the fields are those
+    of the file (``docs/definitions.md`` describes each). The value is ``numerator / denominator *
+    multiplier`` for a rate or share, in ``unit``.
+
+    Parameters
+    ----------
+    id
+        The identifier, never reused for a different measure.
+    version
+        ``major.minor.patch`` (text is parsed); a change of meaning is a new major version.
+    title, description
+        The measure in words.
+    topic
+        Its topic (one of :attr:`~cyp_indicators.Catalogue.topics`).
+    family
+        The kind of measure (:class:`Family`, or its value): decides how
+        :func:`~cyp_indicators.compute` calculates it.
+    numerator, denominator, spread
+        The counts (:class:`Measure`); the denominator is required for rates, shares, means and
+        differences, the spread (a standard deviation) for normal intervals.
+    unit
+        A unit of the library's registry (``"per_10000"``, ``"percent"``).
+    multiplier
+        The unit's scale: unit magnitude times multiplier is 1 for a rate or share (``per_10000``
+        with 10000, ``percent`` with 100).
+    polarity, polarity_note
+        Whether a higher value is better (:class:`Polarity`, or its value), and why.
+    period_type
+        The period one value covers (:class:`PeriodType`, or its value).
+    ci_method, confidence_levels
+        How intervals are computed (:class:`CIMethod`, or its value) and at which levels
+        (default 95 % and 99.8 %).
+    presentation, disclosure
+        How a value is shown (:class:`Presentation`) and which counts are withheld
+        (:class:`Disclosure`).
+    valid_from, valid_to
+        The first and last collection year (``valid_to`` None: still valid).
+    keywords
+        Words for search.
+    provenance
+        Where it comes from and which published series it reproduces (:class:`Provenance`).
+    caveats
+        Known limitations, one sentence each.
+    changelog
+        The definition's own history, oldest first, the last entry for this version.
+    matrix
+        The expected-progress matrix (:class:`ProgressMatrix`), for that family only.
+    derivation
+        The record-level derivation that produces its counts (:class:`DerivationRef`).
+    breakdown
+        Its dimension and levels, when it is published for several groups (:class:`Breakdown`).
+    pupil_rule
+        DfE's rule for one pupil's row (:class:`PupilRule`).
+    source_file
+        The file it was read from (not part of equality).
+
+    Raises
+    ------
+    ValueError
+        A field the model refuses, naming it: a multiplier that is not a finite number above 0 or
+        does not match the unit, a confidence level outside (0, 1), a missing denominator, an
+        interval method that does not suit the family, a matrix outside expected progress, a
+        ``valid_to`` before ``valid_from``, a changelog out of order or not ending with this
+        version, LAIT names or EES columns that do not match the breakdown.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("cla_rate_per_10k")
+    >>> d.key, d.family, d.multiplier, d.period_type.value, d.confidence_levels
+    ('cla_rate_per_10k@1.0.0', <Family.RATE: 'rate'>, 10000.0, 'snapshot_31_march', (0.95, 0.998))
     """
 
     id: str
@@ -352,7 +767,7 @@ class IndicatorDefinition:
     numerator: Measure
     denominator: Measure | None = None
     spread: Measure | None = None
-    unit: Any = attrs.field(converter=parse_unit, eq=str, hash=False)
+    _unit: str = attrs.field(converter=unit_name, alias="unit")
     multiplier: float
     polarity: Polarity = attrs.field(converter=Polarity)
     polarity_note: str | None = None
@@ -372,6 +787,7 @@ class IndicatorDefinition:
     matrix: ProgressMatrix | None = None
     derivation: DerivationRef | None = None
     breakdown: Breakdown | None = None
+    pupil_rule: PupilRule | None = None
     source_file: str | None = attrs.field(default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -386,16 +802,12 @@ class IndicatorDefinition:
         if self.family in _RATE_FAMILIES and self.denominator is None:
             msg = f"'denominator' is required for a {self.family.value} definition"
             raise ValueError(msg)
-        scale = (
-            Quantity(1, self.unit).to("dimensionless").magnitude
-            if self.unit.dimensionless
-            else None
-        )
+        scale = unit_scale(self._unit)
         if self.family in _RATE_FAMILIES and (
             scale is None or abs(scale * self.multiplier - 1) > 1e-12
         ):
             msg = (
-                f"'multiplier' {self.multiplier:g} does not match unit {str(self.unit)!r}: "
+                f"'multiplier' {self.multiplier:g} does not match unit {self._unit!r}: "
                 "unit magnitude times multiplier must be 1 (per_10000 with 10000, percent with 100)"
             )
             raise ValueError(msg)
@@ -488,16 +900,32 @@ class IndicatorDefinition:
         if metrics and not set(metrics) <= set(prov.csc_dashboard_metrics):
             msg = "'csc_dashboard_metrics' must list every breakdown level's csc_dashboard_metric"
             raise ValueError(msg)
-        if prov.ees is not None and prov.ees.breakdown_column is not None:
-            # the EES file may publish some levels only (the social care groups of an
-            # all-pupil measure): those levels name their value in it
-            if not any(lv.ees_value is not None for lv in self.breakdown.levels):
-                msg = "'breakdown' has no level with an ees_value for the EES breakdown column"
-                raise ValueError(msg)
+        # the EES file may publish some levels only (the social care groups of an all-pupil
+        # measure): those levels name their value in it
+        if (
+            prov.ees is not None
+            and prov.ees.breakdown_column is not None
+            and not any(lv.ees_value is not None for lv in self.breakdown.levels)
+        ):
+            msg = "'breakdown' has no level with an ees_value for the EES breakdown column"
+            raise ValueError(msg)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # rebuilt from the document form: the unit belongs to the library's own pint registry
         return (_from_document, (self.to_mapping(), self.source_file))
+
+    @property
+    def unit(self) -> Any:
+        """The unit of the value, a unit of the library's pint registry; pint loads on first use.
+
+        ``str()`` gives its name: ``"per_10000"``.
+        """
+        return parse_unit(self._unit)
+
+    @property
+    def unit_name(self) -> str:
+        """The name of the unit (``"per_10000"``, ``"percent"``), without loading pint."""
+        return self._unit
 
     @property
     def key(self) -> str:
@@ -505,13 +933,57 @@ class IndicatorDefinition:
         return f"{self.id}@{self.version}"
 
     def valid_in(self, year: int) -> bool:
-        """Whether collection ``year`` is within the definition's valid years."""
+        """Whether collection ``year`` is within the definition's valid years.
+
+        Parameters
+        ----------
+        year
+            A collection year.
+
+        Returns
+        -------
+        bool
+            ``valid_from <= year`` and (no ``valid_to``, or ``year <= valid_to``).
+
+        Examples
+        --------
+        >>> import cyp_indicators as cyp
+        >>> d = cyp.load_catalogue().get("care_leavers_neet_pct", version="1")
+        >>> d.valid_in(2013), d.valid_in(2014)
+        (True, False)
+        """
         return self.valid_from <= year and (self.valid_to is None or year <= self.valid_to)
 
     def with_polarity(
         self, polarity: Polarity | str, note: str | None = None
     ) -> IndicatorDefinition:
-        """A copy for one use with ``polarity`` overridden (the catalogue's copy is unchanged)."""
+        """A copy for one use with ``polarity`` overridden (the catalogue's copy is unchanged).
+
+        Parameters
+        ----------
+        polarity
+            The polarity (:class:`Polarity`, or its value).
+        note
+            Why; by default a note saying it was overridden and what the catalogue says.
+
+        Returns
+        -------
+        IndicatorDefinition
+            The copy, with ``polarity`` and ``polarity_note`` replaced.
+
+        Raises
+        ------
+        ValueError
+            A text that is not a polarity's value.
+
+        Examples
+        --------
+        >>> import cyp_indicators as cyp
+        >>> d = cyp.load_catalogue().get("cla_rate_per_10k")
+        >>> mine = d.with_polarity("low_is_good")
+        >>> mine.polarity, mine.polarity_note, d.polarity
+        (<Polarity.LOW_IS_GOOD: 'low_is_good'>, 'polarity overridden for this use (catalogue: not_applicable)', <Polarity.NOT_APPLICABLE: 'not_applicable'>)
+        """
         p = Polarity(polarity) if isinstance(polarity, str) else polarity
         text = note or f"polarity overridden for this use (catalogue: {self.polarity.value})"
         return attrs.evolve(self, polarity=p, polarity_note=text)
@@ -520,7 +992,34 @@ class IndicatorDefinition:
     def from_mapping(
         cls, doc: Mapping[str, Any], *, source_file: str | None = None
     ) -> IndicatorDefinition:
-        """Build from a parsed, schema-checked document (see ``validation/indicator.schema.json``)."""
+        """Build from a parsed, schema-checked document (see ``validation/indicator.schema.json``).
+
+        Parameters
+        ----------
+        doc
+            The document (a definition file as parsed).
+        source_file
+            Recorded on the definition.
+
+        Returns
+        -------
+        IndicatorDefinition
+            The definition.
+
+        Raises
+        ------
+        ValueError
+            A field the model refuses (see the class).
+        TypeError
+            A table with a field its class does not have (the schema allows none).
+
+        Examples
+        --------
+        >>> import cyp_indicators as cyp
+        >>> d = cyp.load_catalogue().get("cla_rate_per_10k")
+        >>> IndicatorDefinition.from_mapping(d.to_mapping()) == d
+        True
+        """
         den = doc.get("denominator")
         return cls(
             id=doc["id"],
@@ -550,11 +1049,18 @@ class IndicatorDefinition:
             matrix=ProgressMatrix.from_mapping(doc["matrix"]) if doc.get("matrix") else None,
             derivation=DerivationRef(**doc["derivation"]) if doc.get("derivation") else None,
             breakdown=Breakdown(**doc["breakdown"]) if doc.get("breakdown") else None,
+            pupil_rule=PupilRule(**doc["pupil_rule"]) if doc.get("pupil_rule") else None,
             source_file=source_file,
         )
 
     def to_mapping(self) -> dict[str, Any]:
-        """The document form (plain JSON-able values), accepted back by :meth:`from_mapping`."""
+        """The document form (plain JSON-able values), accepted back by :meth:`from_mapping`.
+
+        Returns
+        -------
+        dict[str, Any]
+            The fields as a definition file holds them.
+        """
         out: dict[str, Any] = {
             "id": self.id,
             "version": str(self.version),
@@ -570,7 +1076,7 @@ class IndicatorDefinition:
         if self.spread is not None:
             out["spread"] = self.spread.to_mapping()
         out |= {
-            "unit": str(self.unit),
+            "unit": self._unit,
             "multiplier": self.multiplier,
             "polarity": self.polarity.value,
         }
@@ -597,6 +1103,8 @@ class IndicatorDefinition:
             out["derivation"] = {"name": self.derivation.name, "parameters": self.derivation.params}
         if self.breakdown is not None:
             out["breakdown"] = self.breakdown.to_mapping()
+        if self.pupil_rule is not None:
+            out["pupil_rule"] = self.pupil_rule.to_mapping()
         return out
 
 

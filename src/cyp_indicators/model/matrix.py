@@ -18,7 +18,22 @@ __all__ = ["MatrixAxis", "Outcome", "ProgressMatrix", "normalise_code"]
 
 
 class Outcome(enum.Enum):
-    """The matrix's verdict for one pupil."""
+    """The matrix's verdict for one pupil: made expected progress, did not, or is not counted.
+
+    Attributes
+    ----------
+    MADE
+        Made expected progress: in the numerator and the denominator.
+    NOT_MADE
+        Did not: in the denominator only.
+    NOT_INCLUDED
+        Left out of both (DfE's "not included" cells).
+
+    Examples
+    --------
+    >>> Outcome("not_made"), Outcome.MADE.value
+    (<Outcome.NOT_MADE: 'not_made'>, 'made')
+    """
 
     MADE = "made"
     NOT_MADE = "not_made"
@@ -41,8 +56,28 @@ _SPACES = re.compile(r"\s+")
 
 
 def normalise_code(text: object) -> str:
-    """A code as the matrix compares it: NFKC, look-alike letters to Latin, upper case, single
-    spaces, and ``"A-star"``, ``"A star"`` or ``"A *"`` to ``"A*"``. ``None`` becomes ``""``."""
+    r"""A code as the matrix compares it, whatever the spelling it was typed or extracted in.
+
+    NFKC, look-alike Cyrillic and Greek letters to Latin, upper case, single spaces, and
+    ``"A-star"``, ``"A star"`` or ``"A *"`` to ``"A*"``.
+
+    Parameters
+    ----------
+    text
+        A code (anything ``str()`` reads); None is no code.
+
+    Returns
+    -------
+    str
+        The normalised code; ``""`` for None.
+
+    Examples
+    --------
+    >>> normalise_code(" a-star "), normalise_code("w  t"), normalise_code(None)
+    ('A*', 'W T', '')
+    >>> normalise_code("\u0412")  # Cyrillic capital ve, as in text extracted from a PDF
+    'B'
+    """
     if text is None:
         return ""
     s = unicodedata.normalize("NFKC", str(text)).translate(_CONFUSABLES).strip()
@@ -57,8 +92,27 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
 
 @attrs.frozen(kw_only=True)
 class MatrixAxis:
-    """One row or column: its code, label, accepted spellings, numeric level and whether a
-    missing value (null or empty) falls here."""
+    """One row or column of a matrix: its code, label, accepted spellings and numeric level.
+
+    Parameters
+    ----------
+    code
+        The code results show (``"2"``, ``"W"``).
+    label
+        The code in words.
+    aliases
+        Other spellings that select it (compared after :func:`normalise_code`).
+    level
+        Its numeric level, where it has one.
+    missing
+        Whether a missing value (null or empty) falls here; one axis at most.
+
+    Examples
+    --------
+    >>> axis = MatrixAxis(code="A/D", label="Absent or disapplied", aliases=["a", "absent"])
+    >>> sorted(axis.spellings())
+    ['A', 'A/D', 'ABSENT']
+    """
 
     code: str
     label: str
@@ -67,10 +121,23 @@ class MatrixAxis:
     missing: bool = False
 
     def spellings(self) -> set[str]:
-        """Normalised spellings that select this row or column."""
+        """Normalised spellings that select this row or column: its code and aliases.
+
+        Returns
+        -------
+        set[str]
+            Each after :func:`normalise_code`.
+        """
         return {normalise_code(self.code), *(normalise_code(a) for a in self.aliases)}
 
     def to_mapping(self) -> dict[str, Any]:
+        """The document form (empty fields left out).
+
+        Returns
+        -------
+        dict[str, Any]
+            Accepted back by the constructor as keywords.
+        """
         out: dict[str, Any] = {"code": self.code, "label": self.label}
         if self.aliases:
             out["aliases"] = list(self.aliases)
@@ -91,7 +158,38 @@ def _cells(value: Iterable[Iterable[Outcome | str]]) -> tuple[tuple[Outcome, ...
 
 @attrs.frozen(kw_only=True)
 class ProgressMatrix:
-    """Rows of prior attainment x columns of outcome, each cell an :class:`Outcome`."""
+    """Rows of prior attainment x columns of outcome, each cell an :class:`Outcome`.
+
+    Parameters
+    ----------
+    prior
+        What the rows are, in words (``"KS1 level in the subject"``).
+    outcome
+        What the columns are, in words.
+    rows, columns
+        The axes (:class:`MatrixAxis`), in order.
+    cells
+        One sequence per row, one outcome per column (:class:`Outcome`, or its value).
+
+    Raises
+    ------
+    ValueError
+        Cells that do not cover rows x columns, a code used twice on an axis, a spelling that
+        selects two codes, or more than one axis taking missing values.
+
+    Examples
+    --------
+    >>> m = ProgressMatrix(
+    ...     prior="KS1 level", outcome="KS2 level",
+    ...     rows=[MatrixAxis(code="1", label="Level 1"), MatrixAxis(code="2", label="Level 2")],
+    ...     columns=[MatrixAxis(code="3", label="Level 3"), MatrixAxis(code="4", label="Level 4")],
+    ...     cells=[["made", "made"], ["not_made", "made"]],
+    ... )
+    >>> m.outcome_of("2", "3")
+    <Outcome.NOT_MADE: 'not_made'>
+    >>> m.as_table()[:2]
+    [('1', '3', 'made'), ('1', '4', 'made')]
+    """
 
     prior: str
     outcome: str
@@ -131,7 +229,27 @@ class ProgressMatrix:
                 raise ValueError(msg)
 
     def lookup(self, axis: str) -> dict[str, str]:
-        """Normalised spelling -> code, for ``"rows"`` or ``"columns"`` ("" for a missing value)."""
+        """Normalised spelling -> code, for the rows or the columns.
+
+        Parameters
+        ----------
+        axis
+            ``"rows"``; anything else is the columns.
+
+        Returns
+        -------
+        dict[str, str]
+            Every spelling of every code (:meth:`MatrixAxis.spellings`), and ``""`` for the axis that
+            takes missing values.
+
+        Examples
+        --------
+        >>> import cyp_indicators as cyp
+        >>> m = cyp.load_catalogue().get("ks1_ks2_expected_progress").matrix
+        >>> rows = m.lookup("rows")
+        >>> rows["ABSENT"], rows[""], rows["2"]
+        ('A/D/none', 'A/D/none', '2')
+        """
         axes = self.rows if axis == "rows" else self.columns
         out: dict[str, str] = {}
         for a in axes:
@@ -142,13 +260,35 @@ class ProgressMatrix:
         return out
 
     def outcome_of(self, row: str, column: str) -> Outcome:
-        """The cell for a row code and a column code."""
+        """The cell for a row code and a column code.
+
+        Parameters
+        ----------
+        row, column
+            Codes (as written, not other spellings).
+
+        Returns
+        -------
+        Outcome
+            The cell.
+
+        Raises
+        ------
+        ValueError
+            A code that is not the matrix's.
+        """
         r = [a.code for a in self.rows].index(row)
         c = [a.code for a in self.columns].index(column)
         return self.cells[r][c]
 
     def as_table(self) -> list[tuple[str, str, str]]:
-        """Every cell as (row code, column code, outcome value)."""
+        """Every cell as (row code, column code, outcome value), row by row.
+
+        Returns
+        -------
+        list[tuple[str, str, str]]
+            Rows x columns entries.
+        """
         return [
             (r.code, c.code, self.cells[i][j].value)
             for i, r in enumerate(self.rows)
@@ -157,6 +297,23 @@ class ProgressMatrix:
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Any]) -> ProgressMatrix:
+        """Build from the document form (a definition's ``[matrix]`` table).
+
+        Parameters
+        ----------
+        doc
+            ``prior``, ``outcome``, ``columns`` and ``rows``, each row with its ``cells``.
+
+        Returns
+        -------
+        ProgressMatrix
+            The matrix.
+
+        Raises
+        ------
+        ValueError
+            A matrix the class refuses (see the class).
+        """
         rows = doc["rows"]
         return cls(
             prior=doc["prior"],
@@ -167,6 +324,13 @@ class ProgressMatrix:
         )
 
     def to_mapping(self) -> dict[str, Any]:
+        """The document form, accepted back by :meth:`from_mapping`.
+
+        Returns
+        -------
+        dict[str, Any]
+            ``prior``, ``outcome``, ``columns`` and ``rows`` (each with its ``cells``).
+        """
         return {
             "prior": self.prior,
             "outcome": self.outcome,

@@ -13,7 +13,18 @@ _PIN = re.compile(r"^v?(0|[1-9]\d*)(?:\.(0|[1-9]\d*))?(?:\.(0|[1-9]\d*))?$")
 
 @total_ordering
 class Version:
-    """An immutable ``major.minor.patch`` version, ordered numerically."""
+    """An immutable ``major.minor.patch`` version, ordered numerically.
+
+    Parameters
+    ----------
+    major, minor, patch
+        The parts; a change of meaning is a new major version.
+
+    Examples
+    --------
+    >>> Version.parse("1.10.0") > Version(1, 9, 3), str(Version(2))
+    (True, '2.0.0')
+    """
 
     __slots__ = ("major", "minor", "patch")
 
@@ -34,7 +45,28 @@ class Version:
 
     @classmethod
     def parse(cls, text: str | Version) -> Version:
-        """Parse ``"1.2.3"``; raises ``ValueError`` naming the text otherwise."""
+        """Parse ``"1.2.3"`` (a Version is returned as it is).
+
+        Parameters
+        ----------
+        text
+            ``major.minor.patch``, each part a whole number without leading zeros.
+
+        Returns
+        -------
+        Version
+            The version.
+
+        Raises
+        ------
+        ValueError
+            Any other text, naming it.
+
+        Examples
+        --------
+        >>> Version.parse("1.2.3")
+        Version('1.2.3')
+        """
         if isinstance(text, Version):
             return text
         m = _FULL.match(str(text))
@@ -45,7 +77,28 @@ class Version:
 
     @staticmethod
     def parse_pin(text: str | int) -> tuple[int, int | None, int | None]:
-        """Parse a pin: ``"1"`` (any 1.x.y), ``"1.2"``, ``"1.2.3"`` or ``"v1"``."""
+        """Parse a pin: ``"1"`` (any 1.x.y), ``"1.2"``, ``"1.2.3"`` or ``"v1"``.
+
+        Parameters
+        ----------
+        text
+            The pin (text or a whole number).
+
+        Returns
+        -------
+        tuple[int, int | None, int | None]
+            Major, minor and patch; None for a part the pin leaves open.
+
+        Raises
+        ------
+        ValueError
+            Text that is not a pin, naming it.
+
+        Examples
+        --------
+        >>> Version.parse_pin("v1"), Version.parse_pin("1.2")
+        ((1, None, None), (1, 2, None))
+        """
         m = _PIN.match(str(text).strip())
         if not m:
             msg = f"version pin must look like 1, 1.2 or 1.2.3, got {text!r}"
@@ -53,7 +106,23 @@ class Version:
         return int(m[1]), (int(m[2]) if m[2] else None), (int(m[3]) if m[3] else None)
 
     def matches(self, pin: tuple[int, int | None, int | None]) -> bool:
-        """Whether this version satisfies a parsed pin."""
+        """Whether this version satisfies a parsed pin.
+
+        Parameters
+        ----------
+        pin
+            As :meth:`parse_pin` gives it.
+
+        Returns
+        -------
+        bool
+            Every part the pin gives is equal.
+
+        Examples
+        --------
+        >>> Version(1, 2, 0).matches(Version.parse_pin("1")), Version(1, 2, 0).matches((1, 3, None))
+        (True, False)
+        """
         major, minor, patch = pin
         return (
             self.major == major

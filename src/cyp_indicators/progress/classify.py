@@ -80,6 +80,38 @@ def classify_progress(
     are polars Enums (compare them with strings as usual). ``pupil_id``, if given, must be unique.
     A LazyFrame stays lazy: only the distinct codes are read ahead, to normalise each once.
 
+    Parameters
+    ----------
+    pupils
+        One row per pupil, a DataFrame or LazyFrame.
+    definition
+        An expected-progress definition, or its matrix.
+    prior, outcome
+        The columns of prior attainment (the matrix's rows) and outcome (its columns): codes in
+        any spelling the matrix accepts; a missing value falls where the matrix takes missing
+        values.
+    pupil_id
+        A column that must identify one pupil per row.
+
+    Returns
+    -------
+    F
+        The same kind of frame with the five columns added.
+
+    Raises
+    ------
+    DataError
+        A definition without a matrix, or a frame that already has an added column.
+    MissingColumnError
+        A column the frame does not have.
+    DuplicateKeyError
+        A ``pupil_id`` that repeats.
+    InvalidValueError
+        A code the matrix does not know (naming the values and the pupils' rows), never a silent
+        "not made".
+
+    Examples
+    --------
     >>> import polars as pl, cyp_indicators as cyp
     >>> m = cyp.load_catalogue().get("ks2_ks4_expected_progress", year=2011)
     >>> out = cyp.classify_progress(pl.DataFrame({"ks2": ["4"], "gcse": ["С"]}), m, prior="ks2", outcome="gcse")

@@ -40,8 +40,47 @@ def progress_rates(
     are presented (rounded) as the definition says.
 
     A LazyFrame is aggregated at once with the streaming engine and the (small) result returned
-    lazy. Returns ``by`` columns, ``pupils``, ``made``, ``not_made``, ``not_included``, ``included``, then
-    the statistics core's columns (``value`` in percent, ``lower_95``, ...), and ``caution``.
+    lazy.
+
+    Parameters
+    ----------
+    classified
+        The output of :func:`classify_progress` (a ``progress`` column).
+    by
+        Group columns (a school, a pupil group); none for one row over every pupil.
+    confidence
+        Interval levels; ``None`` for none.
+    definition
+        The expected-progress definition: carried by the result, and its disclosure rule and
+        presentation applied with ``suppress``.
+    caution_below
+        Groups with fewer included pupils are flagged ``caution``.
+    suppress
+        Withhold small groups and present (round) values as the definition says.
+
+    Returns
+    -------
+    F
+        ``by`` columns, ``pupils``, ``made``, ``not_made``, ``not_included``, ``included``, then
+        the statistics core's columns (``value`` in percent, ``lower_95``, ...), and ``caution``;
+        with a definition, a result carrying it.
+
+    Raises
+    ------
+    MissingColumnError
+        No ``progress`` column, or a group column missing.
+    DataError
+        ``suppress=True`` without a definition.
+
+    Examples
+    --------
+    >>> import polars as pl, cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("ks2_ks4_expected_progress", year=2011)
+    >>> pupils = pl.DataFrame({"ks2": ["4", "4", "5", "3"], "gcse": ["C", "D", "A", "C"],
+    ...                        "school": ["a", "a", "b", "b"]})
+    >>> classified = cyp.classify_progress(pupils, d, prior="ks2", outcome="gcse")
+    >>> progress_rates(classified, ["school"]).select("school", "made", "included", "value").rows()
+    [('a', 1, 2, 50.0), ('b', 2, 2, 100.0)]
     """
     schema = classified.collect_schema()
     check_columns(

@@ -93,10 +93,49 @@ def transition_from_counts(
     """A transition matrix from aggregated counts (one row per group, prior and outcome).
 
     Counts must be whole numbers >= 0 (text is read, "1,234" included); a missing, suppressed or
-    fractional count is an error naming its rows. Absent combinations are 0.
+    fractional count is an error naming its rows. Absent combinations are 0. Percentages are of
+    the row total, shown to 1 dp half up with no tolerance, as DfE's transition-matrix code does.
 
-    Returns ``by`` columns, ``prior``, ``outcome``, ``count``, ``row_total``, ``column_total``, ``percent``
-    (unrounded row percentage, null where the row is empty) and ``percent_shown`` (1 dp).
+    Parameters
+    ----------
+    counts
+        One row per group, prior band and outcome grade.
+    prior, outcome
+        The prior band and outcome grade columns.
+    count
+        The count column.
+    by
+        Group columns (a pupil group, a subject): one matrix each.
+    prior_order, outcome_order
+        The bands and grades, in order (default: as they first appear); a code outside them is an
+        error.
+    rounding_tolerance
+        Added before rounding ``percent_shown`` (0: the double as stored).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``by`` columns, ``prior``, ``outcome``, ``count`` (Int64), ``row_total``,
+        ``column_total``, ``percent`` (unrounded row percentage, null where the row is empty) and
+        ``percent_shown`` (1 dp).
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have.
+    DataError
+        More than one row for a group, band and grade; a count column that holds neither numbers
+        nor text; codes outside the orders given.
+    InvalidValueError
+        A count that is missing, suppressed, negative or fractional, naming its rows.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> counts = pl.DataFrame({"band": ["low", "low"], "grade": ["4+", "<4"], "count": ["399", "2,401"]})
+    >>> m = transition_from_counts(counts, prior="band", outcome="grade")
+    >>> m.select("grade", "count", "row_total", "percent_shown").rows()
+    [('4+', 399, 2800, 14.2), ('<4', 2401, 2800, 85.8)]
     """
     keys = [*by, prior, outcome]
     check_columns(counts.collect_schema(), [(c, "transition") for c in [*keys, count]])
@@ -136,7 +175,34 @@ def transition_matrix(
     """A transition matrix from pupil rows: counts of each prior band x outcome grade.
 
     Missing prior or outcome values are counted in a "missing" band/grade so no pupil is lost.
-    See :func:`transition_from_counts` for the result.
+
+    Parameters
+    ----------
+    pupils
+        One row per pupil, a DataFrame or LazyFrame.
+    prior, outcome
+        The prior band and outcome grade columns (read as text).
+    by, prior_order, outcome_order, rounding_tolerance
+        As for :func:`transition_from_counts`.
+
+    Returns
+    -------
+    polars.DataFrame
+        As :func:`transition_from_counts` returns.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have.
+    DataError
+        Codes outside the orders given.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> pupils = pl.DataFrame({"ks2": ["A", "A", "B", None], "gcse": ["4", "5", "4", "4"]})
+    >>> transition_matrix(pupils, prior="ks2", outcome="gcse").select("ks2", "gcse", "count").rows()
+    [('A', '4', 1), ('A', '5', 1), ('B', '4', 1), ('B', '5', 0), ('missing', '4', 1), ('missing', '5', 0)]
     """
     keys = [*by, prior, outcome]
     check_columns(pupils.collect_schema(), [(c, "transition") for c in keys])
@@ -166,8 +232,40 @@ def suppress_transition(
 ) -> pl.DataFrame:
     """Withhold cells so that no suppressed value can be recovered from row or column totals.
 
-    Adds ``suppressed`` (bool) and ``count_shown``/``percent_text`` as text ("c" where withheld).
-    Row and column totals are left as published.
+    A row with a single non-zero cell is withheld whole (primary); then, while any row or column
+    holds exactly one withheld cell, the smallest visible non-zero cell in that line is withheld
+    too (secondary). Row and column totals are left as published.
+
+    Parameters
+    ----------
+    matrix
+        A transition matrix (:func:`transition_from_counts`): complete, with ``count`` and
+        usually ``percent_shown``.
+    prior, outcome
+        The prior band and outcome grade columns.
+    by
+        Group columns: each group's matrix is suppressed on its own.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``matrix`` with ``suppressed`` (bool), ``count_shown`` and ``percent_text`` (text, "c"
+        where withheld; ``percent_text`` null without ``percent_shown``).
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> counts = pl.DataFrame({"band": ["low"] * 3 + ["mid"] * 3 + ["high"] * 3,
+    ...                        "grade": ["1", "2", "3"] * 3, "count": [10, 20, 30, 0, 6, 0, 5, 15, 25]})
+    >>> m = suppress_transition(transition_from_counts(counts, prior="band", outcome="grade"),
+    ...                         prior="band", outcome="grade")
+    >>> m.group_by("band", maintain_order=True).agg("count_shown").rows()
+    [('low', ['10', '20', '30']), ('mid', ['c', 'c', 'c']), ('high', ['c', 'c', 'c'])]
     """
     keys = [*by, prior, outcome]
     check_columns(matrix.collect_schema(), [(c, "transition") for c in [*keys, "count"]])

@@ -141,7 +141,7 @@ def _trend(
     first, last = shown.row(0, named=True), shown.row(-1, named=True)
     change = float(last["value"]) - float(first["value"])
     word = "up" if change > 0 else "down" if change < 0 else "unchanged"
-    unit = "percentage points" if str(definition.unit) == "percent" else unit_label(definition)
+    unit = "percentage points" if definition.unit_name == "percent" else unit_label(definition)
     amount = f" {_fixed(abs(change), dps)} {unit}" if change else ""
     move = (
         f"From {first['display']} in {first['year']} to {last['display']} in {last['year']} "
@@ -304,7 +304,7 @@ def _section(
         description=" ".join(definition.description.split()),
         topic=definition.topic,
         topic_label=TOPIC_LABELS.get(definition.topic, definition.topic),
-        unit=str(definition.unit),
+        unit=definition.unit_name,
         unit_label=unit_label(definition),
         gap_unit=gap_unit_label(definition),
         decimal_places=dps,

@@ -49,12 +49,27 @@ def _explained(definition: IndicatorDefinition, *words: str) -> bool:
 def lait_consistency(definition: IndicatorDefinition) -> list[Problem]:
     """Where ``definition`` departs from LAIT's dictionary for the measures it names, unexplained.
 
+    Parameters
+    ----------
+    definition
+        Any definition; one that names no LAIT measure has nothing to check.
+
     Returns
     -------
     list[Problem]
         Empty when the definition agrees with LAIT or says why not; else one problem per
         departure, located at the definition's file and field (codes ``lait_code``,
         ``lait_polarity``, ``lait_decimals``, ``lait_period``).
+
+    Examples
+    --------
+    >>> import attrs, cyp_indicators as cyp
+    >>> d = cyp.load_catalogue().get("breastfeeding_6_8_weeks_pct")
+    >>> lait_consistency(d)
+    []
+    >>> odd = attrs.evolve(d, presentation=attrs.evolve(d.presentation, decimal_places=1))
+    >>> [(p.code, p.location.field) for p in lait_consistency(odd)]
+    [('lait_decimals', '$.presentation.decimal_places')]
     """
     names = definition.provenance.lait_series
     if not names:

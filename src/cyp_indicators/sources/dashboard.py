@@ -48,15 +48,51 @@ def _metadata() -> pl.DataFrame:
 
 
 def dashboard_metrics() -> pl.DataFrame:
-    """The dashboard's 68 summary metrics: ``sort_order``, ``tab_name``, ``accordion_text``,
-    ``heading_text``, ``metric_display_text`` (the metric as the dashboard writes it),
-    ``dataset_name``, ``value_column``, ``value_format``, ``dimensional_filters`` (as the file
-    writes them) and ``filters`` (read: a list of column, value pairs as text)."""
+    """The dashboard's 68 summary metrics, as its own list gives them.
+
+    A new frame on every call.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``sort_order``, ``tab_name``, ``accordion_text``, ``heading_text``,
+        ``metric_display_text`` (the metric as the dashboard writes it), ``dataset_name``,
+        ``value_column``, ``value_format``, ``dimensional_filters`` (as the file writes them), the
+        file's other columns, and ``filters`` (read: a list of column, value pairs as text).
+
+    Examples
+    --------
+    >>> metrics = dashboard_metrics()
+    >>> metrics.height
+    68
+    """
     return _metadata().clone()
 
 
 def dashboard_metric(text: str) -> dict[str, object]:
-    """One metric's row of the dashboard's list, with its filters as a dict."""
+    """One metric's row of the dashboard's list, with its filters as a dict.
+
+    Parameters
+    ----------
+    text
+        The metric as the dashboard writes it (trimmed).
+
+    Returns
+    -------
+    dict[str, object]
+        The row's columns by name (see :func:`dashboard_metrics`), ``filters`` as a dict.
+
+    Raises
+    ------
+    PublishedDataError
+        No such metric (with close matches).
+
+    Examples
+    --------
+    >>> m = dashboard_metric("Rate of children looked after on 31 March, per 10,000 children")
+    >>> m["dataset_name"], m["value_column"], m["filters"]
+    ('cla_rates', 'rate_per_10000', {'population_count': 'Children looked after on 31 March each year'})
+    """
     rows = _metadata().filter(pl.col("metric_display_text") == text.strip())
     if rows.is_empty():
         known = _metadata()["metric_display_text"].to_list()
@@ -89,8 +125,37 @@ def _region_codes() -> dict[str, str]:
 
 
 def dashboard_rows(text: str) -> pl.DataFrame:
-    """The values of dashboard metric ``text`` for England, the regions and every LA, as the
-    published-values frame (see :func:`cyp_indicators.published`; ``series`` is the metric)."""
+    """The values of dashboard metric ``text`` for England, the regions and every LA.
+
+    The published-values frame (see :func:`cyp_indicators.published`); ``series`` is the metric.
+    A sentinel (-100, ...) is read back as its symbol, a missing value as ``x``.
+
+    Parameters
+    ----------
+    text
+        The metric as the dashboard writes it.
+
+    Returns
+    -------
+    polars.DataFrame
+        The time and geography columns (a joint return's area code holds both LA numbers,
+        ``"940 / 941"``), ``value``, ``symbol``, ``series``, ``source``, ``source_file``,
+        ``vintage``.
+
+    Raises
+    ------
+    PublishedDataError
+        No such metric, a dataset without the columns the metric names, no rows for its filters,
+        or LA codes the geography does not know.
+    DataError
+        A ``time_period`` of no known form.
+
+    Examples
+    --------
+    >>> rows = dashboard_rows("Rate of children looked after on 31 March, per 10,000 children")
+    >>> rows.filter(area_code="874", time_period=2025).select("value", "symbol").row(0)
+    (72.0, None)
+    """
     meta = dashboard_metric(text)
     dataset = str(meta["dataset_name"])
     frame = _dataset(dataset)

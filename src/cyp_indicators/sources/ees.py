@@ -36,10 +36,34 @@ def _bundled(name: str) -> pl.DataFrame:
 
 
 def read_ees(file: str, path: str | Path | None = None) -> pl.DataFrame:
-    """An EES file as published, every column text: the bundled copy of ``file`` or the file at
-    ``path`` (CSV or Parquet, e.g. a newer download)."""
+    """An EES file as published, every column text: the bundled copy, or a newer download.
+
+    Parameters
+    ----------
+    file
+        The file's name as DfE publishes it (``"la_cla_swcount.csv"``), for the bundled copy.
+    path
+        A download to read instead (CSV or Parquet); a CSV's column names lose a byte-order mark
+        and surrounding spaces.
+
+    Returns
+    -------
+    polars.DataFrame
+        The file, every column text; a new frame on every call.
+
+    Raises
+    ------
+    PublishedDataError
+        ``file`` is not a bundled file (with ``path`` None).
+
+    Examples
+    --------
+    >>> frame = read_ees("cla_number_and_rate_per_10k_children.csv")
+    >>> frame.columns[:3], frame.schema["time_period"]
+    (['time_period', 'time_identifier', 'geographic_level'], String)
+    """
     if path is None:
-        return _bundled(file)
+        return _bundled(file).clone()  # the cached table stays the library's
     p = Path(path)
     if p.suffix.lower() == ".parquet":
         frame = pl.read_parquet(p)
@@ -80,14 +104,45 @@ def ees_table(
     breakdown: Breakdown | None = None,
     path: str | Path | None = None,
 ) -> pl.DataFrame:
-    """The rows a series' filters pick, tidy: the time columns (``time_period`` as the
-    collection year, ``time_label``, ``time_span``, ``status``), the geography of
-    :func:`cyp_indicators.published`, the breakdown's column, then ``columns`` as published
-    (text).
+    """The rows a series' filters pick, tidy, with the columns asked for as published (text).
 
     Rows of other geographic levels (local authority districts, statistical-neighbour rows) are
-    left out; a filter value or a breakdown value the file does not hold is a
-    :class:`PublishedDataError` naming what it holds.
+    left out.
+
+    Parameters
+    ----------
+    series
+        Where the series sits (a definition's ``provenance.ees``).
+    columns
+        The indicator columns to keep (text, as published).
+    breakdown
+        The definition's breakdown: its levels' rows are kept, their codes in the breakdown's
+        column.
+    path
+        A download to read instead of the bundled file.
+
+    Returns
+    -------
+    polars.DataFrame
+        The time columns (``time_period`` as the collection year, ``time_label``, ``time_span``,
+        ``status``), the geography of :func:`cyp_indicators.published`, the breakdown's column,
+        then ``columns``.
+
+    Raises
+    ------
+    PublishedDataError
+        A file without the columns needed, or a filter value or breakdown value the file does not
+        hold (naming what it holds).
+    DataError
+        A ``time_period`` of no known form.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> series = cyp.load_catalogue().get("cla_rate_per_10k").provenance.ees
+    >>> table = ees_table(series, ["children_count", "population_estimate"])
+    >>> table.filter(area_code="874", time_period=2025).select("children_count", "population_estimate").row(0)
+    ('416', '57621')
     """
     file = str(path) if path is not None else series.file
     frame = read_ees(series.file, path)
@@ -155,9 +210,44 @@ def ees_rows(
     path: str | Path | None = None,
     source: str | None = None,
 ) -> pl.DataFrame:
-    """The rows of an EES series as the published-values frame (see
-    :func:`cyp_indicators.published`), with the breakdown's column when it has one (see
-    :func:`ees_table` for the rows kept)."""
+    """The rows of an EES series as the published-values frame, with the breakdown's column.
+
+    See :func:`cyp_indicators.published` for the frame and :func:`ees_table` for the rows kept.
+
+    Parameters
+    ----------
+    series
+        Where the series sits (a definition's ``provenance.ees``).
+    breakdown
+        The definition's breakdown, when it has one.
+    path
+        A download to read instead of the bundled file.
+    source
+        The ``source`` text (default: the bundled file's citation, or the download's name).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``series`` (the value column), the time and geography columns, the breakdown's column,
+        ``value`` (Float64), ``symbol``, ``source``, ``source_file``, ``vintage`` (null for a
+        download).
+
+    Raises
+    ------
+    PublishedDataError
+        A series without a value column (DfE publishes the figure elsewhere), a file of another
+        shape, a filter or breakdown value the file does not hold, or a value that is neither a
+        number nor a symbol.
+    DataError
+        A ``time_period`` of no known form.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> series = cyp.load_catalogue().get("cla_rate_per_10k").provenance.ees
+    >>> ees_rows(series).filter(area_code="874", time_period=2025).select("series", "value").row(0)
+    ('rate_per_10000', 72.0)
+    """
     file = str(path) if path is not None else series.file
     if series.value_column is None:
         msg = f"the definition names no value column of {series.file}: DfE publishes the figure elsewhere"

@@ -32,11 +32,32 @@ def _bundled() -> pl.DataFrame:
 
 
 def read_lait(path: str | Path | None = None) -> pl.DataFrame:
-    """LAIT's data file as published (the bundled one, or a newer download at ``path``: Parquet
-    or CSV with LAIT's columns). A file of another shape is a :class:`PublishedDataError` naming
-    the columns expected."""
+    """LAIT's data file as published: the bundled one, or a newer download.
+
+    Parameters
+    ----------
+    path
+        A LAIT download (Parquet, or CSV with LAIT's columns); None for the bundled file.
+
+    Returns
+    -------
+    polars.DataFrame
+        LAIT's columns (:data:`LAIT_COLUMNS` and any others), ``Values`` as text and ``LA Number``
+        as a number; a new frame on every call.
+
+    Raises
+    ------
+    PublishedDataError
+        A file without LAIT's columns (naming those expected and those missing).
+
+    Examples
+    --------
+    >>> lait = read_lait()
+    >>> lait.filter(pl.col("Short Desc") == "LAC", pl.col("LA Number") == 874, pl.col("Years") == "2025")["Values"].to_list()
+    ['72']
+    """
     if path is None:
-        return _bundled()
+        return _bundled().clone()  # the cached table stays the library's
     p = Path(path)
     frame = (
         pl.read_parquet(p)
@@ -67,10 +88,27 @@ def lait_measure_names() -> frozenset[str]:
 
 
 def lait_dictionary() -> pl.DataFrame:
-    """LAIT's data dictionary: one row per measure (``Measure_code``, ``Topic``, ``Measure``,
-    ``Measure_short``, ``Polarity``, ``Description``, ``Methodology``, ``Hyperlink(s)``, ``dps``,
-    ``Year_Type``, ``No_Quartile``, ``Table_status``, ...), all as text ("NA" where LAIT has none).
-    A new frame on every call."""
+    """LAIT's data dictionary: one row per measure, all as text ("NA" where LAIT has none).
+
+    A new frame on every call.
+
+    Returns
+    -------
+    polars.DataFrame
+        ``Measure_code``, ``Topic``, ``Measure``, ``Measure_short``, ``Polarity``,
+        ``Description``, ``Methodology``, ``Hyperlink(s)``, ``dps``, ``Year_Type``,
+        ``No_Quartile``, ``Table_status``, ...
+
+    Raises
+    ------
+    PublishedDataError
+        The bundled dictionary lacks a column the library reads (the tests check it does not).
+
+    Examples
+    --------
+    >>> lait_dictionary().filter(Measure_short="LAC").select("Measure_code", "Year_Type").row(0)
+    ('124', 'Annual')
+    """
     frame = _dictionary()
     missing = [c for c in _DICTIONARY_COLUMNS if c not in frame.columns]
     if missing:  # pragma: no cover - the bundled file is checked by the tests
@@ -81,13 +119,40 @@ def lait_dictionary() -> pl.DataFrame:
 def lait_rows(
     short_names: Sequence[str], *, path: str | Path | None = None, source: str | None = None
 ) -> pl.DataFrame:
-    """The rows of LAIT measures ``short_names`` as a tidy frame.
+    """The rows of LAIT measures ``short_names`` as a tidy published-values frame.
 
-    Columns: ``series`` (the short name), ``time_period``, ``time_label``, ``time_span``,
-    ``status``, the geography columns, ``value`` (Float64, null where LAIT shows ``-``) and
-    ``symbol`` (``"x"`` there: LAIT shows no figure), ``source``, ``source_file``, ``vintage``.
     A year label that does not parse is an error naming it and the measure, except LAIT's
     placeholder label ``0`` on rows that hold no figure, which are left out.
+
+    Parameters
+    ----------
+    short_names
+        LAIT's short names (``Short Desc``: ``"LAC"``).
+    path
+        A LAIT download to read instead of the bundled file.
+    source
+        The ``source`` text (default: the bundled file's citation, or the download's name).
+
+    Returns
+    -------
+    polars.DataFrame
+        ``series`` (the short name), ``time_period``, ``time_label``, ``time_span``, ``status``,
+        the geography columns, ``value`` (Float64, null where LAIT shows ``-``) and ``symbol``
+        (``"x"`` there: LAIT shows no figure), ``source``, ``source_file``, ``vintage`` (null for a
+        download).
+
+    Raises
+    ------
+    PublishedDataError
+        A file without LAIT's columns, or a value that is neither a number nor a symbol.
+    DataError
+        A year label of no known form (naming it and the measure).
+
+    Examples
+    --------
+    >>> rows = lait_rows(["LAC"])
+    >>> rows.filter(area_code="874", time_period=2025).select("value", "symbol", "area_name").row(0)
+    (72.0, None, 'Peterborough')
     """
     raw = read_lait(path)
     rows = raw.filter(pl.col("Short Desc").is_in(list(short_names)))

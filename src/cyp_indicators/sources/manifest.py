@@ -20,8 +20,38 @@ _MANIFEST = "published/manifest.toml"
 
 @attrs.frozen(kw_only=True)
 class PublishedSource:
-    """One bundled published file: its name (the file as DfE publishes it), where it is stored,
-    what it is and where it came from."""
+    """One bundled published file: its name, where it is stored, what it is and where it came from.
+
+    Parameters
+    ----------
+    name
+        The file as DfE publishes it (``"la_cla_swcount.csv"``), or the library's name for it
+        (``"lait"``, ``"dashboard:cla_rates"``).
+    file
+        Where it is stored, under ``data/published/``.
+    kind
+        ``"lait"``, ``"ees"``, ``"dashboard"``, ...
+    title, publisher
+        What it is and who publishes it.
+    original
+        Its path in the source repository.
+    repository
+        Where it was taken from.
+    commit
+        The source repository's commit.
+    vintage
+        The snapshot's date.
+    licence
+        Its licence (the Open Government Licence).
+    note
+        Anything else, where there is something.
+
+    Examples
+    --------
+    >>> source = bundled_source("lait")
+    >>> source.kind, source.path.name
+    ('lait', 'bds_long.parquet')
+    """
 
     name: str
     file: str
@@ -55,7 +85,28 @@ def _manifest() -> tuple[PublishedSource, ...]:
 
 
 def bundled_source(name: str) -> PublishedSource:
-    """The manifest entry of a bundled file by name (``"lait"``, ``"la_cla_swcount.csv"``)."""
+    """The manifest entry of a bundled file by name (``"lait"``, ``"la_cla_swcount.csv"``).
+
+    Parameters
+    ----------
+    name
+        The file's name in the manifest.
+
+    Returns
+    -------
+    PublishedSource
+        Its entry.
+
+    Raises
+    ------
+    PublishedDataError
+        No bundled file of that name (listing the names).
+
+    Examples
+    --------
+    >>> bundled_source("la_cla_swcount.csv").kind
+    'ees'
+    """
     for source in _manifest():
         if source.name == name:
             return source
@@ -65,10 +116,17 @@ def bundled_source(name: str) -> PublishedSource:
 
 
 def published_sources() -> pl.DataFrame:
-    """The bundled published files, one row each: ``name``, ``kind`` (``lait``, ``ees``, ...),
-    ``title``, ``publisher``, ``original`` (path in the source repository), ``repository``,
-    ``commit``, ``vintage`` (the snapshot's date), ``licence``.
+    """The bundled published files, one row each, with where each came from.
 
+    Returns
+    -------
+    polars.DataFrame
+        ``name``, ``file``, ``kind`` (``lait``, ``ees``, ...), ``title``, ``publisher``,
+        ``original`` (path in the source repository), ``repository``, ``commit``, ``vintage`` (the
+        snapshot's date), ``licence``, ``note``; all text.
+
+    Examples
+    --------
     >>> published_sources().filter(published_sources()["name"] == "lait")["commit"][0][:7]
     '2e30e39'
     """

@@ -45,8 +45,26 @@ _LEVEL_ORDER = {"National": 0, "Regional": 1, "Local authority": 2}
 
 
 def published_series(definition: IndicatorDefinition) -> str:
-    """Which published series a definition names first: ``"lait"``, ``"ees"`` (with a value
-    column), ``"dashboard"`` or ``"none"``."""
+    """Which published series a definition names first, the one :func:`published` reads by default.
+
+    Parameters
+    ----------
+    definition
+        Any definition.
+
+    Returns
+    -------
+    str
+        ``"lait"`` (it names a LAIT measure), ``"ees"`` (an EES file with a value column),
+        ``"dashboard"`` (a dashboard metric) or ``"none"``.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> cat = cyp.load_catalogue()
+    >>> published_series(cat.get("cla_rate_per_10k")), published_series(cat.get("adoption_a1_days"))
+    ('lait', 'none')
+    """
     prov = definition.provenance
     if prov.lait_series:
         return "lait"
@@ -148,7 +166,10 @@ def published(
     DataError
         When the definition names no published series, or a year label does not parse.
     PublishedDataError
-        For a file of an unknown shape (naming the file and the columns expected).
+        For a file of an unknown shape (naming the file and the columns expected), or a
+        download that holds no rows of the definition's LAIT measures.
+    FileNotFoundError
+        For a ``source`` path that is not a file.
 
     Examples
     --------
@@ -176,9 +197,43 @@ def published_with(
     *,
     source: Literal["lait", "ees", "dashboard"] | str | Path | None = None,
 ) -> pl.DataFrame:
-    """:func:`published` with the version in force each year given (as
-    :meth:`Catalogue.versions_by_year` returns it) instead of looked up: for a caller that has
-    them already (a report). A year ``versions`` does not name has no version."""
+    """:func:`published` with the version in force each year given instead of looked up.
+
+    For a caller that has them already (a report).
+
+    Parameters
+    ----------
+    definition
+        The definition whose series is read.
+    versions
+        Year -> the version in force (as :meth:`~cyp_indicators.Catalogue.versions_by_year`
+        returns it); a year it does not name has no version.
+    source
+        As for :func:`published`.
+
+    Returns
+    -------
+    polars.DataFrame
+        As :func:`published` returns.
+
+    Raises
+    ------
+    DataError
+        The definition names no published series, or a year label does not parse.
+    PublishedDataError
+        A file of an unknown shape.
+    FileNotFoundError
+        A ``source`` path that is not a file.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> cat = cyp.load_catalogue()
+    >>> d = cat.get("cla_rate_per_10k")
+    >>> pub = published_with(d, {2025: d})
+    >>> pub.filter(time_period=2024)["definition_version"].unique().to_list()
+    [None]
+    """
     return _assemble(definition, _read(definition, source), versions)
 
 
@@ -231,7 +286,7 @@ def _read(
         what = wanted.get(
             kind, "a published series (provenance.lait_short_name, lait_short_names or ees)"
         )
-        msg = f"{definition.key} names no {what}; published() has nothing to read"
+        msg = f"{definition.key} does not name {what}; published() has nothing to read"
         raise DataError(msg)
     return frame
 

@@ -61,6 +61,32 @@ class Reproduction:
     a symbol counts when the library withholds the same figure); ``aggregates`` and
     ``aggregates_reproduced`` the same for England and the regions, rolled up from the LAs.
     ``causes`` counts the figures not reproduced by cause; ``rows`` holds every comparison.
+
+    Parameters
+    ----------
+    definition
+        The definition's key (``id@version``).
+    published
+        The published series compared with: its file and series.
+    components
+        Where the numerator and denominator came from.
+    la_years, la_years_reproduced, la_years_published
+        The LA-years compared, those reproduced, and those the series publishes.
+    aggregates, aggregates_reproduced
+        England and regional figures compared, and those reproduced.
+    causes
+        Cause (one of :data:`CAUSES`) -> how many figures it explains.
+    rows
+        Every comparison: the keys, ``published``, ``published_symbol``, ``computed``,
+        ``computed_symbol``, ``reproduced``, ``cause``, ``level`` (not part of equality).
+
+    Examples
+    --------
+    >>> r = Reproduction(definition="x@1.0.0", published="f.csv: v", components="f.csv: n / d",
+    ...                  la_years=150, la_years_reproduced=149, la_years_published=152,
+    ...                  aggregates=10, aggregates_reproduced=10, causes={"withheld": 1})
+    >>> r.summary
+    '149 of 150 LA-years; England and regions 10 of 10 from LA rows'
     """
 
     definition: str
@@ -87,7 +113,26 @@ class Reproduction:
 
 
 def reproducible(definition: IndicatorDefinition) -> bool:
-    """Whether the definition names published components to reproduce it from."""
+    """Whether the definition names published components to reproduce it from.
+
+    Parameters
+    ----------
+    definition
+        Any definition.
+
+    Returns
+    -------
+    bool
+        True when its EES series names a numerator column and, unless it is a count, a
+        denominator column or a population denominator.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> cat = cyp.load_catalogue()
+    >>> reproducible(cat.get("cla_rate_per_10k")), reproducible(cat.get("adoption_a1_days"))
+    (True, False)
+    """
     ees = definition.provenance.ees
     if ees is None or ees.numerator_column is None:
         return False
@@ -161,11 +206,36 @@ def _cause(kind: str) -> pl.Expr:
 def reproduce(definition: IndicatorDefinition, *, catalogue: object | None = None) -> Reproduction:
     """Compute ``definition`` from DfE's published components and compare with DfE's figures.
 
+    The LA figures are computed and presented as DfE does; England and the regions are rolled
+    up from the LA components. Every figure not reproduced gets a cause (see the module).
+
+    Parameters
+    ----------
+    definition
+        A definition that is :func:`reproducible`.
+    catalogue
+        The catalogue whose year chain gives the version in force each year (default: the
+        bundled one).
+
+    Returns
+    -------
+    Reproduction
+        The counts, the causes and every comparison.
+
     Raises
     ------
     DataError
         When the definition names no published components (``provenance.ees`` with a
         ``numerator_column``) or names a population that is not bundled.
+    PublishedDataError
+        A bundled file of another shape than the definition says.
+
+    Examples
+    --------
+    >>> import cyp_indicators as cyp
+    >>> r = reproduce(cyp.load_catalogue().get("cla_rate_per_10k"))
+    >>> r.la_years_reproduced == r.la_years > 0, r.causes
+    (True, {})
     """
     if not reproducible(definition):
         msg = f"{definition.key} names no published components to reproduce it from"

@@ -44,12 +44,41 @@ def difference(
     keys: Sequence[str] | None = None,
     context: str = "",
 ) -> F:
-    """``first - second`` for each row, as a result: ``numerator`` (first), ``denominator``
-    (second), ``value``, ``method`` (null) and ``reason`` (null unless ``value`` is null, when it
-    says which side is missing or withheld, opening with the symbol).
+    """``first - second`` for each row, as a result: a gap between two groups' published figures.
 
-    Both may be negative (progress scores); a non-finite number or text that is neither a number
-    nor a GSS symbol is an error naming the rows.
+    The result has the columns of :func:`~cyp_indicators.rate` without intervals: ``numerator``
+    (the first figure), ``denominator`` (the second), ``value``, ``method`` (null) and ``reason``
+    (null unless ``value`` is null, when it says which side is missing or withheld, opening with
+    the symbol). Both figures may be negative (progress scores); for two percentages the gap is
+    in percentage points.
+
+    Parameters
+    ----------
+    frame
+        A DataFrame or LazyFrame with the two figures, one row each.
+    first, second
+        The columns: numbers, or text holding numbers and GSS symbols.
+    keys
+        Columns that must identify one row each.
+    context
+        Named in error messages.
+
+    Returns
+    -------
+    F
+        The same kind of frame, the caller's columns kept and the result columns appended.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have.
+    DuplicateKeyError
+        ``keys`` that repeat.
+    InvalidValueError
+        Text that is neither a number nor a GSS symbol, or a number that is not finite, naming
+        the rows.
+    DataError
+        A column that holds neither numbers nor text, or a frame that already has a result column.
 
     Examples
     --------

@@ -50,14 +50,28 @@ RateMethod = Literal["byar_exact", "exact"]
 
 
 class Input(NamedTuple):
-    """One input of a measure, parsed.
+    """One input of a measure, parsed: its number, its GSS symbol and the rules it breaks.
 
-    ``number`` is Float64 (null for a GSS symbol, an empty cell or a missing value); ``symbol`` the
-    canonical GSS symbol text or null; ``invalid`` the reason a row (or a group) breaks a rule, or
-    null (``None`` where the rules are checked outside the expression, by the frame functions);
-    ``text`` the test "the input is a text column", resolved when polars plans the query (``None``
-    where the caller knows the dtype), so that numbers skip the symbol reasons; ``ok`` the same
-    rules as ``invalid`` as a boolean (true: the row's number may be used).
+    Parameters
+    ----------
+    number
+        Float64: null for a GSS symbol, an empty cell or a missing value.
+    symbol
+        The canonical GSS symbol text, or null.
+    invalid
+        The reason a row (or a group) breaks a rule, or null; ``None`` where the rules are checked
+        outside the expression, by the frame functions.
+    text
+        The test "the input is a text column", resolved when polars plans the query (``None`` where
+        the caller knows the dtype), so that numbers skip the symbol reasons.
+    ok
+        The same rules as ``invalid`` as a boolean (true: the row's number may be used).
+
+    Examples
+    --------
+    >>> side = Input(pl.col("n").cast(pl.Float64), pl.lit(None, pl.String))
+    >>> side.invalid is None and side.ok is None
+    True
     """
 
     number: pl.Expr
@@ -68,7 +82,29 @@ class Input(NamedTuple):
 
 
 def check_multiplier(multiplier: float) -> None:
-    """Raise ``ValueError`` unless ``multiplier`` is a finite number above zero."""
+    """Refuse a ``multiplier`` that is not a finite number above zero.
+
+    Parameters
+    ----------
+    multiplier
+        A rate's or share's scale (10,000; 100).
+
+    Raises
+    ------
+    TypeError
+        Not a number (``True`` included).
+    ValueError
+        Zero, negative, NaN or an infinity.
+
+    Examples
+    --------
+    >>> check_multiplier(10_000)  # fine: no error
+    >>> try:
+    ...     check_multiplier(0)
+    ... except ValueError as err:
+    ...     print(err)
+    multiplier must be a finite number > 0, got 0
+    """
     if isinstance(multiplier, bool) or not isinstance(multiplier, int | float):
         msg = f"multiplier must be a number (e.g. 10_000), got {multiplier!r}"
         raise TypeError(msg)
@@ -78,7 +114,26 @@ def check_multiplier(multiplier: float) -> None:
 
 
 def check_rate_method(method: str) -> None:
-    """Raise ``ValueError`` for a rate interval method other than "byar_exact" or "exact"."""
+    """Refuse a rate interval method other than ``"byar_exact"`` or ``"exact"``.
+
+    Parameters
+    ----------
+    method
+        The method asked for.
+
+    Raises
+    ------
+    ValueError
+        Any other method, naming it.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_rate_method("wilson")
+    ... except ValueError as err:
+    ...     print(err)
+    method must be one of {'byar_exact', 'exact'}, got 'wilson'
+    """
     if method not in ("byar_exact", "exact"):
         msg = f"method must be one of {{'byar_exact', 'exact'}}, got {method!r}"
         raise ValueError(msg)
@@ -98,14 +153,42 @@ def checked_input(
     """An input whose dtype is known only when the query runs, parsed and checked row by row.
 
     A text column is split as :func:`~cyp_indicators.stats.symbols.split_numbers_and_symbols`
-    does; a numeric (or all-null) one is cast to Float64. ``invalid`` is the reason (``"x: ..."``)
-    a row breaks a rule: text that is neither a number nor a GSS symbol, a column of another dtype
-    (dates, booleans), a value that is not finite, a negative value (unless ``allow_negative``) or
-    a fraction (with ``whole``); ``grouped`` phrases it for a group holding the row.
+    does; a numeric (or all-null) one is cast to Float64. The branch for the input's dtype is
+    chosen when polars resolves the plan (``pl.dtype_of``), so the others never run: a numeric
+    column is not parsed as text, and an integer one is not checked for fractions or infinities.
 
-    The branch for the input's dtype is chosen when polars resolves the plan (``pl.dtype_of``), so
-    the others never run: a numeric column is not parsed as text, and an integer one is not
-    checked for fractions or infinities.
+    Parameters
+    ----------
+    column
+        A column name or an expression.
+    role
+        Named in the reasons (``"numerator"``).
+    allow_negative
+        Accept negative numbers (a total of progress scores).
+    whole
+        Refuse fractions (a count).
+    grouped
+        Phrase the reasons for a group holding the row (``"includes a negative value"``).
+
+    Returns
+    -------
+    Input
+        ``invalid`` is the reason (``"x: ..."``) a row breaks a rule: text that is neither a number
+        nor a GSS symbol, a column of another dtype (dates, booleans), a value that is not finite, a
+        negative value (unless ``allow_negative``) or a fraction (with ``whole``); ``ok`` is the same
+        as a boolean (null for a symbol or a missing value).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"n": ["12", "c", "-3", "abc"]})
+    >>> side = checked_input("n", role="numerator", whole=True)
+    >>> for row in frame.select(side.number.alias("n"), side.symbol.alias("s"),
+    ...                         side.invalid.alias("invalid")).rows():
+    ...     print(row)
+    (12.0, None, None)
+    (None, 'c', None)
+    (-3.0, None, 'x: numerator is negative')
+    (None, None, 'x: numerator text is neither a number nor a GSS symbol')
     """
     e = pl.col(column) if isinstance(column, str) else column
     dtype = pl.dtype_of(e)
@@ -199,8 +282,30 @@ def checked_input(
 
 
 def also_refuse(side: Input, reason: pl.Expr, broken: pl.Expr) -> Input:
-    """``side`` refusing also the rows where ``broken`` holds (null: does not), with ``reason``
-    (after the side's own reasons)."""
+    """``side`` refusing also the rows where ``broken`` holds, with ``reason``.
+
+    Parameters
+    ----------
+    side
+        A checked input (:func:`checked_input`).
+    reason
+        The reason given where ``broken`` holds (after the side's own reasons).
+    broken
+        A boolean expression (null: does not hold).
+
+    Returns
+    -------
+    Input
+        The same number and symbol, with ``invalid`` and ``ok`` extended.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"n": [5, 7], "d": [3, 10]})
+    >>> side = also_refuse(checked_input("n", role="numerator"),
+    ...                    pl.lit("x: numerator exceeds the denominator"), pl.col("n") > pl.col("d"))
+    >>> frame.select(side.invalid.alias("invalid"), side.ok.alias("ok")).rows()
+    [('x: numerator exceeds the denominator', False), (None, True)]
+    """
     broken = broken.fill_null(False)
     invalid = pl.coalesce(side.invalid, pl.when(broken).then(reason))
     ok = ~broken if side.ok is None else side.ok & ~broken
@@ -208,11 +313,31 @@ def also_refuse(side: Input, reason: pl.Expr, broken: pl.Expr) -> Input:
 
 
 def aggregates(side: Input, name: str) -> list[pl.Expr]:
-    """The few aggregations of an input that :func:`summed_input` needs, named ``name_*``.
+    """The few aggregations of an input that :func:`summed_input` needs, named ``<name>_*``.
 
     Each is one cheap reduction over the rows of the context (a group in ``group_by().agg()``, a
     window in ``.over()``, the frame in ``select``): the sum, the count of missing values, the
-    first GSS symbol and the first reason a row breaks a rule.
+    first GSS symbol and, for a checked input, the first reason a row breaks a rule.
+
+    Parameters
+    ----------
+    side
+        The input.
+    name
+        The prefix of the aggregations' names.
+
+    Returns
+    -------
+    list[polars.Expr]
+        ``<name>_sum``, ``<name>_missing``, ``<name>_symbol`` and (where ``side.invalid`` is set)
+        ``<name>_invalid``.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"la": ["a", "a", "b"], "n": ["3", "4", "c"]})
+    >>> side = checked_input("n", role="numerator")
+    >>> frame.group_by("la", maintain_order=True).agg(aggregates(side, "num")).rows()
+    [('a', 7.0, 0, None, None), ('b', 0.0, 1, 'c', None)]
     """
     out = [
         side.number.sum().alias(f"{name}_sum"),
@@ -225,8 +350,30 @@ def aggregates(side: Input, name: str) -> list[pl.Expr]:
 
 
 def summed_input(name: str, *, checked: bool) -> Input:
-    """The summed input from the columns :func:`aggregates` made: null unless every row had a
-    number (no symbol, no missing value, no row breaking a rule)."""
+    """The summed input from the columns :func:`aggregates` made.
+
+    Parameters
+    ----------
+    name
+        The prefix given to :func:`aggregates`.
+    checked
+        Whether the input was checked (it has ``<name>_invalid``).
+
+    Returns
+    -------
+    Input
+        The sum, null unless every row had a number (no symbol, no missing value, no row breaking
+        a rule); the first symbol; the first reason.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"la": ["a", "a", "b"], "n": ["3", "4", "c"]})
+    >>> sums = frame.group_by("la", maintain_order=True).agg(
+    ...     aggregates(checked_input("n", role="numerator"), "num"))
+    >>> summed = summed_input("num", checked=True)
+    >>> sums.select("la", summed.number.alias("n"), summed.symbol.alias("symbol")).rows()
+    [('a', 7.0, None), ('b', None, 'c')]
+    """
     invalid = pl.col(f"{name}_invalid") if checked else None
     usable = pl.col(f"{name}_missing") == 0
     if invalid is not None:
@@ -270,7 +417,9 @@ def measure_fields(
     symbols: bool = True,
     den_ok: pl.Expr | None = None,
 ) -> dict[str, pl.Expr]:
-    """The result fields, in order, as ``{name: expression}`` (names as :func:`result_columns`).
+    """The result fields, in order, as ``{name: expression}``.
+
+    The names are those :func:`~cyp_indicators.result_columns` gives.
 
     Parameters
     ----------
@@ -292,14 +441,47 @@ def measure_fields(
         False when no input holds a GSS symbol (numbers only): the reasons skip the symbols' text.
     den_ok
         The denominator with zeros nulled, if the caller has it as a column already.
+
+    Returns
+    -------
+    dict[str, polars.Expr]
+        ``numerator``, ``denominator``, ``value``, ``lower_<level>`` and ``upper_<level>`` per
+        level, ``method``, ``reason``, each aliased to its name. A value beyond the largest float (a
+        denominator next to zero) is null with a reason, never an infinity.
+
+    Raises
+    ------
+    ValueError
+        A mean with levels but no ``sd``.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"n": [416, 3], "d": [57621, 0]})
+    >>> fields = measure_fields(
+    ...     Input(pl.col("n").cast(pl.Float64), pl.lit(None, pl.String)),
+    ...     Input(pl.col("d").cast(pl.Float64), pl.lit(None, pl.String)),
+    ...     kind="rate", multiplier=10_000, levels=(0.95,))
+    >>> list(fields)
+    ['numerator', 'denominator', 'value', 'lower_95', 'upper_95', 'method', 'reason']
+    >>> frame.select(fields["value"].round(2, mode="half_away_from_zero"), fields["method"],
+    ...              fields["reason"]).rows()
+    [(72.2, 'byars', None), (None, None, 'z: denominator is zero')]
     """
     n = num.number
     d = den.number if den is not None else pl.lit(None, pl.Float64)
     exceeds = kind == "proportion" and not flows and grouped
+    fits: pl.Expr | None = None
     if kind != "count":
         d_ok = den_ok if den_ok is not None else pl.when(d != 0).then(d)
         if exceeds:  # only a row with a zero denominator can make a group's sums exceed
             d_ok = pl.when(n <= d).then(d_ok)
+        if kind in ("rate", "mean") or flows:
+            # a quotient beyond the largest float (a denominator next to zero) is not a figure:
+            # the row is null with a reason, never an infinity. For a rate the test bounds every
+            # limit (an upper Poisson limit is below n + 10 sqrt(n + 1) + 20 at any level used)
+            top = n.abs() + 10 * (n.abs() + 1).sqrt() + 20 if kind == "rate" else n.abs()
+            fits = (top / d * multiplier).is_finite()
+            d_ok = pl.when(fits).then(d_ok)
     ok = n.is_not_null() & (d_ok.is_not_null() if kind != "count" else pl.lit(True))
 
     fields: dict[str, pl.Expr] = {
@@ -368,5 +550,8 @@ def measure_fields(
             reasons.append(_reason(role, side.number, side.symbol, grouped=grouped))
     if kind != "count":
         reasons.append(pl.when(d == 0).then(pl.lit("z: denominator is zero")))
+    if fits is not None:
+        too_large = "x: the result is beyond the range of numbers (the denominator is next to zero)"
+        reasons.append(pl.when(~fits).then(pl.lit(too_large)))
     fields["reason"] = pl.coalesce(*reasons)
     return {name: expr.alias(name) for name, expr in fields.items()}

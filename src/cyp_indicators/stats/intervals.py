@@ -28,7 +28,6 @@ from collections.abc import Callable, Sequence
 from functools import cache, partial
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 __all__ = [
@@ -47,12 +46,27 @@ EXACT_BELOW = 10
 
 
 def normalise_confidence(confidence: float | Sequence[float] | None) -> tuple[float, ...]:
-    """Return confidence levels as a tuple of floats in (0, 1), duplicates removed, order kept.
+    """Confidence levels as a tuple of floats in (0, 1), duplicates removed, order kept.
 
     A level written as a percentage (above 1 and below 100: ``95``, ``99.8``, as
     PHEindicatormethods and PHStatsMethods accept it) is read as that percentage (0.95, 0.998).
-    Raises ``ValueError`` for a level outside (0, 100), for exactly 1 (ambiguous) and for NaN or
-    an infinity; ``TypeError`` for something that is not a number.
+
+    Parameters
+    ----------
+    confidence
+        One level, several, or None for none.
+
+    Returns
+    -------
+    tuple[float, ...]
+        The levels as proportions; empty for None.
+
+    Raises
+    ------
+    ValueError
+        A level outside (0, 100), exactly 1 (ambiguous), NaN or an infinity.
+    TypeError
+        A level that is not a number (``True`` included).
 
     Examples
     --------
@@ -85,7 +99,23 @@ def normalise_confidence(confidence: float | Sequence[float] | None) -> tuple[fl
 
 
 def confidence_label(confidence: float) -> str:
-    """Column suffix for a level: 0.95 -> "95", 0.998 -> "99_8"."""
+    """The column suffix for a level: 0.95 -> ``"95"``, 0.998 -> ``"99_8"``.
+
+    Parameters
+    ----------
+    confidence
+        A level in (0, 1).
+
+    Returns
+    -------
+    str
+        The level as a percentage, its decimal point written ``_`` (``lower_99_8``).
+
+    Examples
+    --------
+    >>> confidence_label(0.95), confidence_label(0.998)
+    ('95', '99_8')
+    """
     return f"{confidence * 100:.10g}".replace(".", "_")
 
 
@@ -99,12 +129,22 @@ def _special() -> Any:
 
 @cache
 def z_value(confidence: float) -> float:
-    """Two-sided standard normal quantile ``z`` with ``P(|Z| <= z) = confidence``.
+    """The two-sided standard normal quantile ``z`` with ``P(|Z| <= z) = confidence``.
 
     From the standard library: ``statistics.NormalDist().inv_cdf``, then one Newton step on the
     upper tail ``erfc(z / sqrt 2) / 2 = (1 - confidence) / 2`` (the tail is known to full relative
     precision where the cumulative probability near 1 is not): the quantile of the level as
     given, to the last bit or one unit of it (scipy's ``norm.ppf`` may differ in that last bit).
+
+    Parameters
+    ----------
+    confidence
+        A level in (0, 1).
+
+    Returns
+    -------
+    float
+        ``z`` (1.95996398454005 at 95 %).
 
     Examples
     --------
@@ -127,7 +167,27 @@ def wilson_interval(
     """Wilson score limits for the proportion ``events / total`` (as a proportion of 1).
 
     ``events == 0`` gives a lower limit of exactly 0 and ``events == total`` an upper limit of
-    exactly 1. Rows with a null or zero total give nulls.
+    exactly 1. Rows with a null or zero total give nulls. Multiply by 100 for percentages.
+
+    Parameters
+    ----------
+    events, total
+        Expressions or column names: the count and the cohort.
+    confidence
+        The level, in (0, 1).
+
+    Returns
+    -------
+    tuple[polars.Expr, polars.Expr]
+        The lower and the upper limit (Float64).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"x": [761, 0], "n": [3850, 10]})
+    >>> lower, upper = wilson_interval("x", "n", 0.95)
+    >>> frame.select(lower.round(4, mode="half_away_from_zero").alias("lower"),
+    ...              upper.round(4, mode="half_away_from_zero").alias("upper")).rows()
+    [(0.1854, 0.2105), (0.0, 0.2775)]
     """
     x = _col(events).cast(pl.Float64)
     n = _col(total).cast(pl.Float64)
@@ -149,10 +209,31 @@ def _byars_raw(o: pl.Expr, z: float) -> tuple[pl.Expr, pl.Expr]:
 
 
 def byars_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Expr, pl.Expr]:
-    """Byar's limits for a Poisson count.
+    """Byar's limits for a Poisson count (divide by the denominator for a rate's limits).
 
     The approximation breaks down for very small counts: where its lower limit would be negative
-    (a count of 1 at 99.8 %) the lower limit is null. :func:`exact_poisson_interval` is exact there.
+    (a count of 1 at 99.8 %) the lower limit is null; a count of 0 has a lower limit of 0.
+    :func:`exact_poisson_interval` is exact there.
+
+    Parameters
+    ----------
+    count
+        An expression or column name: the count.
+    confidence
+        The level, in (0, 1).
+
+    Returns
+    -------
+    tuple[polars.Expr, polars.Expr]
+        The lower and the upper limit of the count (Float64).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"o": [416, 1]})
+    >>> lower, upper = byars_interval("o", 0.998)
+    >>> frame.select(lower.round(4, mode="half_away_from_zero").alias("lower"),
+    ...              upper.round(4, mode="half_away_from_zero").alias("upper")).rows()
+    [(355.8005, 482.9733), (None, 9.3622)]
     """
     o = _col(count).cast(pl.Float64)
     lower_raw, upper = _byars_raw(o, z_value(confidence))
@@ -224,6 +305,8 @@ def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Ser
     """Exact limits of every row, with scipy.special's inverse regularised incomplete gammas:
     ``chi2_p(2k) / 2`` is ``gammaincinv(k, p)``; the upper limit inverts the upper tail
     (``gammainccinv(O + 1, alpha / 2)``), which keeps full precision at high levels."""
+    import numpy as np  # with scipy.special, only for exact limits of large counts
+
     half = (1 - confidence) / 2
     values = series.cast(pl.Float64).to_numpy()
     special = _special()
@@ -238,12 +321,26 @@ def _exact_batch(series: pl.Series, confidence: float, *, upper: bool) -> pl.Ser
 def exact_poisson_interval(
     count: pl.Expr | str, confidence: float, *, small_only: bool = False
 ) -> tuple[pl.Expr, pl.Expr]:
-    """Exact (chi-square) limits for a Poisson count.
+    """Exact (chi-square) limits for a Poisson count (divided by a denominator: a rate's limits).
 
     With ``small_only=True`` only whole counts from 0 to below :data:`EXACT_BELOW` are answered
     (from a table computed once per level, looked up by position); other rows (larger, negative
     or fractional counts) are null; :func:`byar_exact_interval` uses the same table. Otherwise
     every row is computed with scipy.special (imported on first use), in one batch per column.
+
+    Parameters
+    ----------
+    count
+        An expression or column name: the count.
+    confidence
+        The level, in (0, 1).
+    small_only
+        Answer only whole counts below :data:`EXACT_BELOW`, without scipy.
+
+    Returns
+    -------
+    tuple[polars.Expr, polars.Expr]
+        The lower and the upper limit of the count (Float64; 0 is the lower limit of a count of 0).
 
     Examples
     --------
@@ -277,13 +374,33 @@ def exact_poisson_interval(
 
 
 def byar_exact_interval(count: pl.Expr | str, confidence: float) -> tuple[pl.Expr, pl.Expr]:
-    """Limits for a crude rate's count as PHE computes them: exact below :data:`EXACT_BELOW`, Byar's
-    from there up.
+    """Limits for a crude rate's count as PHE computes them: exact below 10, Byar's from 10 up.
 
     The count must be a whole number >= 0 (:func:`~cyp_indicators.rate` checks this): counts
     below :data:`EXACT_BELOW` are looked up by position in a table computed once per level. One
     when-chain per limit (no separate zero case: a count of 0 takes the exact branch) keeps the
     expression as cheap as the formula written by hand.
+
+    Parameters
+    ----------
+    count
+        An expression or column name: the count.
+    confidence
+        The level, in (0, 1).
+
+    Returns
+    -------
+    tuple[polars.Expr, polars.Expr]
+        The lower and the upper limit of the count (Float64; a negative Byar's lower limit is
+        null).
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"o": [5, 416]})
+    >>> lower, upper = byar_exact_interval("o", 0.95)
+    >>> frame.select(lower.round(4, mode="half_away_from_zero").alias("lower"),
+    ...              upper.round(4, mode="half_away_from_zero").alias("upper")).rows()
+    [(1.6235, 11.6683), (376.979, 457.9628)]
     """
     o = _col(count).cast(pl.Float64)
     lower_t, upper_t = _exact_table(confidence, EXACT_BELOW)

@@ -30,6 +30,7 @@ from typing import Literal, NamedTuple, TypeVar
 import polars as pl
 
 from ..errors import DataError
+from ..pandas_frames import pandas_frames
 from .checks import check_columns, check_unique, raise_for_rows
 from .fields import Input, RateMethod, check_multiplier, check_rate_method, measure_fields
 from .intervals import confidence_label, normalise_confidence
@@ -51,6 +52,24 @@ _TEMP = (_NUM, _NUM_SYM, _DEN, _DEN_SYM)
 def result_columns(confidence: float | Sequence[float] | None) -> list[str]:
     """The names of the result columns for these confidence levels, in order.
 
+    Parameters
+    ----------
+    confidence
+        One level, several, or None (as the measure functions take it).
+
+    Returns
+    -------
+    list[str]
+        ``numerator``, ``denominator``, ``value``, ``lower_<level>`` and ``upper_<level>`` per
+        level, ``method``, ``reason``.
+
+    Raises
+    ------
+    ValueError
+        A level outside (0, 1) that is not a percentage either.
+    TypeError
+        A level that is not a number.
+
     Examples
     --------
     >>> result_columns([0.95, 0.998])
@@ -66,6 +85,7 @@ def result_columns(confidence: float | Sequence[float] | None) -> list[str]:
     return ["numerator", "denominator", "value", *bounds, "method", "reason"]
 
 
+@pandas_frames
 def rate(
     frame: F,
     numerator: str,
@@ -83,14 +103,16 @@ def rate(
     Parameters
     ----------
     frame
-        Counts, one row per area/period (or many rows per group, with ``by``).
+        Counts, one row per area/period (or many rows per group, with ``by``): a polars DataFrame
+        or LazyFrame (a pandas DataFrame is converted, and the result converted back).
     numerator, denominator
         Column names: the event count (a whole number, >= 0) and the population (>= 0). Text
         columns may hold GSS symbols (``c``, ``x``, ``z``, ``low``, ``u`` and legacy forms).
     multiplier
         Rate base; 10,000 gives "per 10,000 children" (the default).
     confidence
-        One level or several (``[0.95, 0.998]``); ``None`` for no interval.
+        One level or several (``[0.95, 0.998]``; percentages such as 95 are read as such);
+        ``None`` for no interval.
     method
         ``"byar_exact"`` (default; PHE practice): the exact chi-square interval for counts
         below 10, Byar's approximation from 10 up; ``"exact"``: exact for every count.
@@ -105,7 +127,26 @@ def rate(
     Returns
     -------
     F
-        The same kind of frame, with the result columns appended (see the module docstring).
+        The same kind of frame, with the result columns appended (see the module docstring): the
+        caller's columns (or, with ``by``, the group columns) first. A zero denominator gives a
+        null value with the reason ``"z: denominator is zero"``.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have (naming its role and the context).
+    InvalidValueError
+        Rows that break an input rule (see the module docstring), naming the column, the rule and
+        the rows; for a LazyFrame too, checked before it is returned.
+    DuplicateKeyError
+        ``keys`` that repeat.
+    DataError
+        A column that holds neither numbers nor text, or a frame that already has a result column
+        (other than the input columns themselves).
+    ValueError
+        A multiplier or confidence level that is not a finite number in range.
+    TypeError
+        A frame that is neither a polars nor a pandas frame, or a level that is not a number.
 
     Examples
     --------
@@ -129,6 +170,7 @@ def rate(
     )
 
 
+@pandas_frames
 def proportion(
     frame: F,
     numerator: str,
@@ -141,15 +183,50 @@ def proportion(
     context: str = "",
     flows: bool = False,
 ) -> F:
-    """Proportion (or conversion rate) ``numerator / denominator * multiplier`` with Wilson CIs.
+    """Proportion (or conversion rate) ``numerator / denominator * multiplier``, Wilson intervals.
 
-    ``multiplier`` defaults to 100 (a percentage); use 1 for a proportion of 1. The numerator may
-    not exceed the denominator (an error naming the rows), unless ``flows=True``: the two are
-    counts of the same period, not a cohort and its successes (ICPCs held over section 47
-    enquiries started in a year), so more conferences than enquiries is possible; such a row has
-    its value (above 100 %) but no interval and no ``method``. Counts need not be whole numbers
-    (weighted counts are accepted). Other parameters and the result are as for :func:`rate`;
-    ``method`` is "wilson".
+    The numerator may not exceed the denominator (an error naming the rows), unless
+    ``flows=True``. Counts need not be whole numbers (weighted counts are accepted). ``method`` is
+    "wilson".
+
+    Parameters
+    ----------
+    frame
+        Counts, as for :func:`rate`.
+    numerator, denominator
+        Column names: the events and the cohort (numbers >= 0, or text with GSS symbols).
+    multiplier
+        100 (the default) gives a percentage; 1 a proportion of 1.
+    confidence
+        One level or several; ``None`` for no interval.
+    by, keys, context
+        As for :func:`rate`.
+    flows
+        The two are counts of the same period, not a cohort and its successes (ICPCs held over
+        section 47 enquiries started in a year), so more conferences than enquiries is possible:
+        such a row has its value (above 100 %) but no interval and no ``method``.
+
+    Returns
+    -------
+    F
+        The same kind of frame, with the result columns appended.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have (naming its role and the context).
+    InvalidValueError
+        Rows that break an input rule (see the module docstring), naming the column, the rule and
+        the rows; for a LazyFrame too, checked before it is returned.
+    DuplicateKeyError
+        ``keys`` that repeat.
+    DataError
+        A column that holds neither numbers nor text, or a frame that already has a result column
+        (other than the input columns themselves).
+    ValueError
+        A multiplier or confidence level that is not a finite number in range.
+    TypeError
+        A frame that is neither a polars nor a pandas frame, or a level that is not a number.
 
     Examples
     --------
@@ -157,6 +234,9 @@ def proportion(
     >>> f = pl.DataFrame({"re_referrals": [139_080], "referrals": [621_880]})
     >>> proportion(f, "re_referrals", "referrals")["value"].round(2, mode="half_away_from_zero").to_list()
     [22.36]
+    >>> g = pl.DataFrame({"icpcs": [5], "s47s": [2]})
+    >>> proportion(g, "icpcs", "s47s", flows=True).select("value", "lower_95", "method").rows()
+    [(250.0, None, None)]
     """
     return _measure(
         frame,
@@ -173,6 +253,7 @@ def proportion(
     )
 
 
+@pandas_frames
 def count(
     frame: F,
     numerator: str,
@@ -185,8 +266,40 @@ def count(
     """A count as a result: ``value`` is the count (summed within ``by`` groups).
 
     The result has the same columns as :func:`rate` without intervals: ``denominator`` and
-    ``method`` are null. Counts must be whole numbers >= 0 (``whole=False`` for full-time
-    equivalents, which need not be whole); text may hold GSS symbols.
+    ``method`` are null.
+
+    Parameters
+    ----------
+    frame
+        Counts, as for :func:`rate`.
+    numerator
+        The count column: whole numbers >= 0, or text with GSS symbols.
+    by, keys, context
+        As for :func:`rate`.
+    whole
+        Refuse fractions (the default); False for full-time equivalents, which need not be whole.
+
+    Returns
+    -------
+    F
+        The same kind of frame, with the result columns appended.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have (naming its role and the context).
+    InvalidValueError
+        Rows that break an input rule (see the module docstring), naming the column, the rule and
+        the rows; for a LazyFrame too, checked before it is returned.
+    DuplicateKeyError
+        ``keys`` that repeat.
+    DataError
+        A column that holds neither numbers nor text, or a frame that already has a result column
+        (other than the input columns themselves).
+    ValueError
+        A multiplier or confidence level that is not a finite number in range.
+    TypeError
+        A frame that is neither a polars nor a pandas frame, or a level that is not a number.
 
     Examples
     --------
@@ -210,6 +323,7 @@ def count(
     )
 
 
+@pandas_frames
 def mean(
     frame: F,
     total: str,
@@ -225,8 +339,48 @@ def mean(
 
     With ``sd`` (the standard deviation of the pupil-level scores; for Progress 8 DfE uses the
     national one) the interval is ``mean -/+ z sd / sqrt(pupils)`` and ``method`` is "normal";
-    without it there is no interval. Totals may be negative (Progress 8); pupils must be whole.
-    With ``by``, totals and pupils are summed within groups (no interval then).
+    without it there is no interval.
+
+    Parameters
+    ----------
+    frame
+        Totals, as for :func:`rate`.
+    total
+        The sum of the pupils' scores or points (may be negative: Progress 8).
+    pupils
+        The number of pupils (whole, >= 0).
+    sd
+        The standard deviation column, for an interval.
+    confidence
+        One level or several; ``None`` for no interval (there is none without ``sd``).
+    by
+        Group columns: totals and pupils are summed within groups (no interval then: ``sd`` with
+        ``by`` is an error).
+    keys, context
+        As for :func:`rate`.
+
+    Returns
+    -------
+    F
+        The same kind of frame, with the result columns appended.
+
+    Raises
+    ------
+    MissingColumnError
+        A column the frame does not have (naming its role and the context).
+    InvalidValueError
+        Rows that break an input rule (see the module docstring), naming the column, the rule and
+        the rows; for a LazyFrame too, checked before it is returned.
+    DuplicateKeyError
+        ``keys`` that repeat.
+    DataError
+        A column that holds neither numbers nor text, or a frame that already has a result column
+        (other than the input columns themselves), or ``sd`` with ``by`` (a grouped mean's interval
+        needs pupil-level data).
+    ValueError
+        A multiplier or confidence level that is not a finite number in range.
+    TypeError
+        A frame that is neither a polars nor a pandas frame, or a level that is not a number.
 
     Examples
     --------

@@ -20,11 +20,35 @@ TOLERANCE = math.sqrt(2.220446049250313e-16)
 
 
 def round_half_away(value: float, decimals: int = 0, *, tolerance: float = TOLERANCE) -> float:
-    """Round a Python number half away from zero to ``decimals`` places (negative: tens, ...).
+    """Round a Python number half away from zero to ``decimals`` places, as DfE publishes.
 
     ``tolerance`` is added to the scaled value before truncation: DfE's ``round_five_up`` uses
-    sqrt(machine epsilon) (the default); DfE's transition-matrix code uses none (``0.0``), so
-    399/2800 = 14.2499999... presents as 14.2 there.
+    sqrt(machine epsilon) (the default), so 1.005 (stored as 1.00499999...) rounds to 1.01; DfE's
+    transition-matrix code uses none (``0.0``), so 399/2800 = 14.2499999... presents as 14.2 there.
+
+    Parameters
+    ----------
+    value
+        The number. NaN and infinities are returned as they are, and so is a number too large to
+        have a fraction at this scale.
+    decimals
+        Places to keep; negative rounds to tens (-1), hundreds (-2), ...
+    tolerance
+        The nudge on the scaled value.
+
+    Returns
+    -------
+    float
+        The rounded number (zero is ``0.0``, never ``-0.0``).
+
+    Examples
+    --------
+    >>> round_half_away(2.5), round_half_away(-2.5), round(2.5)
+    (3.0, -3.0, 2)
+    >>> round_half_away(1.005, 2), round_half_away(1234.5, -2)
+    (1.01, 1200.0)
+    >>> round_half_away(399 / 2800 * 100, 1), round_half_away(399 / 2800 * 100, 1, tolerance=0.0)
+    (14.3, 14.2)
     """
     if math.isnan(value) or math.isinf(value):
         return value
@@ -38,7 +62,31 @@ def round_half_away(value: float, decimals: int = 0, *, tolerance: float = TOLER
 def round_half_away_expr(
     expr: pl.Expr | str, decimals: int = 0, *, tolerance: float = TOLERANCE
 ) -> pl.Expr:
-    """The polars expression of :func:`round_half_away` (null stays null)."""
+    """The polars expression of :func:`round_half_away` (null stays null).
+
+    Parameters
+    ----------
+    expr
+        An expression, or a column name.
+    decimals
+        Places to keep; negative rounds to tens, hundreds, ...
+    tolerance
+        The nudge on the scaled value (0.0 for none).
+
+    Returns
+    -------
+    polars.Expr
+        The rounded values (Float64 for a float input).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> f = pl.DataFrame({"v": [2.5, -2.5, 1.005, None]})
+    >>> f.select(round_half_away_expr("v", 2)).to_series().to_list()
+    [2.5, -2.5, 1.01, None]
+    >>> f.select(round_half_away_expr(pl.col("v"))).to_series().to_list()
+    [3.0, -3.0, 1.0, None]
+    """
     e = pl.col(expr) if isinstance(expr, str) else expr
     scale = 10.0**decimals
     # floor() gives the exact count of units; the final round() only snaps the quotient to the

@@ -26,7 +26,28 @@ __all__ = [
 
 
 class Symbol(enum.Enum):
-    """A GSS symbol standing where a number would be."""
+    """A GSS symbol standing where a number would be; ``str()`` gives the symbol.
+
+    Attributes
+    ----------
+    CONFIDENTIAL
+        ``c``: confidential, suppressed to protect individuals.
+    UNAVAILABLE
+        ``x``: unavailable (legacy ``:``, ``..`` and LAIT's ``-``).
+    NOT_APPLICABLE
+        ``z``: not applicable (legacy ``.``); a zero denominator, an authority that did not exist.
+    LOW
+        ``low``: rounds to 0 but is not 0 (legacy ``~``, ``k``).
+    LOW_RELIABILITY
+        ``u``: low reliability.
+
+    Examples
+    --------
+    >>> Symbol("c"), str(Symbol.LOW)
+    (<Symbol.CONFIDENTIAL: 'c'>, 'low')
+    >>> Symbol.CONFIDENTIAL.meaning
+    'confidential, suppressed to protect individuals'
+    """
 
     CONFIDENTIAL = "c"
     UNAVAILABLE = "x"
@@ -72,7 +93,23 @@ _THOUSANDS = r"[+-]?[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?"
 
 
 def parse_symbol(text: str) -> Symbol | None:
-    """Return the symbol ``text`` stands for (current, bracketed or legacy, any case), or None."""
+    """The symbol ``text`` stands for (current, bracketed or legacy, in any case, trimmed), or None.
+
+    Parameters
+    ----------
+    text
+        A cell's text.
+
+    Returns
+    -------
+    Symbol or None
+        None for anything that is no symbol (a number, other text).
+
+    Examples
+    --------
+    >>> parse_symbol("[c]"), parse_symbol(" LOW "), parse_symbol(".."), parse_symbol("12")
+    (<Symbol.CONFIDENTIAL: 'c'>, <Symbol.LOW: 'low'>, <Symbol.UNAVAILABLE: 'x'>, None)
+    """
     return _TOKENS.get(text.strip().lower())
 
 
@@ -81,12 +118,23 @@ def split_numbers_and_symbols(
 ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """Expressions that split a text column into a number, a symbol and a "bad text" flag.
 
-    Returns ``(number, symbol, unreadable)``: ``number`` is Float64 (null where the cell is a
-    symbol, empty or unreadable), ``symbol`` the canonical symbol text or null, ``unreadable`` true
-    where the cell is neither a number, a known symbol nor empty. Numbers are written with ASCII
-    digits (other scripts' digits, such as "５" or "٣", are unreadable), may use thousands
-    separators ("1,234") and an exponent ("1e3"). ``column`` is a column name or a String
-    expression; ``name`` prefixes the output names.
+    Numbers are written with ASCII digits (other scripts' digits, such as "５" or "٣", are
+    unreadable), may use thousands separators ("1,234") and an exponent ("1e3"); cells are
+    trimmed first.
+
+    Parameters
+    ----------
+    column
+        A column name or a String expression.
+    name
+        Prefixes the output names (``<name>_number``, ``<name>_symbol``, ``<name>_unreadable``).
+
+    Returns
+    -------
+    tuple[polars.Expr, polars.Expr, polars.Expr]
+        ``(number, symbol, unreadable)``: ``number`` is Float64 (null where the cell is a symbol,
+        empty or unreadable), ``symbol`` the canonical symbol text or null, ``unreadable`` true where
+        the cell is neither a number, a known symbol nor empty.
 
     Examples
     --------
@@ -129,5 +177,22 @@ _REASON_SYMBOL = re.compile(r"^(c|x|z|low|u):")
 
 
 def reason_symbol(reason: pl.Expr) -> pl.Expr:
-    """The GSS symbol that opens a result's ``reason`` ("z: denominator is zero" gives "z")."""
+    """The GSS symbol that opens a result's ``reason`` (``"z: denominator is zero"`` gives ``"z"``).
+
+    Parameters
+    ----------
+    reason
+        A String expression: a ``reason`` column of a result.
+
+    Returns
+    -------
+    polars.Expr
+        The symbol's text, or null where the reason opens with none.
+
+    Examples
+    --------
+    >>> frame = pl.DataFrame({"reason": ["z: denominator is zero", None, "see note"]})
+    >>> frame.select(reason_symbol(pl.col("reason"))).to_series().to_list()
+    ['z', None, None]
+    """
     return reason.str.extract(_REASON_SYMBOL.pattern, 1)

@@ -1,5 +1,19 @@
 """The registered derivations, one module per area. Importing this package registers them all."""
 
-from . import children_in_need, looked_after
+from . import (
+    care_leavers,
+    children_in_need,
+    children_in_need_groups,
+    looked_after,
+    looked_after_groups,
+    outcomes,
+)
 
-__all__ = ["children_in_need", "looked_after"]
+__all__ = [
+    "care_leavers",
+    "children_in_need",
+    "children_in_need_groups",
+    "looked_after",
+    "looked_after_groups",
+    "outcomes",
+]

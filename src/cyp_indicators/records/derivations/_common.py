@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import polars as pl
 
@@ -20,6 +21,7 @@ __all__ = [
     "per_period",
     "period_ends",
     "pick",
+    "shaped",
     "share_counts",
 ]
 
@@ -197,9 +199,10 @@ def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: s
 
 def first_at_ends(
     pairs: pl.DataFrame, numbered: pl.DataFrame, child: str, begun: str
-) -> tuple[pl.DataFrame, pl.Series]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """:func:`first_per_child` for records paired with period ends (:func:`open_at_ends`):
-    children per period (``numerator``, every period in order) and the records counted."""
+    children per period (``numerator``, every period in order) and the records counted (the
+    rows of ``pairs`` kept, each beside its end ``__k``)."""
     keys = [*_council(numbered), "__k"]
     per = pairs.group_by(keys).agg(
         pl.col(child).n_unique().cast(pl.Int64).alias("numerator"), pl.len().alias("__rows")
@@ -209,13 +212,15 @@ def first_at_ends(
     )
     crowded = per.filter(pl.col("numerator") < pl.col("__rows")).select(keys)
     if crowded.is_empty():
-        return counts, pairs["__row"]
+        return counts, pairs
     pair = [child, *keys]
     several = pairs.join(crowded, on=keys, how="semi").filter(pl.struct(pair).is_duplicated())
     firsts = several.group_by(pair).agg(pl.col("__row").sort_by(begun, "__row").first())
     later = several.join(firsts, on=[*pair, "__row"], how="anti")
-    counted = pairs.join(later.select(*pair, "__row"), on=[*pair, "__row"], how="anti")
-    return counts, counted["__row"]
+    counted = pairs.join(
+        later.select(*pair, "__row"), on=[*pair, "__row"], how="anti", maintain_order="left"
+    )
+    return counts, counted
 
 
 def in_period(
@@ -273,10 +278,11 @@ def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: s
 
 def first_per_child(
     hits: pl.DataFrame, periods: pl.DataFrame, child: str, begun: str
-) -> tuple[pl.DataFrame, pl.Series]:
-    """Children per period (``numerator``, every period present) and the records counted: of
-    a child's records in a period, the one ``begun`` first (of two begun the same day, the
-    one read first: the lower ``__row``); the others overlap it.
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Children per period (``numerator``, every period present) and the records counted,
+    beside their periods (the rows of ``hits`` kept): of a child's records in a period, the
+    one ``begun`` first (of two begun the same day, the one read first: the lower ``__row``);
+    the others overlap it.
 
     Only periods with fewer children than records are searched for the first, and in them
     only the children with several records.
@@ -291,15 +297,17 @@ def first_per_child(
     )
     crowded = per.filter(pl.col("numerator") < pl.col("__rows"))["period_label"]
     if crowded.is_empty():
-        return counts, hits["__row"]
+        return counts, hits
     pair = [child, "period_label"]
     several = hits.filter(pl.col("period_label").is_in(crowded.implode())).filter(
         pl.struct(pair).is_duplicated()
     )
     firsts = several.group_by(pair).agg(pl.col("__row").sort_by(begun, "__row").first())
     later = several.join(firsts, on=[*pair, "__row"], how="anti")
-    counted = hits.join(later.select(*pair, "__row"), on=[*pair, "__row"], how="anti")
-    return counts, counted["__row"]
+    counted = hits.join(
+        later.select(*pair, "__row"), on=[*pair, "__row"], how="anti", maintain_order="left"
+    )
+    return counts, counted
 
 
 def child_counts(
@@ -355,6 +363,15 @@ def among(rows: pl.Series, records: pl.DataFrame) -> pl.Expr:
     if rows.len():
         mask = mask.scatter(rows.cast(pl.Int64), True)
     return pl.lit(mask).gather(pl.col("__row"))
+
+
+def shaped(counts: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
+    """The counts of a share as the definition wants them: with ``as_share`` false (a count
+    definition that takes the numerator of a share, e.g. the number of children with three or
+    more placements) the ``denominator`` column is dropped."""
+    if params.get("as_share", True):
+        return counts
+    return counts.drop("denominator", strict=False)
 
 
 def accounting(

@@ -40,6 +40,7 @@ from ._common import (
     in_period,
     open_at_end,
     pick,
+    shaped,
     share_counts,
 )
 
@@ -374,13 +375,32 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
     started cannot be timely) or ``"measurable"`` (only ICPCs held on or after the start of
     their enquiry, the library's reading before version 2 of the definition).
     """
-    table = _table(records, "section47")
-    calendar = _calendar(params)
     if params["denominator"] not in ("all", "measurable"):
         msg = (
             f"parameter 'denominator' must be 'all' or 'measurable', got {params['denominator']!r}"
         )
         raise DataError(msg)
+    table, held, hits, reason = conference_intervals(records, periods, params)
+    timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
+    counted = held if params["denominator"] == "all" else hits
+    return Counted(
+        counts=share_counts(
+            _rows(timely, periods, "numerator"), _rows(counted, periods, "denominator")
+        ),
+        records=accounting("section47", table, counted["__row"].unique(), reason, child=CHILD),
+    )
+
+
+def conference_intervals(
+    records: Any, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """ICPCs held in each period (each child and date once) and, of those held on or after the
+    start of their section 47 enquiry, the working days between (``__days``), as
+    :func:`icpc_within` measures them: the section 47 table (``__row``, ``__measured``,
+    ``__conference``), the conferences held beside their periods, the measured ones, and the
+    reason a record was not counted. Shared by the derivations of conference timeliness."""
+    table = _table(records, "section47")
+    calendar = _calendar(params)
     measurable = (
         pl.col("DateOfInitialCPC").is_not_null()
         & pl.col("S47ActualStartDate").is_not_null()
@@ -423,7 +443,6 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
             "__days"
         )
     )
-    timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
     reason = pick(
         (pl.col("DateOfInitialCPC").is_null(), "missing_date: no DateOfInitialCPC"),
         (pl.col("S47ActualStartDate").is_null(), "missing_date: no S47ActualStartDate"),
@@ -436,13 +455,7 @@ def icpc_within(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
          "duplicate: the conference is measured from a later enquiry of the child"),
         otherwise="outside_period: conference not held in any period",
     )  # fmt: skip
-    counted = held if params["denominator"] == "all" else hits
-    return Counted(
-        counts=share_counts(
-            _rows(timely, periods, "numerator"), _rows(counted, periods, "denominator")
-        ),
-        records=accounting("section47", table, counted["__row"].unique(), reason, child=CHILD),
-    )
+    return table, held, hits, reason
 
 
 def _plans(records: Any) -> pl.DataFrame:
@@ -466,7 +479,7 @@ def cp_plans_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, A
     )
 
 
-@derivation("cp_plans_second_or_subsequent", tables=("cp_plans",))
+@derivation("cp_plans_second_or_subsequent", tables=("cp_plans",), parameters={"as_share": True})
 def cp_second(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Plans starting in each period, and those for a child with an earlier plan."""
     plans = _plans(records)
@@ -486,7 +499,7 @@ def cp_second(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) ->
     numerator = _rows(hits.filter(pl.col("__subsequent")), periods, "numerator")
     reason = _outside("CPPstartDate", "plan did not start in any period")
     return Counted(
-        counts=share_counts(numerator, _rows(hits, periods, "denominator")),
+        counts=shaped(share_counts(numerator, _rows(hits, periods, "denominator")), params),
         records=accounting("cp_plans", table, hits["__row"].unique(), reason, child=CHILD),
     )
 
@@ -496,7 +509,9 @@ def _length_days(end: pl.Expr) -> pl.Expr:
     return (end - pl.col("CPPstartDate")).dt.total_days() + 1
 
 
-@derivation("cp_plans_ceased_lasting", tables=("cp_plans",), parameters={"min_days": 730})
+@derivation(
+    "cp_plans_ceased_lasting", tables=("cp_plans",), parameters={"min_days": 730, "as_share": True}
+)
 def cp_ceased_lasting(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Plans ceasing in each period, and those that lasted at least ``min_days`` (both days counted)."""
     table = _plans(records)
@@ -504,7 +519,10 @@ def cp_ceased_lasting(records: Any, periods: pl.DataFrame, params: Mapping[str, 
     long = hits.filter(_length_days(pl.col("CPPendDate")) >= int(params["min_days"]))
     reason = _outside("CPPendDate", "plan did not cease in any period")
     return Counted(
-        counts=share_counts(_rows(long, periods, "numerator"), _rows(hits, periods, "denominator")),
+        counts=shaped(
+            share_counts(_rows(long, periods, "numerator"), _rows(hits, periods, "denominator")),
+            params,
+        ),
         records=accounting("cp_plans", table, hits["__row"].unique(), reason, child=CHILD),
     )
 
@@ -562,6 +580,26 @@ def children_in_need_at_date(
     the year but episodes should not overlap": a second episode open at the date is reported as
     an overlap and the child counted once.
     """
+    table, counts, firsts, reason = _in_need(records, periods)
+    return Counted(
+        counts=counts,
+        records=accounting("cin_details", table, firsts["__row"], reason, child=CHILD),
+    )
+
+
+def in_need_at(records: Any, periods: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """The episodes of need open at each period end, one per child (see
+    :func:`children_in_need_at_date`): the table (with ``__row``, ``__nfa``, ``__died``), the
+    episodes counted beside their periods, and the reason an episode was not counted. Shared
+    by the derivations of children in need at a date."""
+    table, _counts, firsts, reason = _in_need(records, periods)
+    return table, firsts, reason
+
+
+def _in_need(
+    records: Any, periods: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """:func:`in_need_at` with the children counted per period (``numerator``)."""
     table = _table(records, "cin_details")
     children = getattr(records, "children", None)
     if isinstance(children, pl.DataFrame) and "PersonDeathDate" in children.columns:
@@ -585,7 +623,7 @@ def children_in_need_at_date(
         "CINclosureDate",
     )
     hits = opened.filter(alive)
-    counts, counted_rows = first_per_child(hits, periods, CHILD, "CINreferralDate")
+    counts, firsts = first_per_child(hits, periods, CHILD, "CINreferralDate")
     overlaps = hits["__row"]
     dead = opened.filter(~alive)["__row"]
     reason = pick(
@@ -597,7 +635,4 @@ def children_in_need_at_date(
         (among(dead, table), "not_counted: the child's death date is on or before the date"),
         otherwise="outside_period: episode not open at the end of any period",
     )  # fmt: skip
-    return Counted(
-        counts=counts,
-        records=accounting("cin_details", table, counted_rows, reason, child=CHILD),
-    )
+    return table, counts, firsts, reason

@@ -45,6 +45,7 @@ from ._common import (
     overlapping,
     per_period,
     pick,
+    shaped,
     share_counts,
 )
 
@@ -123,20 +124,53 @@ def _not_short_break(params: Mapping[str, Any]) -> pl.Expr:
 def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children looked after at the end of each period (distinct children)."""
     episodes = _episodes(records)
+    counts, counted, _numbered, reason = _at_ends(episodes, periods, params)
+    return Counted(
+        counts=counts, records=accounting("episodes", episodes, counted["__row"], reason)
+    )
+
+
+def _at_ends(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """Children looked after at each period end (``numerator``), the episodes counted (each
+    beside the position ``__k`` of a distinct period end, see :func:`open_at_ends`), the
+    periods numbered by their end, and the reason an episode was not counted."""
     keep = _not_short_break(params)
     needed = [c for c in ("la", "__row", "CHILD", "DECOM", "DEC", "LS") if c in episodes.columns]
     # what is counted depends on the period end alone: worked out per distinct end
     hits, numbered = open_at_ends(
         episodes.select(needed).filter(keep).drop("LS"), periods, "DECOM", "DEC"
     )
-    counts, counted_rows = first_at_ends(hits, numbered, "CHILD", "DECOM")
+    counts, counted = first_at_ends(hits, numbered, "CHILD", "DECOM")
     reason = pick(
         (~keep, _SHORT_BREAK),
         (among(hits["__row"], episodes),
          "overlapping_episode: the child is already counted at this date"),
         otherwise="outside_period: not open at the end of any period",
     )  # fmt: skip
-    return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
+    return counts, counted, numbered, reason
+
+
+def at_date(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> tuple[pl.DataFrame, pl.Expr]:
+    """Each child looked after at the end of each period, once: the episode open then (the
+    earliest begun, when two overlap), with every column of ``episodes``, beside its period;
+    and the reason an episode was not counted (short break, overlap, not open at any period
+    end). Shared by the derivations of children looked after at a date."""
+    _counts, counted, numbered, reason = _at_ends(episodes, periods, params)
+    keys = [c for c in ("la", "__k") if c in numbered.columns]
+    beside = (
+        counted.select(*keys, "__row")
+        .join(numbered.select(*keys, *PERIOD_COLS, "__p"), on=keys)
+        .select("__row", *PERIOD_COLS, "__p")
+    )
+    rest = [c for c in episodes.columns if c not in ("__row", *PERIOD_COLS, "__p")]
+    firsts = beside.join(
+        episodes.select("__row", *rest), on="__row", how="left", maintain_order="left"
+    ).select(*episodes.columns, *PERIOD_COLS, "__p")
+    return firsts, reason
 
 
 @derivation(
@@ -148,13 +182,40 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     An RNE S episode that begins while another of the child's countable episodes, begun before
     it, is still open is not a start (the child was already looked after that day).
     """
-    episodes = _episodes(records)
+    episodes, hits, reason, child = _starts(_episodes(records), periods, params, labelled=False)
+    counts = child_counts(hits, periods, "numerator", child=child)
+    counted_rows = hits["__row"].unique()
+    return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
+
+
+def starts(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """The starts of periods of care in each period (see :func:`looked_after_started`): the
+    episodes (with ``__overlap``, why a start the child was already looked after for is not
+    one), the starting episodes (every column of ``episodes``) beside their periods, and the
+    reason an episode was not counted. Shared by the derivations of children starting to be
+    looked after."""
+    episodes, hits, reason, _child = _starts(episodes, periods, params, labelled=True)
+    rest = [c for c in episodes.columns if c not in ("__row", *PERIOD_COLS, "__p")]
+    hits = hits.select("__row", *PERIOD_COLS, "__p").join(
+        episodes.select("__row", *rest), on="__row", how="left", maintain_order="left"
+    )
+    return episodes, hits.select(*episodes.columns, *PERIOD_COLS, "__p"), reason
+
+
+def _starts(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any], *, labelled: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr, str]:
+    """:func:`starts` on narrow frames: the starting episodes' ``__row``, child and ``DECOM``
+    beside their periods (``__p``; with the periods' columns when ``labelled``), and the
+    column that tells children apart (a number per council's child for pooled records)."""
     keep = _not_short_break(params)
     # (pooled records number each council's child: joining on the number is cheaper)
     child = "__child_no" if "__child_no" in episodes.columns else "CHILD"
     cols = [c for c in ("la", "__row", child, "DECOM", "DEC", "RNE", "LS") if c in episodes]
     countable = episodes.lazy().select(cols).filter(keep)
-    starts = countable.filter(pl.col("RNE") == "S")
+    begun_lazy = countable.filter(pl.col("RNE") == "S")
     other = countable.select(
         pl.col("__row").alias("__row_other"),
         child,
@@ -162,7 +223,7 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
         pl.col("DEC").alias("DEC_other"),
     )
     already = (
-        starts.select("__row", child, "DECOM")
+        begun_lazy.select("__row", child, "DECOM")
         .join(other, on=child)
         .filter(
             (pl.col("__row_other") != pl.col("__row"))
@@ -172,11 +233,11 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
         .group_by("__row")
         .agg(pl.col("DECOM_other").min().alias("__open_since"))
     )
-    begun, already_open = pl.collect_all([starts, already])
+    begun, already_open = pl.collect_all([begun_lazy, already])
     new_starts = begun.join(already_open, on="__row", how="anti").drop(
         "DEC", "RNE", "LS", strict=False
     )
-    hits = in_period(new_starts, periods, "DECOM", labelled=False)
+    hits = in_period(new_starts, periods, "DECOM", labelled=labelled)
     # why a start the child was already looked after for is not one, at that start's row
     # (written for those starts only)
     overlap = already_open.select(
@@ -191,15 +252,13 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     if overlap.height:
         words = words.scatter(overlap["__row"].cast(pl.Int64), overlap["__overlap"])
     episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
-    counts = child_counts(hits, periods, "numerator", child=child)
-    counted_rows = hits["__row"].unique()
     reason = pick(
         (~keep, _SHORT_BREAK),
         (pl.col("RNE") != "S", "not_counted: not the start of a period of care (RNE is not S)"),
         (pl.col("__overlap").is_not_null(), pl.col("__overlap")),
         otherwise="outside_period: did not start in any period",
     )
-    return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
+    return episodes, hits, reason, child
 
 
 @derivation(
@@ -235,6 +294,7 @@ def looked_after_ceased(records: Any, periods: pl.DataFrame, params: Mapping[str
         "adoption_with_current_carers": ["A3", "A5"],
         "temporary_places": TEMPORARY_PLACES,
         "minimum": 3,
+        "as_share": True,
     },
 )
 def three_or_more_placements(
@@ -279,7 +339,7 @@ def three_or_more_placements(
         "the episode is outside it",
     )
     return Counted(
-        counts=share_counts(numerator, denominator),
+        counts=shaped(share_counts(numerator, denominator), params),
         records=accounting("episodes", episodes, counted_rows, reason),
     )
 
@@ -349,6 +409,7 @@ def _stays(
         "max_age": 16,
         "min_months_in_care": 30,
         "min_months_in_placement": 24,
+        "as_share": True,
     },
 )
 def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
@@ -471,7 +532,7 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
         "2.5 years) at a period end",
     )
     return Counted(
-        counts=share_counts(numerator, denominator),
+        counts=shaped(share_counts(numerator, denominator), params),
         records=accounting("episodes", episodes, cohort["__row"].unique(), reason),
     )
 
