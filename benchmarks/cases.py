@@ -633,6 +633,327 @@ def _records_series_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+# --- a region's child-level returns (issue 16, target 3) ---------------------------------------
+
+
+def _region_setup(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Write the partnership's returns (CIN census XML, SSDA903 CSVs) under ``spec["folder"]``."""
+    from . import _region
+
+    members = _region.councils(int(spec["councils"]), scale=float(spec["scale"]))
+    written = _region.write_partnership(Path(spec["folder"]), members, spec["years"])
+    return [{"partnership": written.to_json(), "peak_rss_mb": round(peak_rss_mb(), 1)}]
+
+
+def _partnership(spec: dict[str, Any]) -> Any:
+    from . import _region
+
+    return _region.Partnership.from_json(spec["partnership"])
+
+
+def _read_partnership(partnership: Any) -> tuple[Any, Any]:
+    """Every council's SSDA903 (CSV) and CIN census (XML) read with the library, pooled."""
+    import warnings
+
+    from cyp_indicators.records import SSDA903, CINCensus, RecordFileWarning
+
+    # small councils' years may have no adoption (an AD1 file with a header row only): the
+    # readers keep the note in ``warnings``
+    warnings.simplefilter("ignore", RecordFileWarning)
+    ssda903 = SSDA903.pool(
+        {c.la: cyp.read_ssda903(partnership.ssda903_folder(c.la)) for c in partnership.councils}
+    )
+    cin = CINCensus.pool(
+        {c.la: cyp.read_cin_census(partnership.cin_folder(c.la)) for c in partnership.councils}
+    )
+    return ssda903, cin
+
+
+def _pooled_cache(partnership: Any) -> Path:
+    return Path(partnership.folder) / "pooled"
+
+
+def _save_pooled(partnership: Any, ssda903: Any, cin: Any) -> None:
+    """The pooled records as Parquet (untimed), so that the derivation case need not read the
+    XML again."""
+    for kind, records in (("ssda903", ssda903), ("cin", cin)):
+        folder = _pooled_cache(partnership) / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        frames = [*records.TABLES, "exclusions", *(["header"] if kind == "cin" else [])]
+        for name in frames:
+            getattr(records, name).write_parquet(folder / f"{name}.parquet")
+        meta = {"files": list(records.files), "rows_read": dict(records.rows_read),
+                "warnings": list(records.warnings)}  # fmt: skip
+        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def _load_pooled(partnership: Any) -> tuple[Any, Any]:
+    """The pooled records from :func:`_save_pooled`, or read from the files if not saved."""
+    from cyp_indicators.records import SSDA903, CINCensus
+
+    cache = _pooled_cache(partnership)
+    if not (cache / "cin" / "meta.json").exists():
+        ssda903, cin = _read_partnership(partnership)
+        _save_pooled(partnership, ssda903, cin)
+        return ssda903, cin
+    loaded: list[Any] = []
+    for kind, cls in (("ssda903", SSDA903), ("cin", CINCensus)):
+        folder = cache / kind
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        frames = [*cls.TABLES, "exclusions", *(["header"] if kind == "cin" else [])]
+        tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in frames}
+        loaded.append(cls(**tables, **meta))
+    return loaded[0], loaded[1]
+
+
+def _region_read_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    import warnings
+    import xml.etree.ElementTree as ET
+
+    from cyp_indicators.records import SSDA903, CINCensus, RecordFileWarning
+
+    warnings.simplefilter("ignore", RecordFileWarning)  # kept in each record set's warnings
+    partnership = _partnership(spec)
+    reps = int(spec["read_reps"])
+    councils = partnership.councils
+
+    def xml_library() -> Any:
+        return CINCensus.pool({c.la: cyp.read_cin_census(partnership.cin_folder(c.la))
+                               for c in councils})  # fmt: skip
+
+    def xml_floor() -> int:
+        # the floor for reading XML in Python: a bare iterparse that only counts elements
+        n = 0
+        for path in partnership.xml_files:
+            for _ in ET.iterparse(path):
+                n += 1
+        return n
+
+    def csv_library() -> Any:
+        return SSDA903.pool({c.la: cyp.read_ssda903(partnership.ssda903_folder(c.la))
+                             for c in councils})  # fmt: skip
+
+    def csv_floor() -> list[pl.DataFrame]:
+        return [pl.read_csv(path, infer_schema_length=0) for path in partnership.csv_files]
+
+    cin, ssda903, elements = xml_library(), csv_library(), xml_floor()
+    checks = {}
+    for name, records in (("cin", cin), ("ssda903", ssda903)):
+        accounting = records.accounting()
+        problems = [
+            f"{name}.{r['table']}: read {r['read']} != kept {r['kept']} + excluded {r['excluded']}"
+            for r in accounting.iter_rows(named=True)
+            if r["read"] != r["kept"] + r["excluded"]
+        ]
+        checks[f"{name}_rows_read"] = {"agree": not problems, "problems": problems}
+    _save_pooled(partnership, ssda903, cin)
+    xml_sides = [Side("library", xml_library, reps), Side("iterparse", xml_floor, reps)]
+    csv_sides = [Side("library", csv_library, reps), Side("polars_read_csv", csv_floor, reps)]
+    setup_peak = peak_rss_mb()
+    alternate(xml_sides)
+    alternate(csv_sides)
+    cin_rows = sum(cin.rows_read.values())
+    csv_rows = sum(ssda903.rows_read.values())
+    n = len(councils)
+    years = f"{len(partnership.years)} years ({partnership.years[0]}-{partnership.years[-1]})"
+    return [
+        _row(
+            "region_read_xml", cin_rows, "records",
+            f"cyp.read_cin_census of each council's folder of CIN census XML ({n} councils x "
+            f"{years}), pooled with CINCensus.pool",
+            xml_sides[0], xml_sides[1:], checks={"cin_rows_read": checks["cin_rows_read"]},
+            setup_peak_rss_mb=round(setup_peak, 1),
+            notes=[
+                f"CIN census XML: {len(partnership.xml_files)} files, "
+                f"{partnership.xml_bytes / 1e6:.0f} MB, {elements:,} elements; records read "
+                + ", ".join(f"{t}={v:,}" for t, v in cin.rows_read.items() if v),
+                "baseline iterparse: xml.etree.ElementTree.iterparse over the same files, "
+                "counting elements only (the floor for reading XML in Python)",
+            ],
+        ),
+        _row(
+            "region_read_csv", csv_rows, "records",
+            f"cyp.read_ssda903 of each council's folder of SSDA903 CSVs ({n} councils x {years}), "
+            "pooled with SSDA903.pool",
+            csv_sides[0], csv_sides[1:], checks={"ssda903_rows_read": checks["ssda903_rows_read"]},
+            setup_peak_rss_mb=round(setup_peak, 1),
+            notes=[
+                f"SSDA903 CSVs: {len(partnership.csv_files)} files, "
+                f"{partnership.csv_bytes / 1e6:.1f} MB; rows read "
+                + ", ".join(f"{t}={v:,}" for t, v in ssda903.rows_read.items() if v),
+                "baseline polars_read_csv: pl.read_csv of every file, all columns as text, no "
+                "checks (shown for comparison, no target)",
+            ],
+        ),
+    ]  # fmt: skip
+
+
+def _region_series(definition: cyp.IndicatorDefinition, years: Sequence[int]) -> cyp.PeriodSeries:
+    """The collection years as the definition's periods (31 March, or the financial year)."""
+    return cyp.PeriodSeries(
+        [cyp.Period.for_collection_year(y, definition.period_type) for y in years]
+    )
+
+
+def _region_pick(definition: cyp.IndicatorDefinition, ssda903: Any, cin: Any) -> Any:
+    return ssda903 if _tables_read(definition) <= set(ssda903.TABLES) else cin
+
+
+def _region_definitions(ssda903: Any, cin: Any) -> list[cyp.IndicatorDefinition]:
+    """The definitions with a derivation the partnership's returns can feed (the synthetic
+    returns hold no OC2, OC3, UASC, missing, social worker or placed for adoption table: the
+    derivations that read one refuse records without it)."""
+    out = []
+    for d in cyp.load_catalogue().list():
+        if d.derivation is None:
+            continue
+        records = _region_pick(d, ssda903, cin)
+        needed = _tables_read(d) & _REQUIRED_TABLES
+        if all(records.table(t).height > 0 for t in needed):
+            out.append(d)
+    return out
+
+
+def _region_accounting(results: Sequence[Any], ssda903: Any, cin: Any) -> dict[str, Any]:
+    """Every record counted or excluded with a reason, in every derivation: per council and
+    table, counted + not counted + excluded on reading = rows in; per table, rows in = the
+    rows read; every record not counted is listed with a reason."""
+    problems: list[str] = []
+    totals = {"rows_in": 0, "counted": 0, "not_counted": 0, "excluded_on_reading": 0}
+    for result in results:
+        ident = result.definition.id
+        acc = result.accounting
+        records = _region_pick(result.definition, ssda903, cin)
+        bad = acc.filter(
+            pl.col("counted") + pl.col("not_counted") + pl.col("excluded_on_reading")
+            != pl.col("rows_in")
+        )
+        problems += [f"{ident}: {r}" for r in bad.head(3).iter_rows(named=True)]
+        for table, rows_in in acc.group_by("table").agg(pl.col("rows_in").sum()).iter_rows():
+            if rows_in != records.rows_read[table]:
+                problems.append(
+                    f"{ident}.{table}: rows in {rows_in} != read {records.rows_read[table]}"
+                )
+        listed = result.exclusions.height
+        expected = int(acc["not_counted"].sum() + acc["excluded_on_reading"].sum())
+        if listed != expected:
+            problems.append(f"{ident}: {listed} exclusions listed, {expected} not counted")
+        if result.exclusions["reason"].null_count():
+            problems.append(f"{ident}: exclusions without a reason")
+        for key in totals:
+            totals[key] += int(acc[key].sum())
+    return {"agree": not problems, "problems": problems, "unbalanced": len(problems), **totals}
+
+
+def _region_counts(values: pl.DataFrame, columns: Sequence[str]) -> pl.DataFrame:
+    return values.select(
+        pl.col("la").cast(pl.String),
+        (pl.col("period_end").dt.year() + (pl.col("period_end").dt.month() > 3).cast(pl.Int32))
+        .cast(pl.Int32)
+        .alias("year"),
+        *(pl.col(c).cast(pl.Float64) for c in columns),
+    ).sort("la", "year")
+
+
+def _region_derive_case(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    from . import _region_floors
+
+    partnership = _partnership(spec)
+    reps = int(spec["reps"])
+    ssda903, cin = _load_pooled(partnership)
+    population = partnership.population()
+    years = list(partnership.years)
+    definitions = _region_definitions(ssda903, cin)
+    series = {d.key: _region_series(d, years) for d in definitions}
+
+    def derive(d: cyp.IndicatorDefinition) -> Any:
+        return cyp.derive(
+            d, _region_pick(d, ssda903, cin), period=series[d.key], population=population
+        )
+
+    def library() -> list[Any]:
+        return [derive(d) for d in definitions]
+
+    first = time.perf_counter()
+    results = library()
+    cold = time.perf_counter() - first
+    accounting = _region_accounting(results, ssda903, cin)
+    catalogue = cyp.load_catalogue()
+    pairs: list[tuple[str, str, list[Side], dict[str, Any]]] = []
+    for ident, (short, kind, table, floor) in _region_floors.FLOORS.items():
+        d = catalogue.get(ident)
+        frame = getattr(ssda903 if kind == "ssda903" else cin, table)
+
+        def lib(d: cyp.IndicatorDefinition = d) -> Any:
+            return derive(d)
+
+        def base(floor: Any = floor, frame: pl.DataFrame = frame) -> pl.DataFrame:
+            return floor(frame, years)
+
+        ours = lib().values
+        theirs = base()
+        columns = [c for c in ("numerator", "denominator") if c in theirs.columns]
+        grid = _region_counts(ours, columns).select("la", "year")
+        expected = grid.join(
+            theirs.with_columns(pl.col("la").cast(pl.String), pl.col("year").cast(pl.Int32)),
+            on=["la", "year"], how="left",
+        ).with_columns(pl.col(columns).fill_null(0).cast(pl.Float64)).sort("la", "year")  # fmt: skip
+        check = _agree(_region_counts(ours, columns), expected, columns, rtol=0.0)
+        pairs.append((short, ident, [Side("library", lib, reps), Side("polars", base, reps)],
+                      {"polars": check}))  # fmt: skip
+    sides = [Side("library", library, reps)]
+    setup_peak = peak_rss_mb()
+    alternate(sides)
+    for _, _, pair, _ in pairs:
+        alternate(pair)
+    n = len(partnership.councils)
+    rows_in = accounting["rows_in"]
+    out = [
+        _row(
+            "region_derive", rows_in, "records",
+            f"cyp.derive of each of {len(definitions)} record-level definitions, one call per "
+            f"definition over the pooled returns of {n} councils and {len(years)} collection "
+            f"years ({years[0]}-{years[-1]}: 31 March snapshots or financial years)",
+            sides[0], checks={"accounting": {k: accounting[k] for k in ("agree", "problems")}},
+            setup_peak_rss_mb=round(setup_peak, 1),
+            accounting=accounting,
+            notes=[
+                f"records considered, summed over the {len(definitions)} derivations: "
+                f"{rows_in:,} = counted {accounting['counted']:,} + not counted (with a reason) "
+                f"{accounting['not_counted']:,} + excluded on reading (with a reason) "
+                f"{accounting['excluded_on_reading']:,}; unbalanced: {accounting['unbalanced']}",
+                f"first call of all {len(definitions)} (codes screened and pooled child keys made "
+                f"once per table, then reused): {cold:.2f} s",
+            ],
+        )
+    ]  # fmt: skip
+    for short, ident, pair, checks in pairs:
+        out.append(
+            _row(
+                f"region_{short}", rows_in, "records",
+                f"cyp.derive({ident}) over the partnership (one call), against a hand-written "
+                "polars floor of the same counts (benchmarks/_region_floors.py)",
+                pair[0], pair[1:], checks=checks, setup_peak_rss_mb=round(setup_peak, 1),
+                notes=[],
+            )
+        )  # fmt: skip
+    return out
+
+
+def _region_memory(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Read every council's files, pool them and derive every definition, alone in a fresh
+    process: its peak RSS is the target's."""
+    partnership = _partnership(spec)
+    reset_peak()
+    start = time.perf_counter()
+    ssda903, cin = _read_partnership(partnership)
+    population = partnership.population()
+    for d in _region_definitions(ssda903, cin):
+        period = _region_series(d, list(partnership.years))
+        cyp.derive(d, _region_pick(d, ssda903, cin), period=period, population=population)
+    return [{"seconds": time.perf_counter() - start, "peak_rss_mb": round(peak_rss_mb(), 1)}]
+
+
 # --- start-up -------------------------------------------------------------------------------------
 
 _PROBE = """
@@ -844,6 +1165,10 @@ CASES: dict[str, Callable[[dict[str, Any]], list[dict[str, Any]]]] = {
     "streaming": _streaming_case,
     "streaming_memory": _streaming_memory,
     "report_all": __import__("benchmarks.report_all", fromlist=["_"]).report_all_case,
+    "region_setup": _region_setup,
+    "region_read": _region_read_case,
+    "region_derive": _region_derive_case,
+    "region_memory": _region_memory,
 }
 
 

@@ -51,6 +51,13 @@ CASE_NAMES = (
     "streaming",
     "report_all_cli",
     "report_all_library",
+    "region_read_xml",
+    "region_read_csv",
+    "region_derive",
+    "region_cla_31_march",
+    "region_cla_starts",
+    "region_3_placements",
+    "region_re_referrals",
 )
 
 # The targets of the issue (on the 2-core reference machine).
@@ -65,6 +72,9 @@ REPORT_ALL_RATIO = 15.0
 REPORT_ALL_RSS_MB = 2048.0
 #: ``report --all`` takes tens of seconds a run: at most this many repetitions of it.
 REPORT_ALL_REPS = 3
+REGION_XML_RATIO = 2.0  # CIN census XML read at no less than half a bare iterparse's speed
+REGION_FLOOR_RATIO = 1.5
+REGION_RSS_MB = 4096.0
 
 
 def _env_flag(name: str) -> bool:
@@ -99,11 +109,19 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         nargs="+",
         metavar="CASE",
         help="run only these case groups: rate_ci proportion_ci progress catalogue "
-        "benchmark_table records startup streaming report_all",
+        "benchmark_table records startup streaming report_all region",
     )
     p.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="the JSON file to write")
     p.add_argument(
-        "--tmp", type=Path, default=Path("/tmp"), help="where the streaming Parquet files go"
+        "--tmp",
+        type=Path,
+        default=Path("/tmp"),
+        help="where the streaming Parquet files and the partnership's returns go",
+    )
+    p.add_argument(
+        "--region-councils",
+        type=int,
+        help="councils in the partnership of the region cases (default 33; smoke 3)",
     )
     return p.parse_args(argv)
 
@@ -141,6 +159,12 @@ def _plan(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any
         },
         # every council's report (the North East's 12 at smoke size) against one council's
         "report_all": {"reps": min(reps, REPORT_ALL_REPS), "smoke": smoke},
+        "region": {
+            "councils": args.region_councils or (3 if smoke else 33),
+            "years": [2023, 2024] if smoke else [2020, 2021, 2022, 2023, 2024],
+            "scale": 0.05 if smoke else 1.0,
+            "read_reps": min(reps, 3),
+        },
         "streaming": {
             "skipped": bool(args.skip_streaming or _env_flag(SKIP_STREAMING_ENV)),
             "size": streaming_rows,
@@ -173,6 +197,8 @@ def _plan(args: argparse.Namespace) -> tuple[list[dict[str, Any]], dict[str, Any
         )
     plan.append({**base, "group": "startup", "kind": "startup"})
     plan.append({**base, "group": "report_all", "kind": "report_all", **settings["report_all"]})
+    plan.append({**base, "group": "region", "kind": "region", "tmp": str(args.tmp),
+                 **settings["region"]})  # fmt: skip
     if not settings["streaming"]["skipped"]:
         plan.append({**base, "group": "streaming", "kind": "streaming", **settings["streaming"]})
     if args.only:
@@ -217,6 +243,49 @@ def _streaming(spec: dict[str, Any], tmp: Path) -> dict[str, Any]:
             f"peak RSS {probe['peak_rss_mb']:.0f} MB"
         )
         return timed
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _region(spec: dict[str, Any], tmp: Path) -> dict[str, Any]:
+    """Write the partnership (own process), time reading it (own process), time deriving it
+    (own process, records from the reading case's Parquet copy), then read and derive it once
+    alone in a fresh process for the peak RSS."""
+    folder = Path(tempfile.mkdtemp(prefix="cyp-bench-region-", dir=tmp))
+    try:
+        spec = {**spec, "folder": str(folder)}
+        print(f"  writing {spec['councils']} councils x {len(spec['years'])} years in {folder}")
+        setup = _in_child({**spec, "kind": "region_setup"})
+        if setup["error"]:
+            return setup
+        spec["partnership"] = setup["rows"][0]["partnership"]
+        written = json.loads(spec["partnership"])
+        print(f"  written in {written['seconds']:.1f} s (XML {written['xml_bytes'] / 1e6:.0f} MB, "
+              f"CSV {written['csv_bytes'] / 1e6:.1f} MB); reading", flush=True)  # fmt: skip
+        read = _in_child({**spec, "kind": "region_read"})
+        if read["error"]:
+            return read
+        print("  deriving", flush=True)
+        derived = _in_child({**spec, "kind": "region_derive"})
+        if derived["error"]:
+            return derived
+        print("  reading and deriving alone in a fresh process (peak RSS)", flush=True)
+        memory = _in_child({**spec, "kind": "region_memory"})
+        if memory["error"]:
+            return memory
+        probe = memory["rows"][0]
+        for row in read["rows"]:
+            row["case_peak_rss_mb"] = read["case_peak_rss_mb"]
+        for row in derived["rows"]:
+            row["case_peak_rss_mb"] = derived["case_peak_rss_mb"]
+        main = derived["rows"][0]
+        main["library_alone_peak_rss_mb"] = probe["peak_rss_mb"]
+        main["notes"].append(
+            f"read, pooled and derived alone in a fresh process: {probe['seconds']:.1f} s, "
+            f"peak RSS {probe['peak_rss_mb']:.0f} MB"
+        )
+        rows = read["rows"] + derived["rows"]
+        return {"rows": rows, "error": None, "case_peak_rss_mb": derived["case_peak_rss_mb"]}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -354,6 +423,29 @@ def _targets(results: list[dict[str, Any]], settings: dict[str, Any]) -> list[di
     out.append(_target(f"report --all: peak RSS < {REPORT_ALL_RSS_MB:g} MB", peak,
                        REPORT_ALL_RSS_MB, better="lower", unit="MB",
                        note="the `report --all` process, from os.wait4"))  # fmt: skip
+    r = _find(results, "region_read_xml")
+    ratio = None
+    if r and "iterparse" in r["baselines"]:
+        ratio = r["library"]["median_s"] / r["baselines"]["iterparse"]["median_s"]
+    out.append(_target(f"region: CIN census XML read / bare iterparse <= {REGION_XML_RATIO:g}",
+                       ratio, REGION_XML_RATIO, better="lower", unit="x",
+                       note="at no less than half the speed of iterparse counting elements"))  # fmt: skip
+    for case in ("region_cla_31_march", "region_cla_starts", "region_3_placements",
+                 "region_re_referrals"):  # fmt: skip
+        r = _find(results, case)
+        ratio = None
+        if r and "polars" in r["baselines"]:
+            ratio = r["library"]["median_s"] / r["baselines"]["polars"]["median_s"]
+        out.append(_target(f"{case}: library / polars floor <= {REGION_FLOOR_RATIO:g}", ratio,
+                           REGION_FLOOR_RATIO, better="lower", unit="x"))  # fmt: skip
+    r = _find(results, "region_derive")
+    out.append(_target("region: every record counted or excluded with a reason (unbalanced)",
+                       r["accounting"]["unbalanced"] if r else None, 0, better="lower",
+                       unit="problems", note="accounting of every derivation, per council and table"))  # fmt: skip
+    peak = r.get("library_alone_peak_rss_mb") if r else None
+    out.append(_target("region: read + derive every definition, peak RSS < 4 GB", peak,
+                       REGION_RSS_MB, better="lower", unit="MB",
+                       note="library alone in a fresh process"))  # fmt: skip
     r = _find(results, "streaming")
     size = settings["streaming"]["size"]
     peak = r.get("library_alone_peak_rss_mb") if r else None
@@ -421,13 +513,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     for spec in plan:
         label = spec["kind"] + (f" @ {_size(spec['size'])}" if "size" in spec else "")
         print(f"[{time.perf_counter() - started:7.1f} s] {label} ...", flush=True)
-        outcome = _streaming(spec, args.tmp) if spec["kind"] == "streaming" else _in_child(spec)
+        if spec["kind"] == "streaming":
+            outcome = _streaming(spec, args.tmp)
+        elif spec["kind"] == "region":
+            outcome = _region(spec, args.tmp)
+        else:
+            outcome = _in_child(spec)
         if outcome["error"]:
             errors.append(f"{label}: {outcome['error']}")
             print(outcome["error"], file=sys.stderr)
             continue
         for row in outcome["rows"]:
-            row["case_peak_rss_mb"] = outcome["case_peak_rss_mb"]
+            row.setdefault("case_peak_rss_mb", outcome["case_peak_rss_mb"])
             results.append(row)
     targets = _targets(results, settings)
     disagreements = [

@@ -281,3 +281,53 @@ def test_folder_copy_reads_like_the_list(tmp_path: Path) -> None:
     folder = read_ssda903(tmp_path)
     listed = read_ssda903(_demand_files(newest_first=True))
     assert folder.episodes.drop("source_file").equals(listed.episodes.drop("source_file"))
+
+
+def test_xml_reads_the_same_where_the_parser_cannot_stop_its_events(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The streaming reader asks CPython's parser to stop queueing an event per element; where
+    it cannot, it empties the queue after every chunk: the same tables, memory still bounded."""
+    from cyp_indicators.records.readers import _xml
+
+    sample = Path(__file__).parent / "reference" / "records" / "cin" / "fake_CIN_data.xml"
+    usual = read_cin_census(sample)
+    monkeypatch.setattr(_xml, "_stop_events", lambda parser: False)
+    fallback = read_cin_census(sample)
+    for table in usual.TABLES:
+        assert fallback.table(table).equals(usual.table(table)), table
+    path = tmp_path / "large.xml"
+    size = _large_xml(path, _CIN_HEAD, _CIN_CHILD)
+    tracemalloc.start()
+    try:
+        read_cin_census(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < size / 5, f"peak {peak:,} bytes for a file of {size:,}"
+
+
+@pytest.mark.parametrize("where", ["probe", "chunk"])
+@pytest.mark.parametrize("shift", [-5, -1, 0, 3])
+def test_a_declaration_split_between_reads_is_refused(
+    tmp_path: Path, where: str, shift: int
+) -> None:
+    """``<!DOCTYPE`` starting a few bytes before, at or after the end of the first 64 KB read
+    (the probe) or of a later chunk is found, whichever read holds which part of it."""
+    from cyp_indicators.records.readers._xml import CHUNK_BYTES, PROBE_BYTES
+
+    head = '<?xml version="1.0"?><!--'
+    boundary = PROBE_BYTES if where == "probe" else PROBE_BYTES + CHUNK_BYTES
+    padding = "p" * (boundary + shift - len(head) - len("-->"))
+    text = (
+        head
+        + padding
+        + '--><!DOCTYPE Message [<!ENTITY x "y">]>'
+        + _CIN_HEAD.split("?>", 1)[1]
+        + _CIN_CHILD
+    )
+    assert text.index("<!DOCTYPE") == boundary + shift
+    path = tmp_path / "split.xml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataError, match="DOCTYPE"):
+        read_cin_census(path)

@@ -69,13 +69,20 @@ def exclusions_frame(rows: Iterable[Mapping[str, object]] | pl.DataFrame = ()) -
 def problems(exclusions: pl.DataFrame) -> tuple[Problem, ...]:
     """Each excluded record as a :class:`~cyp_indicators.Problem`: its reason code (the part of
     ``reason`` before ": "), the words after it, and where the record is: ``source_file`` as the
-    file, ``source_row`` as the row, ``column``, and the table as the field."""
+    file, ``source_row`` as the row, ``column``, and the table as the field. Exclusions of
+    pooled records (an ``la`` column) name the council beside the child."""
     out: list[Problem] = []
-    for r in exclusions_frame(exclusions).iter_rows(named=True):
+    councils = (
+        exclusions["la"].cast(pl.String).to_list()
+        if "la" in exclusions.columns
+        else [None] * exclusions.height
+    )
+    for r, la in zip(exclusions_frame(exclusions).iter_rows(named=True), councils, strict=True):
         code, _, words = str(r["reason"] or "").partition(": ")
         where = Location(
             file=r["source_file"], row=r["source_row"], column=r["column"], field=r["table"]
         )
-        detail = f" (child {r['child']})" if r["child"] is not None else ""
+        council = f" of council {la}" if la is not None else ""
+        detail = f" (child {r['child']}{council})" if r["child"] is not None else ""
         out.append(Problem(code or "excluded", (words or code) + detail, where))
     return tuple(out)

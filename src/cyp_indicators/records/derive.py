@@ -4,12 +4,19 @@ The same definition gives DfE's annual figure (``Period.financial_year(2017)``) 
 monthly one (``Period.monthly(...)``): the definition names a derivation of the registry and its
 parameters; ``derive`` runs it over every period in one pass over the records, attaches the
 population for rates, and computes values and intervals with the statistics core.
+
+Pooled records (``SSDA903.pool`` / ``CINCensus.pool``: several councils' returns, every table with
+an ``la`` column) are derived in the same one pass: each child is the council's child (the same
+identifier in two councils is two children), each period is each council's period, and every
+result row, exclusion and accounting row carries its council.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any, Protocol
+import weakref
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, Protocol, TypeVar
 
 import attrs
 import polars as pl
@@ -19,10 +26,12 @@ from ..errors import DataError, Problem
 from ..model import Family, IndicatorDefinition
 from ..results import ResultProvenance, carry
 from . import derivations as _registered  # noqa: F401  (registers the derivations)
-from .accounting import exclusions_frame, problems
+from .accounting import EXCLUSION_SCHEMA, exclusions_frame, problems
 from .registry import DERIVATIONS
 
 __all__ = ["DFE_CODES", "Derivation", "derive"]
+
+T = TypeVar("T")
 
 #: DfE's code lists for the SSDA903 episode fields the derivations read (2024-25 return).
 DFE_CODES: dict[str, dict[str, frozenset[str]]] = {
@@ -64,65 +73,92 @@ DFE_CODES: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+#: What :func:`_memo` keeps: (what, id of the frame) -> (weak reference, stamp, value).
+_MEMO: dict[tuple[str, int], tuple[weakref.ref[pl.DataFrame], tuple[Any, ...], Any]] = {}
+
+
+def _memo(what: str, frame: pl.DataFrame, make: Callable[[pl.DataFrame], T]) -> T:
+    """``make(frame)``, made once while ``frame`` lives.
+
+    Record tables are not changed after reading (every polars operation gives a new frame), so
+    what depends only on a table (its codes screened, a pooled table's council-unique child
+    identifiers) is worked out once for all the definitions derived from it. The frame's
+    height and schema are checked too, and the value is dropped with the frame.
+    """
+    key = (what, id(frame))
+    stamp = (frame.height, tuple(frame.schema.items()))
+    hit = _MEMO.get(key)
+    if hit is not None and hit[0]() is frame and hit[1] == stamp:
+        value: T = hit[2]
+        return value
+    value = make(frame)
+
+    def forget(_: object, key: tuple[str, int] = key) -> None:
+        _MEMO.pop(key, None)
+
+    _MEMO[key] = (weakref.ref(frame, forget), stamp, value)
+    return value
+
+
 def _screen_codes(records: Any, tables: tuple[str, ...]) -> tuple[Any, pl.DataFrame]:
     """Move records with codes outside DfE's lists to exclusions ("unknown_code")."""
     excluded: list[pl.DataFrame] = []
     replacements: dict[str, pl.DataFrame] = {}
     for table in tables:
         frame = getattr(records, table, None)
-        lists = DFE_CODES.get(table)
-        if not isinstance(frame, pl.DataFrame) or not lists:
+        if not isinstance(frame, pl.DataFrame) or not DFE_CODES.get(table):
             continue
-        bad = pl.lit(None, pl.String)
-        for column, allowed in reversed(list(lists.items())):
-            if column in frame.columns:
-                wrong = pl.col(column).is_not_null() & ~pl.col(column).is_in(sorted(allowed))
-                bad = (
-                    pl.when(wrong)
-                    .then(
-                        pl.format(
-                            f"unknown_code: {column} '{{}}' is not a DfE code", pl.col(column)
-                        )
-                    )
-                    .otherwise(bad)
-                )
-        marked = frame.with_columns(bad.alias("__bad"))
-        if marked["__bad"].null_count() == marked.height:
+        kept, wrong = _memo(f"screen {table}", frame, partial(_screen_table, table))
+        if kept is None or wrong is None:
             continue
-        wrong_rows = marked.filter(pl.col("__bad").is_not_null())
-        excluded.append(
-            exclusions_frame(
-                wrong_rows.select(
-                    pl.lit(table).alias("table"),
-                    (
-                        pl.col("source_file")
-                        if "source_file" in frame.columns
-                        else pl.lit(None, pl.String)
-                    ).alias("source_file"),
-                    (
-                        pl.col("source_row")
-                        if "source_row" in frame.columns
-                        else pl.lit(None, pl.Int64)
-                    ).alias("source_row"),
-                    pl.col("CHILD").cast(pl.String).alias("child")
-                    if "CHILD" in frame.columns
-                    else pl.lit(None, pl.String).alias("child"),
-                    pl.lit(None, pl.String).alias("column"),
-                    pl.lit(None, pl.String).alias("value"),
-                    pl.col("__bad").alias("reason"),
-                )
-            )
-        )
-        replacements[table] = marked.filter(pl.col("__bad").is_null()).drop("__bad")
+        excluded.append(wrong)
+        replacements[table] = kept
     if not replacements:
         return records, exclusions_frame()
-    if attrs.has(type(records)):
+    if isinstance(records, _Pooled):
+        records = records.replace(**replacements)
+    elif attrs.has(type(records)):
         records = attrs.evolve(records, **replacements)
     else:
         from types import SimpleNamespace
 
         records = SimpleNamespace(**{**vars(records), **replacements})
     return records, pl.concat(excluded)
+
+
+def _screen_table(
+    table: str, frame: pl.DataFrame
+) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """``table`` without its rows holding codes outside DfE's lists, and those rows as
+    exclusions (with ``la`` for pooled records); ``(None, None)`` when every code is DfE's."""
+    checked = [(c, sorted(allowed)) for c, allowed in DFE_CODES[table].items() if c in frame]
+    wrong = {c: pl.col(c).is_not_null() & ~pl.col(c).is_in(allowed) for c, allowed in checked}
+    # one cheap pass first: most returns hold DfE's codes only
+    if not wrong or not frame.select(pl.any_horizontal(list(wrong.values())).any()).item():
+        return None, None
+    bad = pl.lit(None, pl.String)
+    for column, _ in reversed(checked):
+        bad = (
+            pl.when(wrong[column])
+            .then(pl.format(f"unknown_code: {column} '{{}}' is not a DfE code", pl.col(column)))
+            .otherwise(bad)
+        )
+    marked = frame.with_columns(bad.alias("__bad"))
+    child = "__child" if "__child" in frame.columns else "CHILD"
+    excluded = marked.filter(pl.col("__bad").is_not_null()).select(
+        *(["la"] if "la" in frame.columns else []),
+        pl.lit(table).alias("table"),
+        (pl.col("source_file") if "source_file" in frame.columns else pl.lit(None, pl.String))
+        .alias("source_file"),
+        (pl.col("source_row") if "source_row" in frame.columns else pl.lit(None, pl.Int64))
+        .alias("source_row"),
+        (pl.col(child).cast(pl.String) if child in frame.columns else pl.lit(None, pl.String))
+        .alias("child"),
+        pl.lit(None, pl.String).alias("column"),
+        pl.lit(None, pl.String).alias("value"),
+        pl.col("__bad").alias("reason"),
+    )  # fmt: skip
+    return marked.filter(pl.col("__bad").is_null()).drop("__bad"), excluded
 
 
 class _PeriodLike(Protocol):
@@ -177,21 +213,47 @@ def _periods(period: Any) -> pl.DataFrame:
     )
 
 
-def _collection_year(end: dt.date) -> int:
+def _collection_year(end: pl.Expr) -> pl.Expr:
     """The collection year a date falls in: the year ending 31 March."""
-    return end.year + 1 if end.month > 3 else end.year
+    return end.dt.year().cast(pl.Int64) + (end.dt.month() > 3).cast(pl.Int64)
 
 
 def _population(
-    counts: pl.DataFrame, definition: IndicatorDefinition, population: Any
+    counts: pl.DataFrame,
+    definition: IndicatorDefinition,
+    population: Any,
+    councils: list[str] | None,
 ) -> pl.DataFrame:
+    keys = ["la"] if councils is not None else []
     if population is None:
         return counts.with_columns(pl.lit(None, pl.Float64).alias("denominator"))
-    if isinstance(population, int | float):
+    if isinstance(population, int | float) and not isinstance(population, bool):
+        if councils is not None:
+            msg = (
+                "pooled records (several councils) need each council's population: a frame of "
+                "la, mid_year and population, or a mapping of council code to population"
+            )
+            raise DataError(msg)
         return counts.with_columns(pl.lit(float(population)).alias("denominator"))
+    if councils is not None and isinstance(population, Mapping):
+        missing = [c for c in councils if c not in population]
+        if missing:
+            msg = f"population: no population for council(s) {', '.join(missing)}"
+            raise DataError(msg)
+        pop = pl.DataFrame(
+            {"la": councils, "denominator": [float(population[c]) for c in councils]},
+            schema={"la": pl.String, "denominator": pl.Float64},
+        ).with_columns(pl.col("la").cast(counts.schema["la"]))
+        return counts.join(pop, on="la", how="left", maintain_order="left")
     if isinstance(population, pl.DataFrame):
-        if not {"mid_year", "population"} <= set(population.columns):
-            msg = "population frame needs columns mid_year and population (e.g. population_estimates() for one LA)"
+        needed = {"mid_year", "population", *keys}
+        if not needed <= set(population.columns):
+            msg = (
+                "population frame needs columns la, mid_year and population (one row per "
+                "council and mid-year) for pooled records"
+                if councils is not None
+                else "population frame needs columns mid_year and population (e.g. population_estimates() for one LA)"
+            )
             raise DataError(msg)
         offset = (
             definition.denominator.population.year_offset
@@ -199,22 +261,108 @@ def _population(
             else -1
         )
         years = counts.with_columns(
-            pl.col("period_end")
-            .map_elements(_collection_year, return_dtype=pl.Int64)
-            .alias("__year")
-        ).with_columns((pl.col("__year") + offset).alias("__mid"))
-        if population.group_by("mid_year").len()["len"].max() not in (None, 1):
-            msg = "population frame must have one row per mid_year (filter it to one area)"
+            (_collection_year(pl.col("period_end")) + offset).alias("__mid")
+        )
+        if population.group_by(*keys, "mid_year").len()["len"].max() not in (None, 1):
+            msg = (
+                "population frame must have one row per la and mid_year"
+                if councils is not None
+                else "population frame must have one row per mid_year (filter it to one area)"
+            )
             raise DataError(msg)
+        if councils is not None:  # the pooled councils' rows, their codes as the records'
+            population = population.filter(
+                pl.col("la").cast(pl.String).is_in(councils)
+            ).with_columns(pl.col("la").cast(pl.String).cast(counts.schema["la"]))
         pop = population.select(
+            *keys,
             pl.col("mid_year").cast(pl.Int64).alias("__mid"),
             pl.col("population").cast(pl.Float64).alias("denominator"),
         )
-        return years.join(pop, on="__mid", how="left", maintain_order="left").drop(
-            "__year", "__mid"
-        )
+        return years.join(pop, on=[*keys, "__mid"], how="left", maintain_order="left").drop("__mid")
     msg = f"population must be a number, a frame (mid_year, population) or None, got {type(population).__name__}"
     raise TypeError(msg)
+
+
+# --- pooled records: several councils in one pass --------------------------------------------
+
+#: Joins a council's code and a child's (or a period's) own label into one key.
+_SEP = "\x1f"
+#: The child identifier column of each return.
+_CHILD_COLUMNS = ("CHILD", "LAchildID")
+
+
+class _Pooled:
+    """Pooled records as the derivations see them: every table's child identifier prefixed
+    with the council's code, so that children of different councils never meet (the
+    identifier as given stays in ``__child``, which the row accounting reports); tables are
+    made on first use (a derivation reads a few of them)."""
+
+    def __init__(self, records: Any, tables: Mapping[str, pl.DataFrame] | None = None) -> None:
+        self._records = records
+        self._tables: dict[str, pl.DataFrame] = dict(tables or {})
+
+    def replace(self, **tables: pl.DataFrame) -> _Pooled:
+        return _Pooled(self._records, {**self._tables, **tables})
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._tables:
+            return self._tables[name]
+        value = getattr(self._records, name)
+        if name == "exclusions" or not isinstance(value, pl.DataFrame) or "la" not in value.columns:
+            return value
+        value = _memo("pooled", value, _council_children)
+        self._tables[name] = value
+        return value
+
+
+def _council_children(frame: pl.DataFrame) -> pl.DataFrame:
+    """A pooled table whose child identifier is prefixed with the council's code (the
+    identifier as given in ``__child``, a number per council's child in ``__child_no``)."""
+    child = next((c for c in _CHILD_COLUMNS if c in frame.columns), None)
+    if child is None:
+        return frame
+    return frame.with_columns(
+        pl.concat_str(pl.col("la").cast(pl.String), pl.lit(_SEP), pl.col(child)).alias(child),
+        pl.col(child).alias("__child"),
+        # a number per council's child, in council and identifier order (sorting by it is
+        # sorting by council and identifier, cheaper than by text)
+        pl.struct(pl.col("la").to_physical(), pl.col(child)).rank("dense").alias("__child_no"),
+    )
+
+
+def _councils(records: Any, tables: tuple[str, ...]) -> list[str] | None:
+    """The councils of pooled records (their tables have ``la``), else None."""
+    for name in tables:
+        frame = getattr(records, name, None)
+        if isinstance(frame, pl.DataFrame) and "la" in frame.columns:
+            dtype = frame.schema["la"]
+            if isinstance(dtype, pl.Enum):
+                return list(dtype.categories)
+            return [str(c) for c in frame["la"].unique(maintain_order=True).drop_nulls()]
+    return None
+
+
+def _council_periods(
+    periods: pl.DataFrame, councils: list[str], dtype: pl.DataType
+) -> pl.DataFrame:
+    """Each period of each council: ``la`` (the records' dtype), ``period_label`` (council and
+    label in one key), ``period_start``, ``period_end`` and ``__label`` (the period's own
+    label)."""
+    la = pl.DataFrame({"la": councils}, schema={"la": pl.String}).with_columns(
+        pl.col("la").cast(dtype)
+    )
+    return la.join(periods, how="cross").select(
+        "la",
+        pl.concat_str(pl.col("la").cast(pl.String), pl.lit(_SEP), pl.col("period_label")).alias(
+            "period_label"
+        ),
+        "period_start",
+        "period_end",
+        pl.col("period_label").alias("__label"),
+    )
 
 
 def derive(
@@ -222,16 +370,45 @@ def derive(
     records: Any,
     *,
     period: _PeriodLike | Any,
-    population: float | pl.DataFrame | None = None,
+    population: float | Mapping[str, float] | pl.DataFrame | None = None,
     confidence: float | list[float] | bool | None = True,
 ) -> Derivation:
     """Compute ``definition`` from child-level ``records`` for each period of ``period``.
 
-    ``records`` come from :func:`read_ssda903` or :func:`read_cin_census`. ``period`` is a
-    :class:`Period` or a :class:`PeriodSeries` (every period in one pass). ``population`` is the
-    denominator of a rate: a number, or a frame of ``mid_year`` and ``population`` for the LA
-    (the definition's year offset picks mid-(Y-1) for collection year Y); without it a rate has
-    counts only (null value, reason "denominator is missing").
+    Parameters
+    ----------
+    definition
+        A catalogue definition naming a record-level derivation.
+    records
+        From :func:`read_ssda903` or :func:`read_cin_census`; or several councils' records
+        pooled with ``SSDA903.pool`` / ``CINCensus.pool`` (every table has an ``la`` column),
+        derived in one pass with each council kept apart: a child is the council's child (the
+        same identifier in two councils is two children) and each council gets exactly the
+        counts, exclusions and accounting it gets derived alone.
+    period
+        A :class:`Period` or a :class:`PeriodSeries` (every period in one pass).
+    population
+        The denominator of a rate: a number, or a frame of ``mid_year`` and ``population`` for
+        the LA (the definition's year offset picks mid-(Y-1) for collection year Y). For pooled
+        records: a frame of ``la``, ``mid_year`` and ``population``, or a mapping of council
+        code to a number. Without it a rate has counts only (null value, reason "denominator
+        is missing").
+    confidence
+        As :func:`~cyp_indicators.compute`.
+
+    Returns
+    -------
+    Derivation
+        ``values`` has one row per period (for pooled records: per council and period, the
+        councils in the order pooled, a first column ``la``); ``exclusions`` and
+        ``accounting`` then also start with ``la``.
+
+    Raises
+    ------
+    DataError
+        The definition names no derivation, or one this library lacks, or an unknown
+        parameter; the records lack a table the derivation needs; a population that does not
+        fit (for pooled records, a single number, or a council without one).
     """
     ref = definition.derivation
     if ref is None:
@@ -247,52 +424,45 @@ def derive(
         msg = f"{definition.key}: derivation {ref.name!r} has no parameter(s) {sorted(unknown)}; it takes {sorted(spec.parameters)}"
         raise DataError(msg)
     periods = _periods(period)
-    records, code_exclusions = _screen_codes(records, spec.tables)
-    counted = spec.function(records, periods, params)
+    councils = _councils(records, spec.tables)
+    view: Any = records
+    work_periods = periods
+    if councils is not None:
+        view = _Pooled(records)
+        work_periods = _council_periods(periods, councils, _la_dtype(records, spec.tables))
+    view, code_exclusions = _screen_codes(view, spec.tables)
+    counted = spec.function(view, work_periods.drop("__label", strict=False), params)
     counts = counted.counts
+    accounted = counted.records
+    if councils is not None:
+        labels = work_periods.select("la", "period_label", "__label")
+        counts = (
+            counts.join(labels, on="period_label", how="left", maintain_order="left")
+            .with_columns(pl.col("__label").alias("period_label"))
+            .drop("__label")
+        )
+        counts = counts.select("la", *[c for c in counts.columns if c != "la"])
     if definition.family is Family.RATE:
-        counts = _population(counts.drop("denominator", strict=False), definition, population)
+        counts = _population(
+            counts.drop("denominator", strict=False), definition, population, councils
+        )
     values = compute(
         definition, counts, numerator="numerator", denominator="denominator", confidence=confidence
     )
+    lead = ["la"] if councils is not None else []
     values = values.select(
+        *lead,
         "period_label",
         "period_start",
         "period_end",
-        *[c for c in values.columns if not c.startswith("period_")],
+        *[c for c in values.columns if not c.startswith("period_") and c not in lead],
     )
-    reader = getattr(records, "exclusions", None)
-    tables = set(spec.tables)
-    reader_excl = pl.concat(
-        [
-            exclusions_frame(reader.filter(pl.col("table").is_in(list(tables))))
-            if isinstance(reader, pl.DataFrame) and reader.height
-            else exclusions_frame(),
-            code_exclusions,
-        ]
-    )
-    not_counted = counted.records.filter(~pl.col("counted")).select(
-        "table", "source_file", "source_row", "child",
-        pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
-    )  # fmt: skip
-    exclusions = pl.concat([exclusions_frame(reader_excl), exclusions_frame(not_counted)])
-    per_table = counted.records.group_by("table").agg(
-        pl.col("counted").sum().cast(pl.Int64).alias("counted"),
-        (~pl.col("counted")).sum().cast(pl.Int64).alias("not_counted"),
-    )
-    read_out = reader_excl.group_by("table").agg(
-        pl.len().cast(pl.Int64).alias("excluded_on_reading")
-    )
-    accounting = (
-        per_table.join(read_out, on="table", how="full", coalesce=True)
-        .with_columns(pl.col("counted", "not_counted", "excluded_on_reading").fill_null(0))
-        .with_columns(
-            (pl.col("counted") + pl.col("not_counted") + pl.col("excluded_on_reading")).alias(
-                "rows_in"
-            )
-        )
-        .select("table", "rows_in", "counted", "not_counted", "excluded_on_reading")
-        .sort("table")
+    exclusions, accounting = _accounting(
+        accounted,
+        getattr(records, "exclusions", None),
+        code_exclusions,
+        spec.tables,
+        work_periods.schema["la"] if councils is not None else None,
     )
     files = getattr(records, "files", ())
     provenance = ResultProvenance(
@@ -308,3 +478,91 @@ def derive(
         exclusions=exclusions,
         accounting=accounting,
     )
+
+
+def _accounting(
+    accounted: pl.DataFrame,
+    reader: Any,
+    code_exclusions: pl.DataFrame,
+    tables: tuple[str, ...],
+    la: pl.DataType | None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The exclusions (reader's, codes', not counted) and the accounting per table (and
+    council, ``la`` given), as one query (its parts run side by side)."""
+    lead = [] if la is None else ["la"]
+
+    def excluded(frame: pl.LazyFrame) -> pl.LazyFrame:
+        council = [pl.col("la").cast(la)] if la is not None else []
+        return frame.select(
+            *council, *(pl.col(name).cast(dtype) for name, dtype in EXCLUSION_SCHEMA.items())
+        )
+
+    parts = [excluded(code_exclusions.lazy())] if code_exclusions.height else []
+    read_counts: list[pl.LazyFrame]
+    if isinstance(reader, pl.DataFrame) and reader.height:
+        # the reader's exclusions of these tables, and their count per table (and council),
+        # are the same for every definition derived from these records: worked out once
+        def of_tables(frame: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+            given = exclusions_frame(frame) if la is None else frame
+            rows = excluded(given.lazy().filter(pl.col("table").is_in(list(tables)))).collect()
+            per = rows.group_by(*lead, "table").agg(pl.len().alias("excluded_on_reading"))
+            return rows, per
+
+        reader_rows, reader_counts = _memo(
+            f"exclusions of {sorted(set(tables))}", reader, of_tables
+        )
+        parts.insert(0, reader_rows.lazy())
+        read_counts = [reader_counts.lazy()]
+    else:
+        read_counts = []
+    if len(parts) > len(read_counts):  # codes outside DfE's lists
+        read_counts.append(
+            parts[-1].group_by(*lead, "table").agg(pl.len().alias("excluded_on_reading"))
+        )
+    read_out = (
+        pl.concat(read_counts)
+        .group_by(*lead, "table")
+        .agg(pl.col("excluded_on_reading").sum())
+        if read_counts
+        else pl.LazyFrame(
+            schema={**({"la": la} if la is not None else {}), "table": pl.String,
+                    "excluded_on_reading": pl.UInt32}
+        )
+    )  # fmt: skip
+    counted = accounted.lazy()
+    not_counted = counted.filter(~pl.col("counted")).select(
+        *lead, "table", "source_file", "source_row", "child",
+        pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",
+    )  # fmt: skip
+    exclusions = excluded(not_counted)
+    keys = [*lead, "table"]
+    per_table = counted.group_by(keys).agg(
+        pl.col("counted").sum().alias("counted"), (~pl.col("counted")).sum().alias("not_counted")
+    )
+    summary = (
+        per_table.join(read_out, on=keys, how="full", coalesce=True)
+        .with_columns(
+            pl.col("counted", "not_counted", "excluded_on_reading").fill_null(0).cast(pl.Int64)
+        )
+        .select(
+            *keys,
+            (pl.col("counted") + pl.col("not_counted") + pl.col("excluded_on_reading")).alias(
+                "rows_in"
+            ),
+            "counted",
+            "not_counted",
+            "excluded_on_reading",
+        )
+        .sort(*keys)  # councils in the order pooled (an Enum sorts so)
+    )
+    done = pl.collect_all([exclusions, summary, *parts])
+    # stacked without copying: the reader's part is the same for every definition
+    return pl.concat([*done[2:], done[0]], how="vertical", rechunk=False), done[1]
+
+
+def _la_dtype(records: Any, tables: tuple[str, ...]) -> pl.DataType:
+    for name in tables:
+        frame = getattr(records, name, None)
+        if isinstance(frame, pl.DataFrame) and "la" in frame.columns:
+            return frame.schema["la"]
+    return pl.String()

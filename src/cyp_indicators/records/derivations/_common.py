@@ -2,30 +2,325 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
 
-__all__ = ["accounting", "child_counts", "per_period", "shaped", "share_counts"]
+__all__ = [
+    "accounting",
+    "among",
+    "child_counts",
+    "first_at_ends",
+    "first_per_child",
+    "in_period",
+    "open_at_end",
+    "open_at_ends",
+    "overlapping",
+    "per_period",
+    "period_ends",
+    "pick",
+    "shaped",
+    "share_counts",
+]
 
 PERIOD_COLS = ["period_label", "period_start", "period_end"]
+_FAR = dt.date(9999, 12, 31)
 
 
 def per_period(records: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
-    """Every record beside every period (periods are few; records are read once)."""
-    return records.join(periods.select(PERIOD_COLS), how="cross")
+    """Every record beside every period (periods are few; records are read once), with
+    ``__p``, the period's position in ``periods``.
+
+    Pooled records (several councils, see :func:`~cyp_indicators.records.derive`) have
+    periods per council (``la`` in ``periods``): each record goes beside its own council's.
+    """
+    numbered = periods.select(*_council(periods), *PERIOD_COLS).with_row_index("__p")
+    if "la" in periods.columns:
+        out = records.join(numbered, on="la")
+    else:
+        out = records.join(numbered, how="cross")
+    return out.select(*records.columns, *PERIOD_COLS, "__p")
+
+
+def _council(periods: pl.DataFrame) -> list[str]:
+    return ["la"] if "la" in periods.columns else []
+
+
+def _beside(
+    records: pl.DataFrame, periods: pl.DataFrame, spans: pl.DataFrame, lo: pl.Series, hi: pl.Series
+) -> pl.DataFrame:
+    """Each record beside the periods whose span (row ``k`` of ``spans``: ``period_start``,
+    ``period_end``) has ``lo <= k < hi``: the pairs of :func:`per_period` that a filter
+    would keep, found without pairing every record with every period."""
+    numbered = periods.with_row_index("__p").join(
+        spans.with_row_index("__k"), on=["period_start", "period_end"], how="left"
+    )
+    pairs = (
+        records.with_columns(lo.cast(pl.Int64).alias("__lo"), hi.cast(pl.Int64).alias("__hi"))
+        .filter(pl.col("__lo") < pl.col("__hi"))
+        .with_columns(pl.int_ranges("__lo", "__hi", dtype=pl.UInt32).alias("__k"))
+        .drop("__lo", "__hi")
+        .explode("__k")
+    )
+    return _attach(pairs, periods, numbered, spans.height)
+
+
+def _attach(
+    pairs: pl.DataFrame,
+    periods: pl.DataFrame,
+    numbered: pl.DataFrame,
+    spans: int,
+    *,
+    labelled: bool = True,
+) -> pl.DataFrame:
+    """``pairs`` (each a record and a span position ``__k``) beside the periods with that span
+    (and council): the period's columns and ``__p``, its position in ``periods``.
+
+    Where each council has one period per span (as derive's periods), the position is read
+    from a table of (council, span) instead of joined.
+    """
+    keys = _council(periods)
+    columns = [c for c in pairs.columns if c != "__k"]
+    index = numbered.select(*keys, "__k", "__p")
+    if keys and pairs.height:
+        la = pairs.schema["la"]
+        if isinstance(la, pl.Enum):
+            size = len(la.categories)
+            at = pairs["la"].to_physical().cast(pl.Int64)
+            index_at = index["la"].cast(pl.String).cast(la).to_physical().cast(pl.Int64)
+        else:  # codes as text (frames built by hand): number them
+            codes = index["la"].cast(pl.String).unique(maintain_order=True).to_list()
+            size = len(codes)
+            number = dict(zip(codes, range(size), strict=True))
+            at = (
+                pairs["la"]
+                .cast(pl.String)
+                .replace_strict(number, default=None, return_dtype=pl.Int64)
+            )
+            index_at = index["la"].cast(pl.String).replace_strict(number, return_dtype=pl.Int64)
+    else:
+        size = 1
+        at = pl.repeat(0, pairs.height, dtype=pl.Int64, eager=True)
+        index_at = pl.repeat(0, index.height, dtype=pl.Int64, eager=True)
+    one_each = index.height == index.select(*keys, "__k").n_unique()
+    if one_each:
+        table = pl.repeat(None, size * spans, dtype=pl.UInt32, eager=True)
+        if index.height:
+            table = table.scatter(index_at * spans + index["__k"].cast(pl.Int64), index["__p"])
+        position = table.gather(at * spans + pairs["__k"].cast(pl.Int64))
+        found = pairs.with_columns(position.alias("__p")).filter(pl.col("__p").is_not_null())
+    else:  # several periods share a span: join
+        found = pairs.join(index, on=[*keys, "__k"])
+    p = found["__p"]
+    if not labelled:  # counted per period position only: the period's columns are not needed
+        return found.select(columns).with_columns(p.alias("__p"))
+    return found.select(columns).with_columns(
+        *(periods[c].gather(p).alias(c) for c in PERIOD_COLS), p.alias("__p")
+    )
+
+
+def _spans(periods: pl.DataFrame) -> pl.DataFrame:
+    """The distinct (start, end) of the periods, by start then end."""
+    return periods.select("period_start", "period_end").unique().sort("period_start", "period_end")
+
+
+def _disjoint(spans: pl.DataFrame) -> bool:
+    """Whether no day is in two of ``spans`` (sorted by start)."""
+    if spans.height < 2:
+        return True
+    later = spans["period_start"].slice(1)
+    return bool((later > spans["period_end"].slice(0, spans.height - 1)).all())
+
+
+def period_ends(periods: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """The distinct period ends in order, and the periods (in their order) numbered by their
+    end: ``__k`` is the end's position (periods with one end share it)."""
+    ends = periods["period_end"].unique().sort().alias("__end")
+    numbered = (
+        periods.select(*_council(periods), *PERIOD_COLS)
+        .with_row_index("__p")
+        .join(
+            ends.to_frame().with_row_index("__k"),
+            left_on="period_end",
+            right_on="__end",
+            how="left",
+            maintain_order="left",
+        )
+    )
+    return ends, numbered
+
+
+def open_at_ends(
+    records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Each record beside the position ``__k`` of every distinct period end at which it is
+    open (``start`` on or before it, ``end`` empty or after it), and the periods numbered so
+    (see :func:`period_ends`): what depends only on the period end is worked out per end,
+    then given to each period with that end.
+
+    The ends a record is open at are consecutive in order, so they are found by searching the
+    sorted ends for its start and end, not by pairing it with every period.
+    """
+    ends, numbered = period_ends(periods)
+    known = records.filter(pl.col(start).is_not_null())
+    if ends.is_empty():
+        known = known.clear()
+    lo = ends.search_sorted(known[start], side="left").cast(pl.Int64)
+    closed = known[end].is_not_null()
+    hi = (
+        pl.select(
+            pl.when(closed)
+            .then(pl.lit(ends.search_sorted(known[end], side="left")))
+            .otherwise(len(ends))
+        )
+        .to_series()
+        .cast(pl.Int64)
+    )
+    pairs = (
+        known.with_columns(lo.alias("__lo"), hi.alias("__hi"))
+        .filter(pl.col("__lo") < pl.col("__hi"))
+        .with_columns(pl.int_ranges("__lo", "__hi", dtype=pl.UInt32).alias("__k"))
+        .drop("__lo", "__hi")
+        .explode("__k")
+    )
+    return pairs, numbered
+
+
+def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    """Each record beside every period at whose end it is open (``start`` on or before the
+    period's end, ``end`` empty or after it): ``per_period(records, periods)`` filtered so,
+    found by :func:`open_at_ends` instead of pairing every record with every period."""
+    pairs, numbered = open_at_ends(records, periods, start, end)
+    ends = periods["period_end"].n_unique()
+    return _attach(pairs, periods, numbered, ends)
+
+
+def first_at_ends(
+    pairs: pl.DataFrame, numbered: pl.DataFrame, child: str, begun: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`first_per_child` for records paired with period ends (:func:`open_at_ends`):
+    children per period (``numerator``, every period in order) and the records counted (the
+    rows of ``pairs`` kept, each beside its end ``__k``)."""
+    keys = [*_council(numbered), "__k"]
+    per = pairs.group_by(keys).agg(
+        pl.col(child).n_unique().cast(pl.Int64).alias("numerator"), pl.len().alias("__rows")
+    )
+    counts = numbered.join(per.drop("__rows"), on=keys, how="left", maintain_order="left").select(
+        *PERIOD_COLS, pl.col("numerator").fill_null(0)
+    )
+    crowded = per.filter(pl.col("numerator") < pl.col("__rows")).select(keys)
+    if crowded.is_empty():
+        return counts, pairs
+    pair = [child, *keys]
+    several = pairs.join(crowded, on=keys, how="semi").filter(pl.struct(pair).is_duplicated())
+    firsts = several.group_by(pair).agg(pl.col("__row").sort_by(begun, "__row").first())
+    later = several.join(firsts, on=[*pair, "__row"], how="anti")
+    counted = pairs.join(
+        later.select(*pair, "__row"), on=[*pair, "__row"], how="anti", maintain_order="left"
+    )
+    return counts, counted
+
+
+def in_period(
+    records: pl.DataFrame, periods: pl.DataFrame, date: str, *, labelled: bool = True
+) -> pl.DataFrame:
+    """Each record beside every period that holds its ``date`` (start and end included):
+    ``per_period(records, periods)`` filtered so. Periods that do not overlap (financial
+    years, months) are found by searching their sorted starts; overlapping ones (a
+    year-to-date series) by pairing every record with every period."""
+    spans = _spans(periods)
+    inside = (pl.col(date) >= pl.col("period_start")) & (pl.col(date) <= pl.col("period_end"))
+    if not _disjoint(spans):
+        return per_period(records, periods).filter(inside)
+    starts, ends = spans["period_start"], spans["period_end"]
+    dates = records[date]
+    k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1
+    # the period starting last on or before the date holds it if it has not ended: one
+    # period at most, as they do not overlap
+    held = ((k >= 0) & (ends.gather(k.clip(0, None)) >= dates)).fill_null(False)
+    held = held & dates.is_not_null()
+    pairs = records.with_columns(k.clip(0, None).cast(pl.UInt32).alias("__k")).filter(held)
+    numbered = periods.with_row_index("__p").join(
+        spans.with_row_index("__k"), on=["period_start", "period_end"], how="left"
+    )
+    return _attach(pairs, periods, numbered, spans.height, labelled=labelled)
+
+
+def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
+    """Each record beside every period it overlaps (``start`` on or before the period's end,
+    ``end`` empty or on or after its start): ``per_period(records, periods)`` filtered so,
+    searched as :func:`in_period` (overlapping periods pair every record with every period)."""
+    spans = _spans(periods)
+    if not _disjoint(spans):
+        return per_period(records, periods).filter(
+            (pl.col(start) <= pl.col("period_end"))
+            & (pl.col(end).is_null() | (pl.col(end) >= pl.col("period_start")))
+        )
+    starts, ends = spans["period_start"], spans["period_end"]
+    begun, ended = records[start], records[end]
+    lo = ends.search_sorted(begun, side="left").cast(pl.Int64)
+    hi = (
+        pl.select(
+            pl.when(pl.lit(begun).is_null())
+            .then(0)
+            .when(pl.lit(ended).is_null())
+            .then(len(starts))
+            .otherwise(pl.lit(starts.search_sorted(ended, side="right")))
+            .cast(pl.Int64)
+        )
+        .to_series()
+        .rename("__hi")
+    )
+    return _beside(records, periods, spans, lo, hi)
+
+
+def first_per_child(
+    hits: pl.DataFrame, periods: pl.DataFrame, child: str, begun: str
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Children per period (``numerator``, every period present) and the records counted,
+    beside their periods (the rows of ``hits`` kept): of a child's records in a period, the
+    one ``begun`` first (of two begun the same day, the one read first: the lower ``__row``);
+    the others overlap it.
+
+    Only periods with fewer children than records are searched for the first, and in them
+    only the children with several records.
+    """
+    per = hits.group_by("period_label").agg(
+        pl.col(child).n_unique().cast(pl.Int64).alias("numerator"), pl.len().alias("__rows")
+    )
+    counts = (
+        periods.select(PERIOD_COLS)
+        .join(per.drop("__rows"), on="period_label", how="left", maintain_order="left")
+        .with_columns(pl.col("numerator").fill_null(0))
+    )
+    crowded = per.filter(pl.col("numerator") < pl.col("__rows"))["period_label"]
+    if crowded.is_empty():
+        return counts, hits
+    pair = [child, "period_label"]
+    several = hits.filter(pl.col("period_label").is_in(crowded.implode())).filter(
+        pl.struct(pair).is_duplicated()
+    )
+    firsts = several.group_by(pair).agg(pl.col("__row").sort_by(begun, "__row").first())
+    later = several.join(firsts, on=[*pair, "__row"], how="anti")
+    counted = hits.join(
+        later.select(*pair, "__row"), on=[*pair, "__row"], how="anti", maintain_order="left"
+    )
+    return counts, counted
 
 
 def child_counts(
     hits: pl.DataFrame, periods: pl.DataFrame, name: str, child: str = "CHILD"
 ) -> pl.DataFrame:
     """Distinct children per period, every period present (0 where none)."""
-    counted = hits.group_by(PERIOD_COLS).agg(pl.col(child).n_unique().alias(name))
+    key = "__p" if "__p" in hits.columns else "period_label"
+    counted = hits.group_by(key).agg(pl.col(child).n_unique().alias(name))
     return (
         periods.select(PERIOD_COLS)
-        .join(counted, on=PERIOD_COLS, how="left", maintain_order="left")
-        .with_columns(pl.col(name).fill_null(0).cast(pl.Int64))
+        .with_row_index("__p")
+        .join(counted, on=key, how="left", maintain_order="left")
+        .select(*PERIOD_COLS, pl.col(name).fill_null(0).cast(pl.Int64))
     )
 
 
@@ -37,6 +332,37 @@ def share_counts(numerator: pl.DataFrame, denominator: pl.DataFrame) -> pl.DataF
         how="left",
         maintain_order="left",
     ).select(*PERIOD_COLS, "numerator", "denominator")
+
+
+def pick(*branches: tuple[pl.Expr, str | pl.Expr], otherwise: str | pl.Expr) -> pl.Expr:
+    """The text of the first branch whose condition holds, else ``otherwise``: what
+    ``pl.when(c1).then(t1).when(c2).then(t2)...otherwise(o)`` gives (a null condition does not
+    hold), written so that fixed texts are taken from a short list by the branch's number
+    instead of being written out row by row (which polars does slowly for long texts). A
+    text may be an expression (a reason with a date in it), evaluated where its branch holds.
+    """
+    choices: list[str | pl.Expr] = [text for _, text in branches] + [otherwise]
+    last = pl.lit(len(branches), pl.UInt32)
+    number: pl.Expr = last
+    for i in reversed(range(len(branches))):
+        number = pl.when(branches[i][0]).then(pl.lit(i, pl.UInt32)).otherwise(number)
+    fixed = pl.Series([c if isinstance(c, str) else None for c in choices], dtype=pl.String)
+    text = pl.lit(fixed).gather(number)
+    for i, choice in enumerate(choices):
+        if not isinstance(choice, str):
+            text = pl.when(number == i).then(choice.cast(pl.String)).otherwise(text)
+    return text
+
+
+def among(rows: pl.Series, records: pl.DataFrame) -> pl.Expr:
+    """Whether each record's ``__row`` is one of ``rows`` (row positions of ``records``'
+    table): a mask over the table's rows read at each record's row, cheaper than a hash set
+    when ``rows`` are many."""
+    size = int(records.select(pl.col("__row").max()).item()) + 1 if records.height else 0
+    mask = pl.repeat(False, size, dtype=pl.Boolean, eager=True)
+    if rows.len():
+        mask = mask.scatter(rows.cast(pl.Int64), True)
+    return pl.lit(mask).gather(pl.col("__row"))
 
 
 def shaped(counts: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
@@ -59,16 +385,39 @@ def accounting(
     """One accounting row per input record: counted, or the first applicable reason.
 
     ``records`` must carry ``__row`` (0-based position) and optionally ``source_row``;
-    ``reasons`` is an expression giving the reason for a record that was not counted.
+    ``reasons`` is an expression giving the reason for a record that was not counted. Pooled
+    records (several councils) keep their ``la`` and report the child identifier as given
+    (``__child``).
     """
-    counted = set(pl.Series(counted_rows).to_list())
+    rows = counted_rows if isinstance(counted_rows, pl.Series) else pl.Series(list(counted_rows))
+    counted = among(rows, records)
     source = pl.col("source_row") if "source_row" in records.columns else pl.col("__row") + 1
     file = pl.col("source_file") if "source_file" in records.columns else pl.lit(None, pl.String)
-    return records.select(
+    given = "__child" if "__child" in records.columns else child
+    columns: list[pl.Expr] = [
+        *([pl.col("la")] if "la" in records.columns else []),
         pl.lit(table).alias("table"),
         file.cast(pl.String).alias("source_file"),
         source.cast(pl.Int64).alias("source_row"),
-        pl.col(child).cast(pl.String).alias("child"),
-        pl.col("__row").is_in(list(counted)).alias("counted"),
-        pl.when(pl.col("__row").is_in(list(counted))).then(None).otherwise(reasons).alias("reason"),
+        pl.col(given).cast(pl.String).alias("child"),
+    ]
+    if rows.len() * 2 < records.height:
+        return records.select(
+            *columns,
+            counted.alias("counted"),
+            pl.when(counted).then(None).otherwise(reasons).alias("reason"),
+        )
+    # most records counted: the reasons are written for the others only (counted ones
+    # first, then the others in their order; only the columns used are filtered)
+    marked = records.lazy().with_columns(counted.alias("__counted"))
+    parts = pl.collect_all(
+        [
+            marked.filter(pl.col("__counted")).select(
+                *columns, pl.lit(True).alias("counted"), pl.lit(None, pl.String).alias("reason")
+            ),
+            marked.filter(~pl.col("__counted")).select(
+                *columns, pl.lit(False).alias("counted"), reasons.cast(pl.String).alias("reason")
+            ),
+        ]
     )
+    return pl.concat(parts)

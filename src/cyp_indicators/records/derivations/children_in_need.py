@@ -31,7 +31,18 @@ import polars as pl
 from ...errors import DataError
 from ..registry import Counted, derivation
 from ..workdays import WorkingDayCalendar, working_days_between_expr
-from ._common import PERIOD_COLS, accounting, child_counts, per_period, shaped, share_counts
+from ._common import (
+    PERIOD_COLS,
+    accounting,
+    among,
+    child_counts,
+    first_per_child,
+    in_period,
+    open_at_end,
+    pick,
+    shaped,
+    share_counts,
+)
 
 __all__: list[str] = []
 
@@ -51,19 +62,26 @@ def _in_period(col: str) -> pl.Expr:
 
 
 def _rows(hits: pl.DataFrame, periods: pl.DataFrame, name: str) -> pl.DataFrame:
-    counted = hits.group_by(PERIOD_COLS).agg(pl.len().cast(pl.Int64).alias(name))
+    key = "__p" if "__p" in hits.columns else "period_label"
+    counted = hits.group_by(key).agg(pl.len().cast(pl.Int64).alias(name))
     return (
         periods.select(PERIOD_COLS)
-        .join(counted, on=PERIOD_COLS, how="left", maintain_order="left")
-        .with_columns(pl.col(name).fill_null(0))
+        .with_row_index("__p")
+        .join(counted, on=key, how="left", maintain_order="left")
+        .select(*PERIOD_COLS, pl.col(name).fill_null(0))
     )
 
 
+def _narrow(table: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """The columns a count needs (and the council of pooled records): a period search pairs
+    fewer, narrower rows."""
+    return table.select(c for c in ("la", "__row", CHILD, *columns) if c in table.columns)
+
+
 def _outside(column: str, words: str) -> pl.Expr:
-    return (
-        pl.when(pl.col(column).is_null())
-        .then(pl.lit(f"missing_date: no {column}"))
-        .otherwise(pl.lit(f"outside_period: {words}"))
+    return pick(
+        (pl.col(column).is_null(), f"missing_date: no {column}"),
+        otherwise=f"outside_period: {words}",
     )
 
 
@@ -80,7 +98,7 @@ def _dated_in_period(
     """Rows of ``table_name`` whose ``date`` falls in each period; the others are not counted
     with the reason ``outside``."""
     table = _table(records, table_name)
-    hits = per_period(table, periods).filter(_in_period(date))
+    hits = in_period(_narrow(table, date), periods, date, labelled=False)
     reason = _outside(date, outside)
     return Counted(
         counts=_rows(hits, periods, "numerator"),
@@ -100,20 +118,25 @@ def referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) ->
 def re_referrals(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Referrals in each period within N months of the child's previous referral."""
     table = _table(records, "cin_details")
-    ordered = table.sort(CHILD, "CINreferralDate").with_columns(
-        pl.col("CINreferralDate").shift(1).over(CHILD).alias("__previous")
-    )
+    # the child's previous referral: the row before in child and date order (a window per
+    # child written as a comparison with the row before, which is the same on sorted rows)
+    # (pooled records number each council's child: sorting by the number is cheaper)
+    child = "__child_no" if "__child_no" in table.columns else CHILD
+    same_child = pl.col(child) == pl.col(child).shift(1)
+    previous = pl.when(same_child).then(pl.col("CINreferralDate").shift(1))
     window_start = pl.col("CINreferralDate").dt.offset_by(f"-{int(params['months'])}mo")
-    ordered = ordered.with_columns(
-        (pl.col("__previous").is_not_null() & (pl.col("__previous") >= window_start)).alias("__re")
+    ordered = (
+        _narrow(table, "CINreferralDate", *(["__child_no"] if child != CHILD else []))
+        .sort(child, "CINreferralDate")
+        .with_columns((previous.is_not_null() & (previous >= window_start)).alias("__re"))
     )
-    hits = per_period(ordered, periods).filter(_in_period("CINreferralDate"))
+    hits = in_period(ordered, periods, "CINreferralDate", labelled=False)
     denominator = _rows(hits, periods, "denominator")
     numerator = _rows(hits.filter(pl.col("__re")), periods, "numerator")
     reason = _outside("CINreferralDate", "referral not in any period")
     return Counted(
         counts=share_counts(numerator, denominator),
-        records=accounting("cin_details", ordered, hits["__row"].unique(), reason, child=CHILD),
+        records=accounting("cin_details", table, hits["__row"], reason, child=CHILD),
     )
 
 
@@ -144,10 +167,16 @@ def referral_to_assessment(
         .unique()
         .with_columns(pl.lit(True).alias("__converted"))
     )
-    joined = table.join(
-        converted, on=[CHILD, "CINdetailsID"], how="left", maintain_order="left"
-    ).with_columns(pl.col("__converted").fill_null(False))
-    hits = per_period(joined, periods).filter(_in_period("CINreferralDate"))
+    hits = (
+        in_period(
+            _narrow(table, "CINdetailsID", "CINreferralDate"),
+            periods,
+            "CINreferralDate",
+            labelled=False,
+        )
+        .join(converted, on=[CHILD, "CINdetailsID"], how="left")
+        .with_columns(pl.col("__converted").fill_null(False))
+    )
     numerator = _rows(hits.filter(pl.col("__converted")), periods, "numerator")
     denominator = _rows(hits, periods, "denominator")
     reason = _outside("CINreferralDate", "referral not in any period")
@@ -189,24 +218,26 @@ def assessments_within(records: Any, periods: pl.DataFrame, params: Mapping[str,
         msg = f"parameter 'from' must be 'referral' or 'start', got {params['from']!r}"
         raise DataError(msg)
     calendar = _calendar(params)
-    hits = per_period(table, periods).filter(
-        _in_period("AssessmentAuthorisationDate") & pl.col("__from").is_not_null()
-    )
+    hits = in_period(
+        _narrow(table, "AssessmentAuthorisationDate", "__from"),
+        periods,
+        "AssessmentAuthorisationDate",
+    ).filter(pl.col("__from").is_not_null())
     taken = working_days_between_expr("__from", "AssessmentAuthorisationDate", calendar)
     hits = hits.with_columns(taken.alias("__days"))
     timely = hits.filter(pl.col("__days") <= int(params["working_days"]))
-    reason = (
-        pl.when(pl.col("__from").is_null() & pl.col("AssessmentAuthorisationDate").is_not_null())
-        .then(
-            pl.lit(
-                "not_counted: no referral to measure from (none in the records for its CIN episode)"
-                if params["from"] == "referral"
-                else "not_counted: no assessment start date to measure from"
-            )
-        )
-        .otherwise(
-            _outside("AssessmentAuthorisationDate", "assessment not authorised in any period")
-        )
+    reason = pick(
+        (
+            pl.col("__from").is_null() & pl.col("AssessmentAuthorisationDate").is_not_null(),
+            "not_counted: no referral to measure from (none in the records for its CIN episode)"
+            if params["from"] == "referral"
+            else "not_counted: no assessment start date to measure from",
+        ),
+        (
+            pl.col("AssessmentAuthorisationDate").is_null(),
+            "missing_date: no AssessmentAuthorisationDate",
+        ),
+        otherwise="outside_period: assessment not authorised in any period",
     )
     return Counted(
         counts=share_counts(
@@ -229,7 +260,7 @@ def section47_to_icpc(records: Any, periods: pl.DataFrame, params: Mapping[str, 
     """ICPCs held in each period (as :func:`icpcs` counts them) over section 47 enquiries started
     in it: two counts of the same period, not a tracked cohort."""
     table = _table(records, "section47")
-    started = per_period(table, periods).filter(_in_period("S47ActualStartDate"))
+    started = in_period(_narrow(table, "S47ActualStartDate"), periods, "S47ActualStartDate")
     conf = _conferences(records)
     held = _held(conf, periods)
     return Counted(
@@ -259,11 +290,15 @@ def _conferences(records: Any) -> pl.DataFrame:
     conference (child and date) already held in an earlier section 47 record, or, for a CIN
     episode, in any section 47 record."""
     s47_table = _table(records, "section47")
+    # pooled records (several councils) keep each record's council (for its periods) and the
+    # child identifier as given (for the accounting)
+    council = [c for c in ("la", "__child") if c in s47_table.columns]
     s47 = s47_table.select(
-        "__row", pl.lit("section47").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
-        "S47ActualStartDate", _file(s47_table), _source_row(s47_table),
+        *council, "__row", pl.lit("section47").alias("__table"), CHILD,
+        pl.col("DateOfInitialCPC").alias("__icpc"), "S47ActualStartDate", _file(s47_table),
+        _source_row(s47_table),
     ).with_columns(
-        (pl.col("__icpc").is_not_null() & (pl.int_range(pl.len()).over(CHILD, "__icpc") > 0))
+        (pl.col("__icpc").is_not_null() & ~pl.struct(CHILD, "__icpc").is_first_distinct())
         .alias("__dup")
     )  # fmt: skip
     frames = [s47]
@@ -276,7 +311,7 @@ def _conferences(records: Any) -> pl.DataFrame:
             .with_columns(pl.lit(True).alias("__dup"))
         )
         det = details.with_row_index("__row").select(
-            "__row", pl.lit("cin_details").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
+            *council, "__row", pl.lit("cin_details").alias("__table"), CHILD, pl.col("DateOfInitialCPC").alias("__icpc"),
             pl.lit(None, pl.Date).alias("S47ActualStartDate"), _file(details), _source_row(details),
         ).join(held, on=[CHILD, "__icpc"], how="left", maintain_order="left")  # fmt: skip
         frames.append(det.with_columns(pl.col("__dup").fill_null(False)))
@@ -286,7 +321,7 @@ def _conferences(records: Any) -> pl.DataFrame:
 def _held(conf: pl.DataFrame, periods: pl.DataFrame) -> pl.DataFrame:
     """Each conference (child and date once) beside each period it was held in."""
     candidates = conf.filter(pl.col("__icpc").is_not_null() & ~pl.col("__dup"))
-    return per_period(candidates, periods).filter(_in_period("__icpc"))
+    return in_period(candidates, periods, "__icpc")
 
 
 def _conference_accounting(
@@ -300,17 +335,19 @@ def _conference_accounting(
     if started is not None:
         hit = hit | ((pl.col("__table") == "section47") & pl.col("__row").is_in(started.implode()))
     return marked.select(
+        *(["la"] if "la" in marked.columns else []),
         pl.col("__table").alias("table"),
         pl.col("source_file"),
         pl.col("source_row"),
-        pl.col(CHILD).cast(pl.String).alias("child"),
+        pl.col("__child" if "__child" in marked.columns else CHILD).cast(pl.String).alias("child"),
         hit.alias("counted"),
-        pl.when(hit).then(None)
-        .when(pl.col("__icpc").is_null() & (pl.lit(started is None) | (pl.col("__table") != "section47")))
-        .then(pl.lit("missing_date: no DateOfInitialCPC"))
-        .when(pl.col("__dup"))
-        .then(pl.lit("duplicate: the child's conference on that date is counted from another record"))
-        .otherwise(pl.lit(f"outside_period: {outside}")).alias("reason"),
+        pl.when(hit).then(None).otherwise(pick(
+            (pl.col("__icpc").is_null() & (pl.lit(started is None) | (pl.col("__table") != "section47")),
+             "missing_date: no DateOfInitialCPC"),
+            (pl.col("__dup"),
+             "duplicate: the child's conference on that date is counted from another record"),
+            otherwise=f"outside_period: {outside}",
+        )).alias("reason"),
     )  # fmt: skip
 
 
@@ -370,57 +407,53 @@ def conference_intervals(
         & (pl.col("DateOfInitialCPC") >= pl.col("S47ActualStartDate"))
     )
     # one conference per child and date: the enquiry that led to it is the latest started
-    # on or before it
+    # on or before it (of two started the same day, the one read last); every conference
+    # once: that enquiry's record, else the latest started (windows per child and date,
+    # written as groups: most groups hold one record)
+    icpc = table.with_columns(measurable.fill_null(False).alias("__measurable")).filter(
+        pl.col("DateOfInitialCPC").is_not_null()
+    )
+    pair = [CHILD, "DateOfInitialCPC"]
+    measured = (
+        icpc.filter(pl.col("__measurable"))
+        .group_by(pair)
+        .agg(pl.col("__row").sort_by("S47ActualStartDate", "__row").last())["__row"]
+    )
+    conference = icpc.group_by(pair).agg(
+        pl.col("__row")
+        .sort_by(
+            ~pl.col("__measurable"),
+            pl.col("S47ActualStartDate"),
+            pl.col("__row"),
+            descending=[False, True, True],
+        )
+        .first()
+    )["__row"]
     table = table.with_columns(
-        (
-            measurable
-            & (
-                pl.col("__row")
-                == pl.col("__row")
-                .sort_by("S47ActualStartDate")
-                .filter(measurable.sort_by("S47ActualStartDate"))
-                .last()
-                .over(CHILD, "DateOfInitialCPC")
-            )
-        ).alias("__measured")
+        among(measured, table).alias("__measured"), among(conference, table).alias("__conference")
     )
-    # every conference once: the latest enquiry started on or before it, else the first row
-    table = table.with_columns(
-        (
-            pl.col("DateOfInitialCPC").is_not_null()
-            & (
-                pl.col("__row")
-                == pl.col("__row")
-                .sort_by(
-                    ~measurable.fill_null(False),
-                    pl.col("S47ActualStartDate"),
-                    descending=[False, True],
-                )
-                .first()
-                .over(CHILD, "DateOfInitialCPC")
-            )
-        ).alias("__conference")
-    )
-    held = per_period(table, periods).filter(
-        _in_period("DateOfInitialCPC") & pl.col("__conference")
-    )
+    held = in_period(
+        _narrow(table, "DateOfInitialCPC", "S47ActualStartDate", "__measured", "__conference"),
+        periods,
+        "DateOfInitialCPC",
+    ).filter(pl.col("__conference"))
     hits = held.filter(pl.col("__measured"))
     hits = hits.with_columns(
         working_days_between_expr("S47ActualStartDate", "DateOfInitialCPC", calendar).alias(
             "__days"
         )
     )
-    reason = (
-        pl.when(pl.col("DateOfInitialCPC").is_null()).then(pl.lit("missing_date: no DateOfInitialCPC"))
-        .when(pl.col("S47ActualStartDate").is_null()).then(pl.lit("missing_date: no S47ActualStartDate"))
-        .when((pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate")) & ~pl.col("__conference"))
-        .then(pl.lit("duplicate: the conference is counted from another enquiry of the child"))
-        .when(pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate"))
-        .then(pl.lit("not_counted: conference recorded before the section 47 start (DfE leaves "
-                     "these out of the interval figures)"))
-        .when(~pl.col("__measured"))
-        .then(pl.lit("duplicate: the conference is measured from a later enquiry of the child"))
-        .otherwise(pl.lit("outside_period: conference not held in any period"))
+    reason = pick(
+        (pl.col("DateOfInitialCPC").is_null(), "missing_date: no DateOfInitialCPC"),
+        (pl.col("S47ActualStartDate").is_null(), "missing_date: no S47ActualStartDate"),
+        ((pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate")) & ~pl.col("__conference"),
+         "duplicate: the conference is counted from another enquiry of the child"),
+        (pl.col("DateOfInitialCPC") < pl.col("S47ActualStartDate"),
+         "not_counted: conference recorded before the section 47 start (DfE leaves "
+         "these out of the interval figures)"),
+        (~pl.col("__measured"),
+         "duplicate: the conference is measured from a later enquiry of the child"),
+        otherwise="outside_period: conference not held in any period",
     )  # fmt: skip
     return table, held, hits, reason
 
@@ -429,17 +462,15 @@ def _plans(records: Any) -> pl.DataFrame:
     return _table(records, "cp_plans")
 
 
-def _open_at_end() -> pl.Expr:
-    return (pl.col("CPPstartDate") <= pl.col("period_end")) & (
-        pl.col("CPPendDate").is_null() | (pl.col("CPPendDate") > pl.col("period_end"))
-    )
+#: A plan's start and end: open at a date when started on or before it and not ended by it.
+_PLAN = ("CPPstartDate", "CPPendDate")
 
 
 @derivation("cp_plans_at_date", tables=("cp_plans",))
 def cp_plans_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children subject to a child protection plan at the end of each period."""
     table = _plans(records)
-    hits = per_period(table, periods).filter(_open_at_end())
+    hits = open_at_end(_narrow(table, "CPPstartDate", "CPPendDate"), periods, *_PLAN)
     counts = child_counts(hits, periods, "numerator", child=CHILD)
     reason = _outside("CPPstartDate", "plan not open at the end of any period")
     return Counted(
@@ -457,10 +488,14 @@ def cp_second(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) ->
         if "NumberOfPreviousCPP" in plans.columns
         else pl.lit(False)
     )
+    # sorted by child and start, a plan is not the child's first when the row before is the
+    # same child's (the window per child written as a comparison with the row before)
     table = plans.sort(CHILD, "CPPstartDate").with_columns(
-        ((pl.col("CPPstartDate").rank("ordinal").over(CHILD) > 1) | previous).alias("__subsequent")
+        ((pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False) | previous).alias(
+            "__subsequent"
+        )
     )
-    hits = per_period(table, periods).filter(_in_period("CPPstartDate"))
+    hits = in_period(_narrow(table, "CPPstartDate", "__subsequent"), periods, "CPPstartDate")
     numerator = _rows(hits.filter(pl.col("__subsequent")), periods, "numerator")
     reason = _outside("CPPstartDate", "plan did not start in any period")
     return Counted(
@@ -480,7 +515,7 @@ def _length_days(end: pl.Expr) -> pl.Expr:
 def cp_ceased_lasting(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Plans ceasing in each period, and those that lasted at least ``min_days`` (both days counted)."""
     table = _plans(records)
-    hits = per_period(table, periods).filter(_in_period("CPPendDate"))
+    hits = in_period(_narrow(table, "CPPstartDate", "CPPendDate"), periods, "CPPendDate")
     long = hits.filter(_length_days(pl.col("CPPendDate")) >= int(params["min_days"]))
     reason = _outside("CPPendDate", "plan did not cease in any period")
     return Counted(
@@ -501,7 +536,7 @@ def cp_open_longer(records: Any, periods: pl.DataFrame, params: Mapping[str, Any
     """Plans open at the end of each period that had lasted at least ``min_days`` (both days
     counted) or more than ``min_months`` months; with ``as_share`` also all plans open then."""
     table = _plans(records)
-    hits = per_period(table, periods).filter(_open_at_end())
+    hits = open_at_end(_narrow(table, "CPPstartDate", "CPPendDate"), periods, *_PLAN)
     months = int(params["min_months"])
     if months > 0:
         long_expr = pl.col("CPPstartDate").dt.offset_by(f"{months}mo") < pl.col("period_end")
@@ -545,11 +580,10 @@ def children_in_need_at_date(
     the year but episodes should not overlap": a second episode open at the date is reported as
     an overlap and the child counted once.
     """
-    table, firsts, reason = in_need_at(records, periods)
-    counts = child_counts(firsts, periods, "numerator", child=CHILD)
+    table, counts, firsts, reason = _in_need(records, periods)
     return Counted(
         counts=counts,
-        records=accounting("cin_details", table, firsts["__row"].unique(), reason, child=CHILD),
+        records=accounting("cin_details", table, firsts["__row"], reason, child=CHILD),
     )
 
 
@@ -558,6 +592,14 @@ def in_need_at(records: Any, periods: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
     :func:`children_in_need_at_date`): the table (with ``__row``, ``__nfa``, ``__died``), the
     episodes counted beside their periods, and the reason an episode was not counted. Shared
     by the derivations of children in need at a date."""
+    table, _counts, firsts, reason = _in_need(records, periods)
+    return table, firsts, reason
+
+
+def _in_need(
+    records: Any, periods: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """:func:`in_need_at` with the children counted per period (``numerator``)."""
     table = _table(records, "cin_details")
     children = getattr(records, "children", None)
     if isinstance(children, pl.DataFrame) and "PersonDeathDate" in children.columns:
@@ -573,27 +615,24 @@ def in_need_at(records: Any, periods: pl.DataFrame) -> tuple[pl.DataFrame, pl.Da
         pl.col("ReferralNFA").fill_null(False) if "ReferralNFA" in table.columns else pl.lit(False)
     )
     table = table.with_columns(nfa.alias("__nfa"))
-    open_at_end = (pl.col("CINreferralDate") <= pl.col("period_end")) & (
-        pl.col("CINclosureDate").is_null() | (pl.col("CINclosureDate") > pl.col("period_end"))
-    )
     alive = pl.col("__died").is_null() | (pl.col("__died") > pl.col("period_end"))
-    crossed = per_period(table, periods)
-    hits = crossed.filter(open_at_end & ~pl.col("__nfa") & alive)
-    firsts = hits.sort("CINreferralDate").unique([CHILD, "period_label"], keep="first")
-    overlaps = set(hits["__row"].to_list()) - set(firsts["__row"].to_list())
-    dead = set(crossed.filter(open_at_end & ~pl.col("__nfa") & ~alive)["__row"].to_list())
-    reason = (
-        pl.when(pl.col("__nfa"))
-        .then(pl.lit("not_counted: a referral with no further action is not an episode of need"))
-        .when(pl.col("__row").is_in(list(overlaps)))
-        .then(
-            pl.lit(
-                "overlapping_episode: another episode of the child is open at the date "
-                "(episodes should not overlap); the child is counted once"
-            )
-        )
-        .when(pl.col("__row").is_in(list(dead - overlaps)))
-        .then(pl.lit("not_counted: the child's death date is on or before the date"))
-        .otherwise(pl.lit("outside_period: episode not open at the end of any period"))
+    opened = open_at_end(
+        _narrow(table.filter(~pl.col("__nfa")), "CINreferralDate", "CINclosureDate", "__died"),
+        periods,
+        "CINreferralDate",
+        "CINclosureDate",
     )
-    return table, firsts, reason
+    hits = opened.filter(alive)
+    counts, firsts = first_per_child(hits, periods, CHILD, "CINreferralDate")
+    overlaps = hits["__row"]
+    dead = opened.filter(~alive)["__row"]
+    reason = pick(
+        (pl.col("__nfa"),
+         "not_counted: a referral with no further action is not an episode of need"),
+        (among(overlaps, table),
+         "overlapping_episode: another episode of the child is open at the date "
+         "(episodes should not overlap); the child is counted once"),
+        (among(dead, table), "not_counted: the child's death date is on or before the date"),
+        otherwise="outside_period: episode not open at the end of any period",
+    )  # fmt: skip
+    return table, counts, firsts, reason

@@ -33,11 +33,26 @@ import polars as pl
 from ...errors import DataError
 from ..periods import age_on
 from ..registry import Counted, derivation
-from ._common import PERIOD_COLS, accounting, child_counts, per_period, shaped, share_counts
+from ._common import (
+    PERIOD_COLS,
+    accounting,
+    among,
+    child_counts,
+    first_at_ends,
+    in_period,
+    open_at_end,
+    open_at_ends,
+    overlapping,
+    per_period,
+    pick,
+    shaped,
+    share_counts,
+)
 
 __all__: list[str] = []
 
 SHORT_BREAKS = ["V3", "V4"]
+_SHORT_BREAK = "not_counted: short breaks (legal status V3/V4) are not counted"
 #: Temporary placements (the child returns to the usual placement afterwards).
 TEMPORARY_PLACES = ["T0", "T1", "T2", "T3", "T4"]
 
@@ -62,7 +77,13 @@ def _with_temporary(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.Dat
     temporary = pl.col("PLACE").is_in(list(params["temporary_places"])).fill_null(False)
     same_as = ["PLACE", "URN", "PL_POST", "PLACE_PROVIDER"]
     present = [c for c in same_as if c in episodes.columns]
-    ordered = episodes.with_columns(temporary.alias("__temporary")).sort(
+    flagged = episodes.with_columns(temporary.alias("__temporary"))
+    # only a child with a temporary placement has an episode that is not a move: the windows
+    # below run on those children's episodes alone (every other episode is a move)
+    touched = flagged.filter(pl.col("__temporary")).select("CHILD").unique()
+    if touched.is_empty():
+        return episodes.with_columns(pl.lit(False).alias("__temporary_move"))
+    ordered = flagged.join(touched, on="CHILD", how="semi").sort(
         "CHILD", "DECOM", maintain_order=True
     )
     usual = (
@@ -81,10 +102,9 @@ def _with_temporary(episodes: pl.DataFrame, params: Mapping[str, Any]) -> pl.Dat
         theirs = pl.col("__usual").struct.field(c)
         same = same & (theirs.is_null() | pl.col(c).is_null() | (theirs == pl.col(c)))
     back = pl.col("__after") & ~pl.col("__temporary") & same.fill_null(False)
-    return (
-        ordered.with_columns((pl.col("__temporary") | back).alias("__temporary_move"))
-        .drop("__usual", "__after", "__temporary")
-        .sort("__row")
+    moves = ordered.select("__row", (pl.col("__temporary") | back).alias("__temporary_move"))
+    return episodes.join(moves, on="__row", how="left", maintain_order="left").with_columns(
+        pl.col("__temporary_move").fill_null(False)
     )
 
 
@@ -104,36 +124,52 @@ def _not_short_break(params: Mapping[str, Any]) -> pl.Expr:
 def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children looked after at the end of each period (distinct children)."""
     episodes = _episodes(records)
-    firsts, reason = at_date(episodes, periods, params)
-    counts = child_counts(firsts, periods, "numerator")
+    counts, counted, _numbered, reason = _at_ends(episodes, periods, params)
     return Counted(
-        counts=counts, records=accounting("episodes", episodes, firsts["__row"].unique(), reason)
+        counts=counts, records=accounting("episodes", episodes, counted["__row"], reason)
     )
+
+
+def _at_ends(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, pl.Expr]:
+    """Children looked after at each period end (``numerator``), the episodes counted (each
+    beside the position ``__k`` of a distinct period end, see :func:`open_at_ends`), the
+    periods numbered by their end, and the reason an episode was not counted."""
+    keep = _not_short_break(params)
+    needed = [c for c in ("la", "__row", "CHILD", "DECOM", "DEC", "LS") if c in episodes.columns]
+    # what is counted depends on the period end alone: worked out per distinct end
+    hits, numbered = open_at_ends(
+        episodes.select(needed).filter(keep).drop("LS"), periods, "DECOM", "DEC"
+    )
+    counts, counted = first_at_ends(hits, numbered, "CHILD", "DECOM")
+    reason = pick(
+        (~keep, _SHORT_BREAK),
+        (among(hits["__row"], episodes),
+         "overlapping_episode: the child is already counted at this date"),
+        otherwise="outside_period: not open at the end of any period",
+    )  # fmt: skip
+    return counts, counted, numbered, reason
 
 
 def at_date(
     episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
 ) -> tuple[pl.DataFrame, pl.Expr]:
     """Each child looked after at the end of each period, once: the episode open then (the
-    earliest begun, when two overlap), beside its period; and the reason an episode was not
-    counted (short break, overlap, not open at any period end). Shared by the derivations of
-    children looked after at a date."""
-    crossed = per_period(episodes, periods)
-    hits = crossed.filter(_open_at(pl.col("period_end")) & _not_short_break(params))
-    # one episode per child and period is counted; a second open episode is an overlap
-    firsts = hits.sort("DECOM").unique(["CHILD", "period_label"], keep="first", maintain_order=True)
-    overlaps = hits.join(
-        firsts.select("__row", "period_label"), on=["__row", "period_label"], how="anti"
+    earliest begun, when two overlap), with every column of ``episodes``, beside its period;
+    and the reason an episode was not counted (short break, overlap, not open at any period
+    end). Shared by the derivations of children looked after at a date."""
+    _counts, counted, numbered, reason = _at_ends(episodes, periods, params)
+    keys = [c for c in ("la", "__k") if c in numbered.columns]
+    beside = (
+        counted.select(*keys, "__row")
+        .join(numbered.select(*keys, *PERIOD_COLS, "__p"), on=keys)
+        .select("__row", *PERIOD_COLS, "__p")
     )
-    counted_rows = firsts["__row"].unique()
-    overlap_rows = set(overlaps["__row"].to_list()) - set(counted_rows.to_list())
-    reason = (
-        pl.when(~_not_short_break(params))
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("__row").is_in(list(overlap_rows)))
-        .then(pl.lit("overlapping_episode: the child is already counted at this date"))
-        .otherwise(pl.lit("outside_period: not open at the end of any period"))
-    )
+    rest = [c for c in episodes.columns if c not in ("__row", *PERIOD_COLS, "__p")]
+    firsts = beside.join(
+        episodes.select("__row", *rest), on="__row", how="left", maintain_order="left"
+    ).select(*episodes.columns, *PERIOD_COLS, "__p")
     return firsts, reason
 
 
@@ -146,8 +182,8 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     An RNE S episode that begins while another of the child's countable episodes, begun before
     it, is still open is not a start (the child was already looked after that day).
     """
-    episodes, hits, reason = starts(_episodes(records), periods, params)
-    counts = child_counts(hits, periods, "numerator")
+    episodes, hits, reason, child = _starts(_episodes(records), periods, params, labelled=False)
+    counts = child_counts(hits, periods, "numerator", child=child)
     counted_rows = hits["__row"].unique()
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
 
@@ -156,18 +192,39 @@ def starts(
     episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any]
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr]:
     """The starts of periods of care in each period (see :func:`looked_after_started`): the
-    episodes (with ``__open_since``), the starting episodes beside their periods, and the reason
-    an episode was not counted. Shared by the derivations of children starting to be looked
-    after."""
+    episodes (with ``__overlap``, why a start the child was already looked after for is not
+    one), the starting episodes (every column of ``episodes``) beside their periods, and the
+    reason an episode was not counted. Shared by the derivations of children starting to be
+    looked after."""
+    episodes, hits, reason, _child = _starts(episodes, periods, params, labelled=True)
+    rest = [c for c in episodes.columns if c not in ("__row", *PERIOD_COLS, "__p")]
+    hits = hits.select("__row", *PERIOD_COLS, "__p").join(
+        episodes.select("__row", *rest), on="__row", how="left", maintain_order="left"
+    )
+    return episodes, hits.select(*episodes.columns, *PERIOD_COLS, "__p"), reason
+
+
+def _starts(
+    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any], *, labelled: bool
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr, str]:
+    """:func:`starts` on narrow frames: the starting episodes' ``__row``, child and ``DECOM``
+    beside their periods (``__p``; with the periods' columns when ``labelled``), and the
+    column that tells children apart (a number per council's child for pooled records)."""
     keep = _not_short_break(params)
-    countable = episodes.filter(keep).select("__row", "CHILD", "DECOM", "DEC")
-    begun = countable.join(
-        episodes.filter(pl.col("RNE") == "S").select("__row", "CHILD"),
-        on=["__row", "CHILD"],
-        how="semi",
+    # (pooled records number each council's child: joining on the number is cheaper)
+    child = "__child_no" if "__child_no" in episodes.columns else "CHILD"
+    cols = [c for c in ("la", "__row", child, "DECOM", "DEC", "RNE", "LS") if c in episodes]
+    countable = episodes.lazy().select(cols).filter(keep)
+    begun_lazy = countable.filter(pl.col("RNE") == "S")
+    other = countable.select(
+        pl.col("__row").alias("__row_other"),
+        child,
+        pl.col("DECOM").alias("DECOM_other"),
+        pl.col("DEC").alias("DEC_other"),
     )
     already = (
-        begun.join(countable, on="CHILD", suffix="_other")
+        begun_lazy.select("__row", child, "DECOM")
+        .join(other, on=child)
         .filter(
             (pl.col("__row_other") != pl.col("__row"))
             & (pl.col("DECOM_other") < pl.col("DECOM"))
@@ -176,29 +233,32 @@ def starts(
         .group_by("__row")
         .agg(pl.col("DECOM_other").min().alias("__open_since"))
     )
-    episodes = episodes.join(already, on="__row", how="left", maintain_order="left")
-    crossed = per_period(episodes, periods)
-    in_period = (pl.col("DECOM") >= pl.col("period_start")) & (
-        pl.col("DECOM") <= pl.col("period_end")
+    begun, already_open = pl.collect_all([begun_lazy, already])
+    new_starts = begun.join(already_open, on="__row", how="anti").drop(
+        "DEC", "RNE", "LS", strict=False
     )
-    new_period = (pl.col("RNE") == "S") & pl.col("__open_since").is_null()
-    hits = crossed.filter(in_period & new_period & keep)
-    reason = (
-        pl.when(~keep)
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("RNE") != "S")
-        .then(pl.lit("not_counted: not the start of a period of care (RNE is not S)"))
-        .when(pl.col("__open_since").is_not_null())
-        .then(
-            pl.format(
-                "overlapping_episode: begins while the child's episode from {} is still open, "
-                "so the child was already looked after (not a start)",
-                pl.col("__open_since").dt.strftime("%Y-%m-%d"),
-            )
-        )
-        .otherwise(pl.lit("outside_period: did not start in any period"))
+    hits = in_period(new_starts, periods, "DECOM", labelled=labelled)
+    # why a start the child was already looked after for is not one, at that start's row
+    # (written for those starts only)
+    overlap = already_open.select(
+        "__row",
+        pl.format(
+            "overlapping_episode: begins while the child's episode from {} is still open, "
+            "so the child was already looked after (not a start)",
+            pl.col("__open_since").dt.strftime("%Y-%m-%d"),
+        ).alias("__overlap"),
     )
-    return episodes, hits, reason
+    words = pl.repeat(None, episodes.height, dtype=pl.String, eager=True)
+    if overlap.height:
+        words = words.scatter(overlap["__row"].cast(pl.Int64), overlap["__overlap"])
+    episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
+    reason = pick(
+        (~keep, _SHORT_BREAK),
+        (pl.col("RNE") != "S", "not_counted: not the start of a period of care (RNE is not S)"),
+        (pl.col("__overlap").is_not_null(), pl.col("__overlap")),
+        otherwise="outside_period: did not start in any period",
+    )
+    return episodes, hits, reason, child
 
 
 @derivation(
@@ -207,21 +267,20 @@ def starts(
 def looked_after_ceased(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children who ceased to be looked after in each period (REC other than X1), once each."""
     episodes = _episodes(records)
-    crossed = per_period(episodes, periods)
-    in_period = (pl.col("DEC") >= pl.col("period_start")) & (pl.col("DEC") <= pl.col("period_end"))
     ceased = pl.col("REC").is_not_null() & (pl.col("REC") != "X1")
-    hits = crossed.filter(in_period & ceased & _not_short_break(params))
+    needed = [c for c in ("la", "__row", "CHILD", "DEC") if c in episodes.columns]
+    hits = in_period(
+        episodes.filter(ceased & _not_short_break(params)).select(needed), periods, "DEC"
+    )
     counts = child_counts(hits, periods, "numerator")
     counted_rows = hits["__row"].unique()
-    reason = (
-        pl.when(~_not_short_break(params))
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("DEC").is_null())
-        .then(pl.lit("not_counted: the episode is open"))
-        .when(pl.col("REC") == "X1")
-        .then(pl.lit("not_counted: X1, a new episode began the same day (not a cessation)"))
-        .otherwise(pl.lit("outside_period: did not cease in any period"))
-    )
+    reason = pick(
+        (~_not_short_break(params), _SHORT_BREAK),
+        (pl.col("DEC").is_null(), "not_counted: the episode is open"),
+        (pl.col("REC") == "X1",
+         "not_counted: X1, a new episode began the same day (not a cessation)"),
+        otherwise="outside_period: did not cease in any period",
+    )  # fmt: skip
     return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
 
 
@@ -243,13 +302,15 @@ def three_or_more_placements(
 ) -> Counted:
     """Children looked after at the period end with three or more placements in the period."""
     episodes = _with_temporary(_episodes(records), params)
-    crossed = per_period(episodes, periods)
     keep = _not_short_break(params)
-    in_care_at_end = crossed.filter(_open_at(pl.col("period_end")) & keep)
+    needed = [
+        c
+        for c in ("la", "__row", "CHILD", "DECOM", "DEC", "RNE", "PLACE", "__temporary_move")
+        if c in episodes.columns
+    ]
+    countable = episodes.filter(keep).select(needed)
+    in_care_at_end = open_at_end(countable, periods, "DECOM", "DEC")
     denominator = child_counts(in_care_at_end, periods, "denominator")
-    overlaps = (pl.col("DECOM") <= pl.col("period_end")) & (
-        pl.col("DEC").is_null() | (pl.col("DEC") >= pl.col("period_start"))
-    )
     not_a_move = pl.col("RNE").is_in(list(params["same_carer_reasons"])) & pl.col("PLACE").is_in(
         list(params["adoption_with_current_carers"])
     )
@@ -259,32 +320,23 @@ def three_or_more_placements(
         & ~pl.col("__temporary_move")
     )
     cohort = in_care_at_end.select("CHILD", "period_label").unique()
-    placements = (
-        crossed.filter(overlaps & keep)
-        .join(cohort, on=["CHILD", "period_label"], how="semi")
-        .with_columns(
-            pl.col("DECOM").rank("ordinal").over("CHILD", "period_label").alias("__order")
-        )
+    placements = overlapping(countable, periods, "DECOM", "DEC").join(
+        cohort, on=["CHILD", "period_label"], how="semi"
     )
     # the first episode of the year is a placement (the one held on 1 April, or the first one
-    # begun); a later episode is a new placement when it begins one in the year
-    later_move = (
-        (pl.col("__order") > 1) & starts_placement & (pl.col("DECOM") >= pl.col("period_start"))
-    )
-    per_child = placements.group_by("CHILD", *PERIOD_COLS).agg(
-        ((pl.col("__order") == 1) | later_move).sum().alias("n")
+    # begun); a later episode is a new placement when it begins one in the year. The first is
+    # the earliest begun (the earliest read of two begun the same day).
+    begins = (starts_placement & (pl.col("DECOM") >= pl.col("period_start"))).fill_null(False)
+    per_child = placements.group_by("CHILD", "period_label").agg(
+        (1 + begins.sum() - begins.sort_by("DECOM", "__row").first().cast(pl.UInt32)).alias("n")
     )
     many = per_child.filter(pl.col("n") >= int(params["minimum"]))
     numerator = child_counts(many, periods, "numerator")
     counted_rows = placements["__row"].unique()
-    reason = (
-        pl.when(~keep)
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .otherwise(
-            pl.lit(
-                "outside_period: the child was not looked after at the end of a period, or the episode is outside it"
-            )
-        )
+    reason = pick(
+        (~keep, _SHORT_BREAK),
+        otherwise="outside_period: the child was not looked after at the end of a period, or "
+        "the episode is outside it",
     )
     return Counted(
         counts=shaped(share_counts(numerator, denominator), params),
@@ -297,6 +349,17 @@ def _header(records: Any) -> pl.DataFrame:
     if not isinstance(header, pl.DataFrame) or header.is_empty():
         msg = "this derivation needs the SSDA903 header (dates of birth)"
         raise DataError(msg)
+    if "la" in header.columns and isinstance(header.schema["la"], pl.Enum):
+        # pooled records: each council needs its header, as it would derived alone
+        councils = header.schema["la"].categories.to_list()
+        present = set(header["la"].cast(pl.String).unique().to_list())
+        missing = [c for c in councils if c not in present]
+        if missing:
+            msg = (
+                "this derivation needs the SSDA903 header (dates of birth) of every council; "
+                f"council(s) {', '.join(missing)} have none"
+            )
+            raise DataError(msg)
     return header.select("CHILD", "DOB").unique("CHILD", keep="first")
 
 
@@ -318,14 +381,20 @@ def _stays(
     )
     keys = ["CHILD", "period_label"]
     far = pl.lit(dt.date(9999, 12, 31))
-    reach = pl.col("DEC").fill_null(far).cum_max().shift(1).over(keys)
-    new_stay = (
-        reach.is_null()
-        | (pl.col("DECOM") > reach)
-        | pl.col("__short")
-        | pl.col("__short").shift(1).over(keys).fill_null(False)
+    # the windows one after the other: a window inside a window is evaluated group by group
+    upto = upto.with_columns(
+        pl.col("DEC").fill_null(far).cum_max().shift(1).over(keys).alias("__reach"),
+        pl.col("__short").shift(1).over(keys).fill_null(False).alias("__after_short"),
     )
-    upto = upto.with_columns(new_stay.cast(pl.Int32).cum_sum().over(keys).alias("__stay"))
+    new_stay = (
+        pl.col("__reach").is_null()
+        | (pl.col("DECOM") > pl.col("__reach"))
+        | pl.col("__short")
+        | pl.col("__after_short")
+    )
+    upto = upto.with_columns(new_stay.cast(pl.Int32).cum_sum().over(keys).alias("__stay")).drop(
+        "__reach", "__after_short"
+    )
     return upto.with_columns((pl.col("__stay") > 1).alias("__earlier"))
 
 
@@ -452,19 +521,15 @@ def long_term_stability(records: Any, periods: pl.DataFrame, params: Mapping[str
     cohort = cohort.filter(pl.col("__why").is_null() & (under_age & long_enough).fill_null(False))
     denominator = child_counts(cohort, periods, "denominator")
     numerator = child_counts(cohort.filter(stable.fill_null(False)), periods, "numerator")
-    why = unknown.group_by("__row").agg(pl.col("__why").first())
+    # an episode left out at several period ends gives the earliest period's reason (the
+    # order of the rows above is not fixed, so "first" alone would not say which)
+    why = unknown.group_by("__row").agg(pl.col("__why").sort_by("period_end").first())
     episodes = episodes.join(why, on="__row", how="left", maintain_order="left")
-    reason = (
-        pl.when(~_not_short_break(params))
-        .then(pl.lit("not_counted: short breaks (legal status V3/V4) are not counted"))
-        .when(pl.col("__why").is_not_null())
-        .then(pl.col("__why"))
-        .otherwise(
-            pl.lit(
-                "not_counted: not the episode placing an eligible child (under 16, in care 2.5 "
-                "years) at a period end"
-            )
-        )
+    reason = pick(
+        (~_not_short_break(params), _SHORT_BREAK),
+        (pl.col("__why").is_not_null(), pl.col("__why")),
+        otherwise="not_counted: not the episode placing an eligible child (under 16, in care "
+        "2.5 years) at a period end",
     )
     return Counted(
         counts=shaped(share_counts(numerator, denominator), params),
@@ -614,15 +679,13 @@ def adoption_a1(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         rows.select("__row", "__problem", "__moved_in"), on="__row", how="left"
     ).sort("__row")
     adopted = pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False)
-    reason = (
-        pl.when(~adopted)
-        .then(pl.lit("not_counted: the episode did not end in adoption"))
-        .when(pl.col("__problem").is_not_null())
-        .then(pl.col("__problem"))
-        .when(pl.col("__moved_in").is_null())
-        .then(pl.lit("not_counted: no adoptive placement (A3-A6) ends the period of care"))
-        .otherwise(pl.lit("outside_period: adoption not in any period"))
-    )
+    reason = pick(
+        (~adopted, "not_counted: the episode did not end in adoption"),
+        (pl.col("__problem").is_not_null(), pl.col("__problem")),
+        (pl.col("__moved_in").is_null(),
+         "not_counted: no adoptive placement (A3-A6) ends the period of care"),
+        otherwise="outside_period: adoption not in any period",
+    )  # fmt: skip
     return Counted(
         counts=counts, records=accounting("episodes", episodes, hits["__row"].unique(), reason)
     )
@@ -681,25 +744,17 @@ def adoption_a2(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) 
         how="left",
     ).sort("__row")
     adopted = pl.col("REC").is_in(list(params["adopted_reasons"])).fill_null(False)
-    reason = (
-        pl.when(~adopted)
-        .then(pl.lit("not_counted: the episode did not end in adoption"))
-        .when(pl.col("__problem").is_not_null())
-        .then(pl.col("__problem"))
-        .when(pl.col("__moved_in").is_null())
-        .then(pl.lit("not_counted: not placed for adoption (A3-A6) before the adoption"))
-        .when(pl.col("__authority").is_null())
-        .then(
-            pl.lit(
-                "not_counted: no placement order or freeing order (legal status "
-                + "/".join(params["court_authority_statuses"])
-                + ") in the period of care"
-            )
-        )
-        .when(pl.col("__match").is_null())
-        .then(pl.lit("not_counted: no DATE_MATCH for the child in the AD1 table"))
-        .otherwise(pl.lit("outside_period: adoption not in any period"))
-    )
+    reason = pick(
+        (~adopted, "not_counted: the episode did not end in adoption"),
+        (pl.col("__problem").is_not_null(), pl.col("__problem")),
+        (pl.col("__moved_in").is_null(),
+         "not_counted: not placed for adoption (A3-A6) before the adoption"),
+        (pl.col("__authority").is_null(),
+         "not_counted: no placement order or freeing order (legal status "
+         + "/".join(params["court_authority_statuses"]) + ") in the period of care"),
+        (pl.col("__match").is_null(), "not_counted: no DATE_MATCH for the child in the AD1 table"),
+        otherwise="outside_period: adoption not in any period",
+    )  # fmt: skip
     return Counted(
         counts=counts, records=accounting("episodes", episodes, hits["__row"].unique(), reason)
     )

@@ -14,7 +14,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 import attrs
 import polars as pl
@@ -361,16 +361,19 @@ def type_rows(raw: pl.DataFrame, spec: TableSpec) -> tuple[pl.DataFrame, pl.Data
                 pl.col(f"__c_{end}"),
             )
         )
+    # whether a row fails a check first (cheap); the words only for the rows that do
     frame = frame.with_columns(
+        pl.any_horizontal([check[0].fill_null(False) for check in checks]).alias("__failed")
+    )
+    bad = frame.filter(pl.col("__failed")).with_columns(
         _first_match(checks, 1).alias(_REASON),
         _first_match(checks, 2).alias(_COLUMN),
         _first_match(checks, 3).alias(_VALUE),
     )
-    bad = frame.filter(pl.col(_REASON).is_not_null())
     excluded = _exclusions(
         bad.with_columns(pl.col(f"__c_{spec.child}").alias("__child")), spec.name
     )
-    kept = frame.filter(pl.col(_REASON).is_null()).select(
+    kept = frame.filter(~pl.col("__failed")).select(
         *[pl.col(f"__t_{n}").alias(n) for n in spec.names],
         "source_file",
         "source_row",
@@ -408,8 +411,37 @@ def split(
     reason: pl.Expr,
     column: pl.Expr | None = None,
     value: pl.Expr | None = None,
+    *,
+    excluded: pl.Expr | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Rows where ``reason`` is null are kept; the others become exclusions of ``spec``."""
+    """Rows where ``reason`` is null are kept; the others become exclusions of ``spec``.
+
+    ``excluded``, when given, says which rows ``reason`` is not null for, and ``reason``,
+    ``column`` and ``value`` then hold no window (they are worked out for those rows only).
+    """
+    if excluded is not None:
+        flagged = frame.with_columns(excluded.fill_null(False).alias("__excluded"))
+        out = flagged.filter(pl.col("__excluded"))
+        if out.is_empty():
+            return frame, _exclusions(
+                out.with_columns(
+                    pl.lit(None, pl.String()).alias(_REASON),
+                    pl.lit(None, pl.String()).alias(_COLUMN),
+                    pl.lit(None, pl.String()).alias(_VALUE),
+                    pl.col(spec.child).alias("__child"),
+                ),
+                spec.name,
+            )
+        kept = flagged.filter(~pl.col("__excluded")).drop("__excluded")
+        bad = out.drop("__excluded").with_columns(
+            reason.cast(pl.String()).alias(_REASON),
+            (pl.lit(None, pl.String()) if column is None else column.cast(pl.String())).alias(
+                _COLUMN
+            ),
+            (pl.lit(None, pl.String()) if value is None else value.cast(pl.String())).alias(_VALUE),
+            pl.col(spec.child).alias("__child"),
+        )
+        return kept, _exclusions(bad, spec.name)
     marked = frame.with_columns(
         reason.cast(pl.String()).alias(_REASON),
         (pl.lit(None, pl.String()) if column is None else column.cast(pl.String())).alias(_COLUMN),
@@ -446,18 +478,19 @@ def drop_exact_duplicates(
     """
     columns = [n for n in spec.names if n not in ignore]
     key = _key(spec, columns)
-    first_file = pl.col("source_file").first().over(key)
-    first_row = pl.col("source_row").first().over(key)
-    reason = (
-        pl.when(key.is_first_distinct())
-        .then(None)
-        .otherwise(
-            pl.format(
-                "duplicate: the same row as {} (the first is kept)", _where(first_file, first_row)
-            )
-        )
+    marked = frame.with_columns(key.is_first_distinct().alias("__first"))
+    if marked["__first"].all():
+        return split(frame, spec, pl.lit(None, pl.String()), excluded=pl.lit(False))
+    marked = marked.with_columns(
+        pl.col("source_file").first().over(key).alias("__first_file"),
+        pl.col("source_row").first().over(key).alias("__first_row"),
     )
-    return split(frame, spec, reason)
+    reason = pl.format(
+        "duplicate: the same row as {} (the first is kept)",
+        _where(pl.col("__first_file"), pl.col("__first_row")),
+    )
+    kept, out = split(marked, spec, reason, excluded=~pl.col("__first"))
+    return kept.drop("__first", "__first_file", "__first_row"), out
 
 
 def drop_later_files(
@@ -801,10 +834,15 @@ def rank_files(
     the others, in the order read, with a :class:`RecordFileWarning` when that order decides.
     """
     counts: dict[int, dict[int, int]] = {}
+    # a file that declares its year (a CIN census header) is not dated from its records
+    declared = {f.index for f in files if f.declared_year is not None}
     for name, frames in raw.items():
         columns = specs[name].event_dates
         for frame in frames:
             if not columns or frame.is_empty():
+                continue
+            indexes = frame[FILE]
+            if indexes.min() == indexes.max() and indexes[0] in declared:
                 continue
             found = (
                 frame.select(
@@ -868,6 +906,84 @@ class RecordSet:
     files: tuple[str, ...]
     rows_read: Mapping[str, int]
     warnings: tuple[str, ...]
+
+    @classmethod
+    def pool(cls, returns: Mapping[str, Self]) -> Self:
+        """Several councils' records as one record set, each row marked with its council.
+
+        A partnership's (or a region's) pooled returns: every table, the exclusions (and, for
+        a CIN census, the header) of each council stacked in the order given, with a first
+        column ``la`` holding the council's code (a polars ``Enum`` of the codes in the order
+        given, so the councils and their order travel with every table). Child identifiers are a council's
+        own, so the same identifier in two councils names two children: :func:`derive` keeps
+        each council's children and counts apart (one row per council and period), and gives
+        each council the counts it would get derived alone.
+
+        Parameters
+        ----------
+        returns
+            Council code (e.g. the old LA code ``"201"``) -> that council's records, all of
+            this class (read with the same reader, one or several years each).
+
+        Returns
+        -------
+        The pooled record set: ``files`` and ``warnings`` are every council's in order (each
+        warning prefixed with ``la <code>:``); ``rows_read`` is summed per table, so
+        ``rows_read[table]`` still equals the table's height plus its exclusions.
+
+        Raises
+        ------
+        DataError
+            No councils; a code that is not a non-empty string without surrounding spaces; a
+            value that is not of this class, or is already pooled (its tables have ``la``).
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> from cyp_indicators.records import SSDA903
+        >>> one = SSDA903.from_frames(episodes=pl.DataFrame({
+        ...     "CHILD": ["1"], "DECOM": ["01/06/2016"], "RNE": ["S"], "LS": ["C2"],
+        ...     "CIN": ["N1"], "PLACE": ["U1"], "DEC": [None], "REC": [None]}))
+        >>> SSDA903.pool({"201": one, "202": one}).episodes.select("la", "CHILD").rows()
+        [('201', '1'), ('202', '1')]
+        """
+        if not returns:
+            raise DataError(f"{cls.__name__}.pool: no councils given")
+        for code, records in returns.items():
+            if not isinstance(code, str) or not code or code != code.strip():
+                msg = f"{cls.__name__}.pool: council code {code!r} must be a non-empty string"
+                raise DataError(msg)
+            if not isinstance(records, cls):
+                msg = (
+                    f"{cls.__name__}.pool: the records of council {code} are "
+                    f"{type(records).__name__}, not {cls.__name__}"
+                )
+                raise DataError(msg)
+            if any("la" in records.table(t).columns for t in cls.TABLES):
+                msg = f"{cls.__name__}.pool: the records of council {code} are already pooled"
+                raise DataError(msg)
+        codes = pl.Enum(list(returns))
+        values: dict[str, Any] = {}
+        for field in attrs.fields(cls):  # type: ignore[arg-type]  # subclasses are attrs classes
+            parts = [(code, getattr(r, field.name)) for code, r in returns.items()]
+            first = parts[0][1]
+            if isinstance(first, pl.DataFrame):
+                values[field.name] = pl.concat(
+                    [f.select(pl.lit(code, codes).alias("la"), pl.all()) for code, f in parts],
+                    how="vertical",
+                )
+            elif field.name == "rows_read":
+                total: dict[str, int] = {}
+                for _, counts in parts:
+                    for table, n in counts.items():
+                        total[table] = total.get(table, 0) + n
+                values[field.name] = total
+            elif field.name == "warnings":
+                values[field.name] = tuple(f"la {code}: {w}" for code, ws in parts for w in ws)
+            else:
+                values[field.name] = tuple(item for _, items in parts for item in items)
+        pooled: Self = cls(**values)
+        return pooled
 
     def table(self, name: str) -> pl.DataFrame:
         """The table called ``name`` (one of :attr:`TABLES`)."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Collection, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from ...errors import DataError
 
@@ -37,6 +37,9 @@ def _refuse(name: str) -> DataError:
 
 
 def _has_marker(data: bytes) -> bool:
+    # every marker holds "!" (0x21) in every encoding checked: most chunks have none
+    if b"!" not in data:
+        return False
     upper = data.upper()
     return any(m in upper for m in _MARKERS)
 
@@ -94,51 +97,147 @@ def text_of(element: ET.Element) -> str | None:
     return text or None
 
 
+#: Bytes fed to the parser at a time: elements that end within a chunk are freed after it.
+CHUNK_BYTES = 64 * 1024
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file in chunks, refusing a DTD or entity declaration anywhere (see the module)."""
+    name = str(path)
+    with path.open("rb") as raw:
+        head = raw.read(PROBE_BYTES)
+        if not head.removeprefix(b"\xef\xbb\xbf").strip():
+            raise DataError(f"{name}: the file is empty")
+        if _has_marker(head):
+            raise _refuse(name)
+        guarded = _GuardedReader(raw, name)
+        yield head
+        guarded._tail = head[-_OVERLAP:]  # a marker split across the probe's end is found
+        while chunk := guarded.read(CHUNK_BYTES):
+            yield chunk
+
+
 def stream_elements(
     path: Path, wanted: Collection[tuple[str, ...]], starts: Collection[tuple[str, ...]] = ()
 ) -> Iterator[tuple[str, tuple[str, ...], ET.Element]]:
-    """Stream ``(event, tag path, element)`` with bounded memory, freeing every element it ends.
+    """Stream ``(event, tag path, element)`` with bounded memory, freeing every element once
+    it has ended.
 
-    ``tag path`` is the local names from the root down to the element. Given are the root's
-    ``start`` (to check what the document is), the ``start`` of every element whose tag path is
-    in ``wanted`` or ``starts``, and the ``end`` of a wanted one with the element complete. Every element is then detached
-    from its parent once it ends (after it is given, for a wanted one), so memory holds only the
-    elements still open and the subtree of a wanted element being read: a large element anywhere
-    else in the document (outside ``<Children>``, say) is never held whole.
+    ``tag path`` is the local names from the root down to the element. Given, in document
+    order, are the root's ``start`` (to check what the document is), the ``start`` of every
+    element whose tag path is in ``wanted`` or ``starts``, and the ``end`` of a wanted one with
+    the element complete. The file is parsed a chunk (:data:`CHUNK_BYTES`) at a time by
+    ElementTree's C parser building the tree; after each chunk the elements that have ended
+    are handed over (wanted ones) and detached from their parents, so memory holds only the
+    elements still open, those of one chunk, and the subtree of a wanted element being read:
+    a large element anywhere else in the document (outside ``<Children>``, say) is never held
+    whole. Walking the tree once per chunk, instead of handling an event per element, leaves
+    the parsing to C.
 
     Raises
     ------
     DataError
         As :func:`safe_iterparse`.
     """
+    name = str(path)
     wanted_paths = frozenset(wanted)
     announced = wanted_paths | frozenset(starts)
-    stack: list[ET.Element] = []
-    tags: list[str] = []
-    keep = 0  # how many open elements are wanted (their subtrees stay until they end)
-    for event, element in safe_iterparse(path):
-        if event == "start":
-            stack.append(element)
-            tags.append(local_name(element.tag))
-            here = tuple(tags)
-            if len(stack) == 1 or here in announced:
-                yield event, here, element
-            if here in wanted_paths:
-                keep += 1
-            continue
-        here = tuple(tags)
-        is_wanted = here in wanted_paths
-        if is_wanted:
-            yield event, here, element
-            keep -= 1
-        stack.pop()
-        tags.pop()
-        if keep:
-            continue  # part of a wanted subtree still being read
-        element.clear()
-        if stack:
-            # the parser reads ahead, so the parent may already hold later children; its
-            # earlier ones were detached as they ended, so the ended element is the first
-            parent = stack[-1]
-            if len(parent) and parent[0] is element:
-                del parent[0]
+    # tag paths that lead to a wanted or announced element: only those are walked into
+    leads = frozenset(p[:i] for p in announced for i in range(1, len(p)))
+    parser: Any = ET.XMLPullParser(events=("start",))
+    root: ET.Element | None = None
+    seen: set[int] = set()  # announced elements already given (by id, while they are held)
+    try:
+        for chunk in _chunks(path):
+            parser.feed(chunk)
+            if root is None:
+                root = _first_start(parser)
+                if root is None:
+                    continue
+                yield "start", (local_name(root.tag),), root
+            _drain(parser)  # nothing queued once the parser is told to stop (see above)
+            yield from _walk(root, (local_name(root.tag),), False, wanted_paths, announced,
+                             leads, seen)  # fmt: skip
+        parser.close()
+        if root is None:
+            root = _first_start(parser)
+            if root is None:
+                return
+            yield "start", (local_name(root.tag),), root
+        yield from _walk(root, (local_name(root.tag),), True, wanted_paths, announced, leads, seen)
+    except ET.ParseError as exc:
+        raise DataError(f"{name}: not well-formed XML ({exc})") from exc
+
+
+def _first_start(parser: Any) -> ET.Element | None:
+    """The root element once the parser has met it; then the parser is told to stop queueing
+    an event per element (the tree is walked instead). Where it cannot be told (a Python
+    without CPython's parser internals), :func:`_drain` empties the queue after every chunk."""
+    root: ET.Element | None = None
+    for _, element in parser.read_events():
+        root = element
+        break
+    if root is not None and not _stop_events(parser):
+        _drain(parser)
+    return root
+
+
+def _stop_events(parser: Any) -> bool:
+    """Tell CPython's XMLPullParser to stop queueing events; False where it cannot be told."""
+    try:
+        parser._parser._setevents(parser._events_queue, ())
+        parser._events_queue.clear()
+    except AttributeError:
+        return False
+    return True
+
+
+def _drain(parser: Any) -> None:
+    for _ in parser.read_events():
+        pass
+
+
+def _walk(
+    element: ET.Element,
+    path: tuple[str, ...],
+    ended: bool,
+    wanted: frozenset[tuple[str, ...]],
+    announced: frozenset[tuple[str, ...]],
+    leads: frozenset[tuple[str, ...]],
+    seen: set[int],
+) -> Iterator[tuple[str, tuple[str, ...], ET.Element]]:
+    """The announced and wanted elements under ``element`` (in document order), and the
+    children that have ended detached. Every child but the last has ended (the parser reads
+    in order), and the last too when ``element`` has (``ended``)."""
+    count = len(element)
+    done = count if ended else count - 1
+    for i in range(count):
+        child = element[i]
+        child_ended = i < done
+        here = (*path, local_name(child.tag))
+        if here in announced and id(child) not in seen:
+            seen.add(id(child))
+            yield "start", here, child
+        if here in wanted:
+            if not child_ended:
+                break  # still being read: its subtree stays until it ends
+            yield "end", here, child
+        elif here in leads:
+            yield from _walk(child, here, child_ended, wanted, announced, leads, seen)
+        elif not child_ended:
+            _prune(child)  # nothing wanted inside: free what has ended
+        if child_ended:
+            seen.discard(id(child))
+    if done > 0:
+        for child in element[:done]:
+            child.clear()
+        del element[:done]
+
+
+def _prune(element: ET.Element) -> None:
+    """Detach the ended descendants of an element still being read (all but the last child
+    at each level)."""
+    while len(element):
+        if len(element) > 1:
+            del element[:-1]
+        element = element[-1]

@@ -302,25 +302,31 @@ class _Collector:
         self.cin_seq = 0
 
     def child(self, element: ET.Element) -> None:
+        # Field text is taken as written where typing the tables strips it (and reads blank
+        # as empty), as it does for every reader; identifiers are stripped here, as the first
+        # non-empty of a field and its older names (GenderCurrent) is kept.
         ident: dict[str, object] = {}
         details: list[ET.Element] = []
         for part in element:
-            tag = local_name(part.tag)
-            if tag == "ChildIdentifiers":
+            tag = part.tag
+            if tag[0] == "{":
+                tag = tag.rpartition("}")[2]
+            if tag == "CINdetails":
+                details.append(part)
+            elif tag == "ChildIdentifiers":
                 for field in part:
-                    name = local_name(field.tag)
+                    name = field.tag
+                    if name[0] == "{":
+                        name = name.rpartition("}")[2]
                     name = _CHILD_ALIASES.get(name, name)
                     if ident.get(name) is None:
                         ident[name] = text_of(field)
             elif tag == "ChildCharacteristics":
                 for field in part:
-                    name = local_name(field.tag)
-                    if name == "Disabilities":
-                        ident["Disabilities"] = _joined(field)
-                    else:
-                        ident[name] = text_of(field)
-            elif tag == "CINdetails":
-                details.append(part)
+                    name = field.tag
+                    if name[0] == "{":
+                        name = name.rpartition("}")[2]
+                    ident[name] = _joined(field) if name == "Disabilities" else field.text
         self.records["children"].append(ident)
         child_id = ident.get("LAchildID")
         for cin in details:
@@ -328,32 +334,39 @@ class _Collector:
             self._details(cin, {"LAchildID": child_id, _SEQ: self.cin_seq})
 
     def _details(self, cin: ET.Element, link: Mapping[str, object]) -> None:
+        # Field text is taken as written: typing the tables strips it and reads blank as
+        # empty, as it does for every reader.
         values: dict[str, object] = dict(link)
+        records = self.records
         plans = 0
         for part in cin:
-            tag = local_name(part.tag)
+            tag = part.tag
+            if tag[0] == "{":
+                tag = tag.rpartition("}")[2]
             group = _CIN_GROUPS.get(tag)
             if group is None:
-                values[tag] = text_of(part)
+                values[tag] = part.text
                 continue
             record: dict[str, object] = dict(link)
             reviews: list[str | None] = []
             for field in part:
-                name = local_name(field.tag)
+                name = field.tag
+                if name[0] == "{":
+                    name = name.rpartition("}")[2]
                 if name == "FactorsIdentifiedAtAssessment":
                     record["AssessmentFactors"] = _joined(field)
                 elif name == "Reviews":
-                    reviews.extend(text_of(r) for r in field)
+                    reviews.extend([r.text for r in field])
                 else:
-                    record[name] = text_of(field)
+                    record[name] = field.text
             if group == "cp_plans":
                 plans += 1
                 record["CPPID"] = str(plans)
-                self.records["cp_reviews"].extend(
+                records["cp_reviews"].extend(
                     {**link, "CPPID": str(plans), "CPPreviewDate": review} for review in reviews
                 )
-            self.records[group].append(record)
-        self.records["cin_details"].append(values)
+            records[group].append(record)
+        records["cin_details"].append(values)
 
     def frames(self, name: str, file_index: int) -> dict[str, pl.DataFrame]:
         out: dict[str, pl.DataFrame] = {}
@@ -371,7 +384,8 @@ class _Collector:
 
 
 def _joined(element: ET.Element) -> str:
-    return _SEP.join(t for t in (text_of(e) for e in element) if t is not None)
+    # items as written: typing strips each one and drops the empty ones
+    return _SEP.join([e.text for e in element if e.text is not None])
 
 
 _CIN_CHILDREN = ("Message", "Children")
