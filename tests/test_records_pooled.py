@@ -51,7 +51,7 @@ def _is_903(definition: cyp.IndicatorDefinition) -> bool:
 #: SSDA903 tables a derivation refuses records without (the reference samples of
 #: :func:`_councils` do not hold them: those derivations are pooled in
 #: :func:`test_each_council_with_the_other_tables_gets_what_it_gets_alone`).
-OTHER_TABLES = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption"}
+OTHER_TABLES = {"oc2", "oc3", "uasc", "missing", "sw_episodes", "placed_for_adoption", "reviews"}
 
 
 def _series(definition: cyp.IndicatorDefinition, first: int, last: int) -> cyp.PeriodSeries:
@@ -89,10 +89,13 @@ def _councils(kind: str) -> dict[str, Any]:
     return _COUNCILS[kind]
 
 
+_CATEGORIES = ("NEG", "PHY", "SAB", "EMO", "MUL")
+
+
 def _cin_council(seed: int) -> CINCensus:
     """A council of 60 children (identifiers "1" to "60" in every such council), each with up
-    to three referrals from 2016 to 2020, most assessed (every third child's assessments
-    recording factors 2B and 3A), some with a section 47 enquiry, a conference and a plan;
+    to three referrals from 2016 to 2020 (primary need N0-N9 by the child's number), most
+    assessed (every third child's assessments recording factors 2B and 3A), some with a section 47 enquiry, a conference and a plan;
     dates drawn from ``random.Random(seed)``."""
     rng = random.Random(seed)
     details, assessments, s47, plans = [], [], [], []
@@ -102,8 +105,10 @@ def _cin_council(seed: int) -> CINCensus:
             closed = day + dt.timedelta(days=rng.randint(5, 500))
             ident = str(child)
             icpc = day + dt.timedelta(days=rng.randint(5, 30)) if rng.random() < 0.4 else None
+            # the primary need and the plan's category follow the child (not drawn, as factors)
+            need = f"N{child % 10}"
             details.append((ident, number, day, closed if rng.random() < 0.8 else None, icpc,
-                            rng.random() < 0.1))  # fmt: skip
+                            rng.random() < 0.1, need))  # fmt: skip
             if rng.random() < 0.85:
                 start = day + dt.timedelta(days=rng.randint(0, 10))
                 # factors at assessment for every third child (not drawn: the draws stay as they were)
@@ -116,13 +121,13 @@ def _cin_council(seed: int) -> CINCensus:
             if icpc is not None and rng.random() < 0.8:
                 end = icpc + dt.timedelta(days=rng.randint(30, 900))
                 plans.append((ident, number, icpc, end if rng.random() < 0.7 else None,
-                              rng.choice([0, 0, 1])))  # fmt: skip
+                              rng.choice([0, 0, 1]), _CATEGORIES[child % 5]))  # fmt: skip
             day = closed + dt.timedelta(days=rng.randint(1, 400))
     return CINCensus.from_frames(
         cin_details=pl.DataFrame(
             details,
             schema=["LAchildID", "CINdetailsID", "CINreferralDate", "CINclosureDate",
-                    "DateOfInitialCPC", "ReferralNFA"],
+                    "DateOfInitialCPC", "ReferralNFA", "PrimaryNeedCode"],
             orient="row",
         ),
         assessments=pl.DataFrame(
@@ -138,7 +143,7 @@ def _cin_council(seed: int) -> CINCensus:
         cp_plans=pl.DataFrame(
             plans,
             schema=["LAchildID", "CINdetailsID", "CPPstartDate", "CPPendDate",
-                    "NumberOfPreviousCPP"],
+                    "NumberOfPreviousCPP", "InitialCategoryOfAbuse"],
             orient="row",
         ),
     )  # fmt: skip
@@ -216,7 +221,7 @@ _RARE: set[str] = set()
 
 def _other_councils() -> dict[str, SSDA903]:
     """Councils whose returns hold the other SSDA903 tables: the demand model's returns for
-    2018-19 and 2019-20 with their OC2, OC3, UASC and missing tables (two councils with the
+    2018-19 and 2019-20 with their OC2, OC3, UASC, missing and reviews tables (two councils with the
     very same 2018-19 records), and the validator's return (social worker episodes, placed
     for adoption, UASC, missing) twice."""
     if "other" not in _COUNCILS:
@@ -224,7 +229,9 @@ def _other_councils() -> dict[str, SSDA903]:
 
         def demand(year: int) -> SSDA903:
             files = [DEMAND / f"{year}-header.csv", DEMAND / f"{year}-episodes.csv"]
-            files += [tables / f"{year}-{t}.csv" for t in ("oc2", "oc3", "uasc", "missing")]
+            files += [
+                tables / f"{year}-{t}.csv" for t in ("oc2", "oc3", "uasc", "missing", "reviews")
+            ]
             return cyp.read_ssda903(files)
 
         _COUNCILS["other"] = {

@@ -91,6 +91,10 @@ def in_need_by_primary_need(
     name = "children_in_need_by_primary_need"
     column, levels = parse_levels(params, name)
     table, firsts, reason = in_need_at(records, periods)
+    if "PrimaryNeedCode" not in firsts.columns:  # the search hands back its narrow columns
+        firsts = firsts.join(
+            table.select("__row", "PrimaryNeedCode"), on="__row", how="left", maintain_order="left"
+        )
     firsts = firsts.join(
         value_levels(levels, name),
         left_on="PrimaryNeedCode",
