@@ -503,12 +503,12 @@ def read_cin_census(source: str | Path | Sequence[str | Path]) -> CINCensus:
     * children: the LAchildID already has a row (one per child is kept: the latest census's
       with a birth date). A differing birth date gives ``conflicting_dob``, else ``duplicate``;
     * cin_details: the same referral (LAchildID, CINreferralDate) is in a later census
-      (``duplicate``; the latest census's is kept, being the most complete).
+      (``duplicate``; the latest census's is kept, being the most complete);
+    * assessments, section 47s, plans, reviews and CIN plans inside a ``<CINdetails>`` excluded
+      as a duplicate go with it (``duplicate``).
 
     "Later" is by collection year (the header's ReferenceDate or Year), not by the order the
     files are given, so several years read in any order give the same tables.
-    * assessments, section 47s, plans, reviews and CIN plans inside a ``<CINdetails>`` excluded
-      as a duplicate go with it (``duplicate``).
 
     A record whose referral or child was excluded for another reason is kept: an assessment
     still happened though its referral's dates are wrong. Codes are not checked here.
