@@ -39,9 +39,9 @@ import pytest
 
 import cyp_indicators
 
-#: Record-level returns are being written on another branch: their docstrings follow when they
-#: land (remove the prefix here to hold them to the same rules; the reports are held already).
-PENDING = ("cyp_indicators.records",)
+#: Module prefixes whose docstrings are still being written, left out of the checks (none: since
+#: ``cyp_indicators.records`` was documented, every module is held to the same rules).
+PENDING: tuple[str, ...] = ()
 #: The command line is not API: its interface is its arguments, documented by ``--help``, and its
 #: modules hold the subcommands' implementations, called by ``main`` only.
 NOT_API = ("cyp_indicators.cli",)

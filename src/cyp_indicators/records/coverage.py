@@ -30,8 +30,25 @@ SLACK = timedelta(days=31)
 
 @attrs.frozen
 class Coverage:
-    """How a period sits against the records' dates: ``status`` is ``"covered"``,
-    ``"partial"`` or ``"outside"``; ``message`` says so in words (None when covered)."""
+    """How a period sits against the records' dates (what :func:`coverage` returns).
+
+    Parameters
+    ----------
+    status
+        ``"covered"``, ``"partial"`` (the period runs more than a month past the first or last
+        date: the figure may be incomplete) or ``"outside"`` (no collection year of the records
+        overlaps the period).
+    first, last
+        The first and last event dates in the records.
+    message
+        The status in words, naming the records and the period (None when covered).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> Coverage("covered", date(2016, 4, 1), date(2017, 3, 31)).message is None
+    True
+    """
 
     status: Literal["covered", "partial", "outside"]
     first: date
@@ -42,11 +59,46 @@ class Coverage:
 def record_span(
     definition: IndicatorDefinition, records: Any, where: str
 ) -> tuple[date, date] | None:
-    """The first and last event date in the tables ``definition`` is derived from (None when the
-    definition names no derivation of these records: :func:`derive` says why).
+    """The first and last event date in the tables ``definition`` is derived from.
 
-    A table the derivation needs but the records lack, or dates found nowhere, is a
-    :class:`DataError` naming ``where`` (the files).
+    Every Date column of those tables counts but dates of birth and death (``DOB``,
+    ``PersonBirthDate``, ``PersonDeathDate`` ...), which do not say when events happened.
+
+    Parameters
+    ----------
+    definition
+        The indicator definition (its ``derivation`` names the tables).
+    records
+        The records, as :func:`~cyp_indicators.records.read_ssda903` or
+        :func:`~cyp_indicators.records.read_cin_census` return them.
+    where
+        The records' files or folder, in words, for the errors.
+
+    Returns
+    -------
+    tuple of datetime.date or None
+        ``(first, last)``; None when the definition names no derivation of these records
+        (:func:`~cyp_indicators.records.derive` says why).
+
+    Raises
+    ------
+    DataError
+        A table the derivation reads has no rows, or its tables hold no event dates; names
+        ``where``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.records import SSDA903
+    >>> records = SSDA903.from_frames(episodes=pl.DataFrame({
+    ...     "CHILD": ["A", "B"], "DECOM": ["01/05/2016", "03/10/2016"], "RNE": ["S", "S"],
+    ...     "LS": ["C2", "C2"], "CIN": ["N1", "N1"], "PLACE": ["U1", "U1"],
+    ...     "DEC": [None, "01/01/2017"], "REC": [None, "E13"],
+    ... }))
+    >>> definition = cyp.load_catalogue().get("cla_rate_per_10k")
+    >>> record_span(definition, records, "the test frames")
+    (datetime.date(2016, 5, 1), datetime.date(2017, 1, 1))
     """
     spec = (
         DERIVATIONS.get(definition.derivation.name) if definition.derivation is not None else None
@@ -83,7 +135,31 @@ def coverage(period: Period, span: tuple[date, date], where: str) -> Coverage:
 
     The records cover whole collection years (1 April to 31 March), from the year of their
     first date to the year of their last: a period outside those years is ``"outside"``; one
-    that runs more than a month past the first or last date is ``"partial"``.
+    that runs more than a month (31 days) past the first or last date is ``"partial"``.
+
+    Parameters
+    ----------
+    period
+        The period asked for.
+    span
+        The first and last event dates in the records (as :func:`record_span` gives).
+    where
+        The records' files or folder, in words, for the message.
+
+    Returns
+    -------
+    Coverage
+        The status, the span and a message (None when covered).
+
+    Examples
+    --------
+    >>> from datetime import date
+    >>> from cyp_indicators.records import Period
+    >>> span = (date(2016, 4, 3), date(2017, 3, 30))
+    >>> coverage(Period.financial_year(2017), span, "cla/").status
+    'covered'
+    >>> coverage(Period.financial_year(2019), span, "cla/").message
+    'the period FY 2018-19 lies outside the dates in the records of cla/ (2016-04-03 to 2017-03-30: collection years 2017 to 2017)'
     """
     first, last = span
     start = date(first.year if first.month >= 4 else first.year - 1, 4, 1)

@@ -169,13 +169,39 @@ class _PeriodLike(Protocol):
 class Derivation:
     """The result of :func:`derive`.
 
-    ``values``: one row per period (``period_label``, ``period_start``, ``period_end``) with the
-    statistics core's columns (``numerator``, ``denominator``, ``value``, intervals, ``method``,
-    ``reason``) and ``indicator_id``/``indicator_version``, carrying the definition and the
-    records' files (a :class:`~cyp_indicators.results.ResultFrame`). ``exclusions``: every input record
-    not counted, with the reason (reader exclusions included). ``accounting``: per table, rows
-    in, counted, not counted, and excluded on reading or for a code outside DfE's lists
-    (``excluded_on_reading``); they add up to rows in.
+    Parameters
+    ----------
+    definition
+        The definition computed.
+    values
+        One row per period (``period_label``, ``period_start``, ``period_end``) with the
+        statistics core's columns (``numerator``, ``denominator``, ``value``, intervals,
+        ``method``, ``reason``) and ``indicator_id``/``indicator_version``, carrying the
+        definition and the records' files (a :class:`~cyp_indicators.results.ResultFrame`).
+    exclusions
+        Every input record not counted, with the reason (reader exclusions included), in the
+        schema of :data:`~cyp_indicators.records.EXCLUSION_SCHEMA`.
+    accounting
+        Per table read: ``rows_in``, ``counted``, ``not_counted``, and ``excluded_on_reading``
+        (by the reader, or for a code outside DfE's lists); the last three add up to
+        ``rows_in``.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.records import SSDA903, Period
+    >>> records = SSDA903.from_frames(episodes=pl.DataFrame({
+    ...     "CHILD": ["A", "B"], "DECOM": ["01/05/2016", "03/10/2016"], "RNE": ["S", "S"],
+    ...     "LS": ["C2", "C2"], "CIN": ["N1", "N1"], "PLACE": ["U1", "U1"],
+    ...     "DEC": [None, "01/01/2017"], "REC": [None, "E13"],
+    ... }))
+    >>> definition = cyp.load_catalogue().get("cla_rate_per_10k")
+    >>> result = derive(definition, records, period=Period.financial_year(2017))
+    >>> result.accounting.rows()
+    [('episodes', 2, 1, 1, 0)]
+    >>> [p.code for p in result.problems]  # B left care before 31 March
+    ['outside_period']
     """
 
     definition: IndicatorDefinition
@@ -375,40 +401,71 @@ def derive(
 ) -> Derivation:
     """Compute ``definition`` from child-level ``records`` for each period of ``period``.
 
+    Records with a code outside DfE's lists (episodes' RNE, LS, REC) are excluded
+    (``unknown_code``) before the derivation runs.
+
     Parameters
     ----------
     definition
-        A catalogue definition naming a record-level derivation.
+        A definition that names a record-level derivation (``[derivation]``) and its
+        parameters.
     records
-        From :func:`read_ssda903` or :func:`read_cin_census`; or several councils' records
-        pooled with ``SSDA903.pool`` / ``CINCensus.pool`` (every table has an ``la`` column),
-        derived in one pass with each council kept apart: a child is the council's child (the
-        same identifier in two councils is two children) and each council gets exactly the
-        counts, exclusions and accounting it gets derived alone.
+        From :func:`~cyp_indicators.records.read_ssda903`,
+        :func:`~cyp_indicators.records.read_cin_census` or
+        :func:`~cyp_indicators.records.read_cin_tables` (or their ``from_frames``); or several
+        councils' records pooled with ``SSDA903.pool`` / ``CINCensus.pool`` (every table has an
+        ``la`` column), derived in one pass with each council kept apart: a child is the
+        council's child (the same identifier in two councils is two children) and each council
+        gets exactly the counts, exclusions and accounting it gets derived alone.
     period
-        A :class:`Period` or a :class:`PeriodSeries` (every period in one pass).
+        A :class:`~cyp_indicators.records.Period`, or a
+        :class:`~cyp_indicators.records.PeriodSeries` (every period in one pass).
     population
         The denominator of a rate: a number, or a frame of ``mid_year`` and ``population`` for
         the LA (the definition's year offset picks mid-(Y-1) for collection year Y). For pooled
         records: a frame of ``la``, ``mid_year`` and ``population``, or a mapping of council
         code to a number. Without it a rate has counts only (null value, reason "denominator
-        is missing").
+        is missing"). Not used for other families.
     confidence
-        As :func:`~cyp_indicators.compute`.
+        As for :func:`~cyp_indicators.compute`: True (default) for the definition's levels, a
+        level or levels (0.95) to override them, None or False for no interval.
 
     Returns
     -------
     Derivation
-        ``values`` has one row per period (for pooled records: per council and period, the
-        councils in the order pooled, a first column ``la``); ``exclusions`` and
-        ``accounting`` then also start with ``la``.
+        The values per period, every record not counted with its reason, and the row
+        accounting per table. For pooled records ``values`` has one row per council and
+        period (the councils in the order pooled) and ``values``, ``exclusions`` and
+        ``accounting`` start with a column ``la``.
 
     Raises
     ------
     DataError
-        The definition names no derivation, or one this library lacks, or an unknown
-        parameter; the records lack a table the derivation needs; a population that does not
-        fit (for pooled records, a single number, or a council without one).
+        The definition names no derivation, one this library does not have, or a parameter it
+        does not take; the records lack a table the derivation needs; or the population frame
+        lacks ``mid_year``/``population`` or has more than one row per ``mid_year`` (for
+        pooled records: a single number, or a council without one).
+    TypeError
+        ``period`` is not a period or series, or ``population`` not a number, frame or None.
+
+    Examples
+    --------
+    Children looked after at 31 March 2017 (A; B left in January) per 10,000 children:
+
+    >>> import polars as pl
+    >>> import cyp_indicators as cyp
+    >>> from cyp_indicators.records import SSDA903, Period
+    >>> records = SSDA903.from_frames(episodes=pl.DataFrame({
+    ...     "CHILD": ["A", "B"], "DECOM": ["01/05/2016", "03/10/2016"], "RNE": ["S", "S"],
+    ...     "LS": ["C2", "C2"], "CIN": ["N1", "N1"], "PLACE": ["U1", "U1"],
+    ...     "DEC": [None, "01/01/2017"], "REC": [None, "E13"],
+    ... }))
+    >>> definition = cyp.load_catalogue().get("cla_rate_per_10k")
+    >>> result = derive(
+    ...     definition, records, period=Period.financial_year(2017), population=2_000
+    ... )
+    >>> result.values.select("period_label", "numerator", "denominator", "value").row(0)
+    ('FY 2016-17', 1.0, 2000.0, 5.0)
     """
     ref = definition.derivation
     if ref is None:

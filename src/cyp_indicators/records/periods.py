@@ -127,6 +127,21 @@ class Period:
         One of :data:`PERIOD_KINDS` for the constructors' periods.
     label
         A short human-readable name, such as ``"FY 2016-17"`` or ``"YTD to 2017-03-31"``.
+
+    Raises
+    ------
+    TypeError
+        ``start`` or ``end`` is not a :class:`datetime.date` (a ``datetime`` loses its time).
+    ValueError
+        ``end`` is before ``start``.
+
+    Examples
+    --------
+    >>> p = Period(date(2017, 1, 1), date(2017, 3, 31))
+    >>> p.kind, p.label
+    ('custom', '2017-01-01 to 2017-03-31')
+    >>> p.contains(date(2017, 3, 31)), p.contains(date(2017, 4, 1))
+    (True, False)
     """
 
     start: date = attrs.field(converter=_start_date)
@@ -138,7 +153,28 @@ class Period:
 
     @classmethod
     def snapshot(cls, d: date) -> Period:
-        """The single day ``d`` (kind ``"snapshot"``, label ``"2017-03-31"``)."""
+        """The single day ``d`` (kind ``"snapshot"``, label ``"2017-03-31"``).
+
+        Parameters
+        ----------
+        d
+            The day.
+
+        Returns
+        -------
+        Period
+            ``d`` to ``d``.
+
+        Raises
+        ------
+        TypeError
+            ``d`` is not a date.
+
+        Examples
+        --------
+        >>> Period.snapshot(date(2017, 3, 31)).label
+        '2017-03-31'
+        """
         d = _as_date(d, "d")
         return cls(d, d, "snapshot", d.isoformat())
 
@@ -157,6 +193,18 @@ class Period:
             31 March 2016 is in both FY 2015-16 and FY 2016-17. The label says so:
             ``"FY 2016-17 (from 2016-03-31)"``.
 
+        Returns
+        -------
+        Period
+            The financial year.
+
+        Raises
+        ------
+        TypeError
+            ``end_year`` is not an int.
+        ValueError
+            ``end_year`` outside 2 to 9999.
+
         Examples
         --------
         >>> Period.financial_year(2017)
@@ -172,7 +220,31 @@ class Period:
 
     @classmethod
     def academic_year(cls, end_year: int) -> Period:
-        """1 September ``end_year - 1`` to 31 August ``end_year`` (label ``"AY 2016-17"``)."""
+        """1 September ``end_year - 1`` to 31 August ``end_year`` (label ``"AY 2016-17"``).
+
+        Parameters
+        ----------
+        end_year
+            The calendar year the academic year ends in: ``2017`` is AY 2016-17.
+
+        Returns
+        -------
+        Period
+            The academic year (kind ``"academic_year"``).
+
+        Raises
+        ------
+        TypeError
+            ``end_year`` is not an int.
+        ValueError
+            ``end_year`` outside 2 to 9999.
+
+        Examples
+        --------
+        >>> p = Period.academic_year(2017)
+        >>> p.label, p.start, p.end
+        ('AY 2016-17', datetime.date(2016, 9, 1), datetime.date(2017, 8, 31))
+        """
         end_year = _as_year(end_year, "end_year")
         return cls(
             date(end_year - 1, 9, 1),
@@ -186,6 +258,27 @@ class Period:
         """1 April of the financial year containing ``d``, to ``d`` (label ``"YTD to <d>"``).
 
         On 31 March this is the whole financial year; on 1 April it is that single day.
+
+        Parameters
+        ----------
+        d
+            The last day of the period.
+
+        Returns
+        -------
+        Period
+            Kind ``"year_to_date"``.
+
+        Raises
+        ------
+        TypeError
+            ``d`` is not a date.
+
+        Examples
+        --------
+        >>> p = Period.year_to_date(date(2016, 9, 30))
+        >>> p.label, p.start
+        ('YTD to 2016-09-30', datetime.date(2016, 4, 1))
         """
         d = _as_date(d, "d")
         return cls(_financial_year_start(d), d, "year_to_date", f"YTD to {d.isoformat()}")
@@ -199,6 +292,28 @@ class Period:
         so 28 February 2017 gives 1 March 2016 (not 29 February 2016). Otherwise a day that
         does not exist 12 months earlier becomes that month's last day: 29 February 2016 gives
         1 March 2015 either way.
+
+        Parameters
+        ----------
+        d
+            The last day of the period.
+
+        Returns
+        -------
+        Period
+            Kind ``"rolling_12_months"``.
+
+        Raises
+        ------
+        TypeError
+            ``d`` is not a date.
+
+        Examples
+        --------
+        >>> Period.rolling_12_months(date(2017, 2, 28)).start
+        datetime.date(2016, 3, 1)
+        >>> Period.rolling_12_months(date(2017, 2, 15)).start
+        datetime.date(2016, 2, 16)
         """
         d = _as_date(d, "d")
         if d == _month_end(d):
@@ -216,6 +331,28 @@ class Period:
         a financial year runs April to March, an academic year September to August, a calendar
         year January to December; year to date and rolling 12 months end on 31 March ``year``.
 
+        Parameters
+        ----------
+        year
+            The collection year: the calendar year the period ends in (2019 is 2018-19).
+        period_type
+            A :class:`~cyp_indicators.model.enums.PeriodType` or its value
+            (``"financial_year"``, ``"snapshot_31_march"`` ...).
+
+        Returns
+        -------
+        Period
+            The period; a calendar year has kind ``"calendar_year"`` and label ``"CY <year>"``.
+
+        Raises
+        ------
+        TypeError
+            ``year`` is not an int.
+        ValueError
+            ``year`` outside 2 to 9999, or an unknown period type.
+
+        Examples
+        --------
         >>> Period.for_collection_year(2019, "snapshot_31_march").label
         '2019-03-31'
         >>> Period.for_collection_year(2019, "financial_year").label
@@ -241,7 +378,28 @@ class Period:
 
     @classmethod
     def month(cls, d: date) -> Period:
-        """The calendar month containing ``d``, first to last day (label ``"2017-03"``)."""
+        """The calendar month containing ``d``, first to last day (label ``"2017-03"``).
+
+        Parameters
+        ----------
+        d
+            Any day of the month.
+
+        Returns
+        -------
+        Period
+            Kind ``"month"``.
+
+        Raises
+        ------
+        TypeError
+            ``d`` is not a date.
+
+        Examples
+        --------
+        >>> Period.month(date(2016, 2, 10)).end
+        datetime.date(2016, 2, 29)
+        """
         d = _as_date(d, "d")
         return cls(d.replace(day=1), _month_end(d), "month", f"{d.year:04d}-{d.month:02d}")
 
@@ -257,6 +415,11 @@ class Period:
         kind
             One of :data:`MONTHLY_KINDS`: ``"year_to_date"`` (default), ``"rolling_12_months"``,
             ``"month"`` or ``"snapshot"`` (the month-end day itself).
+
+        Returns
+        -------
+        PeriodSeries
+            One period per month end, oldest first.
 
         Raises
         ------
@@ -292,7 +455,23 @@ class Period:
     # ------------------------------------------------------------------ tests and expressions
 
     def contains(self, d: date) -> bool:
-        """Whether ``start <= d <= end``."""
+        """Whether ``start <= d <= end``.
+
+        Parameters
+        ----------
+        d
+            The day.
+
+        Returns
+        -------
+        bool
+            True when ``d`` is in the period (both ends inclusive).
+
+        Raises
+        ------
+        TypeError
+            ``d`` is not a date.
+        """
         d = _as_date(d, "d")
         return self.start <= d <= self.end
 
@@ -300,6 +479,22 @@ class Period:
         """Boolean expression: the date in ``col`` is in the period (both ends inclusive).
 
         A null date gives ``False``.
+
+        Parameters
+        ----------
+        col
+            Column name or expression of dates (a Datetime is cast to Date).
+
+        Returns
+        -------
+        polars.Expr
+            Boolean, never null.
+
+        Examples
+        --------
+        >>> f = pl.DataFrame({"d": [date(2016, 3, 31), date(2016, 4, 1), None]})
+        >>> f.select(inside=Period.financial_year(2017).contains_expr("d"))["inside"].to_list()
+        [False, True, False]
         """
         return _as_expr(col).is_between(self.start, self.end, closed="both").fill_null(False)
 
@@ -309,6 +504,26 @@ class Period:
         That is ``start <= period.end`` and (``end`` is null or ``end >= period.start``): both
         ends are inclusive, so an episode that ends on the period's first day overlaps it. A
         null ``end`` means the episode is still open; a null ``start`` gives ``False``.
+
+        Parameters
+        ----------
+        start_col, end_col
+            Column names or expressions of the episode's first and last days.
+
+        Returns
+        -------
+        polars.Expr
+            Boolean, never null.
+
+        Examples
+        --------
+        >>> f = pl.DataFrame({
+        ...     "start": [date(2015, 1, 1), date(2015, 1, 1), date(2017, 3, 1)],
+        ...     "end": [date(2016, 4, 1), date(2016, 3, 31), None],
+        ... })
+        >>> period = Period.financial_year(2017)
+        >>> f.select(overlaps=period.overlaps_expr("start", "end"))["overlaps"].to_list()
+        [True, False, True]
         """
         start, end = _as_expr(start_col), _as_expr(end_col)
         return (
@@ -325,6 +540,27 @@ class Period:
         ceased during the year, not among those looked after at 31 March; likewise a CIN
         episode or CP plan that closes on 31 March is not open at 31 March. An episode that
         starts on 31 March is open at 31 March. A null ``start`` gives ``False``.
+
+        Parameters
+        ----------
+        start_col, end_col
+            Column names or expressions of the episode's first and last days (a null last day:
+            still open).
+
+        Returns
+        -------
+        polars.Expr
+            Boolean, never null.
+
+        Examples
+        --------
+        >>> f = pl.DataFrame({
+        ...     "start": [date(2017, 3, 31), date(2016, 1, 1), date(2016, 1, 1)],
+        ...     "end": [None, date(2017, 3, 31), date(2017, 4, 1)],
+        ... })
+        >>> period = Period.snapshot(date(2017, 3, 31))
+        >>> f.select(open=period.open_at_end_expr("start", "end"))["open"].to_list()
+        [True, False, True]
         """
         start, end = _as_expr(start_col), _as_expr(end_col)
         return ((start <= pl.lit(self.end)) & (end.is_null() | (end > pl.lit(self.end)))).fill_null(
@@ -347,6 +583,22 @@ class PeriodSeries(Sequence[Period]):
 
     Supports ``len``, iteration, indexing (a slice gives a :class:`PeriodSeries`), ``in`` and
     :meth:`index`; :meth:`to_frame` gives one row per period.
+
+    Parameters
+    ----------
+    periods
+        The periods, in order (any iterable of :class:`Period`).
+
+    Raises
+    ------
+    TypeError
+        An item that is not a :class:`Period`, naming its position.
+
+    Examples
+    --------
+    >>> series = PeriodSeries([Period.financial_year(2016), Period.financial_year(2017)])
+    >>> [p.label for p in series], series[1:].periods[0].label
+    (['FY 2015-16', 'FY 2016-17'], 'FY 2016-17')
     """
 
     periods: tuple[Period, ...] = attrs.field(converter=_to_periods)
@@ -370,6 +622,11 @@ class PeriodSeries(Sequence[Period]):
 
     def to_frame(self) -> pl.DataFrame:
         """One row per period: ``period_label`` (String), ``period_start``, ``period_end`` (Date).
+
+        Returns
+        -------
+        polars.DataFrame
+            The periods in order, both ends inclusive.
 
         Examples
         --------
@@ -401,6 +658,11 @@ def age_on(dob: str | pl.Expr, on: date | str | pl.Expr) -> pl.Expr:
     on
         The date to measure age on: a :class:`datetime.date`, or a column name or expression
         (for a different date per row, such as the episode start). A string is a column name.
+
+    Returns
+    -------
+    polars.Expr
+        Int64, named ``age``: whole years; null when a date is null or ``on`` is before ``dob``.
 
     Examples
     --------

@@ -19,12 +19,33 @@ __all__ = ["DERIVATIONS", "Counted", "DerivationSpec", "derivation"]
 
 @attrs.frozen
 class Counted:
-    """What a derivation returns.
+    """What a derivation returns: per-period counts and the row accounting.
 
-    ``counts``: one row per period with ``period_label``, ``period_start``, ``period_end``,
-    ``numerator`` and (for shares) ``denominator``. ``records``: for each input table read, one
-    row per input record with ``table``, ``source_row``, ``child``, ``counted`` (bool) and
-    ``reason`` (null when counted) — the row accounting.
+    Parameters
+    ----------
+    counts
+        One row per period with ``period_label``, ``period_start``, ``period_end``,
+        ``numerator`` and (for shares) ``denominator``.
+    records
+        For each input table read, one row per input record with ``table``, ``source_row``,
+        ``child``, ``counted`` (bool) and ``reason`` (null when counted): the row accounting.
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> from datetime import date
+    >>> counted = Counted(
+    ...     counts=pl.DataFrame({
+    ...         "period_label": ["FY 2016-17"], "period_start": [date(2016, 4, 1)],
+    ...         "period_end": [date(2017, 3, 31)], "numerator": [1],
+    ...     }),
+    ...     records=pl.DataFrame({
+    ...         "table": ["episodes", "episodes"], "source_row": [1, 2], "child": ["A", "B"],
+    ...         "counted": [True, False], "reason": [None, "outside_period: ended before"],
+    ...     }),
+    ... )
+    >>> counted.records["counted"].sum(), counted.counts["numerator"].item()
+    (1, 1)
     """
 
     counts: pl.DataFrame
@@ -33,7 +54,30 @@ class Counted:
 
 @attrs.frozen
 class DerivationSpec:
-    """A registered derivation: its name, the tables it reads, its parameters and defaults."""
+    """A registered derivation: its name, the tables it reads, its parameters and defaults.
+
+    Parameters
+    ----------
+    name
+        The name a definition's ``[derivation]`` table gives.
+    function
+        The derivation: ``(records, periods, parameters) -> Counted``, where ``periods`` is a
+        frame of ``period_label``, ``period_start``, ``period_end`` (both ends inclusive).
+    tables
+        The tables of the records it reads (``"episodes"``, ``"cin_details"`` ...).
+    parameters
+        Every parameter it takes, with its default; a definition may override these only.
+    description
+        One line: the first line of the function's docstring.
+
+    Examples
+    --------
+    >>> spec = DERIVATIONS["looked_after_at_date"]
+    >>> spec.tables, dict(spec.parameters)
+    (('episodes',), {'exclude_legal_status': ['V3', 'V4']})
+    >>> spec.description
+    'Children looked after at the end of each period (distinct children).'
+    """
 
     name: str
     function: Callable[[Any, pl.DataFrame, Mapping[str, Any]], Counted]
@@ -51,7 +95,39 @@ def derivation(
     [Callable[[Any, pl.DataFrame, Mapping[str, Any]], Counted]],
     Callable[[Any, pl.DataFrame, Mapping[str, Any]], Counted],
 ]:
-    """Register a derivation function under ``name`` (a definition's ``derivation.name``)."""
+    """Register a derivation function under ``name`` (a definition's ``derivation.name``).
+
+    A decorator: the function is added to :data:`DERIVATIONS` as a :class:`DerivationSpec` and
+    returned unchanged. The registry is closed: only the library's own modules register.
+
+    Parameters
+    ----------
+    name
+        The derivation's name, unique in the registry.
+    tables
+        The tables of the records the function reads.
+    parameters
+        The parameters it takes, with their defaults (none by default).
+
+    Returns
+    -------
+    Callable
+        The decorator, which registers the function it is given and returns it.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is registered already (raised when the decorator is applied).
+
+    Examples
+    --------
+    >>> register = derivation("looked_after_at_date", tables=("episodes",))
+    >>> try:
+    ...     register(lambda records, periods, parameters: Counted(periods, periods))
+    ... except ValueError as err:
+    ...     print(err)
+    derivation 'looked_after_at_date' is registered twice
+    """
 
     def register(
         fn: Callable[[Any, pl.DataFrame, Mapping[str, Any]], Counted],

@@ -139,7 +139,30 @@ class WorkingDayCalendar:
     _tables: list[_Tables] = attrs.field(factory=list, init=False, repr=False, eq=False)
 
     def bank_holidays(self, year: int) -> dict[date, str]:
-        """The bank holidays of ``year`` (substitute days included), date to name."""
+        """The bank holidays of ``year`` (substitute days included), date to name.
+
+        Parameters
+        ----------
+        year
+            The calendar year.
+
+        Returns
+        -------
+        dict of datetime.date to str
+            The calendar's nation's bank holidays in date order, a holiday at a weekend with
+            its substitute day (``"... (observed)"``). Local closures are not included.
+
+        Raises
+        ------
+        DataError
+            ``year`` outside the calendar (1990 to 2100).
+
+        Examples
+        --------
+        >>> holidays = WorkingDayCalendar().bank_holidays(2023)
+        >>> holidays[date(2023, 1, 2)], holidays[date(2023, 5, 8)]
+        ("New Year's Day (observed)", 'Coronation of Charles III')
+        """
         _check_range(date(year, 1, 1), "year")
         return dict(_bank_holidays(self.subdiv, year))
 
@@ -155,7 +178,23 @@ class WorkingDayCalendar:
         return closed
 
     def is_working_day(self, d: date) -> bool:
-        """Whether ``d`` is a working day (a weekday, not a bank holiday or closure day)."""
+        """Whether ``d`` is a working day (a weekday, not a bank holiday or closure day).
+
+        Parameters
+        ----------
+        d
+            The day.
+
+        Returns
+        -------
+        bool
+            True for a working day.
+
+        Raises
+        ------
+        DataError
+            ``d`` outside :data:`CALENDAR_START` .. :data:`CALENDAR_END`.
+        """
         d = _check_range(d, "d")
         return d.weekday() < 5 and d not in self._closed(d.year)
 
@@ -165,12 +204,34 @@ class WorkingDayCalendar:
         Counting starts on the next working day after ``d``: ``n=1`` is the first working day
         after ``d``, whatever ``d`` is, and ``working_days_between(d, result) == n``. With
         ``n=0`` the result is ``d`` itself if it is a working day, else the next working day.
-        ``n`` must be >= 0.
+
+        Parameters
+        ----------
+        d
+            The day counting starts from (the section 47 start, the referral ...).
+        n
+            Working days to add, >= 0.
+
+        Returns
+        -------
+        datetime.date
+            The ``n``-th working day after ``d``: the last day on time for a timescale of ``n``
+            working days.
 
         Raises
         ------
         DataError
             ``d`` or the result outside :data:`CALENDAR_START` .. :data:`CALENDAR_END`.
+        TypeError
+            ``n`` is not an int.
+        ValueError
+            ``n`` is negative.
+
+        Examples
+        --------
+        >>> cal = WorkingDayCalendar(extra_closures=[date(2017, 4, 18)])
+        >>> cal.add_working_days(date(2017, 4, 13), 1)  # past Easter and a closure day
+        datetime.date(2017, 4, 19)
         """
         d = _check_range(d, "d")
         n = _as_count(n, "n")
@@ -201,12 +262,34 @@ class WorkingDayCalendar:
         ``start`` when it is a working day; ``include_end=False`` leaves out ``end``. When
         ``start == end`` the day counts only if both flags are true.
 
+        Parameters
+        ----------
+        start, end
+            The first and last days; ``end`` may not be before ``start``.
+        include_start
+            Count ``start`` too (when it is a working day).
+        include_end
+            Count ``end`` (when it is a working day); true by default.
+
+        Returns
+        -------
+        int
+            The number of working days, >= 0.
+
         Raises
         ------
         ValueError
             ``end`` before ``start`` (the expression form gives null instead).
         DataError
             A date outside :data:`CALENDAR_START` .. :data:`CALENDAR_END`.
+
+        Examples
+        --------
+        >>> cal = WorkingDayCalendar()
+        >>> cal.working_days_between(date(2017, 4, 13), date(2017, 4, 18))  # Easter between
+        1
+        >>> cal.working_days_between(date(2017, 4, 13), date(2017, 4, 18), include_start=True)
+        2
         """
         start = _check_range(start, "start")
         end = _check_range(end, "end")
@@ -306,8 +389,12 @@ def working_days_between_expr(
     -------
     polars.Expr
         An Int64 expression named ``working_days``: null where either date is null or ``end`` is
-        before ``start``. A date outside the calendar raises
-        :class:`~cyp_indicators.errors.DataError` when the expression runs.
+        before ``start``.
+
+    Raises
+    ------
+    DataError
+        When the expression runs: a date outside the calendar, naming the column.
 
     Examples
     --------
@@ -349,9 +436,17 @@ def add_working_days_expr(
     Returns
     -------
     polars.Expr
-        A Date expression named ``due_date``: null where ``start`` or ``n`` is null. A negative
-        ``n``, a date outside the calendar or a result past its end raises
-        :class:`~cyp_indicators.errors.DataError` when the expression runs.
+        A Date expression named ``due_date``: null where ``start`` or ``n`` is null.
+
+    Raises
+    ------
+    TypeError
+        ``n`` is a bool.
+    ValueError
+        ``n`` is a negative int.
+    DataError
+        When the expression runs: a negative ``n`` in the data, a date outside the calendar
+        or a result past its end.
 
     Examples
     --------
@@ -398,8 +493,28 @@ def _check_n(values: pl.Series) -> pl.Series:
 def is_working_day_expr(col: str | pl.Expr, calendar: WorkingDayCalendar) -> pl.Expr:
     """Expression: whether each date is a working day (Boolean named ``is_working_day``).
 
-    Null dates give null; a date outside the calendar raises
-    :class:`~cyp_indicators.errors.DataError` when the expression runs.
+    Parameters
+    ----------
+    col
+        Column name or expression of dates.
+    calendar
+        The working-day calendar.
+
+    Returns
+    -------
+    polars.Expr
+        Boolean named ``is_working_day``; null where the date is null.
+
+    Raises
+    ------
+    DataError
+        When the expression runs: a date outside the calendar, naming the column.
+
+    Examples
+    --------
+    >>> f = pl.DataFrame({"d": [date(2017, 4, 13), date(2017, 4, 14), date(2017, 4, 15), None]})
+    >>> f.select(is_working_day_expr("d", WorkingDayCalendar()))["is_working_day"].to_list()
+    [True, False, False, None]
     """
     tables = calendar._lookup_tables()
     return pl.lit(tables.working).gather(_day_index(col, "col")).alias("is_working_day")

@@ -238,7 +238,36 @@ class CINCensus(RecordSet):
     the files read, in order.
 
     Build one with :func:`read_cin_census` (XML), :func:`read_cin_tables` (CSV tables) or
-    :meth:`from_frames` (frames in memory, same checks).
+    :meth:`from_frames` (frames in memory, same checks). :meth:`table` gives a table by name.
+
+    Parameters
+    ----------
+    children, cin_details, assessments, section47, cp_plans, cp_reviews, cin_plans
+        The tables of those names, typed as the module docstring says.
+    header
+        One row per XML file read (:data:`CIN_HEADER_SCHEMA`).
+    exclusions
+        Every record read but not kept, with the reason.
+    files
+        The files read, in the order read.
+    rows_read
+        Table name -> records read.
+    warnings
+        What the reader warned about (each also issued as a
+        :class:`~cyp_indicators.records.accounting.RecordFileWarning`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> census = CINCensus.from_frames(
+    ...     cin_details=pl.DataFrame({
+    ...         "LAchildID": ["A1", "A1"], "CINreferralDate": ["2016-05-04", "09/01/2017"],
+    ...     }),
+    ... )
+    >>> census
+    CINCensus(cin_details=2; exclusions=0, files=0)
+    >>> census.cin_details.select("CINdetailsID", "CINreferralDate").rows()
+    [(1, datetime.date(2016, 5, 4)), (2, datetime.date(2017, 1, 9))]
     """
 
     TABLES: ClassVar[tuple[str, ...]] = tuple(SPECS)
@@ -264,6 +293,18 @@ class CINCensus(RecordSet):
         Columns may be text or already typed. ``cin_details`` without ``CINdetailsID`` are
         numbered in row order within each child. Exclusions give ``source_row`` as the 0-based
         position in the frame and a null ``source_file``.
+
+        Parameters
+        ----------
+        **frames
+            Table name (``children``, ``cin_details`` ...) -> its frame; a table not given is
+            empty. Sub-tables without ``CINdetailsID`` are linked by date, as by
+            :func:`read_cin_tables`.
+
+        Returns
+        -------
+        CINCensus
+            The tables, checked and typed as the readers would, with an empty ``header``.
 
         Raises
         ------
@@ -476,12 +517,12 @@ def read_cin_census(source: str | Path | Sequence[str | Path]) -> CINCensus:
     * children: the LAchildID already has a row (one per child is kept: the latest census's
       with a birth date). A differing birth date gives ``conflicting_dob``, else ``duplicate``;
     * cin_details: the same referral (LAchildID, CINreferralDate) is in a later census
-      (``duplicate``; the latest census's is kept, being the most complete).
+      (``duplicate``; the latest census's is kept, being the most complete);
+    * assessments, section 47s, plans, reviews and CIN plans inside a ``<CINdetails>`` excluded
+      as a duplicate go with it (``duplicate``).
 
     "Later" is by collection year (the header's ReferenceDate or Year), not by the order the
     files are given, so several years read in any order give the same tables.
-    * assessments, section 47s, plans, reviews and CIN plans inside a ``<CINdetails>`` excluded
-      as a duplicate go with it (``duplicate``).
 
     A record whose referral or child was excluded for another reason is kept: an assessment
     still happened though its referral's dates are wrong. Codes are not checked here.
@@ -494,6 +535,32 @@ def read_cin_census(source: str | Path | Sequence[str | Path]) -> CINCensus:
         CIN); each names the file. Also a source with no XML file.
     FileNotFoundError
         A path that does not exist.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> xml = '''<Message>
+    ...   <Header><CollectionDetails><Collection>CIN</Collection><Year>2017</Year>
+    ...     <ReferenceDate>2017-03-31</ReferenceDate></CollectionDetails></Header>
+    ...   <Children><Child>
+    ...     <ChildIdentifiers><LAchildID>A1</LAchildID>
+    ...       <PersonBirthDate>2010-06-01</PersonBirthDate></ChildIdentifiers>
+    ...     <CINdetails><CINreferralDate>2016-05-04</CINreferralDate>
+    ...       <Assessments><AssessmentActualStartDate>2016-05-05</AssessmentActualStartDate>
+    ...       </Assessments></CINdetails>
+    ...   </Child></Children>
+    ... </Message>'''
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "cin_2017.xml"
+    ...     _ = path.write_text(xml)
+    ...     census = read_cin_census(path)
+    >>> census
+    CINCensus(children=1, cin_details=1, assessments=1; exclusions=0, files=1)
+    >>> census.assessments.select("LAchildID", "CINdetailsID", "AssessmentActualStartDate").row(0)
+    ('A1', 1, datetime.date(2016, 5, 5))
+    >>> census.header.select("Collection", "Year", "ReferenceDate").row(0)
+    ('CIN', 2017, datetime.date(2017, 3, 31))
     """
     raw: dict[str, list[pl.DataFrame]] = {}
     headers: list[dict[str, object]] = []
@@ -565,6 +632,26 @@ def read_cin_tables(source: str | Path | Sequence[str | Path]) -> CINCensus:
         and the file.
     FileNotFoundError
         A path that does not exist.
+
+    Examples
+    --------
+    An assessment with no ``CINdetailsID`` goes with the child's latest referral before it;
+    an impossible date is excluded, not lost:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "referrals.csv").write_text(
+    ...         "LAchildID,CINreferralDate\\nA1,04/05/2016\\nA1,2017-01-09\\nA2,31/02/2017\\n"
+    ...     )
+    ...     _ = (Path(folder) / "assessments.csv").write_text(
+    ...         "LAchildID,AssessmentActualStartDate\\nA1,2017-01-10\\n"
+    ...     )
+    ...     census = read_cin_tables(folder)
+    >>> census.assessments.select("LAchildID", "CINdetailsID").rows()
+    [('A1', 2)]
+    >>> census.exclusions.select("table", "source_row", "reason").rows()
+    [('cin_details', 3, "impossible_date: CINreferralDate '31/02/2017' is not a date (dd/mm/yyyy or yyyy-mm-dd)")]
     """
     raw: dict[str, list[pl.DataFrame]] = {}
     read: list[FileRead] = []

@@ -248,7 +248,38 @@ class SSDA903(RecordSet):
     ``rows_read[table] == table height + its exclusions``. ``files`` are the files read, in order.
 
     Build one from files with :func:`read_ssda903`, or from frames in memory (e.g. in tests)
-    with :meth:`from_frames`, which applies the same checks.
+    with :meth:`from_frames`, which applies the same checks. :meth:`table` gives a table by
+    name, :meth:`accounting` the rows read, kept and excluded per table.
+
+    Parameters
+    ----------
+    header, episodes, uasc, oc2, oc3, reviews, missing, previous_permanence
+        The tables of those names, typed as the module docstring says.
+    placed_for_adoption, ad1, sw_episodes
+        Likewise.
+    exclusions
+        Every row read but not kept, with the reason.
+    files
+        The files read, in the order read.
+    rows_read
+        Table name -> rows read.
+    warnings
+        What the reader warned about (each also issued as a
+        :class:`~cyp_indicators.records.accounting.RecordFileWarning`).
+
+    Examples
+    --------
+    >>> import polars as pl
+    >>> records = SSDA903.from_frames(
+    ...     header=pl.DataFrame({
+    ...         "CHILD": ["A", "B"], "SEX": ["1", "2"], "DOB": ["01/06/2008", "2012-01-15"],
+    ...         "ETHNIC": ["WBRI", "WBRI"],
+    ...     }),
+    ... )
+    >>> records
+    SSDA903(header=2; exclusions=0, files=0)
+    >>> records.table("header")["DOB"].to_list()
+    [datetime.date(2008, 6, 1), datetime.date(2012, 1, 15)]
     """
 
     TABLES: ClassVar[tuple[str, ...]] = tuple(SPECS)
@@ -280,6 +311,16 @@ class SSDA903(RecordSet):
 
         Columns may be text (dates as dd/mm/yyyy or yyyy-mm-dd) or already typed. Exclusions
         give ``source_row`` as the 0-based position in the frame and a null ``source_file``.
+
+        Parameters
+        ----------
+        **frames
+            Table name (``header``, ``episodes`` ...) -> its frame; a table not given is empty.
+
+        Returns
+        -------
+        SSDA903
+            The tables, checked and typed as :func:`read_ssda903` would, and the exclusions.
 
         Raises
         ------
@@ -356,6 +397,26 @@ def read_ssda903(source: str | Path | Sequence[str | Path]) -> SSDA903:
         A required column is absent; names the column and the file.
     FileNotFoundError
         A path that does not exist.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     _ = (Path(folder) / "2017_header.csv").write_text(
+    ...         "CHILD,SEX,DOB,ETHNIC\\nA,1,01/06/2008,WBRI\\nB,2,15/01/2012,WBRI\\n"
+    ...     )
+    ...     _ = (Path(folder) / "2017_episodes.csv").write_text(
+    ...         "CHILD,DECOM,RNE,LS,CIN,PLACE,DEC,REC\\n"
+    ...         "A,01/05/2016,S,C2,N1,U1,,\\n"
+    ...         "B,03/10/2016,S,C2,N1,U1,01/01/2017,E13\\n"
+    ...         "C,03/10/2016,S,C2,N1,U1,,\\n"
+    ...     )
+    ...     records = read_ssda903(folder)
+    >>> records
+    SSDA903(header=2, episodes=2; exclusions=1, files=2)
+    >>> records.exclusions.select("table", "source_row", "reason").rows()
+    [('episodes', 3, 'child_without_header: CHILD C has no usable row in the header table')]
     """
     raw: dict[str, list[pl.DataFrame]] = {}
     read: list[FileRead] = []
