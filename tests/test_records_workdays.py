@@ -222,6 +222,9 @@ def test_dates_outside_the_calendar() -> None:
         pl.DataFrame({"s": [date(2020, 1, 1)], "n": [-2]}).select(
             add_working_days_expr("s", "n", ENGLAND)
         )
+    # working days are whole: a float is refused by name, not an AttributeError from inside
+    with pytest.raises(TypeError, match=r"n must be a whole number of working days.*2\.0"):
+        add_working_days_expr("s", 2.0, ENGLAND)  # type: ignore[arg-type]
 
 
 def test_expressions_with_nulls_reversed_dates_and_lazy_frames() -> None:

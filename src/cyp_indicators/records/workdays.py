@@ -441,7 +441,8 @@ def add_working_days_expr(
     Raises
     ------
     TypeError
-        ``n`` is a bool.
+        ``n`` is a bool, or neither an int, a column name nor an expression (a float such as
+        ``2.0`` too: working days are whole).
     ValueError
         ``n`` is a negative int.
     DataError
@@ -454,6 +455,9 @@ def add_working_days_expr(
     >>> f.select(add_working_days_expr("referral", 45, WorkingDayCalendar())).item()
     datetime.date(2023, 2, 7)
     """
+    if not isinstance(n, int | str | pl.Expr):
+        msg = f"n must be a whole number of working days, a column name or an expression, got {n!r}"
+        raise TypeError(msg)
     tables = calendar._lookup_tables()
     if isinstance(n, int):
         n_expr = pl.lit(_as_count(n, "n"), dtype=pl.Int64)
