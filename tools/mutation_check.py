@@ -140,7 +140,8 @@ TESTS: dict[str, tuple[str, ...]] = {
 
 
 def tests_for(m: Mutation) -> list[str]:
-    """The test files run for a mutation: its own, else its module's (the longest match)."""
+    """The test files run for a mutation: the ``tests/test_mutation_*.py`` files (written for
+    this check, small and fast) first, then its own, else its module's (the longest match)."""
     if m.tests:
         names = m.tests
     else:
@@ -149,7 +150,8 @@ def tests_for(m: Mutation) -> list[str]:
             msg = f"{m.id}: no test files mapped to {m.path}"
             raise SystemExit(msg)
         names = TESTS[max(keys, key=len)]
-    return [f"tests/{name}" for name in dict.fromkeys(names)]
+    pinned = sorted(p.name for p in (ROOT / "tests").glob("test_mutation_*.py"))
+    return [f"tests/{name}" for name in dict.fromkeys([*pinned, *names])]
 
 
 # --- the mutations -------------------------------------------------------------------------------
@@ -1553,6 +1555,13 @@ def _drop_bytecode(path: Path) -> None:
 
 
 def _git_changes(paths: Sequence[Path]) -> str:
+    """``git status`` of ``paths`` (empty when unchanged, or outside a git checkout: a copy of
+    the tree is checked by content alone)."""
+    inside = subprocess.run(
+        ["git", "rev-parse", "--is-inside-work-tree"], cwd=ROOT, capture_output=True, text=True
+    )
+    if inside.returncode != 0:
+        return ""
     out = subprocess.run(
         ["git", "status", "--porcelain", "--", *map(str, paths)],
         cwd=ROOT, capture_output=True, text=True, check=True,
@@ -1621,6 +1630,7 @@ def run_tests(tests: Sequence[str], timeout: float) -> tuple[str, str]:
         env = os.environ | {
             "PYTHONDONTWRITEBYTECODE": "1",  # never cache a mutant's bytecode
             "HYPOTHESIS_STORAGE_DIRECTORY": storage,  # no examples carried between mutants
+            "PYTHONPATH": str(ROOT / "src"),  # this tree's source, whatever is installed
         }
         cmd = [
             sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
@@ -1664,6 +1674,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true",
                         help="check every original is found once and every mutant compiles")  # fmt: skip
     parser.add_argument("--full", action="store_true", help="run the whole test suite per mutant")
+    parser.add_argument("--tests", nargs="+", metavar="FILE",
+                        help="run only these test files for every mutation (a quick look)")  # fmt: skip
     parser.add_argument("--timeout", type=float, default=900, help="seconds per mutant (900)")
     parser.add_argument("--no-baseline", action="store_true",
                         help="skip running the selected tests once without mutation")  # fmt: skip
@@ -1700,6 +1712,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_term)
 
     def selected(m: Mutation) -> list[str]:
+        if args.tests:
+            return list(args.tests)
         return ["tests"] if args.full else tests_for(m)
 
     results: list[Result] = []
