@@ -192,3 +192,162 @@ def test_a_zero_denominator_breaks_the_run() -> None:
     )
     assert got["trend"] is None
     assert got["reason"] == "x: fewer than 5 recent points with valid values"
+
+
+# --- pooled neighbours: a rate pools as a rate, a proportion as a proportion ---------------------
+# Pooled: the members' numerators over their denominators, with the interval of the definition's
+# family: Byar's for a rate (PHE's method for rates: "Byar's method ... is used for counts of 10 or
+# more"), Wilson's score interval for a proportion. Both written out here.
+
+
+def _byars(o: float, z: float) -> tuple[float, float]:
+    lower = o * (1 - 1 / (9 * o) - z / (3 * o**0.5)) ** 3
+    o1 = o + 1
+    return lower, o1 * (1 - 1 / (9 * o1) + z / (3 * o1**0.5)) ** 3
+
+
+def _wilson(x: float, n: float, z: float) -> tuple[float, float]:
+    root = z * (z * z + 4 * x * (1 - x / n)) ** 0.5
+    return (2 * x + z * z - root) / (2 * (n + z * z)), (2 * x + z * z + root) / (2 * (n + z * z))
+
+
+def test_pooled_neighbours_take_the_interval_of_their_family() -> None:
+    """874's neighbours 873 and 881: 30 and 50 of 10,000 each, pooled 80 of 20,000. As CLA per
+    10,000 children that is 40.0 with Byar's limits; as a percentage of children with a second
+    plan it is 0.4 % with Wilson's."""
+    z = stats.norm.ppf(0.975)
+    sn = cyp.comparator_set("g", [("874", ["873", "881"])])
+    frame = pl.DataFrame(
+        {"la_code": ["874", "873", "881"], "year": [2025] * 3, "n": [20, 30, 50],
+         "d": [10_000] * 3}
+    ).with_columns(value=pl.col("n") / pl.col("d"))  # fmt: skip
+    catalogue = cyp.load_catalogue()
+    cases = (
+        ("cla_rate_per_10k", 10_000, _byars(80, z), 1 / 20_000),
+        ("cpp_second_or_subsequent_pct", 100, _wilson(80, 20_000, z), 1.0),
+    )
+    for ident, mult, (lower, upper), scale in cases:
+        d = catalogue.get(ident)
+        rows = cyp.aggregate_neighbours(
+            frame.with_columns(pl.col("value") * mult), sn, method="pooled", numerator="n",
+            denominator="d", definition=d,
+        )  # fmt: skip
+        row = rows.filter(pl.col("la_code") == "874").row(0, named=True)
+        assert row["sn_value"] == pytest.approx(80 / 20_000 * mult)
+        assert row["sn_lower_95"] == pytest.approx(lower * scale * mult, rel=1e-9), ident
+        assert row["sn_upper_95"] == pytest.approx(upper * scale * mult, rel=1e-9), ident
+
+
+# --- the benchmark table: 3-year average and the gap's direction ---------------------------------
+# The committee layout (the seed scrutiny pack): the 3-year average is the mean of the three
+# figures as displayed, shown only when all three years have one; the gap's direction compares
+# the latest year's gap to England with the year before's, in the words gap_direction documents
+# ("Declined" when the LA closed the gap or extended a lead).
+
+
+def _benchmark_results(la_values: list[float | None]) -> pl.DataFrame:
+    """Re-referrals (low is good, one decimal place) for 874, its neighbours 873 and 881, and
+    England, 2023-2025."""
+    rows = []
+    for year, mine in zip((2023, 2024, 2025), la_values, strict=True):
+        for area, value in (("874", mine), ("873", 18.0), ("881", 24.0), ("E92000001", 22.0)):
+            rows.append({"area_code": area, "year": year, "value": value})
+    return pl.DataFrame(rows, schema_overrides={"value": pl.Float64}).with_columns(
+        indicator_id=pl.lit("re_referral_within_12_months_pct")
+    )
+
+
+def _la_row(la_values: list[float | None]) -> dict[str, object]:
+    d = cyp.load_catalogue().get("re_referral_within_12_months_pct")
+    sn = cyp.comparator_set("g", [("874", ["873", "881"])])
+    wide = cyp.benchmark_table(
+        _benchmark_results(la_values), la="874", sn=sn, definitions={d.id: d}
+    ).wide
+    return wide.filter(pl.col("row") == "Peterborough").row(0, named=True)
+
+
+def test_the_three_year_average_is_of_the_displayed_figures() -> None:
+    """20.05, 20.05 and 20.04 display as 20.1, 20.1 and 20.0 (half away from zero): their mean
+    20.0667 shows 20.1 (the unrounded mean, 20.0467, would show 20.0)."""
+    row = _la_row([20.05, 20.05, 20.04])
+    assert [row["2023"], row["2024"], row["2025"]] == ["20.1", "20.1", "20.0"]
+    assert row["3yr av."] == "20.1"
+
+
+def test_no_three_year_average_with_a_year_missing() -> None:
+    row = _la_row([None, 20.0, 21.0])
+    assert row["2023"] == "x"
+    assert row["3yr av."] is None
+
+
+def test_the_gap_direction_is_against_the_year_before() -> None:
+    """Gaps to England (22.0): -5.0 in 2023, -1.0 in 2024, -2.0 in 2025. Low is good: the lead
+    grew from 1.0 to 2.0 points over the last year, so the gap "Declined" (against 2023's
+    lead of 5.0 it would read "Increased")."""
+    row = _la_row([17.0, 21.0, 20.0])
+    assert row["gap_to_england"] == pytest.approx(-2.0)
+    assert row["gap_direction"] == "Declined"
+
+
+# --- funnel plots: a value on a limit is inside it ----------------------------------------------
+# PHE's funnel plots mark a value as beyond a control limit only when it lies strictly outside it
+# (funnel_position: "strict inequalities, as PHE"). Limits chosen by hand: 3s 40-60, 2s 45-55.
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (40.0, "low (95 %)"),  # on the lower 3s limit: not beyond it, but below the 2s limit
+        (45.0, "within"),  # on the lower 2s limit
+        (55.0, "within"),  # on the upper 2s limit
+        (60.0, "high (95 %)"),  # on the upper 3s limit
+        (39.9, "low (99.8 %)"),
+        (60.1, "high (99.8 %)"),
+    ],
+)
+def test_a_value_on_a_funnel_limit_is_not_beyond_it(value: float, expected: str) -> None:
+    frame = pl.DataFrame(
+        {"value": [value], "lower_3s": [40.0], "lower_2s": [45.0], "upper_2s": [55.0],
+         "upper_3s": [60.0]}
+    )  # fmt: skip
+    assert frame.select(cyp.funnel_position("value")).item() == expected
+
+
+# --- comparisons(): the region and England beside each LA ----------------------------------------
+# LAIT sets a London borough beside Inner or Outer London, and beside London only where those are
+# not published; a gap is the LA's value minus the comparator's (negative: below it). Values
+# chosen by hand: England 70, London 60, Inner London 55, Outer London 45, East of England 65.
+
+
+def test_a_london_borough_is_compared_with_inner_or_outer_london() -> None:
+    d = cyp.load_catalogue().get("cla_rate_per_10k")
+    areas = {
+        "E92000001": 70.0, "E12000007": 60.0, "E13000001": 55.0, "E13000002": 45.0,
+        "E12000006": 65.0, "202": 50.0, "302": 40.0, "874": 80.0,
+    }  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "area_code": list(areas),
+            "time_period": [2025] * len(areas),
+            "value": list(areas.values()),
+        }
+    )
+    out = cyp.comparisons(frame, d).sort("area_code")
+    got = {
+        r["area_code"]: (
+            r["region_code"],
+            r["region_value"],
+            r["gap_to_region"],
+            r["gap_to_england"],
+        )
+        for r in out.iter_rows(named=True)
+    }
+    assert got == {
+        "202": ("E13000001", 55.0, -5.0, -20.0),  # Camden: Inner London
+        "302": ("E13000002", 45.0, -5.0, -30.0),  # Barnet: Outer London
+        "874": ("E12000006", 65.0, 15.0, 10.0),  # Peterborough: East of England
+    }
+    # without Inner and Outer London's figures, London's
+    london_only = frame.filter(~pl.col("area_code").is_in(["E13000001", "E13000002"]))
+    camden = cyp.comparisons(london_only, d).filter(pl.col("area_code") == "202").row(0, named=True)
+    assert (camden["region_code"], camden["region_value"]) == ("E12000007", 60.0)

@@ -95,3 +95,37 @@ def test_badly_grouped_thousands_are_refused(text: str) -> None:
     assert cyp.proportion(pl.DataFrame({"n": ["1,234"], "d": ["10,000"]}), "n", "d")[
         "value"
     ].to_list() == [12.34]
+
+
+# --- a gap between two published shares ------------------------------------------------------------
+# LAIT's free school meals gap in level 2 by 19 (L2Age19Gap, former NI 82) is the share of young
+# people not eligible for free school meals minus the share of those eligible (LAIT's dictionary:
+# "Inequality gap in the achievement of a Level 2 qualification by the age of 19"); DfE works it
+# from unrounded shares, so it agrees with the two published two-decimal shares within 0.01.
+
+
+def test_the_free_school_meals_gap_is_lait_s_published_gap(catalogue: cyp.Catalogue) -> None:
+    from cyp_indicators.sources.manifest import bundled_source
+
+    lait = pl.read_parquet(bundled_source("lait").path).filter(
+        pl.col("Values").str.contains(r"^-?[0-9]+(\.[0-9]+)?$") & (pl.col("LA Number") < 970)
+    )
+    series = {"Level2Age19_NON_FSM": "non_fsm", "Level2_FMS_Attain": "fsm", "L2Age19Gap": "gap"}
+    wide = (
+        lait.filter(pl.col("Short Desc").is_in(list(series)))
+        .with_columns(
+            pl.col("Short Desc").replace_strict(series), pl.col("Values").cast(pl.Float64)
+        )
+        .pivot(on="Short Desc", index=["LA Number", "Years"], values="Values")
+        .drop_nulls(["non_fsm", "fsm", "gap"])
+        .filter(pl.col("Years").str.slice(0, 4).cast(pl.Int32) >= 2015)
+    )
+    assert wide.height > 1000
+    d = catalogue.get("level_2_by_19_fsm_gap")
+    out = cyp.compute(d, wide, numerator="non_fsm", denominator="fsm")
+    assert ((out["value"] - out["gap"]).abs() <= 0.01 + 1e-9).all()
+    # and one row worked by hand: 84.40 % not eligible, 61.19 % eligible, a gap of 23.21 points
+    one = pl.DataFrame({"non_fsm": [84.4], "fsm": [61.19]})
+    assert cyp.compute(d, one, numerator="non_fsm", denominator="fsm")[
+        "value"
+    ].item() == pytest.approx(23.21)
