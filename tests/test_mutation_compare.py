@@ -133,7 +133,7 @@ def test_the_trend_test_is_at_99_8_percent() -> None:
 # --- the trend test's run of points ----------------------------------------------------------------
 # Fingertips' TrendMarkerCalculator (fingertips-open, MIT): the points used are the five most
 # recent valid ones ("OrderByDescending(t => t.Year).Take(PointsToUse)", PointsToUse = 5); the
-# trend is significant when chi2 > 9.5495 and there is no outlier: the slope of all five points
+# trend is significant when "_chi2 > ChiSquareConfidence" (9.54953570608324) and there is no outlier: the slope of all five points
 # and the five slopes leaving out one point each must all have the same sign
 # ("Math.Abs(slopeSum) == NumberOfIterations", six iterations).
 
