@@ -162,6 +162,23 @@ def _m(id: str, path: str, original: str, replacement: str, description: str,
     return Mutation(id, path, original, replacement, description, tests)
 
 
+#: The overlap search's bound on the end of a record (``end`` on or after the period's start), in
+#: the pairing of overlapping periods and in the search of disjoint ones.
+_OVERLAP = (
+    '            & (pl.col(end).is_null() | (pl.col(end) >= pl.col("period_start")))\n'
+    "        )\n"
+    '    starts, ends = spans["period_start"], spans["period_end"]\n'
+    "    begun, ended = records[start], records[end]\n"
+    '    lo = ends.search_sorted(begun, side="left").cast(pl.Int64)\n'
+    "    hi = (\n"
+    "        pl.select(\n"
+    "            pl.when(pl.lit(begun).is_null())\n"
+    "            .then(0)\n"
+    "            .when(pl.lit(ended).is_null())\n"
+    "            .then(len(starts))\n"
+    '            .otherwise(pl.lit(starts.search_sorted(ended, side="right")))'
+)
+
 MUTATIONS: tuple[Mutation, ...] = (
     # stats/intervals.py
     _m(
@@ -1220,15 +1237,17 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "re-referral-window-open",
         "records/derivations/children_in_need.py",
-        '(pl.col("__previous") >= window_start)',
-        '(pl.col("__previous") > window_start)',
+        "(previous >= window_start)",
+        "(previous > window_start)",
         "a previous referral exactly 12 months before not a re-referral",
     ),
     _m(
         "re-referral-next",
         "records/derivations/children_in_need.py",
-        'pl.col("CINreferralDate").shift(1).over(CHILD).alias("__previous")',
-        'pl.col("CINreferralDate").shift(-1).over(CHILD).alias("__previous")',
+        "same_child = pl.col(child) == pl.col(child).shift(1)\n"
+        '    previous = pl.when(same_child).then(pl.col("CINreferralDate").shift(1))',
+        "same_child = pl.col(child) == pl.col(child).shift(-1)\n"
+        '    previous = pl.when(same_child).then(pl.col("CINreferralDate").shift(-1))',
         "re-referral measured against the next referral",
     ),
     _m(
@@ -1247,17 +1266,18 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     _m(
         "cp-open-at-31-march",
-        "records/derivations/children_in_need.py",
-        '(pl.col("CPPendDate") > pl.col("period_end"))',
-        '(pl.col("CPPendDate") >= pl.col("period_end"))',
-        "a plan ending on 31 March counted as open at 31 March",
+        "records/derivations/_common.py",
+        '.then(pl.lit(ends.search_sorted(known[end], side="left")))',
+        '.then(pl.lit(ends.search_sorted(known[end], side="right" if end == "CPPendDate" else "left")))',
+        "a plan ending on 31 March counted as open at 31 March (the shared search, for plans)",
     ),
     _m(
         "cp-open-start",
-        "records/derivations/children_in_need.py",
-        '(pl.col("CPPstartDate") <= pl.col("period_end")) & (',
-        '(pl.col("CPPstartDate") < pl.col("period_end")) & (',
-        "a plan starting on 31 March not open at 31 March",
+        "records/derivations/_common.py",
+        'lo = ends.search_sorted(known[start], side="left").cast(pl.Int64)',
+        'lo = ends.search_sorted(known[start], side="right" if start == "CPPstartDate" else "left")'
+        ".cast(pl.Int64)",
+        "a plan starting on 31 March not open at 31 March (the shared search, for plans)",
     ),
     _m(
         "cp-open-longer-18-months",
@@ -1276,8 +1296,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "cp-earlier-plan-same-day",
         "records/derivations/children_in_need.py",
-        'pl.col("CPPstartDate").rank("ordinal").over(CHILD) > 1',
-        'pl.col("CPPstartDate").rank("min").over(CHILD) > 1',
+        "((pl.col(CHILD) == pl.col(CHILD).shift(1)).fill_null(False) | previous)",
+        '((pl.col("CPPstartDate") > pl.col("CPPstartDate").min().over(CHILD)).fill_null(False)'
+        " | previous)",
         "a second plan starting the same day as the first not subsequent",
     ),
     _m(
@@ -1296,10 +1317,11 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     _m(
         "cin-open-at-31-march",
-        "records/derivations/children_in_need.py",
-        '(pl.col("CINclosureDate") > pl.col("period_end"))',
-        '(pl.col("CINclosureDate") >= pl.col("period_end"))',
-        "a CIN episode closed on 31 March counted as open",
+        "records/derivations/_common.py",
+        '.then(pl.lit(ends.search_sorted(known[end], side="left")))',
+        '.then(pl.lit(ends.search_sorted(known[end], side="right" if end == "CINclosureDate" '
+        'else "left")))',
+        "a CIN episode closed on 31 March counted as open (the shared search, for episodes of need)",
     ),
     _m(
         "cin-death-on-date",
@@ -1311,8 +1333,8 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "cin-nfa-counted",
         "records/derivations/children_in_need.py",
-        'hits = crossed.filter(open_at_end & ~pl.col("__nfa") & alive)',
-        "hits = crossed.filter(open_at_end & alive)",
+        '_narrow(table.filter(~pl.col("__nfa")), "CINreferralDate"',
+        '_narrow(table, "CINreferralDate"',
         "a referral with no further action counted as in need",
     ),
     _m(
@@ -1327,8 +1349,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "icpc-15-strict",
         "records/derivations/children_in_need.py",
-        '    )\n    timely = hits.filter(pl.col("__days") <= int(params["working_days"]))',
-        '    )\n    timely = hits.filter(pl.col("__days") < int(params["working_days"]))',
+        "conference_intervals(records, periods, params)\n"
+        '    timely = hits.filter(pl.col("__days") <= int(params["working_days"]))',
+        "conference_intervals(records, periods, params)\n"
+        '    timely = hits.filter(pl.col("__days") < int(params["working_days"]))',
         "an ICPC on working day 15 late",
     ),
     _m(
@@ -1361,10 +1385,22 @@ MUTATIONS: tuple[Mutation, ...] = (
     ),
     _m(
         "la-started-first-day",
-        "records/derivations/looked_after.py",
-        'in_period = (pl.col("DECOM") >= pl.col("period_start")) & (',
-        'in_period = (pl.col("DECOM") > pl.col("period_start")) & (',
-        "a child starting on 1 April not a start",
+        "records/derivations/_common.py",
+        '    inside = (pl.col(date) >= pl.col("period_start")) & (pl.col(date) <= pl.col("period_end"))\n'
+        "    if not _disjoint(spans):\n"
+        "        return per_period(records, periods).filter(inside)\n"
+        '    starts, ends = spans["period_start"], spans["period_end"]\n'
+        "    dates = records[date]\n"
+        '    k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1',
+        '    inside = ((pl.col(date) > pl.col("period_start")) if date == "DECOM" else '
+        '(pl.col(date) >= pl.col("period_start"))) & (pl.col(date) <= pl.col("period_end"))\n'
+        "    if not _disjoint(spans):\n"
+        "        return per_period(records, periods).filter(inside)\n"
+        '    starts, ends = spans["period_start"], spans["period_end"]\n'
+        "    dates = records[date]\n"
+        '    k = starts.search_sorted(dates, side="left" if date == "DECOM" else "right")'
+        ".cast(pl.Int64) - 1",
+        "a child starting on 1 April not a start (the shared in-period search, for DECOM)",
     ),
     _m(
         "la-ceased-x1",
@@ -1390,16 +1426,18 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "placements-first-day",
         "records/derivations/looked_after.py",
-        '(pl.col("__order") > 1) & starts_placement & (pl.col("DECOM") >= pl.col("period_start"))',
-        '(pl.col("__order") > 1) & starts_placement & (pl.col("DECOM") > pl.col("period_start"))',
+        'begins = (starts_placement & (pl.col("DECOM") >= pl.col("period_start")))',
+        'begins = (starts_placement & (pl.col("DECOM") > pl.col("period_start")))',
         "a move on 1 April not counted",
     ),
     _m(
         "placements-overlap-first-day",
-        "records/derivations/looked_after.py",
-        'pl.col("DEC").is_null() | (pl.col("DEC") >= pl.col("period_start"))',
-        'pl.col("DEC").is_null() | (pl.col("DEC") > pl.col("period_start"))',
-        "a placement ending on 1 April not in the year",
+        "records/derivations/_common.py",
+        _OVERLAP,
+        _OVERLAP.replace(
+            '(pl.col(end) >= pl.col("period_start"))', '(pl.col(end) > pl.col("period_start"))'
+        ).replace('search_sorted(ended, side="right")', 'search_sorted(ended, side="left")'),
+        "a placement ending on 1 April not in the year (the shared overlap search)",
     ),
     _m(
         "placements-adoption-carers",
