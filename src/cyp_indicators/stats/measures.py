@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple, TypeVar
 
 import polars as pl
+import polars.selectors as cs
 
 from ..errors import DataError
 from ..pandas_frames import pandas_frames
@@ -560,7 +561,13 @@ def _measure(
         else [pl.lit(None, pl.Float64).alias(_DEN), pl.lit(None, pl.String).alias(_DEN_SYM)]
     )
     sd_columns = _parsed(sd, schema[sd], _SD, "__cyp_sd_sym")[:1] if sd is not None else []
-    lf = frame.lazy().with_columns(
+    # An eager, ungrouped frame is computed on the columns the measure reads only and the
+    # caller's columns are put back beside the result without a copy: a wide frame (hundreds of
+    # columns) then costs what a narrow one does.
+    inputs = list(dict.fromkeys(c for c in (numerator, denominator, sd) if c is not None))
+    narrow = isinstance(frame, pl.DataFrame) and not group_cols and len(schema) > len(inputs)
+    source = frame.lazy().select(cs.by_name(inputs)) if narrow else frame.lazy()
+    lf = source.with_columns(
         *_parsed(numerator, schema[numerator], _NUM, _NUM_SYM), *den_columns, *sd_columns
     )
     checks = _validate(
@@ -604,7 +611,12 @@ def _measure(
     columns = list(fields.values())
 
     base = [c for c in kept if c not in outputs]
-    result = lf.select(*(pl.col(c) for c in base), *columns)
+    # one selector of literal names for the caller's columns (a wide frame's hundreds of columns
+    # cost one expression, not one each; a name such as "^a.*$" is a name, not a pattern)
+    if narrow or not base:
+        result = lf.select(*columns)
+    else:
+        result = lf.select(cs.by_name(base), *columns)
     if isinstance(frame, pl.LazyFrame):
         return result
     # An eager frame is checked and computed together; the result is dropped if a check fails.
@@ -616,4 +628,7 @@ def _measure(
         optimizations=pl.QueryOptFlags(comm_subplan_elim=parsed_text),
     )
     _raise_broken(checked, checks, flags)
+    if narrow and base:
+        assert isinstance(frame, pl.DataFrame)
+        return pl.concat([frame.select(cs.by_name(base)), out], how="horizontal")
     return out
