@@ -1565,6 +1565,30 @@ MUTATIONS: tuple[Mutation, ...] = (
         "first = start",
         "working_days_between counts the start day",
     ),
+    # the shared searches, for the rules the rework moved into them from the derivations
+    _m(
+        "la-open-at-31-march-search",
+        "records/derivations/_common.py",
+        '.then(pl.lit(ends.search_sorted(known[end], side="left")))',
+        '.then(pl.lit(ends.search_sorted(known[end], side="right" if end == "DEC" else "left")))',
+        "a child whose episode ends on 31 March counted as looked after then (the shared search)",
+    ),
+    _m(
+        "la-open-start-search",
+        "records/derivations/_common.py",
+        'lo = ends.search_sorted(known[start], side="left").cast(pl.Int64)',
+        'lo = ends.search_sorted(known[start], side="right" if start == "DECOM" else "left")'
+        ".cast(pl.Int64)",
+        "a child whose episode begins on 31 March not looked after then (the shared search)",
+    ),
+    _m(
+        "referral-in-period-first-day",
+        "records/derivations/_common.py",
+        '    k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1',
+        '    k = starts.search_sorted(dates, side="left" if date == "CINreferralDate" else "right")'
+        ".cast(pl.Int64) - 1",
+        "a referral on 1 April left out of the year (the shared search)",
+    ),
 )
 
 
