@@ -175,3 +175,63 @@ def test_a_later_return_without_a_date_of_birth_does_not_erase_it(tmp_path: Path
     reasons = records.exclusions["reason"].to_list()
     assert len(reasons) == 1
     assert reasons[0].startswith("duplicate:")
+
+
+def test_long_term_stability_cohort_is_those_looked_after_at_31_march() -> None:
+    """NI 63: "children under 16 at 31 March who had been looked after continuously for at least
+    2.5 years" — looked after at 31 March, as DfE counts it: an episode began on or before the
+    day and had not ended by it (a child leaving care on 31 March is not looked after then). e
+    left care on 31 March 2017 after four years: not in the cohort. f moved placement on that
+    day (one episode ends, the next begins on 31 March): looked after, in the cohort, and not
+    stable (a new placement that day)."""
+    records = _episodes([
+        ("e", D(2013, 1, 1), "S", "C2", "U4", D(2017, 3, 31), "E4A"),
+        ("f", D(2013, 1, 1), "S", "C2", "U4", D(2017, 3, 31), "X1"),
+        ("f", D(2017, 3, 31), "P", "C2", "U5", None, None),
+    ])  # fmt: skip
+    assert _stability(records, FY17) == (0, 1)
+
+
+def test_an_assessment_starting_on_the_referral_day_is_a_conversion() -> None:
+    """Referral to assessment: "referrals in the year that went on to an assessment". An
+    assessment that starts the day the referral was made followed from it; one recorded as
+    starting the day before the referral did not (it belongs to no referral of this episode)."""
+    details = pl.DataFrame(
+        {
+            "LAchildID": ["a", "b"],
+            "CINdetailsID": [1, 1],
+            "CINreferralDate": [D(2016, 6, 1), D(2016, 6, 1)],
+        }
+    )
+    assessments = pl.DataFrame(
+        {
+            "LAchildID": ["a", "b"],
+            "CINdetailsID": [1, 1],
+            "AssessmentActualStartDate": [D(2016, 6, 1), D(2016, 5, 31)],
+        }
+    )
+    records = SimpleNamespace(
+        cin_details=details, assessments=assessments, exclusions=exclusions_frame()
+    )
+    definition = cyp.load_catalogue().get("referral_to_assessment_conversion")
+    row = derive(definition, records, period=FY17).values.row(0, named=True)
+    assert (row["numerator"], row["denominator"]) == (1, 2)
+
+
+def test_referrals_with_no_further_action_on_the_year_s_first_and_last_days() -> None:
+    """Referrals with no further action: "referrals in the year ... that resulted in no further
+    action", the year being 1 April to 31 March, both days in it. Referrals on 1 April 2016 and
+    on 31 March 2017 are in 2016-17 (the first with no further action); one on 31 March 2016 and
+    one on 1 April 2017 are not."""
+    details = pl.DataFrame(
+        {
+            "LAchildID": ["a", "b", "c", "d"],
+            "CINdetailsID": [1, 1, 1, 1],
+            "CINreferralDate": [D(2016, 4, 1), D(2017, 3, 31), D(2016, 3, 31), D(2017, 4, 1)],
+            "ReferralNFA": [True, False, True, True],
+        }
+    )
+    records = SimpleNamespace(cin_details=details, exclusions=exclusions_frame())
+    definition = cyp.load_catalogue().get("referrals_no_further_action_pct")
+    row = derive(definition, records, period=FY17).values.row(0, named=True)
+    assert (row["numerator"], row["denominator"]) == (1, 2)
