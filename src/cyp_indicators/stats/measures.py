@@ -613,10 +613,8 @@ def _measure(
     base = [c for c in kept if c not in outputs]
     # one selector of literal names for the caller's columns (a wide frame's hundreds of columns
     # cost one expression, not one each; a name such as "^a.*$" is a name, not a pattern)
-    if narrow or not base:
-        result = lf.select(*columns)
-    else:
-        result = lf.select(cs.by_name(base), *columns)
+    kept_columns = [cs.by_name(base)] if base and not narrow else []
+    result = lf.select(*kept_columns, *columns)
     if isinstance(frame, pl.LazyFrame):
         return result
     # An eager frame is checked and computed together; the result is dropped if a check fails.
