@@ -277,8 +277,9 @@ def json_text(data: object, *, indent: int | None = 2, encoding: str = "utf-8") 
     r"""``data`` as JSON text: NaN and infinities as ``null``, dates and the like as text.
 
     Characters are kept as they are where ``encoding`` holds them; control characters (which a
-    terminal would act on) and any character ``encoding`` cannot hold are written as JSON ``\u`` escapes
-    (four hex digits each), so the text is valid JSON, loses nothing, and is safe to print.
+    terminal would act on) and any character ``encoding`` cannot hold are written as JSON
+    ``\u`` escapes (four hex digits each), so the text is valid JSON, loses nothing, and is
+    safe to print.
 
     Parameters
     ----------
