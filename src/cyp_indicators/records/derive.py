@@ -13,6 +13,7 @@ result row, exclusion and accounting row carries its council.
 
 from __future__ import annotations
 
+import threading
 import weakref
 from collections.abc import Callable, Mapping
 from functools import partial
@@ -186,6 +187,19 @@ class Derivation:
         (by the reader, or for a code outside DfE's lists); the last three add up to
         ``rows_in``.
 
+        ``exclusions`` and ``accounting`` may be given as frames or as queries
+        (``LazyFrame``); either way they are worked out when one of them is first read, both
+        at once, and kept.
+    deferred
+        Instead of ``exclusions`` and ``accounting``: a function of no arguments returning the
+        two, called when one of them is first read. :func:`derive` gives the values so, without
+        paying for a reason per record until the accounting is asked for.
+
+    Raises
+    ------
+    TypeError
+        Neither both of ``exclusions`` and ``accounting`` nor ``deferred`` is given.
+
     Examples
     --------
     >>> import polars as pl
@@ -206,8 +220,41 @@ class Derivation:
 
     definition: IndicatorDefinition
     values: pl.DataFrame
-    exclusions: pl.DataFrame
-    accounting: pl.DataFrame
+    _exclusions: pl.DataFrame | pl.LazyFrame | None = attrs.field(
+        alias="exclusions", default=None, repr=False, eq=False
+    )
+    _accounting: pl.DataFrame | pl.LazyFrame | None = attrs.field(
+        alias="accounting", default=None, repr=False, eq=False
+    )
+    _deferred: Callable[[], tuple[pl.DataFrame, pl.DataFrame]] | None = attrs.field(
+        alias="deferred", default=None, repr=False, eq=False, kw_only=True
+    )
+    _ledger: _Ledger = attrs.field(init=False, repr=False, eq=False)
+
+    def __attrs_post_init__(self) -> None:
+        make = self._deferred
+        if make is None:
+            if self._exclusions is None or self._accounting is None:
+                msg = "a Derivation needs its exclusions and accounting, or deferred"
+                raise TypeError(msg)
+            make = partial(_run, self._exclusions, self._accounting)
+        object.__setattr__(self, "_ledger", _Ledger(make))
+        object.__setattr__(self, "_deferred", None)  # the ledger holds it until first read
+
+    @property
+    def exclusions(self) -> pl.DataFrame:
+        """Every input record not counted, with its reason (worked out on first read)."""
+        return self._ledger.frames()[0]
+
+    @property
+    def accounting(self) -> pl.DataFrame:
+        """Rows in, counted, not counted and excluded on reading, per table (worked out on
+        first read)."""
+        return self._ledger.frames()[1]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled with the accounting worked out (a query is not sent between processes)
+        return (Derivation, (self.definition, self.values, self.exclusions, self.accounting))
 
     @property
     def problems(self) -> tuple[Problem, ...]:
@@ -215,6 +262,37 @@ class Derivation:
         definition loading uses too): the reason code, its words, and where the record is
         (file, row, column; the table as the field)."""
         return problems(self.exclusions)
+
+
+def _run(
+    exclusions: pl.DataFrame | pl.LazyFrame, accounting: pl.DataFrame | pl.LazyFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Two frames or queries as frames (queries run side by side)."""
+    lazy = [f for f in (exclusions, accounting) if isinstance(f, pl.LazyFrame)]
+    done = iter(pl.collect_all(lazy)) if lazy else iter(())
+    first = exclusions if isinstance(exclusions, pl.DataFrame) else next(done)
+    second = accounting if isinstance(accounting, pl.DataFrame) else next(done)
+    return first, second
+
+
+class _Ledger:
+    """A derivation's exclusions and accounting, made by ``make`` when first asked for (once;
+    ``make`` and what it holds are let go then)."""
+
+    __slots__ = ("_frames", "_lock", "_make")
+
+    def __init__(self, make: Callable[[], tuple[pl.DataFrame, pl.DataFrame]]) -> None:
+        self._make: Callable[[], tuple[pl.DataFrame, pl.DataFrame]] | None = make
+        self._frames: tuple[pl.DataFrame, pl.DataFrame] | None = None
+        self._lock = threading.Lock()
+
+    def frames(self) -> tuple[pl.DataFrame, pl.DataFrame]:
+        with self._lock:
+            if self._frames is None:
+                assert self._make is not None
+                self._frames = self._make()
+                self._make = None
+            return self._frames
 
 
 def _periods(period: Any) -> pl.DataFrame:
@@ -490,7 +568,7 @@ def derive(
     view, code_exclusions = _screen_codes(view, spec.tables)
     counted = spec.function(view, work_periods.drop("__label", strict=False), params)
     counts = counted.counts
-    accounted = counted.records
+    accounted = counted.lazy_records()
     if councils is not None:
         labels = work_periods.select("la", "period_label", "__label")
         counts = (
@@ -514,7 +592,8 @@ def derive(
         "period_end",
         *[c for c in values.columns if not c.startswith("period_") and c not in lead],
     )
-    exclusions, accounting = _accounting(
+    deferred = partial(
+        _accounting,
         accounted,
         getattr(records, "exclusions", None),
         code_exclusions,
@@ -529,16 +608,11 @@ def derive(
         if files
         else getattr(records, "KIND", None),
     )
-    return Derivation(
-        definition=definition,
-        values=carry(values, provenance),
-        exclusions=exclusions,
-        accounting=accounting,
-    )
+    return Derivation(definition=definition, values=carry(values, provenance), deferred=deferred)
 
 
 def _accounting(
-    accounted: pl.DataFrame,
+    accounted: pl.LazyFrame,
     reader: Any,
     code_exclusions: pl.DataFrame,
     tables: tuple[str, ...],

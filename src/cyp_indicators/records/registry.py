@@ -29,6 +29,8 @@ class Counted:
     records
         For each input table read, one row per input record with ``table``, ``source_row``,
         ``child``, ``counted`` (bool) and ``reason`` (null when counted): the row accounting.
+        Given as a frame or as a query (a ``LazyFrame``), run when ``records`` is first read
+        (:func:`~cyp_indicators.records.derive` runs it only when its accounting is read).
 
     Examples
     --------
@@ -49,7 +51,34 @@ class Counted:
     """
 
     counts: pl.DataFrame
-    records: pl.DataFrame
+    _records: pl.DataFrame | pl.LazyFrame = attrs.field(alias="records")
+    _ran: list[pl.DataFrame] = attrs.field(factory=list, init=False, repr=False, eq=False)
+
+    @property
+    def records(self) -> pl.DataFrame:
+        """The row accounting (the query given run once, on first read)."""
+        if isinstance(self._records, pl.DataFrame):
+            return self._records
+        if not self._ran:
+            self._ran.append(self._records.collect())
+        return self._ran[0]
+
+    def lazy_records(self) -> pl.LazyFrame:
+        """The row accounting as a query (not run).
+
+        Returns
+        -------
+        polars.LazyFrame
+            The frame or query given as ``records``, as a ``LazyFrame``.
+
+        Examples
+        --------
+        >>> import polars as pl
+        >>> counted = Counted(counts=pl.DataFrame(), records=pl.LazyFrame({"counted": [True]}))
+        >>> counted.lazy_records().collect()["counted"].to_list()
+        [True]
+        """
+        return self._ran[0].lazy() if self._ran else self._records.lazy()
 
 
 @attrs.frozen

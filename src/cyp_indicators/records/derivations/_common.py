@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from functools import partial
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 __all__ = [
@@ -357,12 +359,27 @@ def pick(*branches: tuple[pl.Expr, str | pl.Expr], otherwise: str | pl.Expr) -> 
 def among(rows: pl.Series, records: pl.DataFrame) -> pl.Expr:
     """Whether each record's ``__row`` is one of ``rows`` (row positions of ``records``'
     table): a mask over the table's rows read at each record's row, cheaper than a hash set
-    when ``rows`` are many."""
-    size = int(records.select(pl.col("__row").max()).item()) + 1 if records.height else 0
-    mask = pl.repeat(False, size, dtype=pl.Boolean, eager=True)
+    when ``rows`` are many. The mask is made when the expression is evaluated (an accounting
+    that is never read never makes it)."""
+    del records  # the mask is as long as the rows it is read at need
+    return pl.col("__row").map_batches(
+        partial(_mask_at, rows), return_dtype=pl.Boolean, is_elementwise=True
+    )
+
+
+def _mask_at(rows: pl.Series, at: pl.Series) -> pl.Series:
+    """For each position of ``at``, whether it is one of ``rows`` (False for a null: polars
+    may hand a branch of ``when`` its rows with the others null). Read with numpy: the
+    positions polars hands over may carry a stale sortedness flag, which its own bounds check
+    trusts."""
+    if at.is_empty():
+        return pl.Series(at.name, [], dtype=pl.Boolean)
+    index = at.cast(pl.Int64).fill_null(-1).to_numpy()
+    top = max(int(index.max()), int(rows.max() or 0) if rows.len() else 0) + 1  # type: ignore[arg-type]
+    mask = np.zeros(top + 1, dtype=bool)  # the last stands for a null (-1)
     if rows.len():
-        mask = mask.scatter(rows.cast(pl.Int64), True)
-    return pl.lit(mask).gather(pl.col("__row"))
+        mask[rows.cast(pl.Int64).to_numpy()] = True
+    return pl.Series(at.name, mask[index], dtype=pl.Boolean)
 
 
 def shaped(counts: pl.DataFrame, params: Mapping[str, Any]) -> pl.DataFrame:
@@ -381,13 +398,15 @@ def accounting(
     reasons: pl.Expr,
     *,
     child: str = "CHILD",
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """One accounting row per input record: counted, or the first applicable reason.
 
     ``records`` must carry ``__row`` (0-based position) and optionally ``source_row``;
     ``reasons`` is an expression giving the reason for a record that was not counted. Pooled
     records (several councils) keep their ``la`` and report the child identifier as given
-    (``__child``).
+    (``__child``). The rows are a query, run when the accounting is read (see
+    :class:`~cyp_indicators.records.Derivation`): a caller who wants the values only does not
+    pay for a reason per record.
     """
     rows = counted_rows if isinstance(counted_rows, pl.Series) else pl.Series(list(counted_rows))
     counted = among(rows, records)
@@ -402,15 +421,15 @@ def accounting(
         pl.col(given).cast(pl.String).alias("child"),
     ]
     if rows.len() * 2 < records.height:
-        return records.select(
+        return records.lazy().select(
             *columns,
             counted.alias("counted"),
-            pl.when(counted).then(None).otherwise(reasons).alias("reason"),
+            pl.when(counted).then(None).otherwise(reasons).cast(pl.String).alias("reason"),
         )
     # most records counted: the reasons are written for the others only (counted ones
     # first, then the others in their order; only the columns used are filtered)
     marked = records.lazy().with_columns(counted.alias("__counted"))
-    parts = pl.collect_all(
+    return pl.concat(
         [
             marked.filter(pl.col("__counted")).select(
                 *columns, pl.lit(True).alias("counted"), pl.lit(None, pl.String).alias("reason")
@@ -420,4 +439,3 @@ def accounting(
             ),
         ]
     )
-    return pl.concat(parts)

@@ -142,7 +142,7 @@ def _uasc(records: Any, name: str) -> pl.DataFrame:
     return require(records, "uasc", name)
 
 
-def _uasc_accounting(uasc: pl.DataFrame, used: pl.Series, words: str) -> pl.DataFrame:
+def _uasc_accounting(uasc: pl.DataFrame, used: pl.Series, words: str) -> pl.LazyFrame:
     reason = (
         pl.when(pl.col("DUC").is_not_null())
         .then(pl.format("not_counted: {} (UASC status ceased {})", pl.lit(words), pl.col("DUC")))

@@ -192,7 +192,7 @@ def _accounting(
     cohort: pl.DataFrame,
     periods: pl.DataFrame,
     params: Mapping[str, Any],
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """Every episode and OC2 row: counted when it places a child in the measure, else why not."""
     used = cohort.filter(pl.col("__why").is_null())
     why_episode = _first_reason(cohort, "__row")
