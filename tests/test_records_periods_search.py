@@ -32,13 +32,17 @@ maybe_days = st.one_of(st.none(), days)
 
 @st.composite
 def periods(draw: st.DrawFn) -> pl.DataFrame:
-    """Periods: disjoint years, a year-to-date series, or anything (overlaps, repeats)."""
-    kind = draw(st.sampled_from(["disjoint", "nested", "any"]))
+    """Periods: disjoint years, many disjoint months, a year-to-date series, or anything
+    (overlaps, repeats)."""
+    kind = draw(st.sampled_from(["disjoint", "many", "nested", "any"]))
     spans: list[tuple[dt.date, dt.date]] = []
-    if kind == "disjoint":
+    if kind in ("disjoint", "many"):  # many: more spans than are compared one by one (months)
         day = draw(days)
-        for _ in range(draw(st.integers(1, 5))):
-            end = day + dt.timedelta(days=draw(st.integers(0, 400)))
+        count, longest = (
+            (st.integers(1, 5), 400) if kind == "disjoint" else (st.integers(13, 30), 40)
+        )
+        for _ in range(draw(count)):
+            end = day + dt.timedelta(days=draw(st.integers(0, longest)))
             spans.append((day, end))
             day = end + dt.timedelta(days=draw(st.integers(1, 30)))
     elif kind == "nested":

@@ -364,28 +364,47 @@ def _population(
             if definition.denominator is not None and definition.denominator.population is not None
             else -1
         )
-        years = counts.with_columns(
-            (_collection_year(pl.col("period_end")) + offset).alias("__mid")
+        la = counts.schema["la"] if councils is not None else None
+        # checked and shaped once for all the definitions derived with this population
+        pop = _memo(
+            f"population for {councils} as {la}",
+            population,
+            partial(_population_rows, councils=councils, la=la),
         )
-        if population.group_by(*keys, "mid_year").len()["len"].max() not in (None, 1):
-            msg = (
-                "population frame must have one row per la and mid_year"
-                if councils is not None
-                else "population frame must have one row per mid_year (filter it to one area)"
-            )
-            raise DataError(msg)
-        if councils is not None:  # the pooled councils' rows, their codes as the records'
-            population = population.filter(
-                pl.col("la").cast(pl.String).is_in(councils)
-            ).with_columns(pl.col("la").cast(pl.String).cast(counts.schema["la"]))
-        pop = population.select(
-            *keys,
-            pl.col("mid_year").cast(pl.Int64).alias("__mid"),
-            pl.col("population").cast(pl.Float64).alias("denominator"),
+        return (
+            counts.lazy()
+            .with_columns((_collection_year(pl.col("period_end")) + offset).alias("__mid"))
+            .join(pop.lazy(), on=[*keys, "__mid"], how="left", maintain_order="left")
+            .drop("__mid")
+            .collect()
         )
-        return years.join(pop, on=[*keys, "__mid"], how="left", maintain_order="left").drop("__mid")
     msg = f"population must be a number, a frame (mid_year, population) or None, got {type(population).__name__}"
     raise TypeError(msg)
+
+
+def _population_rows(
+    population: pl.DataFrame, *, councils: list[str] | None, la: pl.DataType | None
+) -> pl.DataFrame:
+    """The population frame checked (one row per council and mid-year) and shaped for the join:
+    ``la`` (pooled records: the councils pooled, coded as the records are), ``__mid`` and
+    ``denominator``."""
+    keys = ["la"] if councils is not None else []
+    if population.group_by(*keys, "mid_year").len()["len"].max() not in (None, 1):
+        msg = (
+            "population frame must have one row per la and mid_year"
+            if councils is not None
+            else "population frame must have one row per mid_year (filter it to one area)"
+        )
+        raise DataError(msg)
+    if councils is not None and la is not None:  # the pooled councils' rows, coded as theirs
+        population = population.filter(pl.col("la").cast(pl.String).is_in(councils)).with_columns(
+            pl.col("la").cast(pl.String).cast(la)
+        )
+    return population.select(
+        *keys,
+        pl.col("mid_year").cast(pl.Int64).alias("__mid"),
+        pl.col("population").cast(pl.Float64).alias("denominator"),
+    )
 
 
 # --- pooled records: several councils in one pass --------------------------------------------
@@ -660,7 +679,9 @@ def _accounting(
                     "excluded_on_reading": pl.UInt32}
         )
     )  # fmt: skip
-    counted = accounted.lazy()
+    # run once: the exclusions and the summary both read it (a plan holding a Python function
+    # is not shared between queries, so left lazy it would run twice)
+    counted = accounted.collect().lazy()
     not_counted = counted.filter(~pl.col("counted")).select(
         *lead, "table", "source_file", "source_row", "child",
         pl.lit(None, pl.String).alias("column"), pl.lit(None, pl.String).alias("value"), "reason",

@@ -24,6 +24,7 @@ cannot raise mid-query, it gives such rows a null value with a reason instead.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Literal, NamedTuple, TypeVar
 
@@ -504,6 +505,36 @@ def _raise_broken(frame: pl.LazyFrame, checks: list[_Check], flags: pl.DataFrame
             raise_for_rows(frame, check.rows.fill_null(False), column=check.column, rule=check.rule)
 
 
+@functools.lru_cache(maxsize=256)
+def _fields(
+    kind: Literal["rate", "proportion", "count", "mean"],
+    multiplier: float,
+    levels: tuple[float, ...],
+    rate_method: RateMethod,
+    flows: bool,
+    spread: bool,
+    grouped: bool,
+    symbols: bool,
+) -> tuple[pl.Expr, ...]:
+    """The result columns over the measure's working columns, built once for each shape of
+    call (a catalogue computed for every council builds a few hundred calls' expressions;
+    expressions are immutable values, so one may serve them all)."""
+    fields = measure_fields(
+        Input(pl.col(_NUM), pl.col(_NUM_SYM)),
+        Input(pl.col(_DEN), pl.col(_DEN_SYM)) if kind != "count" else None,
+        kind=kind,
+        multiplier=multiplier,
+        levels=levels,
+        rate_method=rate_method,
+        flows=flows,
+        sd=pl.col(_SD) if spread else None,
+        grouped=grouped,
+        symbols=symbols,
+        den_ok=pl.col(_DEN_OK) if kind != "count" else None,
+    )
+    return tuple(fields.values())
+
+
 def _measure(
     frame: F,
     numerator: str,
@@ -595,20 +626,12 @@ def _measure(
     # null propagates, so only a zero denominator needs masking (no per-column conditions).
     if kind != "count":
         lf = lf.with_columns(pl.when(pl.col(_DEN) != 0).then(pl.col(_DEN)).alias(_DEN_OK))
-    fields = measure_fields(
-        Input(pl.col(_NUM), pl.col(_NUM_SYM)),
-        Input(pl.col(_DEN), pl.col(_DEN_SYM)) if kind != "count" else None,
-        kind=kind,
-        multiplier=multiplier,
-        levels=levels,
-        rate_method=rate_method,
-        flows=flows,
-        sd=pl.col(_SD) if sd is not None else None,
-        grouped=grouped,
-        symbols=text_input or grouped,
-        den_ok=pl.col(_DEN_OK) if kind != "count" else None,
-    )
-    columns = list(fields.values())
+    columns = list(
+        _fields(
+            kind, multiplier, levels, rate_method, flows, sd is not None, grouped,
+            text_input or grouped,
+        )
+    )  # fmt: skip
 
     base = [c for c in kept if c not in outputs]
     # one selector of literal names for the caller's columns (a wide frame's hundreds of columns

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import partial
-from typing import Any
+from itertools import pairwise
+from typing import Any, overload
 
 import numpy as np
 import polars as pl
@@ -232,22 +233,134 @@ def in_period(
     ``per_period(records, periods)`` filtered so. Periods that do not overlap (financial
     years, months) are found by searching their sorted starts; overlapping ones (a
     year-to-date series) by pairing every record with every period."""
-    spans = _spans(periods)
-    inside = (pl.col(date) >= pl.col("period_start")) & (pl.col(date) <= pl.col("period_end"))
-    if not _disjoint(spans):
-        return per_period(records, periods).filter(inside)
-    starts, ends = spans["period_start"], spans["period_end"]
-    dates = records[date]
-    k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1
-    # the period starting last on or before the date holds it if it has not ended: one
-    # period at most, as they do not overlap
-    held = ((k >= 0) & (ends.gather(k.clip(0, None)) >= dates)).fill_null(False)
-    held = held & dates.is_not_null()
-    pairs = records.with_columns(k.clip(0, None).cast(pl.UInt32).alias("__k")).filter(held)
-    numbered = periods.with_row_index("__p").join(
-        spans.with_row_index("__k"), on=["period_start", "period_end"], how="left"
+    return in_period_lazy(records.lazy(), periods, date, labelled=labelled).collect()
+
+
+def in_period_lazy(
+    records: pl.LazyFrame, periods: pl.DataFrame, date: str, *, labelled: bool = True
+) -> pl.LazyFrame:
+    """:func:`in_period` as a query (to be run with others, or counted without the rows)."""
+    columns = list(records.collect_schema())
+    layout = _Layout.of(periods)
+    if layout is None:  # overlapping periods, or several periods of one span and council
+        inside = (pl.col(date) >= pl.col("period_start")) & (pl.col(date) <= pl.col("period_end"))
+        numbered = periods.select(*_council(periods), *PERIOD_COLS).with_row_index("__p").lazy()
+        paired = (
+            records.join(numbered, on="la")
+            if "la" in periods.columns
+            else records.join(numbered, how="cross")
+        )
+        out = paired.filter(inside).select(*columns, *PERIOD_COLS, "__p")
+        return out if labelled else out.drop("period_label", "period_start", "period_end")
+    begun, ended = layout.count(pl.col(date))
+    # the date is in span k = begun - 1 when that span has not ended (the spans are disjoint:
+    # every span begun but the last has ended)
+    found = (
+        records.with_columns(begun.alias("__begun"), ended.alias("__ended"))
+        .filter(pl.col("__begun") > pl.col("__ended"))
+        .with_columns(
+            layout.position(pl.col("__begun") - 1, records.collect_schema().get("la")).alias("__p")
+        )
+        .filter(pl.col("__p").is_not_null())
     )
-    return _attach(pairs, periods, numbered, spans.height, labelled=labelled)
+    if not labelled:
+        return found.select(*columns, "__p")
+    return found.select(
+        *columns, *(pl.lit(periods[c]).gather(pl.col("__p")).alias(c) for c in PERIOD_COLS), "__p"
+    )
+
+
+#: Up to this many spans a date is placed by comparing it with each; beyond, by a search.
+_FEW_SPANS = 12
+
+
+class _Layout:
+    """Disjoint periods as a search: the sorted starts and ends of their spans, and for each
+    (council, span) the position of its period in ``periods`` (``None`` from :meth:`of` when
+    periods overlap, or two periods of one council share a span)."""
+
+    __slots__ = ("_codes", "_council", "_spans", "_table", "ends", "starts")
+
+    def __init__(
+        self,
+        starts: pl.Series,
+        ends: pl.Series,
+        table: pl.Series,
+        codes: dict[str, int] | None,
+        council: pl.DataType | None,
+    ) -> None:
+        self.starts, self.ends = starts, ends
+        self._spans = starts.len()
+        self._table = table
+        self._codes = codes
+        self._council = council
+
+    @classmethod
+    def of(cls, periods: pl.DataFrame) -> _Layout | None:
+        starts, ends = periods["period_start"].to_list(), periods["period_end"].to_list()
+        spans = sorted(set(zip(starts, ends, strict=True)))
+        if any(later[0] <= before[1] for before, later in pairwise(spans)):
+            return None
+        number = {span: k for k, span in enumerate(spans)}
+        council: pl.DataType | None = None
+        codes: dict[str, int] | None = None
+        if "la" in periods.columns:
+            council = periods.schema["la"]
+            given = periods["la"].cast(pl.String).to_list()
+            if isinstance(council, pl.Enum):
+                codes = {c: i for i, c in enumerate(council.categories.to_list())}
+            else:
+                codes = {c: i for i, c in enumerate(dict.fromkeys(given))}
+            at = [codes[c] * len(spans) for c in given]
+            size = len(codes) * len(spans)
+        else:
+            at = [0] * periods.height
+            size = len(spans)
+        table: list[int | None] = [None] * (size + 1)  # the last for a council without any
+        for p, (offset, span) in enumerate(zip(at, zip(starts, ends, strict=True), strict=True)):
+            slot = offset + number[span]
+            if table[slot] is not None:
+                return None
+            table[slot] = p
+        return cls(
+            pl.Series([a for a, _ in spans], dtype=pl.Date),
+            pl.Series([b for _, b in spans], dtype=pl.Date),
+            pl.Series(table, dtype=pl.UInt32),
+            codes,
+            council,
+        )
+
+    def count(self, date: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+        """For each date, how many spans have begun on or before it, and how many ended before
+        it (null for a null date): a sum of comparisons for a few spans, a search for many."""
+        if self._spans > _FEW_SPANS:
+            return (
+                pl.lit(self.starts).search_sorted(date, side="right").cast(pl.Int64),
+                pl.lit(self.ends).search_sorted(date, side="left").cast(pl.Int64),
+            )
+        begun: pl.Expr = pl.lit(0, pl.Int64)
+        ended: pl.Expr = pl.lit(0, pl.Int64)
+        for start, end in zip(self.starts.to_list(), self.ends.to_list(), strict=True):
+            begun = begun + (date >= pl.lit(start, pl.Date)).cast(pl.Int64)
+            ended = ended + (date > pl.lit(end, pl.Date)).cast(pl.Int64)
+        return begun, ended
+
+    def position(self, k: pl.Expr, council: pl.DataType | None) -> pl.Expr:
+        """The position in ``periods`` of span ``k`` of each record's council (``council``:
+        the records' ``la`` type; null where the council has no period of that span)."""
+        if self._codes is None:
+            return pl.lit(self._table).gather(k.clip(0, None))
+        if isinstance(self._council, pl.Enum) and council == self._council:
+            number = pl.col("la").to_physical().cast(pl.Int64)
+        else:
+            number = (
+                pl.col("la")
+                .cast(pl.String)
+                .replace_strict(self._codes, default=None, return_dtype=pl.Int64)
+            )
+        # a council without periods has no position: the table's last slot, null
+        slot = (number * self._spans + k.clip(0, None)).fill_null(self._table.len() - 1)
+        return pl.lit(self._table).gather(slot)
 
 
 def overlapping(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
@@ -312,18 +425,35 @@ def first_per_child(
     return counts, counted
 
 
+@overload
 def child_counts(
     hits: pl.DataFrame, periods: pl.DataFrame, name: str, child: str = "CHILD"
-) -> pl.DataFrame:
-    """Distinct children per period, every period present (0 where none)."""
-    key = "__p" if "__p" in hits.columns else "period_label"
-    counted = hits.group_by(key).agg(pl.col(child).n_unique().alias(name))
-    return (
-        periods.select(PERIOD_COLS)
+) -> pl.DataFrame: ...
+@overload
+def child_counts(
+    hits: pl.LazyFrame, periods: pl.DataFrame, name: str, child: str = "CHILD"
+) -> pl.LazyFrame: ...
+def child_counts(
+    hits: pl.DataFrame | pl.LazyFrame, periods: pl.DataFrame, name: str, child: str = "CHILD"
+) -> pl.DataFrame | pl.LazyFrame:
+    """Distinct children per period, every period present (0 where none); a query for a
+    query."""
+    key = "__p" if "__p" in hits.collect_schema() else "period_label"
+    if isinstance(hits, pl.DataFrame) and key == "__p":  # each period's count put in place
+        values = [0] * periods.height
+        per = hits.group_by("__p").agg(pl.col(child).n_unique())
+        for p, n in per.iter_rows():
+            values[p] = n
+        return periods.select(*PERIOD_COLS, pl.Series(name, values, dtype=pl.Int64))
+    counted = hits.lazy().group_by(key).agg(pl.col(child).n_unique().alias(name))
+    out = (
+        periods.lazy()
+        .select(PERIOD_COLS)
         .with_row_index("__p")
         .join(counted, on=key, how="left", maintain_order="left")
         .select(*PERIOD_COLS, pl.col(name).fill_null(0).cast(pl.Int64))
     )
+    return out if isinstance(hits, pl.LazyFrame) else out.collect()
 
 
 def share_counts(numerator: pl.DataFrame, denominator: pl.DataFrame) -> pl.DataFrame:
@@ -404,11 +534,27 @@ def accounting(
     ``records`` must carry ``__row`` (0-based position) and optionally ``source_row``;
     ``reasons`` is an expression giving the reason for a record that was not counted. Pooled
     records (several councils) keep their ``la`` and report the child identifier as given
-    (``__child``). The rows are a query, run when the accounting is read (see
+    (``__child``). The rows are made when the query returned is run (see
     :class:`~cyp_indicators.records.Derivation`): a caller who wants the values only does not
     pay for a reason per record.
     """
     rows = counted_rows if isinstance(counted_rows, pl.Series) else pl.Series(list(counted_rows))
+    schema: dict[str, pl.DataType] = {
+        **({"la": records.schema["la"]} if "la" in records.columns else {}),
+        "table": pl.String(),
+        "source_file": pl.String(),
+        "source_row": pl.Int64(),
+        "child": pl.String(),
+        "counted": pl.Boolean(),
+        "reason": pl.String(),
+    }
+    return pl.defer(partial(_accounting_rows, table, records, rows, reasons, child), schema=schema)
+
+
+def _accounting_rows(
+    table: str, records: pl.DataFrame, rows: pl.Series, reasons: pl.Expr, child: str
+) -> pl.DataFrame:
+    """The rows of :func:`accounting`."""
     counted = among(rows, records)
     source = pl.col("source_row") if "source_row" in records.columns else pl.col("__row") + 1
     file = pl.col("source_file") if "source_file" in records.columns else pl.lit(None, pl.String)
@@ -421,15 +567,15 @@ def accounting(
         pl.col(given).cast(pl.String).alias("child"),
     ]
     if rows.len() * 2 < records.height:
-        return records.lazy().select(
+        return records.select(
             *columns,
             counted.alias("counted"),
             pl.when(counted).then(None).otherwise(reasons).cast(pl.String).alias("reason"),
         )
     # most records counted: the reasons are written for the others only (counted ones
     # first, then the others in their order; only the columns used are filtered)
-    marked = records.lazy().with_columns(counted.alias("__counted"))
-    return pl.concat(
+    marked = records.with_columns(counted.alias("__counted")).lazy()
+    parts = pl.collect_all(
         [
             marked.filter(pl.col("__counted")).select(
                 *columns, pl.lit(True).alias("counted"), pl.lit(None, pl.String).alias("reason")
@@ -439,3 +585,4 @@ def accounting(
             ),
         ]
     )
+    return pl.concat(parts)

@@ -40,6 +40,7 @@ from ._common import (
     child_counts,
     first_at_ends,
     in_period,
+    in_period_lazy,
     open_at_end,
     open_at_ends,
     overlapping,
@@ -182,10 +183,11 @@ def looked_after_started(records: Any, periods: pl.DataFrame, params: Mapping[st
     An RNE S episode that begins while another of the child's countable episodes, begun before
     it, is still open is not a start (the child was already looked after that day).
     """
-    episodes, hits, reason, child = _starts(_episodes(records), periods, params, labelled=False)
-    counts = child_counts(hits, periods, "numerator", child=child)
-    counted_rows = hits["__row"].unique()
-    return Counted(counts=counts, records=accounting("episodes", episodes, counted_rows, reason))
+    episodes, hits, reason, counts = _starts(
+        _episodes(records), periods, params, labelled=False, counted="numerator"
+    )
+    assert counts is not None
+    return Counted(counts=counts, records=accounting("episodes", episodes, hits["__row"], reason))
 
 
 def starts(
@@ -196,7 +198,7 @@ def starts(
     one), the starting episodes (every column of ``episodes``) beside their periods, and the
     reason an episode was not counted. Shared by the derivations of children starting to be
     looked after."""
-    episodes, hits, reason, _child = _starts(episodes, periods, params, labelled=True)
+    episodes, hits, reason, _counts = _starts(episodes, periods, params, labelled=True)
     rest = [c for c in episodes.columns if c not in ("__row", *PERIOD_COLS, "__p")]
     hits = hits.select("__row", *PERIOD_COLS, "__p").join(
         episodes.select("__row", *rest), on="__row", how="left", maintain_order="left"
@@ -205,17 +207,28 @@ def starts(
 
 
 def _starts(
-    episodes: pl.DataFrame, periods: pl.DataFrame, params: Mapping[str, Any], *, labelled: bool
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr, str]:
+    episodes: pl.DataFrame,
+    periods: pl.DataFrame,
+    params: Mapping[str, Any],
+    *,
+    labelled: bool,
+    counted: str | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.Expr, pl.DataFrame | None]:
     """:func:`starts` on narrow frames: the starting episodes' ``__row``, child and ``DECOM``
-    beside their periods (``__p``; with the periods' columns when ``labelled``), and the
-    column that tells children apart (a number per council's child for pooled records)."""
+    beside their periods (``__p``; with the periods' columns when ``labelled``), and, named
+    ``counted``, the children starting in each period (:func:`child_counts`).
+
+    One query: the RNE S episodes, those the child was already looked after for (another
+    countable episode begun earlier and open that day), and the others placed in their periods.
+    """
     keep = _not_short_break(params)
     # (pooled records number each council's child: joining on the number is cheaper)
     child = "__child_no" if "__child_no" in episodes.columns else "CHILD"
     cols = [c for c in ("la", "__row", child, "DECOM", "DEC", "RNE", "LS") if c in episodes]
     countable = episodes.lazy().select(cols).filter(keep)
-    begun_lazy = countable.filter(pl.col("RNE") == "S")
+    begun = countable.filter(pl.col("RNE") == "S").select(
+        c for c in ("la", "__row", child, "DECOM") if c in cols
+    )
     other = countable.select(
         pl.col("__row").alias("__row_other"),
         child,
@@ -223,7 +236,7 @@ def _starts(
         pl.col("DEC").alias("DEC_other"),
     )
     already = (
-        begun_lazy.select("__row", child, "DECOM")
+        begun.select("__row", child, "DECOM")
         .join(other, on=child)
         .filter(
             (pl.col("__row_other") != pl.col("__row"))
@@ -233,11 +246,12 @@ def _starts(
         .group_by("__row")
         .agg(pl.col("DECOM_other").min().alias("__open_since"))
     )
-    begun, already_open = pl.collect_all([begun_lazy, already])
-    new_starts = begun.join(already_open, on="__row", how="anti").drop(
-        "DEC", "RNE", "LS", strict=False
+    new_starts = begun.join(already.select("__row"), on="__row", how="anti")
+    hits, already_open = pl.collect_all(
+        [in_period_lazy(new_starts, periods, "DECOM", labelled=labelled), already]
     )
-    hits = in_period(new_starts, periods, "DECOM", labelled=labelled)
+    # (counted from the rows found: a query beside the search would run the search twice)
+    counts = child_counts(hits, periods, counted, child=child) if counted is not None else None
     # why a start the child was already looked after for is not one, at that start's row
     # (written for those starts only)
     overlap = already_open.select(
@@ -248,17 +262,19 @@ def _starts(
             pl.col("__open_since").dt.strftime("%Y-%m-%d"),
         ).alias("__overlap"),
     )
-    words = pl.repeat(None, episodes.height, dtype=pl.String, eager=True)
     if overlap.height:
+        words = pl.repeat(None, episodes.height, dtype=pl.String, eager=True)
         words = words.scatter(overlap["__row"].cast(pl.Int64), overlap["__overlap"])
-    episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
+        episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
+    else:
+        episodes = episodes.with_columns(pl.lit(None, pl.String).alias("__overlap"))
     reason = pick(
         (~keep, _SHORT_BREAK),
         (pl.col("RNE") != "S", "not_counted: not the start of a period of care (RNE is not S)"),
         (pl.col("__overlap").is_not_null(), pl.col("__overlap")),
         otherwise="outside_period: did not start in any period",
     )
-    return episodes, hits, reason, child
+    return episodes, hits, reason, counts
 
 
 @derivation(
