@@ -293,6 +293,52 @@ def test_a_multiplier_is_a_finite_positive_number(multiplier: float, kind: str) 
             function(frame, "x", "n", multiplier=multiplier)
 
 
+TOO_LARGE = (
+    "x: the result is beyond the range of numbers (a denominator next to zero or a very large "
+    "multiplier)"
+)
+
+
+@FAST
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.integers(0, 30), st.integers(0, 2**63 - 1)),
+            st.one_of(st.integers(0, 3), st.integers(0, 2**63 - 1)),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.one_of(
+        st.sampled_from([1e4, 1e286, 1e287, 1.0000000000001e287, 1e300, 1.7e308]),
+        st.floats(min_value=1e280, max_value=1.7e308),
+    ),
+)
+def test_integer_counts_refuse_a_result_beyond_the_largest_float_as_documented(
+    rows: list[tuple[int, int]], multiplier: float
+) -> None:
+    """Integer columns (counts up to 2**63 - 1) take the documented rule row by row: a rate
+    whose limits could pass the largest float (x + 10 sqrt(x + 1) + 20 over the denominator,
+    times the multiplier, not finite) is null with the reason; every other value is finite.
+    Multipliers around 1e287, where the library stops testing whole numbers row by row (no
+    integer count can overflow below it), are drawn on purpose."""
+    frame = pl.DataFrame(rows, schema={"x": pl.Int64, "n": pl.Int64}, orient="row")
+    got = cyp.rate(frame, "x", "n", multiplier=multiplier, confidence=[0.95, 0.998])
+    for (x, n), row in zip(rows, got.iter_rows(named=True), strict=True):
+        if n == 0:
+            assert row["reason"] == "z: denominator is zero"
+            continue
+        top = float(x) + 10 * math.sqrt(float(x) + 1) + 20
+        if math.isfinite(top / float(n) * multiplier):
+            assert row["reason"] is None, (x, n)
+            limits = [row[c] for c in ("value", "lower_95", "upper_95", "upper_99_8")]
+            assert all(v is None or math.isfinite(v) for v in limits), (x, n, limits)
+            assert row["value"] == pytest.approx(float(x) / float(n) * multiplier, rel=1e-12)
+        else:
+            assert row["value"] is None
+            assert row["reason"] == TOO_LARGE
+
+
 # --- Units ------------------------------------------------------------------------------------
 
 FINITE = st.floats(

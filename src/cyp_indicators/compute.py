@@ -102,7 +102,8 @@ def compute(
     (72.2, 65.42, 'byars', '1.0.0')
     """
     context = f"definition {definition.key}"
-    if filters or is_tidy(frame.collect_schema().names()):
+    names = frame.columns if isinstance(frame, pl.DataFrame) else frame.collect_schema().names()
+    if filters or is_tidy(names):
         frame = tidy_input(
             definition,
             frame,
@@ -173,10 +174,7 @@ def compute(
             f"{definition.key} is a {family.value} definition"
         )
         raise DataError(msg)
-    out = result.with_columns(
-        pl.lit(definition.id).alias("indicator_id"),
-        pl.lit(str(definition.version)).alias("indicator_version"),
-    )
+    out = _labelled(result, definition)
     vintage = None
     if isinstance(frame, pl.DataFrame) and "population_vintage" in frame.columns:
         vintages = frame["population_vintage"].drop_nulls().unique().sort().to_list()
@@ -185,6 +183,20 @@ def compute(
         produced_by="compute", definitions=(definition,), population_vintage=vintage
     )
     return carry(out, provenance)
+
+
+def _labelled(result: F, definition: IndicatorDefinition) -> F:
+    """``result`` with ``indicator_id`` and ``indicator_version`` (an eager result gains them
+    beside its columns without a query)."""
+    labels = {"indicator_id": definition.id, "indicator_version": str(definition.version)}
+    if isinstance(result, pl.DataFrame) and not set(labels) & set(result.columns):
+        return result.hstack(
+            [
+                pl.Series(k, [v], pl.String).new_from_index(0, result.height)
+                for k, v in labels.items()
+            ]
+        )
+    return result.with_columns(pl.lit(v, pl.String).alias(k) for k, v in labels.items())
 
 
 def _check_in_force(definition: IndicatorDefinition, frame: pl.DataFrame | pl.LazyFrame) -> None:

@@ -6,7 +6,7 @@ order the caller's frame has, or would have once collected).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import polars as pl
 
@@ -21,14 +21,17 @@ _MAX_EXAMPLES = 10
 
 
 def check_columns(
-    schema: pl.Schema, required: Sequence[tuple[str, str]], *, context: str = ""
+    schema: Mapping[str, pl.DataType],
+    required: Sequence[tuple[str, str]],
+    *,
+    context: str = "",
 ) -> None:
     """Raise for the first ``(column, role)`` of ``required`` that is not in ``schema``.
 
     Parameters
     ----------
     schema
-        The frame's schema.
+        The frame's schema (any mapping of column name to type).
     required
         ``(column, role)`` pairs, in the order to check; the role (``"numerator"``) is named in the
         error.

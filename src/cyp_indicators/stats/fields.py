@@ -403,6 +403,12 @@ def _reason(role: str, value: pl.Expr, symbol: pl.Expr, *, grouped: bool) -> pl.
     )
 
 
+#: The largest multiplier for which whole-number inputs (below 2**64, denominators at least 1)
+#: cannot give a quotient beyond the largest float: the biggest bound on a rate's limit,
+#: 2**65 + 10 sqrt(2**64 + 1) + 20 < 3.7e19, times this is below 3.7e306.
+WHOLE_INPUT_MULTIPLIER = 1e287
+
+
 def measure_fields(
     num: Input,
     den: Input | None,
@@ -416,6 +422,7 @@ def measure_fields(
     grouped: bool = False,
     symbols: bool = True,
     den_ok: pl.Expr | None = None,
+    whole_inputs: bool = False,
 ) -> dict[str, pl.Expr]:
     """The result fields, in order, as ``{name: expression}``.
 
@@ -441,6 +448,11 @@ def measure_fields(
         False when no input holds a GSS symbol (numbers only): the reasons skip the symbols' text.
     den_ok
         The denominator with zeros nulled, if the caller has it as a column already.
+    whole_inputs
+        True when the numerator and denominator are row by row values of integer columns
+        (whole numbers below 2**64; a denominator not zero is at least 1): with a multiplier up
+        to :data:`WHOLE_INPUT_MULTIPLIER` no quotient can then pass the largest float, and the
+        per-row test for one is left out.
 
     Returns
     -------
@@ -475,7 +487,9 @@ def measure_fields(
         d_ok = den_ok if den_ok is not None else pl.when(d != 0).then(d)
         if exceeds:  # only a row with a zero denominator can make a group's sums exceed
             d_ok = pl.when(n <= d).then(d_ok)
-        if kind in ("rate", "mean") or flows:
+        if (kind in ("rate", "mean") or flows) and not (
+            whole_inputs and not grouped and multiplier <= WHOLE_INPUT_MULTIPLIER
+        ):
             # a quotient beyond the largest float (a denominator next to zero) is not a figure:
             # the row is null with a reason, never an infinity. For a rate the test bounds every
             # limit (an upper Poisson limit is below n + 10 sqrt(n + 1) + 20 at any level used)

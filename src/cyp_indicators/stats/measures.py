@@ -25,7 +25,7 @@ cannot raise mid-query, it gives such rows a null value with a reason instead.
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Literal, NamedTuple, TypeVar
 
 import polars as pl
@@ -433,7 +433,7 @@ def _validate(
     frame: pl.LazyFrame,
     numerator: str,
     denominator: str | None,
-    schema: pl.Schema,
+    schema: Mapping[str, pl.DataType],
     *,
     kind: str,
     sd: str | None = None,
@@ -515,6 +515,7 @@ def _fields(
     spread: bool,
     grouped: bool,
     symbols: bool,
+    whole_inputs: bool,
 ) -> tuple[pl.Expr, ...]:
     """The result columns over the measure's working columns, built once for each shape of
     call (a catalogue computed for every council builds a few hundred calls' expressions;
@@ -531,6 +532,7 @@ def _fields(
         grouped=grouped,
         symbols=symbols,
         den_ok=pl.col(_DEN_OK) if kind != "count" else None,
+        whole_inputs=whole_inputs,
     )
     return tuple(fields.values())
 
@@ -558,7 +560,7 @@ def _measure(
     levels = normalise_confidence(confidence)
     if kind == "mean" and sd is None:
         levels = ()  # an interval for a mean needs the standard deviation
-    schema = frame.collect_schema()
+    schema = _Columns(frame) if isinstance(frame, pl.DataFrame) else frame.collect_schema()
     group_cols: list[str] = list(by or [])
     if kind == "mean" and sd is not None and group_cols:
         msg = "a grouped mean's interval needs pupil-level data; compute each group's mean and SD first"
@@ -626,10 +628,14 @@ def _measure(
     # null propagates, so only a zero denominator needs masking (no per-column conditions).
     if kind != "count":
         lf = lf.with_columns(pl.when(pl.col(_DEN) != 0).then(pl.col(_DEN)).alias(_DEN_OK))
+    # integer columns bound every quotient (see measure_fields): no per-row overflow test
+    whole_inputs = schema[numerator].is_integer() and (
+        denominator is None or schema[denominator].is_integer()
+    )
     columns = list(
         _fields(
             kind, multiplier, levels, rate_method, flows, sd is not None, grouped,
-            text_input or grouped,
+            text_input or grouped, whole_inputs,
         )
     )  # fmt: skip
 
@@ -651,5 +657,31 @@ def _measure(
     _raise_broken(checked, checks, flags)
     if narrow and base:
         assert isinstance(frame, pl.DataFrame)
+        if len(base) == frame.width:  # every column of the caller's kept: beside it, no copy
+            return frame.hstack(out.get_columns())
         return pl.concat([frame.select(cs.by_name(base)), out], how="horizontal")
     return out
+
+
+class _Columns(Mapping[str, pl.DataType]):
+    """An eager frame's columns and their types, each type read when asked for: building the
+    whole schema of a wide frame (hundreds of columns) costs more than a narrow measure."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+        self._names = frame.columns
+        self._known = set(self._names)
+
+    def __getitem__(self, name: str) -> pl.DataType:
+        if name not in self._known:
+            raise KeyError(name)
+        return self._frame.get_column(name).dtype
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
