@@ -163,12 +163,15 @@ def _with(frame: pl.DataFrame, exprs: list[pl.Expr]) -> pl.DataFrame:
 def mean_floor(
     frame: pl.DataFrame, total: str, pupils: str, sd: str | None, *, levels: Sequence[float]
 ) -> pl.DataFrame:
-    """``frame`` with the mean ``total / pupils`` and, with ``sd``, normal limits."""
-    mean = pl.col(total).cast(pl.Float64) / pl.col(pupils).cast(pl.Float64)
+    """``frame`` with the mean ``total / pupils`` and, with ``sd``, normal limits; no pupils
+    (a zero count: DfE's "z") gives no mean, as the other floors give no rate over zero."""
+    n = pl.col(pupils).cast(pl.Float64)
+    n = pl.when(n > 0).then(n)
+    mean = pl.col(total).cast(pl.Float64) / n
     out = [mean.alias("value")]
     if sd is not None:
         for level in levels:
-            half = z_of(level) * pl.col(sd) / pl.col(pupils).cast(pl.Float64).sqrt()
+            half = z_of(level) * pl.col(sd) / n.sqrt()
             out += [(mean - half).alias(f"lower_{label(level)}")]
             out += [(mean + half).alias(f"upper_{label(level)}")]
     return frame.lazy().with_columns(out).collect()
