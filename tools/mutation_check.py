@@ -1386,20 +1386,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "la-started-first-day",
         "records/derivations/_common.py",
-        '    inside = (pl.col(date) >= pl.col("period_start")) & (pl.col(date) <= pl.col("period_end"))\n'
-        "    if not _disjoint(spans):\n"
-        "        return per_period(records, periods).filter(inside)\n"
-        '    starts, ends = spans["period_start"], spans["period_end"]\n'
-        "    dates = records[date]\n"
-        '    k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1',
-        '    inside = ((pl.col(date) > pl.col("period_start")) if date == "DECOM" else '
-        '(pl.col(date) >= pl.col("period_start"))) & (pl.col(date) <= pl.col("period_end"))\n'
-        "    if not _disjoint(spans):\n"
-        "        return per_period(records, periods).filter(inside)\n"
-        '    starts, ends = spans["period_start"], spans["period_end"]\n'
-        "    dates = records[date]\n"
-        '    k = starts.search_sorted(dates, side="left" if date == "DECOM" else "right")'
-        ".cast(pl.Int64) - 1",
+        "            begun = begun + (date >= pl.lit(start, pl.Date)).cast(pl.Int64)",
+        '            begun = begun + ((date > pl.lit(start, pl.Date)) if date.meta.output_name() == "DECOM" '
+        "else (date >= pl.lit(start, pl.Date))).cast(pl.Int64)",
         "a child starting on 1 April not a start (the shared in-period search, for DECOM)",
     ),
     _m(
@@ -1584,9 +1573,10 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "referral-in-period-first-day",
         "records/derivations/_common.py",
-        '    k = starts.search_sorted(dates, side="right").cast(pl.Int64) - 1',
-        '    k = starts.search_sorted(dates, side="left" if date == "CINreferralDate" else "right")'
-        ".cast(pl.Int64) - 1",
+        "            begun = begun + (date >= pl.lit(start, pl.Date)).cast(pl.Int64)",
+        "            begun = begun + ((date > pl.lit(start, pl.Date)) "
+        'if date.meta.output_name() == "CINreferralDate" '
+        "else (date >= pl.lit(start, pl.Date))).cast(pl.Int64)",
         "a referral on 1 April left out of the year (the shared search)",
     ),
 )
