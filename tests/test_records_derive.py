@@ -519,3 +519,81 @@ def test_a2_counts_a_match_before_the_order_as_zero_days() -> None:
     records.ad1 = pl.DataFrame({"CHILD": ["a", "b"], "DATE_MATCH": [D(2015, 5, 1), D(2015, 7, 1)]})
     row = _one("adoption_a2_days", records)
     assert (row["numerator"], row["denominator"]) == (30, 2)  # 0 days for a, 30 for b
+
+
+# --- the accounting worked out when first read ------------------------------------------------
+
+
+def _three_children() -> cyp.records.SSDA903:
+    """A (in care at 31 March 2017), B (left in January), C (a short break, V3)."""
+    return cyp.records.SSDA903.from_frames(
+        episodes=pl.DataFrame({
+            "CHILD": ["A", "B", "C"], "DECOM": ["01/05/2016", "03/10/2016", "01/03/2017"],
+            "RNE": ["S", "S", "S"], "LS": ["C2", "C2", "V3"], "CIN": ["N1", "N1", "N1"],
+            "PLACE": ["U1", "U1", "U1"], "DEC": [None, "01/01/2017", None],
+            "REC": [None, "E13", None],
+        })
+    )  # fmt: skip
+
+
+def test_the_accounting_is_worked_out_once_when_first_read_and_survives_pickling() -> None:
+    """DfE counts a child looked after at 31 March once; B left before it and C's V3 short
+    break is not counted: 1 counted, 2 not, each with its reason. The accounting and the
+    exclusions are the same frames however often they are read, and a pickled derivation
+    (sent to another process) carries them worked out."""
+    import pickle
+
+    definition = cyp.load_catalogue().get("cla_rate_per_10k")
+    result = derive(definition, _three_children(), period=Period.financial_year(2017))
+    assert result.values["numerator"].to_list() == [1.0]
+    first = result.accounting
+    assert first.rows() == [("episodes", 3, 1, 2, 0)]
+    assert result.accounting is first
+    assert result.exclusions is result.exclusions
+    assert sorted(result.exclusions["child"].to_list()) == ["B", "C"]
+    assert [p.code for p in result.problems] == ["outside_period", "not_counted"]
+    back = pickle.loads(pickle.dumps(result))
+    assert back.accounting.equals(first)
+    assert back.exclusions.equals(result.exclusions)
+    assert back.values.equals(result.values)
+
+
+def test_a_derivation_takes_frames_queries_or_a_deferred_function() -> None:
+    """The frames given, the same as queries, or a function called on first read (once)."""
+    from cyp_indicators.records import Derivation
+
+    definition = cyp.load_catalogue().get("cla_rate_per_10k")
+    values = pl.DataFrame({"value": [1.0]})
+    excluded = exclusions_frame([{"table": "episodes", "source_row": 2, "reason": "duplicate"}])
+    summary = pl.DataFrame({"table": ["episodes"], "rows_in": [2], "counted": [1],
+                            "not_counted": [0], "excluded_on_reading": [1]})  # fmt: skip
+    eager = Derivation(definition, values, excluded, summary)
+    lazy = Derivation(definition, values, excluded.lazy(), summary.lazy())
+    calls: list[int] = []
+
+    def later() -> tuple[pl.DataFrame, pl.DataFrame]:
+        calls.append(1)
+        return excluded, summary
+
+    deferred = Derivation(definition, values, deferred=later)
+    assert calls == []
+    for made in (eager, lazy, deferred):
+        assert made.exclusions.equals(excluded)
+        assert made.accounting.equals(summary)
+    deferred.accounting  # noqa: B018
+    assert calls == [1]
+    with pytest.raises(TypeError, match="exclusions and accounting, or deferred"):
+        Derivation(definition, values)
+
+
+def test_counted_records_may_be_a_query_run_once() -> None:
+    """A derivation's row accounting given as a query is a frame when read."""
+    from cyp_indicators.records.registry import Counted
+
+    rows = pl.LazyFrame({"table": ["episodes"], "source_row": [1], "child": ["A"],
+                         "counted": [True], "reason": [None]})  # fmt: skip
+    counted = Counted(counts=_FY17_ROW, records=rows)
+    assert isinstance(counted.records, pl.DataFrame)
+    assert counted.records is counted.records
+    assert counted.records["child"].to_list() == ["A"]
+    assert counted.lazy_records().collect().equals(counted.records)

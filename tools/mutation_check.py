@@ -430,6 +430,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         "proportion's lower limit not scaled to a percentage",
     ),
     _m(
+        "fields-whole-inputs-bound",
+        "stats/fields.py",
+        "WHOLE_INPUT_MULTIPLIER = 1e287",
+        "WHOLE_INPUT_MULTIPLIER = 1e300",
+        "integer counts with a multiplier of 1e300 not tested for a result beyond the largest float",
+    ),
+    _m(
         "checks-duplicates-two",
         "stats/checks.py",
         '.filter(pl.col("__n") > 1)',
@@ -1578,6 +1585,13 @@ MUTATIONS: tuple[Mutation, ...] = (
         'if date.meta.output_name() == "CINreferralDate" '
         "else (date >= pl.lit(start, pl.Date))).cast(pl.Int64)",
         "a referral on 1 April left out of the year (the shared search)",
+    ),
+    _m(
+        "in-period-last-day",
+        "records/derivations/_common.py",
+        "            ended = ended + (date > pl.lit(end, pl.Date)).cast(pl.Int64)",
+        "            ended = ended + (date >= pl.lit(end, pl.Date)).cast(pl.Int64)",
+        "a record dated on a period's last day (31 March) left out of it (the shared search)",
     ),
 )
 
