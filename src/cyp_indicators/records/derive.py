@@ -13,6 +13,7 @@ result row, exclusion and accounting row carries its council.
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from collections.abc import Callable, Mapping
@@ -473,7 +474,20 @@ def _council_periods(
 ) -> pl.DataFrame:
     """Each period of each council: ``la`` (the records' dtype), ``period_label`` (council and
     label in one key), ``period_start``, ``period_end`` and ``__label`` (the period's own
-    label)."""
+    label). Made once for the same periods and councils (every definition derived from a
+    partnership's returns over the same years asks for it)."""
+    return _council_periods_of(tuple(periods.iter_rows()), tuple(councils), dtype)
+
+
+@functools.lru_cache(maxsize=64)
+def _council_periods_of(
+    rows: tuple[tuple[Any, ...], ...], councils: tuple[str, ...], dtype: pl.DataType
+) -> pl.DataFrame:
+    periods = pl.DataFrame(
+        list(rows),
+        schema={"period_label": pl.String, "period_start": pl.Date, "period_end": pl.Date},
+        orient="row",
+    )
     la = pl.DataFrame({"la": councils}, schema={"la": pl.String}).with_columns(
         pl.col("la").cast(dtype)
     )
@@ -589,13 +603,16 @@ def derive(
     counts = counted.counts
     accounted = counted.lazy_records()
     if councils is not None:
-        labels = work_periods.select("la", "period_label", "__label")
-        counts = (
-            counts.join(labels, on="period_label", how="left", maintain_order="left")
-            .with_columns(pl.col("__label").alias("period_label"))
-            .drop("__label")
-        )
-        counts = counts.select("la", *[c for c in counts.columns if c != "la"])
+        rest = [c for c in counts.columns if c not in ("la", "period_label")]
+        if counts["period_label"].equals(work_periods["period_label"]):  # periods in order
+            counts = counts.select(
+                work_periods["la"], work_periods["__label"].alias("period_label"), *rest
+            )
+        else:
+            labels = work_periods.select("la", "period_label", "__label")
+            counts = counts.join(
+                labels, on="period_label", how="left", maintain_order="left"
+            ).select("la", pl.col("__label").alias("period_label"), *rest)
     if definition.family is Family.RATE:
         counts = _population(
             counts.drop("denominator", strict=False), definition, population, councils
@@ -604,13 +621,15 @@ def derive(
         definition, counts, numerator="numerator", denominator="denominator", confidence=confidence
     )
     lead = ["la"] if councils is not None else []
-    values = values.select(
+    order = [
         *lead,
         "period_label",
         "period_start",
         "period_end",
         *[c for c in values.columns if not c.startswith("period_") and c not in lead],
-    )
+    ]
+    if values.columns != order:
+        values = values.select(order)
     deferred = partial(
         _accounting,
         accounted,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import pairwise
 from typing import Any, overload
@@ -13,8 +13,10 @@ import polars as pl
 
 __all__ = [
     "accounting",
+    "accounting_later",
     "among",
     "child_counts",
+    "children_at_ends",
     "first_at_ends",
     "first_per_child",
     "in_period",
@@ -163,32 +165,43 @@ def open_at_ends(
     (see :func:`period_ends`): what depends only on the period end is worked out per end,
     then given to each period with that end.
 
-    The ends a record is open at are consecutive in order, so they are found by searching the
-    sorted ends for its start and end, not by pairing it with every period.
+    The ends a record is open at are consecutive in order, so they are found from how many
+    ends come before its start and before its end, not by pairing it with every period.
     """
+    pairs, numbered = open_at_ends_lazy(records.lazy(), periods, start, end)
+    return pairs.collect(), numbered
+
+
+def open_at_ends_lazy(
+    records: pl.LazyFrame, periods: pl.DataFrame, start: str, end: str
+) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    """:func:`open_at_ends` as a query (to be counted without the pairs, or run with
+    others)."""
     ends, numbered = period_ends(periods)
     known = records.filter(pl.col(start).is_not_null())
     if ends.is_empty():
-        known = known.clear()
-    lo = ends.search_sorted(known[start], side="left").cast(pl.Int64)
-    closed = known[end].is_not_null()
-    hi = (
-        pl.select(
-            pl.when(closed)
-            .then(pl.lit(ends.search_sorted(known[end], side="left")))
-            .otherwise(len(ends))
-        )
-        .to_series()
-        .cast(pl.Int64)
-    )
+        known = known.filter(pl.lit(False))
+    before_start, before_end = _ends_before(ends, pl.col(start)), _ends_before(ends, pl.col(end))
+    hi = pl.when(pl.col(end).is_not_null()).then(before_end).otherwise(len(ends))
     pairs = (
-        known.with_columns(lo.alias("__lo"), hi.alias("__hi"))
+        known.with_columns(before_start.alias("__lo"), hi.alias("__hi"))
         .filter(pl.col("__lo") < pl.col("__hi"))
         .with_columns(pl.int_ranges("__lo", "__hi", dtype=pl.UInt32).alias("__k"))
         .drop("__lo", "__hi")
         .explode("__k")
     )
     return pairs, numbered
+
+
+def _ends_before(ends: pl.Series, date: pl.Expr) -> pl.Expr:
+    """How many of the sorted ``ends`` come before each date (null for a null date): a sum of
+    comparisons for a few ends, a search for many."""
+    if ends.len() > _FEW_SPANS:
+        return pl.lit(ends).search_sorted(date, side="left").cast(pl.Int64)
+    before: pl.Expr = pl.lit(0, pl.Int64)
+    for value in ends.to_list():
+        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)
+    return before
 
 
 def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
@@ -224,6 +237,22 @@ def first_at_ends(
         later.select(*pair, "__row"), on=[*pair, "__row"], how="anti", maintain_order="left"
     )
     return counts, counted
+
+
+def children_at_ends(
+    pairs: pl.LazyFrame, numbered: pl.DataFrame, child: str, name: str = "numerator"
+) -> pl.DataFrame:
+    """Distinct children per period (every period, in order) from records paired with period
+    ends (:func:`open_at_ends_lazy`): the count of :func:`first_at_ends` without finding
+    which record of a child is the one counted."""
+    keys = [*_council(numbered), "__k"]
+    per = pairs.group_by(keys).agg(pl.col(child).n_unique().cast(pl.Int64).alias(name))
+    return (
+        numbered.lazy()
+        .join(per, on=keys, how="left", maintain_order="left")
+        .select(*PERIOD_COLS, pl.col(name).fill_null(0))
+        .collect()
+    )
 
 
 def in_period(
@@ -539,7 +568,31 @@ def accounting(
     pay for a reason per record.
     """
     rows = counted_rows if isinstance(counted_rows, pl.Series) else pl.Series(list(counted_rows))
-    schema: dict[str, pl.DataType] = {
+    return pl.defer(
+        partial(_accounting_rows, table, records, rows, reasons, child),
+        schema=_accounting_schema(records),
+    )
+
+
+def accounting_later(
+    table: str,
+    records: pl.DataFrame,
+    counted: Callable[[], tuple[pl.Series, pl.Expr]],
+    *,
+    child: str = "CHILD",
+) -> pl.LazyFrame:
+    """:func:`accounting` for a derivation whose counts do not need the records counted:
+    ``counted`` finds them (and the reasons for the others) when the accounting is read."""
+
+    def rows() -> pl.DataFrame:
+        found, reasons = counted()
+        return _accounting_rows(table, records, found, reasons, child)
+
+    return pl.defer(rows, schema=_accounting_schema(records))
+
+
+def _accounting_schema(records: pl.DataFrame) -> dict[str, pl.DataType]:
+    return {
         **({"la": records.schema["la"]} if "la" in records.columns else {}),
         "table": pl.String(),
         "source_file": pl.String(),
@@ -548,7 +601,6 @@ def accounting(
         "counted": pl.Boolean(),
         "reason": pl.String(),
     }
-    return pl.defer(partial(_accounting_rows, table, records, rows, reasons, child), schema=schema)
 
 
 def _accounting_rows(

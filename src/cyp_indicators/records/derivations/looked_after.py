@@ -36,13 +36,16 @@ from ..registry import Counted, derivation
 from ._common import (
     PERIOD_COLS,
     accounting,
+    accounting_later,
     among,
     child_counts,
+    children_at_ends,
     first_at_ends,
     in_period,
     in_period_lazy,
     open_at_end,
     open_at_ends,
+    open_at_ends_lazy,
     overlapping,
     per_period,
     pick,
@@ -125,9 +128,21 @@ def _not_short_break(params: Mapping[str, Any]) -> pl.Expr:
 def looked_after_at_date(records: Any, periods: pl.DataFrame, params: Mapping[str, Any]) -> Counted:
     """Children looked after at the end of each period (distinct children)."""
     episodes = _episodes(records)
-    counts, counted, _numbered, reason = _at_ends(episodes, periods, params)
+    # counted per distinct period end in one query; which episode of a child is the one counted
+    # (and why the others are not) is found when the accounting is read
+    child = "__child_no" if "__child_no" in episodes.columns else "CHILD"
+    needed = [c for c in ("la", "__row", child, "DECOM", "DEC", "LS") if c in episodes.columns]
+    pairs, numbered = open_at_ends_lazy(
+        episodes.lazy().select(needed).filter(_not_short_break(params)), periods, "DECOM", "DEC"
+    )
+
+    def counted() -> tuple[pl.Series, pl.Expr]:
+        _counts, firsts, _numbered, reason = _at_ends(episodes, periods, params)
+        return firsts["__row"], reason
+
     return Counted(
-        counts=counts, records=accounting("episodes", episodes, counted["__row"], reason)
+        counts=children_at_ends(pairs, numbered, child),
+        records=accounting_later("episodes", episodes, counted),
     )
 
 
@@ -254,6 +269,14 @@ def _starts(
     counts = child_counts(hits, periods, counted, child=child) if counted is not None else None
     # why a start the child was already looked after for is not one, at that start's row
     # (written for those starts only)
+    not_a_start = (
+        pl.col("RNE") != "S",
+        "not_counted: not the start of a period of care (RNE is not S)",
+    )
+    outside = "outside_period: did not start in any period"
+    if already_open.is_empty():
+        episodes = episodes.with_columns(pl.lit(None, pl.String).alias("__overlap"))
+        return episodes, hits, pick((~keep, _SHORT_BREAK), not_a_start, otherwise=outside), counts
     overlap = already_open.select(
         "__row",
         pl.format(
@@ -262,17 +285,14 @@ def _starts(
             pl.col("__open_since").dt.strftime("%Y-%m-%d"),
         ).alias("__overlap"),
     )
-    if overlap.height:
-        words = pl.repeat(None, episodes.height, dtype=pl.String, eager=True)
-        words = words.scatter(overlap["__row"].cast(pl.Int64), overlap["__overlap"])
-        episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
-    else:
-        episodes = episodes.with_columns(pl.lit(None, pl.String).alias("__overlap"))
+    words = pl.repeat(None, episodes.height, dtype=pl.String, eager=True)
+    words = words.scatter(overlap["__row"].cast(pl.Int64), overlap["__overlap"])
+    episodes = episodes.with_columns(pl.lit(words).gather(pl.col("__row")).alias("__overlap"))
     reason = pick(
         (~keep, _SHORT_BREAK),
-        (pl.col("RNE") != "S", "not_counted: not the start of a period of care (RNE is not S)"),
+        not_a_start,
         (pl.col("__overlap").is_not_null(), pl.col("__overlap")),
-        otherwise="outside_period: did not start in any period",
+        otherwise=outside,
     )
     return episodes, hits, reason, counts
 
