@@ -1274,16 +1274,17 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "cp-open-at-31-march",
         "records/derivations/_common.py",
-        '.then(pl.lit(ends.search_sorted(known[end], side="left")))',
-        '.then(pl.lit(ends.search_sorted(known[end], side="right" if end == "CPPendDate" else "left")))',
+        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
+        "        before = before + ((date >= pl.lit(value, pl.Date)) "
+        'if date.meta.output_name() == "CPPendDate" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
         "a plan ending on 31 March counted as open at 31 March (the shared search, for plans)",
     ),
     _m(
         "cp-open-start",
         "records/derivations/_common.py",
-        'lo = ends.search_sorted(known[start], side="left").cast(pl.Int64)',
-        'lo = ends.search_sorted(known[start], side="right" if start == "CPPstartDate" else "left")'
-        ".cast(pl.Int64)",
+        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
+        "        before = before + ((date >= pl.lit(value, pl.Date)) "
+        'if date.meta.output_name() == "CPPstartDate" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
         "a plan starting on 31 March not open at 31 March (the shared search, for plans)",
     ),
     _m(
@@ -1325,9 +1326,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "cin-open-at-31-march",
         "records/derivations/_common.py",
-        '.then(pl.lit(ends.search_sorted(known[end], side="left")))',
-        '.then(pl.lit(ends.search_sorted(known[end], side="right" if end == "CINclosureDate" '
-        'else "left")))',
+        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
+        "        before = before + ((date >= pl.lit(value, pl.Date)) "
+        'if date.meta.output_name() == "CINclosureDate" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
         "a CIN episode closed on 31 March counted as open (the shared search, for episodes of need)",
     ),
     _m(
@@ -1565,16 +1566,17 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "la-open-at-31-march-search",
         "records/derivations/_common.py",
-        '.then(pl.lit(ends.search_sorted(known[end], side="left")))',
-        '.then(pl.lit(ends.search_sorted(known[end], side="right" if end == "DEC" else "left")))',
+        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
+        "        before = before + ((date >= pl.lit(value, pl.Date)) "
+        'if date.meta.output_name() == "DEC" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
         "a child whose episode ends on 31 March counted as looked after then (the shared search)",
     ),
     _m(
         "la-open-start-search",
         "records/derivations/_common.py",
-        'lo = ends.search_sorted(known[start], side="left").cast(pl.Int64)',
-        'lo = ends.search_sorted(known[start], side="right" if start == "DECOM" else "left")'
-        ".cast(pl.Int64)",
+        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
+        "        before = before + ((date >= pl.lit(value, pl.Date)) "
+        'if date.meta.output_name() == "DECOM" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
         "a child whose episode begins on 31 March not looked after then (the shared search)",
     ),
     _m(
