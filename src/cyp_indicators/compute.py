@@ -190,12 +190,11 @@ def _labelled(result: F, definition: IndicatorDefinition) -> F:
     beside its columns without a query)."""
     labels = {"indicator_id": definition.id, "indicator_version": str(definition.version)}
     if isinstance(result, pl.DataFrame) and not set(labels) & set(result.columns):
-        return result.hstack(
-            [
-                pl.Series(k, [v], pl.String).new_from_index(0, result.height)
-                for k, v in labels.items()
-            ]
-        )
+        columns = [
+            pl.Series(k, [v], pl.String).new_from_index(0, result.height) for k, v in labels.items()
+        ]
+        # concatenated, not hstack-ed: hstack makes the chunks of every column alike (a copy)
+        return pl.concat([result, pl.DataFrame(columns)], how="horizontal")
     return result.with_columns(pl.lit(v, pl.String).alias(k) for k, v in labels.items())
 
 

@@ -657,8 +657,10 @@ def _measure(
     _raise_broken(checked, checks, flags)
     if narrow and base:
         assert isinstance(frame, pl.DataFrame)
-        if len(base) == frame.width:  # every column of the caller's kept: beside it, no copy
-            return frame.hstack(out.get_columns())
+        # every column of the caller's kept: put beside it, no copy (concatenated: DataFrame.hstack
+        # would make the chunks of every column alike, a copy of the result)
+        if len(base) == frame.width:
+            return pl.concat([frame, out], how="horizontal")
         return pl.concat([frame.select(cs.by_name(base)), out], how="horizontal")
     return out
 
