@@ -1274,17 +1274,17 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "cp-open-at-31-march",
         "records/derivations/_common.py",
-        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
-        "        before = before + ((date >= pl.lit(value, pl.Date)) "
-        'if date.meta.output_name() == "CPPendDate" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else ((date >= day) "
+        'if date.meta.output_name() == "CPPendDate" else (date > day))).cast(pl.Int64)',
         "a plan ending on 31 March counted as open at 31 March (the shared search, for plans)",
     ),
     _m(
         "cp-open-start",
         "records/derivations/_common.py",
-        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
-        "        before = before + ((date >= pl.lit(value, pl.Date)) "
-        'if date.meta.output_name() == "CPPstartDate" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else ((date >= day) "
+        'if date.meta.output_name() == "CPPstartDate" else (date > day))).cast(pl.Int64)',
         "a plan starting on 31 March not open at 31 March (the shared search, for plans)",
     ),
     _m(
@@ -1326,9 +1326,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "cin-open-at-31-march",
         "records/derivations/_common.py",
-        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
-        "        before = before + ((date >= pl.lit(value, pl.Date)) "
-        'if date.meta.output_name() == "CINclosureDate" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else ((date >= day) "
+        'if date.meta.output_name() == "CINclosureDate" else (date > day))).cast(pl.Int64)',
         "a CIN episode closed on 31 March counted as open (the shared search, for episodes of need)",
     ),
     _m(
@@ -1394,9 +1394,9 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "la-started-first-day",
         "records/derivations/_common.py",
-        "            begun = begun + (date >= pl.lit(start, pl.Date)).cast(pl.Int64)",
-        '            begun = begun + ((date > pl.lit(start, pl.Date)) if date.meta.output_name() == "DECOM" '
-        "else (date >= pl.lit(start, pl.Date))).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        '        total = total + (((date > day) if date.meta.output_name() == "DECOM" else (date >= day)) '
+        "if on_or_before else (date > day)).cast(pl.Int64)",
         "a child starting on 1 April not a start (the shared in-period search, for DECOM)",
     ),
     _m(
@@ -1566,34 +1566,34 @@ MUTATIONS: tuple[Mutation, ...] = (
     _m(
         "la-open-at-31-march-search",
         "records/derivations/_common.py",
-        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
-        "        before = before + ((date >= pl.lit(value, pl.Date)) "
-        'if date.meta.output_name() == "DEC" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else ((date >= day) "
+        'if date.meta.output_name() == "DEC" else (date > day))).cast(pl.Int64)',
         "a child whose episode ends on 31 March counted as looked after then (the shared search)",
     ),
     _m(
         "la-open-start-search",
         "records/derivations/_common.py",
-        "        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)",
-        "        before = before + ((date >= pl.lit(value, pl.Date)) "
-        'if date.meta.output_name() == "DECOM" else (date > pl.lit(value, pl.Date))).cast(pl.Int64)',
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else ((date >= day) "
+        'if date.meta.output_name() == "DECOM" else (date > day))).cast(pl.Int64)',
         "a child whose episode begins on 31 March not looked after then (the shared search)",
     ),
     _m(
         "referral-in-period-first-day",
         "records/derivations/_common.py",
-        "            begun = begun + (date >= pl.lit(start, pl.Date)).cast(pl.Int64)",
-        "            begun = begun + ((date > pl.lit(start, pl.Date)) "
-        'if date.meta.output_name() == "CINreferralDate" '
-        "else (date >= pl.lit(start, pl.Date))).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        '        total = total + (((date > day) if date.meta.output_name() == "CINreferralDate" else (date >= day)) '
+        "if on_or_before else (date > day)).cast(pl.Int64)",
         "a referral on 1 April left out of the year (the shared search)",
     ),
     _m(
         "in-period-last-day",
         "records/derivations/_common.py",
-        "            ended = ended + (date > pl.lit(end, pl.Date)).cast(pl.Int64)",
-        "            ended = ended + (date >= pl.lit(end, pl.Date)).cast(pl.Int64)",
-        "a record dated on a period's last day (31 March) left out of it (the shared search)",
+        "        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)",
+        "        total = total + ((date >= day) if on_or_before else ((date >= day) "
+        'if date.meta.output_name() == "CINreferralDate" else (date > day))).cast(pl.Int64)',
+        "a referral on 31 March left out of the year (the shared search)",
     ),
 )
 

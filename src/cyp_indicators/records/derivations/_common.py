@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from itertools import pairwise
-from typing import Any, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 import polars as pl
@@ -181,7 +181,7 @@ def open_at_ends_lazy(
     known = records.filter(pl.col(start).is_not_null())
     if ends.is_empty():
         known = known.filter(pl.lit(False))
-    before_start, before_end = _ends_before(ends, pl.col(start)), _ends_before(ends, pl.col(end))
+    before_start, before_end = _how_many(ends, pl.col(start)), _how_many(ends, pl.col(end))
     hi = pl.when(pl.col(end).is_not_null()).then(before_end).otherwise(len(ends))
     pairs = (
         known.with_columns(before_start.alias("__lo"), hi.alias("__hi"))
@@ -193,15 +193,18 @@ def open_at_ends_lazy(
     return pairs, numbered
 
 
-def _ends_before(ends: pl.Series, date: pl.Expr) -> pl.Expr:
-    """How many of the sorted ``ends`` come before each date (null for a null date): a sum of
-    comparisons for a few ends, a search for many."""
-    if ends.len() > _FEW_SPANS:
-        return pl.lit(ends).search_sorted(date, side="left").cast(pl.Int64)
-    before: pl.Expr = pl.lit(0, pl.Int64)
-    for value in ends.to_list():
-        before = before + (date > pl.lit(value, pl.Date)).cast(pl.Int64)
-    return before
+def _how_many(dates: pl.Series, date: pl.Expr, *, on_or_before: bool = False) -> pl.Expr:
+    """How many of the sorted ``dates`` come before each date (or on or before it; null for a
+    null date): a sum of comparisons for a few, a search for many (polars searches a literal
+    more slowly than it compares a column with a dozen dates)."""
+    if dates.len() > _FEW_SPANS:
+        side: Literal["left", "right"] = "right" if on_or_before else "left"
+        return pl.lit(dates).search_sorted(date, side=side).cast(pl.Int64)
+    total: pl.Expr = pl.lit(0, pl.Int64)
+    for value in dates.to_list():
+        day = pl.lit(value, pl.Date)
+        total = total + ((date >= day) if on_or_before else (date > day)).cast(pl.Int64)
+    return total
 
 
 def open_at_end(records: pl.DataFrame, periods: pl.DataFrame, start: str, end: str) -> pl.DataFrame:
@@ -260,8 +263,8 @@ def in_period(
 ) -> pl.DataFrame:
     """Each record beside every period that holds its ``date`` (start and end included):
     ``per_period(records, periods)`` filtered so. Periods that do not overlap (financial
-    years, months) are found by searching their sorted starts; overlapping ones (a
-    year-to-date series) by pairing every record with every period."""
+    years, months) are found by counting the periods begun and ended by the date; overlapping
+    ones (a year-to-date series) by pairing every record with every period."""
     return in_period_lazy(records.lazy(), periods, date, labelled=labelled).collect()
 
 
@@ -361,18 +364,8 @@ class _Layout:
 
     def count(self, date: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         """For each date, how many spans have begun on or before it, and how many ended before
-        it (null for a null date): a sum of comparisons for a few spans, a search for many."""
-        if self._spans > _FEW_SPANS:
-            return (
-                pl.lit(self.starts).search_sorted(date, side="right").cast(pl.Int64),
-                pl.lit(self.ends).search_sorted(date, side="left").cast(pl.Int64),
-            )
-        begun: pl.Expr = pl.lit(0, pl.Int64)
-        ended: pl.Expr = pl.lit(0, pl.Int64)
-        for start, end in zip(self.starts.to_list(), self.ends.to_list(), strict=True):
-            begun = begun + (date >= pl.lit(start, pl.Date)).cast(pl.Int64)
-            ended = ended + (date > pl.lit(end, pl.Date)).cast(pl.Int64)
-        return begun, ended
+        it (null for a null date)."""
+        return _how_many(self.starts, date, on_or_before=True), _how_many(self.ends, date)
 
     def position(self, k: pl.Expr, council: pl.DataType | None) -> pl.Expr:
         """The position in ``periods`` of span ``k`` of each record's council (``council``:
