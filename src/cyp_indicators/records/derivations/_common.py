@@ -508,12 +508,11 @@ def pick(*branches: tuple[pl.Expr, str | pl.Expr], otherwise: str | pl.Expr) -> 
     return text
 
 
-def among(rows: pl.Series, records: pl.DataFrame) -> pl.Expr:
-    """Whether each record's ``__row`` is one of ``rows`` (row positions of ``records``'
+def among(rows: pl.Series) -> pl.Expr:
+    """Whether each record's ``__row`` is one of ``rows`` (row positions in the record's
     table): a mask over the table's rows read at each record's row, cheaper than a hash set
     when ``rows`` are many. The mask is made when the expression is evaluated (an accounting
     that is never read never makes it)."""
-    del records  # the mask is as long as the rows it is read at need
     return pl.col("__row").map_batches(
         partial(_mask_at, rows), return_dtype=pl.Boolean, is_elementwise=True
     )
@@ -600,7 +599,7 @@ def _accounting_rows(
     table: str, records: pl.DataFrame, rows: pl.Series, reasons: pl.Expr, child: str
 ) -> pl.DataFrame:
     """The rows of :func:`accounting`."""
-    counted = among(rows, records)
+    counted = among(rows)
     source = pl.col("source_row") if "source_row" in records.columns else pl.col("__row") + 1
     file = pl.col("source_file") if "source_file" in records.columns else pl.lit(None, pl.String)
     given = "__child" if "__child" in records.columns else child

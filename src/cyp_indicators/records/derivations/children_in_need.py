@@ -430,7 +430,7 @@ def conference_intervals(
         .first()
     )["__row"]
     table = table.with_columns(
-        among(measured, table).alias("__measured"), among(conference, table).alias("__conference")
+        among(measured).alias("__measured"), among(conference).alias("__conference")
     )
     held = in_period(
         _narrow(table, "DateOfInitialCPC", "S47ActualStartDate", "__measured", "__conference"),
@@ -629,10 +629,10 @@ def _in_need(
     reason = pick(
         (pl.col("__nfa"),
          "not_counted: a referral with no further action is not an episode of need"),
-        (among(overlaps, table),
+        (among(overlaps),
          "overlapping_episode: another episode of the child is open at the date "
          "(episodes should not overlap); the child is counted once"),
-        (among(dead, table), "not_counted: the child's death date is on or before the date"),
+        (among(dead), "not_counted: the child's death date is on or before the date"),
         otherwise="outside_period: episode not open at the end of any period",
     )  # fmt: skip
     return table, counts, firsts, reason

@@ -161,7 +161,7 @@ def _at_ends(
     counts, counted = first_at_ends(hits, numbered, "CHILD", "DECOM")
     reason = pick(
         (~keep, _SHORT_BREAK),
-        (among(hits["__row"], episodes),
+        (among(hits["__row"]),
          "overlapping_episode: the child is already counted at this date"),
         otherwise="outside_period: not open at the end of any period",
     )  # fmt: skip
